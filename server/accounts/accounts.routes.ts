@@ -1,0 +1,78 @@
+import { Router } from 'express';
+import { servesHttps } from '../config';
+import { ensureCsrfToken } from '../http/csrf';
+import { clearSessionCookie, clientAddress, currentSession, issueSessionCookie, requireSignedIn } from '../http/session';
+import { parseInput } from '../http/validate';
+import type { ServiceContext } from '../shared/context';
+import { acceptInviteBody, codeBody, inviteTokenParam, registerBody, signInBody } from './accounts.schema';
+import { acceptInvite, describeInvite, register } from './registration.service';
+import { sessionView } from './session-view';
+import { completeMfa, confirmEnrolment, signIn, signOut, signOutEverywhere, startEnrolment, type NewSession } from './sign-in.service';
+
+/** Sign-in, two-factor, enrolment, registration and invites: everything before and around a session. */
+export function accountRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+  const secure = servesHttps(ctx.config);
+  const respondWithSession = async (res: Parameters<Parameters<Router['post']>[1]>[1], session: NewSession) => {
+    issueSessionCookie(res, session, secure, ctx.config.HAVEN_SESSION_HOURS);
+    res.json({ session: await sessionView(ctx, session.signedIn) });
+  };
+
+  router.get('/session', async (req, res) => {
+    const csrfToken = ensureCsrfToken(req, res, secure);
+    const signedIn = currentSession(req);
+    res.json({ csrfToken, session: signedIn ? await sessionView(ctx, signedIn) : null });
+  });
+
+  router.post('/auth/sign-in', async (req, res) => {
+    const body = parseInput(signInBody, req.body);
+    await respondWithSession(res, await signIn(ctx, body, clientAddress(req)));
+  });
+
+  router.post('/auth/mfa', async (req, res) => {
+    const signedIn = requireSignedIn(req, 'mfa_required');
+    const { code } = parseInput(codeBody, req.body);
+    await respondWithSession(res, await completeMfa(ctx, signedIn, code, clientAddress(req)));
+  });
+
+  router.post('/auth/enrolment/start', async (req, res) => {
+    res.json(await startEnrolment(ctx, requireSignedIn(req, 'enrolment_required')));
+  });
+
+  router.post('/auth/enrolment/confirm', async (req, res) => {
+    const signedIn = requireSignedIn(req, 'enrolment_required');
+    const { code } = parseInput(codeBody, req.body);
+    await respondWithSession(res, await confirmEnrolment(ctx, signedIn, code, clientAddress(req)));
+  });
+
+  router.post('/auth/sign-out', async (req, res) => {
+    const signedIn = currentSession(req);
+    if (signedIn) await signOut(ctx, signedIn);
+    clearSessionCookie(res, secure);
+    res.status(204).end();
+  });
+
+  router.post('/auth/sign-out-everywhere', async (req, res) => {
+    await signOutEverywhere(ctx, requireSignedIn(req));
+    clearSessionCookie(res, secure);
+    res.status(204).end();
+  });
+
+  router.post('/auth/register', async (req, res) => {
+    await register(ctx, parseInput(registerBody, req.body));
+    res.status(201).json({ status: 'pending_verification' });
+  });
+
+  router.get('/auth/invites/:token', async (req, res) => {
+    const token = parseInput(inviteTokenParam, req.params.token, 'invitation link');
+    res.json(await describeInvite(ctx, token));
+  });
+
+  router.post('/auth/invites/:token/accept', async (req, res) => {
+    const token = parseInput(inviteTokenParam, req.params.token, 'invitation link');
+    await acceptInvite(ctx, token, parseInput(acceptInviteBody, req.body));
+    res.status(201).json({ status: 'pending_verification' });
+  });
+
+  return router;
+}

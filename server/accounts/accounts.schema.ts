@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { ROLES } from '../policy';
+import { email, isoDate, password, personName, reason, uuidParam } from '../shared/schemas';
+
+const role = z.enum(ROLES, { message: `Choose a role: one of ${ROLES.join(', ')}` });
+const totpCode = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app');
+
+export const signInBody = z.strictObject({
+  email,
+  // Length is not checked here: a wrong-length password is simply a wrong password.
+  password: z.string({ message: 'Enter your password' }).min(1, 'Enter your password').max(1000, 'Enter your password'),
+});
+
+export const codeBody = z.strictObject({ code: totpCode });
+
+export const registerBody = z.strictObject({ email, name: personName, password, agencyId: uuidParam });
+
+export const acceptInviteBody = z.strictObject({ name: personName, password });
+
+export const inviteTokenParam = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'This invitation link is not valid');
+
+export const createInviteBody = z.strictObject({ email, agencyId: uuidParam, role });
+
+export const verifyBody = z.strictObject({
+  role,
+  identityCheckedBy: personName,
+  identityCheckedOn: isoDate,
+  vettingCheckedOn: isoDate,
+  trainingCompletedOn: isoDate,
+});
+
+export const reasonBody = z.strictObject({ reason });
+
+export const listUsersQuery = z.strictObject({
+  status: z.enum(['pending', 'verified', 'expired', 'suspended', 'all'], { message: 'status must be pending, verified, expired, suspended or all' }).default('all'),
+  agencyId: uuidParam.optional(),
+});

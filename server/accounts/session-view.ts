@@ -1,0 +1,47 @@
+import { sharingStatus, type Actor, type DenyReason } from '../policy';
+import { localDate } from '../shared/clock';
+import type { ServiceContext } from '../shared/context';
+import { loadUserRecord, userNames, type UserRecord } from './accounts.store';
+import type { SessionStage } from './sessions.store';
+import { mentionedUserIds, toUserView, type UserView } from './user-view';
+import { userStatusOn } from './verification-rules';
+
+/** A resolved, live session: who is signed in, how far, and what policy says they are. */
+export interface SignedIn {
+  tokenHash: string;
+  stage: SessionStage;
+  record: UserRecord;
+  actor: Actor;
+}
+
+export interface SessionView {
+  stage: SessionStage;
+  user: UserView;
+  sharing: { allowed: boolean; reasons: DenyReason[] };
+}
+
+export function actorOf(record: UserRecord, today: string): Actor {
+  return {
+    id: record.user.id,
+    role: record.user.role,
+    agencyId: record.user.agencyId,
+    status: userStatusOn(today, record.user, record.verification),
+    mfaEnrolled: record.user.totpEnrolledAt !== null,
+  };
+}
+
+export async function signedInAs(ctx: ServiceContext, tokenHash: string, stage: SessionStage, userId: string): Promise<SignedIn | null> {
+  const record = await loadUserRecord(ctx.db, userId);
+  if (!record) return null;
+  return { tokenHash, stage, record, actor: actorOf(record, localDate(ctx.clock())) };
+}
+
+export async function sessionView(ctx: ServiceContext, signedIn: SignedIn): Promise<SessionView> {
+  const names = await userNames(ctx.db, mentionedUserIds([signedIn.record]));
+  const agency = signedIn.record.agency;
+  return {
+    stage: signedIn.stage,
+    user: toUserView(signedIn.record, localDate(ctx.clock()), names),
+    sharing: sharingStatus(signedIn.actor, agency && { id: agency.id, protocolSigned: agency.protocolSigned }),
+  };
+}

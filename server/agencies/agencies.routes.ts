@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { requireSignedIn } from '../http/session';
+import { parseInput } from '../http/validate';
+import type { ServiceContext } from '../shared/context';
+import { uuidParam } from '../shared/schemas';
+import { createAgencyBody, protocolBody } from './agencies.schema';
+import { agencyDirectory, listAllAgencies, recordProtocolSigning, registerAgency } from './agencies.service';
+
+export function agencyRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+
+  router.get('/agencies/directory', async (_req, res) => {
+    res.json({ agencies: await agencyDirectory(ctx) });
+  });
+
+  router.get('/agencies', async (req, res) => {
+    res.json({ agencies: await listAllAgencies(ctx, requireSignedIn(req)) });
+  });
+
+  router.post('/agencies', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.status(201).json({ agency: await registerAgency(ctx, signedIn, parseInput(createAgencyBody, req.body)) });
+  });
+
+  router.post('/agencies/:id/protocol', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    const id = parseInput(uuidParam, req.params.id, 'agency id');
+    res.json({ agency: await recordProtocolSigning(ctx, signedIn, id, parseInput(protocolBody, req.body)) });
+  });
+
+  return router;
+}

@@ -1,0 +1,2 @@
+// What other domains may use from agencies.
+export { findAgency, type AgencyRow } from './agencies.store';

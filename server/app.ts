@@ -1,0 +1,91 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import { accountRoutes } from './accounts/accounts.routes';
+import { userRoutes } from './accounts/users.routes';
+import { agencyRoutes } from './agencies/agencies.routes';
+import { auditRoutes } from './audit/audit.routes';
+import { servesHttps, type Config } from './config';
+import type { DatabaseHandle } from './db';
+import { requireCsrfToken } from './http/csrf';
+import { errorHandler, notFoundApi } from './http/error-handler';
+import { healthHandler, type HealthProbe } from './http/health';
+import { requestLog } from './http/request-log';
+import { securityHeaders } from './http/security';
+import { loadSession } from './http/session';
+import { webClient } from './http/static';
+import { attachRealtime } from './realtime/gateway';
+import type { Clock } from './shared/clock';
+import type { ServiceContext, SessionNotifier } from './shared/context';
+
+export interface HavenDependencies {
+  config: Config;
+  database: DatabaseHandle;
+  redis: Redis | null;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface Haven {
+  httpServer: HttpServer;
+  /** Starts listening; resolves with the bound port (useful with PORT=0). */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Wires the domains to HTTP and Socket.IO. Starts nothing until `listen()`. */
+export function createHaven(deps: HavenDependencies): Haven {
+  const { config, database, redis, logger } = deps;
+  // The realtime gateway is created after the context; services reach it through this forwarder.
+  let realtimeNotifier: SessionNotifier | undefined;
+  const ctx: ServiceContext = {
+    db: database.db,
+    config,
+    clock: deps.clock,
+    notifier: { sessionsEnded: (hashes, reason) => realtimeNotifier?.sessionsEnded(hashes, reason) },
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.HAVEN_TRUST_PROXY);
+  app.use(requestLog(logger));
+  app.use(securityHeaders(servesHttps(config)));
+
+  const probes: HealthProbe[] = [{ name: 'database', check: () => database.ping() }];
+  if (redis) probes.push({ name: 'redis', check: async () => void (await redis.ping()) });
+  app.get('/api/health', healthHandler(probes, redis ? [] : ['redis']));
+
+  const api = express.Router();
+  api.use(express.json({ limit: '100kb' }));
+  api.use(requireCsrfToken);
+  api.use(loadSession(ctx));
+  api.use(accountRoutes(ctx));
+  api.use(agencyRoutes(ctx));
+  api.use(userRoutes(ctx));
+  api.use(auditRoutes(ctx));
+  api.use(notFoundApi);
+  app.use('/api', api);
+  app.use(webClient());
+  app.use(errorHandler(logger));
+
+  const httpServer = createServer(app);
+  const realtime = attachRealtime(httpServer, ctx, logger);
+  realtimeNotifier = realtime.notifier;
+
+  return {
+    httpServer,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.PORT, config.HOST, () => {
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address ? address.port : config.PORT);
+        });
+      }),
+    close: async () => {
+      await realtime.io.close();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

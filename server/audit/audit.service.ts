@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { SignedIn } from '../accounts/session-view';
+import { userNames } from '../accounts/accounts.store';
+import { auditReadScope, canVerifyAuditChain, requireAllowed } from '../policy';
+import type { ServiceContext } from '../shared/context';
+import type { auditQuery } from './audit.schema';
+import { appendAuditEntries, listAuditEntries } from './audit.store';
+import { verifyAuditChain, type ChainReport } from './verify-chain';
+
+export interface AuditEntryView {
+  seq: number;
+  at: string;
+  actor: { id: string; name: string } | null;
+  agencyId: string | null;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** A date alone means the whole day: `to=2026-01-31` includes that day's entries. */
+function boundary(value: string | undefined, end: boolean): Date | undefined {
+  if (!value) return undefined;
+  return value.length === 10 ? new Date(`${value}T${end ? '23:59:59.999' : '00:00:00.000'}Z`) : new Date(value);
+}
+
+export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: z.infer<typeof auditQuery>): Promise<AuditEntryView[]> {
+  const scope = auditReadScope(signedIn.actor);
+  requireAllowed(scope.decision);
+  const rows = await listAuditEntries(ctx.db, {
+    agencyId: scope.agencyId,
+    action: query.action,
+    actorId: query.actorId,
+    subjectId: query.subjectId,
+    from: boundary(query.from, false),
+    to: boundary(query.to, true),
+    beforeSeq: query.beforeSeq,
+    limit: query.limit,
+  });
+  // Reading the audit log is itself audited: who looked, with which filter, and what came back.
+  await appendAuditEntries(ctx.db, [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'audit.listed', detail: { filter: { ...query }, returned: rows.map((r) => r.seq) } }], ctx.clock());
+  const names = await userNames(ctx.db, [...new Set(rows.flatMap((r) => (r.actorId ? [r.actorId] : [])))]);
+  return rows.map((r) => ({
+    seq: r.seq,
+    at: r.at.toISOString(),
+    actor: r.actorId ? { id: r.actorId, name: names.get(r.actorId) ?? 'Unknown user' } : null,
+    agencyId: r.agencyId,
+    action: r.action,
+    subjectType: r.subjectType,
+    subjectId: r.subjectId,
+    detail: r.detail,
+  }));
+}
+
+export async function verifyChainAsAdmin(ctx: ServiceContext, signedIn: SignedIn): Promise<ChainReport> {
+  requireAllowed(canVerifyAuditChain(signedIn.actor));
+  const report = await verifyAuditChain(ctx.db);
+  await appendAuditEntries(ctx.db, [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'audit.chain_verified', detail: { ok: report.ok, checked: report.checked, problem: report.problem ?? null } }], ctx.clock());
+  return report;
+}

@@ -1,0 +1,106 @@
+import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { AUDIT_GENESIS_HASH, auditEntryHash, type AuditChainEntry } from '../../crypto';
+import type { Database } from '../db';
+import { auditEntries } from '../db/schema';
+import type { AuditAction } from './actions';
+
+export interface NewAuditEntry {
+  actorId: string | null;
+  agencyId: string | null;
+  action: AuditAction;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export type StoredAuditEntry = typeof auditEntries.$inferSelect;
+
+// Same key in every process: appends to the chain are serialised across the whole installation.
+const AUDIT_CHAIN_LOCK_KEY = 0x4155_4454;
+
+/** The chain-protected view of a stored row, exactly as it was hashed. */
+export function chainEntryOf(row: StoredAuditEntry): AuditChainEntry {
+  return {
+    seq: row.seq,
+    at: row.at.toISOString(),
+    actorId: row.actorId,
+    agencyId: row.agencyId,
+    action: row.action,
+    subjectType: row.subjectType,
+    subjectId: row.subjectId,
+    detail: row.detail,
+  };
+}
+
+/**
+ * Appends entries to the chain inside the caller's transaction. The transaction-scoped
+ * advisory lock makes appends one-at-a-time, so the chain never forks; it is released when
+ * the caller's transaction commits or rolls back, so an action and its audit entry land together.
+ */
+export async function appendAuditEntries(tx: Database, entries: NewAuditEntry[], at: Date): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
+  const [last] = await tx.select({ seq: auditEntries.seq, hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.seq)).limit(1);
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
+  // Timestamps are kept to the millisecond, which is what the database column holds.
+  const stamp = new Date(Math.floor(at.getTime()));
+  const rows = entries.map((entry) => {
+    seq += 1;
+    const chained: AuditChainEntry = {
+      seq,
+      at: stamp.toISOString(),
+      actorId: entry.actorId,
+      agencyId: entry.agencyId,
+      action: entry.action,
+      subjectType: entry.subjectType ?? null,
+      subjectId: entry.subjectId ?? null,
+      detail: entry.detail ?? {},
+    };
+    const hash = auditEntryHash(prevHash, chained);
+    const row = { ...chained, at: stamp, prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+  await tx.insert(auditEntries).values(rows);
+}
+
+export interface AuditFilter {
+  agencyId?: string | null;
+  action?: string | undefined;
+  actorId?: string | undefined;
+  subjectId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  beforeSeq?: number | undefined;
+  limit: number;
+}
+
+export async function listAuditEntries(db: Database, filter: AuditFilter): Promise<StoredAuditEntry[]> {
+  const conditions: SQL[] = [];
+  if (filter.agencyId) conditions.push(eq(auditEntries.agencyId, filter.agencyId));
+  if (filter.action) conditions.push(eq(auditEntries.action, filter.action));
+  if (filter.actorId) conditions.push(eq(auditEntries.actorId, filter.actorId));
+  if (filter.subjectId) conditions.push(eq(auditEntries.subjectId, filter.subjectId));
+  if (filter.from) conditions.push(gte(auditEntries.at, filter.from));
+  if (filter.to) conditions.push(lte(auditEntries.at, filter.to));
+  if (filter.beforeSeq) conditions.push(lt(auditEntries.seq, filter.beforeSeq));
+  return db
+    .select()
+    .from(auditEntries)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(auditEntries.seq))
+    .limit(filter.limit);
+}
+
+/** Reads the chain in order, a page at a time, so verifying a long chain does not load it whole. */
+export async function* readChain(db: Database, pageSize = 5_000): AsyncGenerator<StoredAuditEntry> {
+  let after = 0;
+  for (;;) {
+    const page = await db.select().from(auditEntries).where(gt(auditEntries.seq, after)).orderBy(asc(auditEntries.seq)).limit(pageSize);
+    for (const row of page) yield row;
+    const lastRow = page.at(-1);
+    if (!lastRow || page.length < pageSize) return;
+    after = lastRow.seq;
+  }
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every setting Haven reads from the environment, with its default and what is expected. */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://haven.example.org' }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection string')
+    .optional(),
+  HAVEN_DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+    .optional(),
+  HAVEN_SEED_DEMO: booleanFlag.default(false),
+  HAVEN_SESSION_HOURS: positiveInt.max(24 * 30).default(12),
+  HAVEN_INVITE_DAYS: positiveInt.max(60).default(7),
+  HAVEN_VETTING_RENEWAL_MONTHS: positiveInt.max(120).default(36),
+  HAVEN_TRAINING_RENEWAL_MONTHS: positiveInt.max(120).default(24),
+  HAVEN_LOCKOUT_THRESHOLD: positiveInt.max(100).default(5),
+  HAVEN_LOCKOUT_MINUTES: positiveInt.max(24 * 60).default(15),
+  HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: positiveInt.max(10_000).default(20),
+  /** How many reverse proxies sit in front of Haven (for the client address used by sign-in throttling). */
+  HAVEN_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the configuration, or throws a ConfigError whose message is one line per bad
+ * variable: its name and what is expected.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set": `FOO= npm start` should not fail as a bad value.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration — ${lines.join('; ')}`);
+}
+
+/** Whether cookies must carry `Secure`: when Haven is served over https. */
+export function servesHttps(config: Config): boolean {
+  return config.PUBLIC_URL?.startsWith('https://') ?? false;
+}

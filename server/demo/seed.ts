@@ -1,0 +1,88 @@
+import { hashPassword, randomToken } from '../../crypto';
+import { countUsers, insertUser, insertVerification } from '../accounts/accounts.store';
+import { newTotpSecret } from '../accounts/totp';
+import { verificationExpiresOn } from '../accounts/verification-rules';
+import { insertAgency } from '../agencies/agencies.store';
+import { appendAuditEntries } from '../audit';
+import type { Role } from '../policy';
+import { addMonths, localDate } from '../shared/clock';
+import type { ServiceContext } from '../shared/context';
+
+export interface DemoAccount {
+  name: string;
+  email: string;
+  role: Role;
+  agency: string | null;
+  password: string;
+  /** Base32 TOTP secret; null for the account left for an admin to verify (it enrols on first sign-in). */
+  totpSecret: string | null;
+  verified: boolean;
+}
+
+// A fictional county: no real people, places or contacts.
+const AGENCIES = [
+  { key: 'council', name: "Northmoor County Council Children's Services", kind: 'children_social_care', signed: true, contactEmail: 'isp@childrens.northmoor.example' },
+  { key: 'police', name: 'Northmoor Constabulary', kind: 'police', signed: true, contactEmail: 'isp@police.northmoor.example' },
+  { key: 'academy', name: 'Riverside Learning Trust', kind: 'education', signed: false, contactEmail: 'office@riverside-trust.example' },
+] as const;
+
+const PEOPLE = [
+  { name: 'Sam Okafor', email: 'sam.okafor@haven.northmoor.example', role: 'system_admin', agency: null, verified: true },
+  { name: 'Priya Natarajan', email: 'priya.natarajan@childrens.northmoor.example', role: 'agency_admin', agency: 'council', verified: true },
+  { name: 'Jordan Ellis', email: 'jordan.ellis@childrens.northmoor.example', role: 'practitioner', agency: 'council', verified: true },
+  { name: 'Morgan Reid', email: 'morgan.reid@police.northmoor.example', role: 'practitioner', agency: 'police', verified: true },
+  { name: 'Ruth Adeyemi', email: 'ruth.adeyemi@childrens.northmoor.example', role: 'designated_officer', agency: 'council', verified: true },
+  { name: 'Alex Carter', email: 'alex.carter@police.northmoor.example', role: 'designated_officer', agency: 'police', verified: true },
+  { name: 'Taylor Brooks', email: 'taylor.brooks@childrens.northmoor.example', role: 'practitioner', agency: 'council', verified: false },
+] as const;
+
+/**
+ * Seeds the demo county: two agencies that signed the protocol and one that did not, and one
+ * user of each kind, verified and enrolled in two-factor sign-in, plus one newly registered
+ * practitioner waiting for verification. Refuses (returns null) when the database already has
+ * users, so it can never touch real data.
+ */
+export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | null> {
+  if ((await countUsers(ctx.db)) > 0) return null;
+  const now = ctx.clock();
+  const today = localDate(now);
+  const renewal = { vettingMonths: ctx.config.HAVEN_VETTING_RENEWAL_MONTHS, trainingMonths: ctx.config.HAVEN_TRAINING_RENEWAL_MONTHS };
+  // Checked and trained recently, so the demo stays verified for a while.
+  const recent = addMonths(today, -1);
+
+  return ctx.db.transaction(async (tx) => {
+    if ((await countUsers(tx)) > 0) return null;
+    const agencyIds = new Map<string, string>();
+    for (const a of AGENCIES) {
+      const row = await insertAgency(tx, { name: a.name, kind: a.kind, contactEmail: a.contactEmail, protocolSigned: a.signed, protocolSignedOn: a.signed ? addMonths(today, -6) : null, createdAt: now });
+      agencyIds.set(a.key, row.id);
+    }
+    const accounts: DemoAccount[] = [];
+    let systemAdminId: string | null = null;
+    for (const person of PEOPLE) {
+      const password = `demo-${randomToken().slice(0, 16)}`;
+      const totpSecret = person.verified ? newTotpSecret() : null;
+      const agencyId = person.agency ? (agencyIds.get(person.agency) ?? null) : null;
+      const user = await insertUser(tx, {
+        email: person.email,
+        name: person.name,
+        agencyId,
+        role: person.role,
+        passwordHash: hashPassword(password),
+        totpSecret,
+        totpEnrolledAt: totpSecret ? now : null,
+        registeredVia: 'seed',
+        createdAt: now,
+      });
+      systemAdminId ??= user.id;
+      if (person.verified) {
+        const dates = { identityCheckedOn: recent, vettingCheckedOn: recent, trainingCompletedOn: recent };
+        await insertVerification(tx, { userId: user.id, verifiedBy: systemAdminId, verifiedAt: now, role: person.role, identityCheckedBy: 'Demo seed', ...dates, expiresOn: verificationExpiresOn(dates, renewal) });
+      }
+      const agencyName = AGENCIES.find((a) => a.key === person.agency)?.name ?? null;
+      accounts.push({ name: person.name, email: person.email, role: person.role, agency: agencyName, password, totpSecret, verified: person.verified });
+    }
+    await appendAuditEntries(tx, [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { agencies: AGENCIES.length, users: PEOPLE.length } }], now);
+    return accounts;
+  });
+}

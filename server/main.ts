@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { ready } from '../crypto';
+import { createHaven } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase } from './db';
+import { writeDemoFile } from './demo/demo-file';
+import { seedDemo, type DemoAccount } from './demo/seed';
+import { createLogger } from './logger';
+import { systemClock } from './shared/clock';
+
+function readConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Haven cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function printDemo(url: string, accounts: DemoAccount[], file: string): void {
+  const lines = [
+    '',
+    `Haven demo is running at ${url}`,
+    '',
+    'Demo accounts (password, then the 6-digit code from an authenticator app set up with the secret,',
+    'or run `npm run demo:codes` for the current codes):',
+    ...accounts.map((a) =>
+      [`  ${a.name} — ${a.role.replace('_', ' ')}${a.agency ? `, ${a.agency}` : ''}${a.verified ? '' : ' (waiting for verification; sets up two-factor on first sign-in)'}`,
+        `      email ${a.email}   password ${a.password}${a.totpSecret ? `   two-factor secret ${a.totpSecret}` : ''}`].join('\n'),
+    ),
+    '',
+    `These details are also saved in ${file}.`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  const config = readConfigOrExit();
+  const seedRequested = process.argv.includes('--seed-demo') || config.HAVEN_SEED_DEMO;
+  const logger = createLogger(config.LOG_LEVEL);
+  await ready();
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  // A lost Redis connection is reported by /api/health; it must not crash the process.
+  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
+
+  const haven = createHaven({ config, database, redis, logger, clock: systemClock });
+  const port = await haven.listen();
+  const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+  logger.info({ url, database: database.kind }, 'haven listening');
+
+  if (seedRequested) {
+    const ctx = { db: database.db, config, clock: systemClock, notifier: { sessionsEnded: () => undefined } };
+    const accounts = await seedDemo(ctx);
+    if (accounts) {
+      mkdirSync(config.HAVEN_DATA_DIR, { recursive: true });
+      printDemo(url, accounts, writeDemoFile(config.HAVEN_DATA_DIR, accounts));
+    } else {
+      process.stdout.write(`\nHaven is running at ${url}\nThe database already has users, so no demo data was added. \`npm run demo:codes\` prints the demo sign-in details if this install was seeded.\n\n`);
+    }
+  }
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void (async () => {
+      await haven.close();
+      redis?.disconnect();
+      await database.close();
+      process.exit(0);
+    })();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Haven failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+import { allow, deny, type Actor, type AgencyFacts, type Decision, type Role, type TargetUser } from './types';
+import { EXISTING_ARRANGEMENTS } from './messages';
+
+/** Admins must themselves be in good standing: a suspended or expired admin cannot administer. */
+function adminInGoodStanding(actor: Actor): Decision {
+  if (actor.role !== 'agency_admin' && actor.role !== 'system_admin') {
+    return deny('not_an_admin', 'Only an agency admin or a system admin can do this.');
+  }
+  if (actor.status === 'suspended') return deny('actor_suspended', 'Your account is suspended.');
+  if (actor.status !== 'verified') {
+    return deny('actor_not_verified', 'Your own verification is not current, so you cannot administer users.');
+  }
+  return allow;
+}
+
+function sameAgencyScope(actor: Actor, agencyId: string | null): Decision {
+  if (actor.role === 'system_admin') return allow;
+  if (agencyId === null || agencyId !== actor.agencyId) {
+    return deny('other_agency', 'Agency admins can only manage users of their own agency.');
+  }
+  return allow;
+}
+
+/** Roles an admin may hand out: agency admins grant front-line roles only. */
+export function grantableRoles(actor: Actor): readonly Role[] {
+  if (actor.role === 'system_admin') return ['practitioner', 'designated_officer', 'agency_admin', 'system_admin'];
+  if (actor.role === 'agency_admin') return ['practitioner', 'designated_officer'];
+  return [];
+}
+
+function roleGrantable(actor: Actor, role: Role): Decision {
+  if (!grantableRoles(actor).includes(role)) {
+    return deny('role_not_grantable', `You cannot give the ${role.replace('_', ' ')} role; ask a system admin.`);
+  }
+  return allow;
+}
+
+function firstDenial(...decisions: (() => Decision)[]): Decision {
+  for (const decide of decisions) {
+    const decision = decide();
+    if (!decision.allow) return decision;
+  }
+  return allow;
+}
+
+export function canManageAgencies(actor: Actor): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (actor.role === 'system_admin' ? allow : deny('not_system_admin', 'Only a system admin can register agencies or record protocol signing.')),
+  );
+}
+
+/** Listing users: system admins see everyone; agency admins their own agency only. */
+export function canListUsers(actor: Actor, agencyId: string | null): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (agencyId === null && actor.role !== 'system_admin' ? deny('other_agency', 'Agency admins can only list users of their own agency.') : allow),
+    () => (agencyId === null ? allow : sameAgencyScope(actor, agencyId)),
+  );
+}
+
+export function canViewUser(actor: Actor, target: TargetUser): Decision {
+  if (actor.id === target.id) return allow;
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => sameAgencyScope(actor, target.agencyId),
+  );
+}
+
+export function canInvite(actor: Actor, invite: { agency: AgencyFacts; role: Role }): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => sameAgencyScope(actor, invite.agency.id),
+    () => roleGrantable(actor, invite.role),
+  );
+}
+
+export function canVerify(actor: Actor, target: TargetUser, grant: { role: Role; agency: AgencyFacts | null }): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (actor.id === target.id ? deny('self_verification', 'You cannot verify yourself; another admin must do it.') : allow),
+    () => sameAgencyScope(actor, target.agencyId),
+    () => roleGrantable(actor, grant.role),
+    () => (target.status === 'suspended' ? deny('target_suspended', 'Reinstate this user before verifying them.') : allow),
+    () => (grant.role !== 'system_admin' && grant.agency === null ? deny('no_agency', 'This user belongs to no agency, so only the system admin role can be verified.') : allow),
+    () => (grant.agency && !grant.agency.protocolSigned ? deny('agency_not_signatory', `This user's agency ${EXISTING_ARRANGEMENTS}`) : allow),
+  );
+}
+
+export function canSuspend(actor: Actor, target: TargetUser): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (actor.id === target.id ? deny('self_suspension', 'You cannot suspend your own account.') : allow),
+    () => sameAgencyScope(actor, target.agencyId),
+    () => (actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin') ? deny('role_not_grantable', 'Only a system admin can suspend an admin.') : allow),
+    () => (target.status === 'suspended' ? deny('already_suspended', 'This user is already suspended.') : allow),
+  );
+}
+
+export function canReinstate(actor: Actor, target: TargetUser): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (actor.id === target.id ? deny('self_reinstatement', 'You cannot reinstate your own account.') : allow),
+    () => sameAgencyScope(actor, target.agencyId),
+    () => (actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin') ? deny('role_not_grantable', 'Only a system admin can reinstate an admin.') : allow),
+    () => (target.status !== 'suspended' ? deny('not_suspended', 'This user is not suspended.') : allow),
+  );
+}
+
+/** Audit scope: system admins read every entry, agency admins their own agency's. */
+export function auditReadScope(actor: Actor): { decision: Decision; agencyId: string | null } {
+  const decision = adminInGoodStanding(actor);
+  return { decision, agencyId: actor.role === 'system_admin' ? null : actor.agencyId };
+}
+
+export function canVerifyAuditChain(actor: Actor): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (actor.role === 'system_admin' ? allow : deny('not_system_admin', 'Only a system admin can verify the whole audit chain.')),
+  );
+}

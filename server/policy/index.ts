@@ -1,0 +1,5 @@
+// Every authorisation decision in Haven, as pure functions. Nothing else decides who may do what.
+export * from './types';
+export * from './admin.policy';
+export { sharingStatus } from './sharing.policy';
+export { requireAllowed } from './require';

@@ -1,0 +1,98 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import { resolveSession } from '../accounts/sign-in.service';
+import { sessionView } from '../accounts/session-view';
+import type { SignedIn } from '../accounts/session-view';
+import { DomainError, UnauthenticatedError } from '../errors';
+import { SESSION_COOKIE, readCookie } from '../http/cookies';
+import { parseInput } from '../http/validate';
+import type { ServiceContext, SessionNotifier } from '../shared/context';
+import { clientEventSchemas, type AckError, type ClientToServerEvents, type ServerToClientEvents } from './events';
+
+type HavenServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type HavenSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { sessionToken: string }>;
+
+const userRoom = (userId: string) => `user:${userId}`;
+const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
+
+function ackError(error: unknown, logger: Logger): AckError {
+  if (error instanceof DomainError) return { code: error.code, message: error.message };
+  logger.error({ err: error }, 'socket handler failed');
+  return { code: 'internal_error', message: 'Something went wrong on our side. Nothing was changed; try again.' };
+}
+
+/**
+ * Socket.IO gateway. A connection is accepted only with a fully signed-in session cookie;
+ * each event re-checks the session, so a socket outliving its session can do nothing.
+ */
+export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logger: Logger): { io: HavenServer; notifier: SessionNotifier } {
+  const io: HavenServer = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 1_000_000 });
+
+  io.use((socket: HavenSocket, next) => {
+    const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+    if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
+      next(new Error('unauthorised'));
+      return;
+    }
+    resolveSession(ctx, token).then(
+      (signedIn) => {
+        if (!signedIn || signedIn.stage !== 'active') {
+          next(new Error('unauthorised'));
+          return;
+        }
+        socket.data.sessionToken = token;
+        void socket.join([userRoom(signedIn.actor.id), sessionRoom(signedIn.tokenHash)]);
+        next();
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'socket authentication failed');
+        next(new Error('unavailable'));
+      },
+    );
+  });
+
+  io.on('connection', (socket: HavenSocket) => {
+    /** Validates the payload, re-resolves the session, runs the handler and always acks. */
+    const handle = <E extends keyof ClientToServerEvents, R extends object>(
+      event: E,
+      run: (signedIn: SignedIn, payload: unknown) => Promise<R>,
+    ) => {
+      socket.on(event, ((payload: unknown, ack: unknown) => {
+        if (typeof ack !== 'function') return; // every Haven event expects an ack; without one there is nobody to answer
+        const reply = ack as (res: unknown) => void;
+        void (async () => {
+          try {
+            parseInput(clientEventSchemas[event], payload, `${event} payload`);
+            const signedIn = await resolveSession(ctx, socket.data.sessionToken);
+            if (!signedIn || signedIn.stage !== 'active') {
+              socket.emit('session:ended', { reason: 'expired' });
+              socket.disconnect(true);
+              throw new UnauthenticatedError('session_ended', 'Your session has ended. Sign in again.');
+            }
+            reply({ ok: true, ...(await run(signedIn, payload)) });
+          } catch (error) {
+            reply({ ok: false, error: ackError(error, logger) });
+          }
+        })();
+      }) as never);
+    };
+
+    handle('session:status', async (signedIn) => ({ sharing: (await sessionView(ctx, signedIn)).sharing }));
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && event in clientEventSchemas) return;
+      const ack = args.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, error: { code: 'unknown_event', message: 'Haven does not know this event.' } });
+    });
+  });
+
+  const notifier: SessionNotifier = {
+    sessionsEnded(tokenHashes, reason) {
+      for (const hash of tokenHashes) {
+        io.to(sessionRoom(hash)).emit('session:ended', { reason });
+        io.in(sessionRoom(hash)).disconnectSockets(true);
+      }
+    },
+  };
+  return { io, notifier };
+}

@@ -1,0 +1,173 @@
+// The one typed client of the REST contract (docs/api.md). Same-origin cookies carry
+// the session; every non-GET carries the double-submit CSRF token.
+import type {
+  Agency,
+  AgencyKind,
+  AuditEntry,
+  AuditVerifyResult,
+  CreatedInvite,
+  DirectoryAgency,
+  Enrolment,
+  InviteDetails,
+  Role,
+  Session,
+  User,
+  UserStatusFilter,
+  VerifyUserBody,
+} from './types';
+
+export interface ApiIssue {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: ApiIssue[] = [],
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+type Method = 'GET' | 'POST';
+
+let csrfToken: string | null = null;
+let onSignedOut: (() => void) | null = null;
+
+/** Called when a signed-in request is refused with 401: the session has ended. */
+export function setSignedOutHandler(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function toApiError(status: number, body: unknown): ApiError {
+  const error = isRecord(body) && isRecord(body['error']) ? body['error'] : {};
+  const code = typeof error['code'] === 'string' ? error['code'] : 'unexpected_response';
+  const message =
+    typeof error['message'] === 'string'
+      ? error['message']
+      : 'Something went wrong. Try again, and if it keeps happening contact your administrator.';
+  const issues = Array.isArray(error['issues'])
+    ? error['issues'].filter(isRecord).map((i) => ({
+        path: Array.isArray(i['path']) ? i['path'].join('.') : String(i['path'] ?? ''),
+        message: String(i['message'] ?? ''),
+      }))
+    : [];
+  const retry = error['retryAfterSeconds'] ?? (isRecord(body) ? body['retryAfterSeconds'] : null);
+  return new ApiError(status, code, message, issues, typeof retry === 'number' ? retry : null);
+}
+
+async function send(method: Method, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  try {
+    return await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Haven could not be reached. Check your connection and try again.');
+  }
+}
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  let response = await send(method, path, body);
+  if (response.status === 403 && method !== 'GET') {
+    const error = toApiError(403, await response.json().catch(() => null));
+    if (error.code !== 'csrf_token_invalid') throw error;
+    // The token may have been rotated with the session: fetch it once and retry.
+    await getSession();
+    response = await send(method, path, body);
+  }
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = toApiError(response.status, data);
+    if (response.status === 401 && !path.startsWith('/api/auth/')) onSignedOut?.();
+    throw error;
+  }
+  // Same-origin server built against the same contract: trusted to match its types.
+  return data as T;
+}
+
+const get = <T>(path: string) => request<T>('GET', path);
+const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
+const seg = encodeURIComponent;
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') q.set(key, String(value));
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+export async function getSession(): Promise<Session | null> {
+  const res = await get<{ csrfToken: string; session: Session | null }>('/api/session');
+  csrfToken = res.csrfToken;
+  return res.session;
+}
+
+type SessionRes = Promise<{ session: Session }>;
+type Pending = Promise<{ status: 'pending_verification' }>;
+
+export const auth = {
+  signIn: (email: string, password: string): SessionRes => post('/api/auth/sign-in', { email, password }),
+  submitCode: (code: string): SessionRes => post('/api/auth/mfa', { code }),
+  startEnrolment: (): Promise<Enrolment> => post('/api/auth/enrolment/start'),
+  confirmEnrolment: (code: string): SessionRes => post('/api/auth/enrolment/confirm', { code }),
+  signOut: (): Promise<void> => post('/api/auth/sign-out'),
+  signOutEverywhere: (): Promise<void> => post('/api/auth/sign-out-everywhere'),
+  register: (body: { email: string; name: string; password: string; agencyId: string }): Pending =>
+    post('/api/auth/register', body),
+  getInvite: (token: string): Promise<InviteDetails> => get(`/api/auth/invites/${seg(token)}`),
+  acceptInvite: (token: string, body: { name: string; password: string }): Pending =>
+    post(`/api/auth/invites/${seg(token)}/accept`, body),
+};
+
+export const agencies = {
+  directory: (): Promise<{ agencies: DirectoryAgency[] }> => get('/api/agencies/directory'),
+  list: (): Promise<{ agencies: Agency[] }> => get('/api/agencies'),
+  create: (body: { name: string; kind: AgencyKind; contactEmail?: string }): Promise<{ agency: Agency }> =>
+    post('/api/agencies', body),
+  setProtocol: (
+    id: string,
+    body: { signed: true; signedOn: string } | { signed: false },
+  ): Promise<{ agency: Agency }> => post(`/api/agencies/${seg(id)}/protocol`, body),
+};
+
+export const users = {
+  list: (status: UserStatusFilter, agencyId?: string): Promise<{ users: User[] }> =>
+    get(`/api/users${query({ status, agencyId })}`),
+  invite: (body: { email: string; agencyId: string; role: Role }): Promise<CreatedInvite> =>
+    post('/api/invites', body),
+  verify: (id: string, body: VerifyUserBody): Promise<{ user: User }> => post(`/api/users/${seg(id)}/verify`, body),
+  suspend: (id: string, reason: string): Promise<{ user: User }> => post(`/api/users/${seg(id)}/suspend`, { reason }),
+  reinstate: (id: string, reason: string): Promise<{ user: User }> =>
+    post(`/api/users/${seg(id)}/reinstate`, { reason }),
+};
+
+export interface AuditQuery {
+  action?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  beforeSeq?: number;
+}
+
+export const audit = {
+  list: (q: AuditQuery): Promise<{ entries: AuditEntry[] }> => get(`/api/audit${query({ ...q })}`),
+  verify: (): Promise<AuditVerifyResult> => get('/api/audit/verify'),
+};

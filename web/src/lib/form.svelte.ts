@@ -1,0 +1,96 @@
+// Error state of one form, GOV.UK pattern: an error summary (role="alert") that
+// receives focus, plus a message next to each field, linked by aria-describedby.
+import { tick } from 'svelte';
+import { ApiError } from './api';
+
+export type FieldErrors = Record<string, string>;
+
+export class FormState {
+  busy = $state(false);
+  message = $state<string | null>(null);
+  fields = $state<FieldErrors>({});
+  readonly summaryId: string;
+
+  constructor(
+    readonly id: string,
+    private readonly fieldNames: readonly string[] = [],
+  ) {
+    this.summaryId = `${id}-error-summary`;
+  }
+
+  get hasErrors(): boolean {
+    return this.message !== null || Object.keys(this.fields).length > 0;
+  }
+
+  fieldId(name: string): string {
+    return `${this.id}-${name}`;
+  }
+
+  errorId(name: string): string {
+    return `${this.fieldId(name)}-error`;
+  }
+
+  /** The ids that describe a field: its hint, its own error, a form-level error. */
+  describedBy(name: string, hintId?: string): string | undefined {
+    const ids = [hintId, this.fields[name] ? this.errorId(name) : undefined, this.message ? this.summaryId : undefined];
+    const text = ids.filter(Boolean).join(' ');
+    return text || undefined;
+  }
+
+  reset(): void {
+    this.message = null;
+    this.fields = {};
+  }
+
+  /** Validates, then runs the action; shows and focuses errors. Returns true on success. */
+  async submit(validate: () => FieldErrors, action: () => Promise<void>): Promise<boolean> {
+    if (this.busy) return false;
+    this.reset();
+    const errors = validate();
+    if (Object.keys(errors).length > 0) {
+      this.fields = errors;
+      await this.focusSummary();
+      return false;
+    }
+    this.busy = true;
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      this.fail(error);
+      await this.focusSummary();
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  fail(error: unknown): void {
+    if (!(error instanceof ApiError)) {
+      this.message = 'Something went wrong. Try again.';
+      console.error(error);
+      return;
+    }
+    const fields: FieldErrors = {};
+    const other: string[] = [];
+    for (const issue of error.issues) {
+      const name = issue.path.split('.').at(-1) ?? '';
+      if (this.fieldNames.includes(name) && !fields[name]) fields[name] = issue.message;
+      else other.push(issue.message);
+    }
+    this.fields = fields;
+    const unmatched = other.length > 0 ? other.join(' ') : null;
+    this.message = Object.keys(fields).length > 0 ? unmatched : withRetry(error);
+  }
+
+  private async focusSummary(): Promise<void> {
+    await tick();
+    document.getElementById(this.summaryId)?.focus();
+  }
+}
+
+function withRetry(error: ApiError): string {
+  if (error.retryAfterSeconds === null) return error.message;
+  const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60));
+  return `${error.message} You can try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
+}

@@ -1,0 +1,71 @@
+import type { AgencyKind, Role, UserStatus } from './types';
+
+export const ROLE_LABELS: Record<Role, string> = {
+  practitioner: 'Practitioner',
+  designated_officer: 'Designated officer',
+  agency_admin: 'Agency admin',
+  system_admin: 'System admin',
+};
+
+export const KIND_LABELS: Record<AgencyKind, string> = {
+  children_social_care: "Children's social care",
+  police: 'Police',
+  health: 'Health',
+  education: 'Education',
+  youth_offending: 'Youth offending',
+  voluntary: 'Voluntary sector',
+  other: 'Other',
+};
+
+export const STATUS_LABELS: Record<UserStatus, string> = {
+  pending: 'Waiting for verification',
+  verified: 'Verified',
+  expired: 'Verification expired',
+  suspended: 'Suspended',
+};
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const timeFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZone: 'Europe/London',
+});
+
+/** "2025-03-04" → "4 March 2025" (a calendar date, no time zone shift). */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return 'Not recorded';
+  const date = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+}
+
+/** An instant, shown in UK time. */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
+}
+
+/** "JBSWY3DPEHPK3PXP" → "JBSW Y3DP EHPK 3PXP", easier to read and type. */
+export function groupSecret(secret: string): string {
+  return secret.replace(/\s/g, '').replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/** An SVG document as a data: URL, so the page needs no inline markup (CSP). */
+export function svgDataUrl(svg: string): string {
+  const bytes = new TextEncoder().encode(svg);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `data:image/svg+xml;base64,${btoa(binary)}`;
+}
+
+/** Local calendar day as an ISO instant: start of `from`, end of `to`. */
+export function dayStart(date: string): string {
+  return new Date(`${date}T00:00:00`).toISOString();
+}
+
+export function dayEnd(date: string): string {
+  return new Date(`${date}T23:59:59.999`).toISOString();
+}

@@ -1,0 +1,110 @@
+// The signed-in state: which stage of sign-in we are at, who the user is, whether they
+// can share. The realtime connection lives only while the stage is `active`.
+import { auth, getSession, setSignedOutHandler } from './api';
+import { connectRealtime } from './realtime';
+import type { Enrolment, Role, Session } from './types';
+
+export type LoadState = 'loading' | 'ready' | 'failed';
+
+class SessionState {
+  load = $state<LoadState>('loading');
+  current = $state<Session | null>(null);
+  /** Shown once on the sign-in screen after the server ended the session. */
+  notice = $state<string | null>(null);
+
+  private disconnect: (() => void) | null = null;
+
+  get active(): boolean {
+    return this.current?.stage === 'active';
+  }
+
+  get role(): Role | null {
+    return this.active ? (this.current?.user.role ?? null) : null;
+  }
+
+  get isAdmin(): boolean {
+    return this.role === 'agency_admin' || this.role === 'system_admin';
+  }
+
+  get isSystemAdmin(): boolean {
+    return this.role === 'system_admin';
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.set(await getSession());
+      this.load = 'ready';
+    } catch {
+      this.load = 'failed';
+    }
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    this.notice = null;
+    this.set((await auth.signIn(email, password)).session);
+  }
+
+  async submitCode(code: string): Promise<void> {
+    this.set((await auth.submitCode(code)).session);
+  }
+
+  startEnrolment(): Promise<Enrolment> {
+    return auth.startEnrolment();
+  }
+
+  async confirmEnrolment(code: string): Promise<void> {
+    this.set((await auth.confirmEnrolment(code)).session);
+  }
+
+  async signOut(everywhere = false): Promise<void> {
+    // Our own socket would otherwise hear `session:ended` and show the wrong message.
+    this.stopRealtime();
+    try {
+      await (everywhere ? auth.signOutEverywhere() : auth.signOut());
+    } catch (error) {
+      if (this.active) this.startRealtime();
+      throw error;
+    }
+    this.notice = 'You have signed out.';
+    await this.refresh();
+  }
+
+  /** Back to the sign-in screen without the user's say-so (ended elsewhere, expired). */
+  async ended(): Promise<void> {
+    this.set(null);
+    this.notice = 'Your session has ended. Sign in again to continue.';
+    await this.refresh();
+  }
+
+  private async refused(): Promise<void> {
+    await this.refresh();
+    if (!this.current) this.notice = 'Your session has ended. Sign in again to continue.';
+  }
+
+  private set(session: Session | null): void {
+    const wasActive = this.active;
+    const previousUser = this.current?.user.id;
+    this.current = session;
+    const nowActive = this.active;
+    if (wasActive && (!nowActive || previousUser !== session?.user.id)) this.stopRealtime();
+    if (nowActive && !this.disconnect) this.startRealtime();
+  }
+
+  private startRealtime(): void {
+    this.disconnect = connectRealtime({
+      onSessionEnded: () => void this.ended(),
+      onRefused: () => void this.refused(),
+      onSharing: (sharing) => {
+        if (this.current) this.current = { ...this.current, sharing };
+      },
+    });
+  }
+
+  private stopRealtime(): void {
+    this.disconnect?.();
+    this.disconnect = null;
+  }
+}
+
+export const session = new SessionState();
+setSignedOutHandler(() => void session.ended());

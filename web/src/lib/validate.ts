@@ -1,0 +1,54 @@
+// Client-side checks with GOV.UK-style messages. The server checks again.
+import type { FieldErrors } from './form.svelte';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class Checks {
+  readonly errors: FieldErrors = {};
+
+  private add(name: string, message: string): void {
+    if (!this.errors[name]) this.errors[name] = message;
+  }
+
+  required(name: string, value: string, message: string): this {
+    if (value.trim() === '') this.add(name, message);
+    return this;
+  }
+
+  email(name: string, value: string, emptyMessage: string): this {
+    if (value.trim() === '') this.add(name, emptyMessage);
+    else if (!EMAIL.test(value.trim()))
+      this.add(name, 'Enter an email address in the correct format, like name@example.org');
+    return this;
+  }
+
+  newPassword(name: string, value: string): this {
+    if (value === '') this.add(name, 'Enter a password');
+    else if (value.length < 12) this.add(name, 'Password must be 12 characters or more');
+    else if (value.length > 200) this.add(name, 'Password must be 200 characters or fewer');
+    return this;
+  }
+
+  code(name: string, value: string): this {
+    const digits = value.replace(/\s/g, '');
+    if (digits === '') this.add(name, 'Enter the 6-digit code from your authenticator app');
+    else if (!/^\d{6}$/.test(digits)) this.add(name, 'The code must be 6 digits, like 123456');
+    return this;
+  }
+
+  date(name: string, value: string, emptyMessage: string, options: { notFuture?: boolean } = {}): this {
+    if (value === '') this.add(name, emptyMessage);
+    else if (!DATE.test(value)) this.add(name, 'Enter a real date');
+    else if (options.notFuture && value > todayIso()) this.add(name, 'The date must be today or in the past');
+    return this;
+  }
+}
+
+/** Today's date as YYYY-MM-DD in the user's time zone. */
+export function todayIso(): string {
+  const now = new Date();
+  const month = String(now.getMonth() + 1).padStart(2, '0');
+  const day = String(now.getDate()).padStart(2, '0');
+  return `${now.getFullYear()}-${month}-${day}`;
+}
