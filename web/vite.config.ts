@@ -15,6 +15,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
   },
   server: {
+    // The client shares contract files with the server (server/realtime/events.ts, server/audit/actions.ts).
+    fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
     proxy: {
       '/api': { target: server, changeOrigin: false },
       '/socket.io': { target: server, ws: true, changeOrigin: false },

@@ -16,6 +16,14 @@ export class Checks {
     return this;
   }
 
+  /** A free-text reason: required, and long enough to mean something. */
+  reason(name: string, value: string, emptyMessage: string): this {
+    if (value.trim() === '') this.add(name, emptyMessage);
+    else if (value.trim().length < 3) this.add(name, 'Reason must be 3 characters or more');
+    else if (value.trim().length > 1000) this.add(name, 'Reason must be 1000 characters or fewer');
+    return this;
+  }
+
   email(name: string, value: string, emptyMessage: string): this {
     if (value.trim() === '') this.add(name, emptyMessage);
     else if (!EMAIL.test(value.trim()))

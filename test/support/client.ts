@@ -1,0 +1,82 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events';
+import { totpCode } from './totp';
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * A browser-like HTTP client: keeps cookies, sends the CSRF header on state-changing
+ * requests, and speaks to Haven only through its public API.
+ */
+export class ApiClient {
+  private readonly cookies = new Map<string, string>();
+  csrfToken: string | null = null;
+
+  constructor(readonly baseUrl: string) {}
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, options: { csrf?: boolean; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.cookies.size) headers.cookie = this.cookieHeader();
+    if (method !== 'GET' && options.csrf !== false) {
+      if (!this.csrfToken) await this.refreshCsrf();
+      headers['x-csrf-token'] = this.csrfToken ?? '';
+      if (this.cookies.size) headers.cookie = this.cookieHeader();
+    }
+    if (body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)), redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair?.indexOf('=') ?? -1;
+      if (!pair || eq < 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON: tests assert on the text.
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  async refreshCsrf(): Promise<void> {
+    const res = await this.request<{ csrfToken: string }>('GET', '/api/session');
+    this.csrfToken = res.body.csrfToken;
+  }
+
+  get<T = Record<string, unknown>>(path: string) {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = Record<string, unknown>>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, body ?? {});
+  }
+
+  /** Password, then the current TOTP code: a fully signed-in session. */
+  async signIn(account: { email: string; password: string; totpSecret: string | null }, at?: Date): Promise<ApiResponse> {
+    const first = await this.post('/api/auth/sign-in', { email: account.email, password: account.password });
+    if (first.status !== 200 || !account.totpSecret) return first;
+    return this.post('/api/auth/mfa', { code: totpCode(account.totpSecret, at) });
+  }
+
+  /** A Socket.IO connection authenticated by this client's cookies. */
+  socket(): Socket<ServerToClientEvents, ClientToServerEvents> {
+    return io(this.baseUrl, { transports: ['websocket'], extraHeaders: { cookie: this.cookieHeader() }, reconnection: false, forceNew: true });
+  }
+}

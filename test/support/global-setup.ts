@@ -1,0 +1,25 @@
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { TEST_ADMIN_URL } from './database';
+
+/** Fails the run at once, saying what to start, when PostgreSQL or Redis is not there. */
+export default async function checkServices(): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_ADMIN_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (error) {
+    throw new Error(`Tests need PostgreSQL at ${TEST_ADMIN_URL} (set TEST_DATABASE_URL to change it): ${String(error)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`Tests need Redis at ${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'} (set TEST_REDIS_URL to change it): ${String(error)}`);
+  } finally {
+    redis.disconnect();
+  }
+}

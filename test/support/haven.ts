@@ -1,0 +1,61 @@
+import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { ready } from '../../crypto';
+import { createHaven } from '../../server/app';
+import { loadConfig, type Config } from '../../server/config';
+import { seedDemo, type DemoAccount } from '../../server/demo/seed';
+import type { Clock } from '../../server/shared/clock';
+import type { ServiceContext } from '../../server/shared/context';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface TestHaven {
+  url: string;
+  database: TestDatabase;
+  ctx: ServiceContext;
+  demo: DemoAccount[];
+  /** The demo account with this name (first name is enough). */
+  account(name: string): DemoAccount;
+  close(): Promise<void>;
+}
+
+/** A controllable clock for tests: starts at real time and moves only when told. */
+export class TestClock {
+  private offsetMs = 0;
+  readonly now: Clock = () => new Date(Date.now() + this.offsetMs);
+  advanceDays(days: number): void {
+    this.offsetMs += days * 86_400_000;
+  }
+}
+
+/**
+ * A real Haven on a random port over its own fresh PostgreSQL database, optionally seeded
+ * with the demo county. Redis is wired in when `redisUrl` is given.
+ */
+export async function startTestHaven(options: { seedDemo?: boolean; clock?: Clock; env?: Record<string, string>; redisUrl?: string } = {}): Promise<TestHaven> {
+  await ready();
+  const database = await createTestDatabase();
+  const config: Config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env });
+  const clock = options.clock ?? (() => new Date());
+  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  redis?.on('error', () => undefined);
+  const haven = createHaven({ config, database: database.handle, redis, logger: pino({ level: 'silent' }), clock });
+  const port = await haven.listen();
+  const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: { sessionsEnded: () => undefined } };
+  const demo = options.seedDemo ? ((await seedDemo(ctx)) ?? []) : [];
+  return {
+    url: `http://127.0.0.1:${port}`,
+    database,
+    ctx,
+    demo,
+    account(name) {
+      const found = demo.find((a) => a.name === name || a.name.split(' ')[0] === name);
+      if (!found) throw new Error(`no demo account named ${name}`);
+      return found;
+    },
+    close: async () => {
+      await haven.close();
+      redis?.disconnect();
+      await database.drop();
+    },
+  };
+}
