@@ -14,6 +14,7 @@ import { healthHandler, type HealthProbe } from './http/health';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security';
 import { loadSession } from './http/session';
+import { rejectNulCharacters } from './http/nul-guard';
 import { webClient } from './http/static';
 import { attachRealtime } from './realtime/gateway';
 import type { Clock } from './shared/clock';
@@ -58,6 +59,7 @@ export function createHaven(deps: HavenDependencies): Haven {
 
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
+  api.use(rejectNulCharacters);
   api.use(requireCsrfToken);
   api.use(loadSession(ctx));
   api.use(accountRoutes(ctx));

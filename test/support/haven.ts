@@ -38,6 +38,8 @@ export async function startTestHaven(options: { seedDemo?: boolean; clock?: Cloc
   const clock = options.clock ?? (() => new Date());
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   redis?.on('error', () => undefined);
+  // Give a reachable Redis a moment to connect, so health reflects it; an unreachable one just stays down.
+  if (redis) await Promise.race([new Promise((resolve) => redis.once('ready', resolve)), new Promise((resolve) => setTimeout(resolve, 1_000))]);
   const haven = createHaven({ config, database: database.handle, redis, logger: pino({ level: 'silent' }), clock });
   const port = await haven.listen();
   const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: { sessionsEnded: () => undefined } };

@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, type ApiResponse } from '../support/client';
+import { startTestHaven, type TestHaven } from '../support/haven';
+import { People } from '../support/people';
+
+let haven: TestHaven;
+const people = new People(() => haven);
+const SOME_ID = '00000000-0000-4000-8000-000000000000';
+beforeAll(async () => {
+  // Generous throttling: this file hammers sign-in on purpose.
+  haven = await startTestHaven({ seedDemo: true, env: { HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: '10000', HAVEN_LOCKOUT_THRESHOLD: '100' } });
+});
+afterAll(() => haven.close());
+
+/** Every state-changing route. Sign-out routes are left to the anonymous pass: they would end the fuzzing session. */
+const POST_ROUTES = [
+  '/api/auth/sign-in',
+  '/api/auth/mfa',
+  '/api/auth/enrolment/start',
+  '/api/auth/enrolment/confirm',
+  '/api/auth/register',
+  `/api/auth/invites/${'t'.repeat(43)}/accept`,
+  '/api/agencies',
+  `/api/agencies/${SOME_ID}/protocol`,
+  '/api/invites',
+  `/api/users/${SOME_ID}/verify`,
+  `/api/users/${SOME_ID}/suspend`,
+  `/api/users/${SOME_ID}/reinstate`,
+];
+const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
+const GET_ROUTES = ['/api/session', '/api/agencies/directory', '/api/agencies', '/api/users', `/api/users/${SOME_ID}`, '/api/audit', '/api/audit/verify', `/api/auth/invites/${'t'.repeat(43)}`];
+
+/** A clear client error: a 4xx, the JSON error shape, and no trace of internals. */
+function expectClearClientError(res: ApiResponse, label: string): void {
+  expect(res.status, label).toBeGreaterThanOrEqual(400);
+  expect(res.status, label).toBeLessThan(500);
+  const body = res.body as { error?: { code?: unknown; message?: unknown } };
+  expect(typeof body.error?.code, label).toBe('string');
+  expect(typeof body.error?.message, label).toBe('string');
+  expect(JSON.stringify(res.body), label).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d+|Error:|stack/i);
+}
+
+/** Values a confused or hostile client might send. */
+const hostileValue = fc.oneof(
+  fc.jsonValue(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('\u0000', '💥'.repeat(500), "'; drop table users; --", '__proto__', '2026-02-30', -1, 1e308, true, null, [], {}),
+);
+const hostileBody = fc.oneof(
+  fc.dictionary(fc.constantFrom('email', 'password', 'code', 'name', 'agencyId', 'role', 'kind', 'signed', 'signedOn', 'reason', 'identityCheckedOn', 'vettingCheckedOn', 'trainingCompletedOn', 'identityCheckedBy', 'extra', '__proto__', 'constructor'), hostileValue),
+  hostileValue,
+);
+
+describe('bad input on every route', () => {
+  it('answers malformed JSON, wrong types and oversized bodies with a clear 4xx', async () => {
+    const sam = await people.as('Sam');
+    for (const route of POST_ROUTES) {
+      expectClearClientError(await sam.request('POST', route, undefined, { rawBody: '{"email": ' }), `${route} malformed`);
+      expectClearClientError(await sam.request('POST', route, undefined, { rawBody: JSON.stringify({ x: 'y'.repeat(200_000) }) }), `${route} huge`);
+      expectClearClientError(await sam.post(route, 'just a string'), `${route} string body`);
+    }
+  });
+
+  it('fuzzes every state-changing route, signed in as a system admin and anonymously', async () => {
+    const sam = await people.as('Sam');
+    const anonymous = new ApiClient(haven.url);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...POST_ROUTES), hostileBody, fc.boolean(), async (route, body, asAdmin) => {
+        const res = await (asAdmin ? sam : anonymous).post(route, body);
+        expectClearClientError(res, `${route} ${JSON.stringify(body)}`);
+      }),
+      { numRuns: 400 },
+    );
+    for (const route of SIGN_OUT_ROUTES) {
+      const res = await anonymous.post(route, { unexpected: true });
+      expect(res.status).toBeLessThan(500);
+    }
+  });
+
+  it('fuzzes query strings and path parameters of every read route', async () => {
+    const sam = await people.as('Sam');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...GET_ROUTES), fc.dictionary(fc.constantFrom('status', 'agencyId', 'action', 'actorId', 'subjectId', 'from', 'to', 'limit', 'beforeSeq', 'x'), fc.string({ unit: 'binary' })), async (route, query) => {
+        const res = await sam.get(`${route}?${new URLSearchParams(query).toString()}`);
+        expect(res.status, `${route} ${JSON.stringify(query)}`).toBeLessThan(500);
+        if (res.status >= 400) expectClearClientError(res, `${route} ${JSON.stringify(query)}`);
+      }),
+      { numRuns: 200 },
+    );
+    for (const bad of ['not-a-uuid', '%00', "1'or'1'='1", 'x'.repeat(5000)]) {
+      expectClearClientError(await sam.get(`/api/users/${bad}`), `user id ${bad}`);
+      expectClearClientError(await sam.post(`/api/users/${bad}/verify`, {}), `verify ${bad}`);
+      expectClearClientError(await sam.get(`/api/auth/invites/${bad}`), `invite ${bad}`);
+    }
+    expectClearClientError(await sam.get('/api/no/such/route'), 'unknown route');
+  });
+
+  it('is still healthy afterwards and the audit chain still verifies', async () => {
+    expect((await new ApiClient(haven.url).get('/api/health')).status).toBe(200);
+    const sam = await people.as('Sam');
+    expect((await sam.get<{ ok: boolean }>('/api/audit/verify')).body.ok).toBe(true);
+  });
+});

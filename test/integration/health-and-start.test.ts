@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client';
+import { startTestHaven } from '../support/haven';
+
+describe('GET /api/health', () => {
+  it('answers 200 when the database and Redis answer', async () => {
+    const haven = await startTestHaven({ redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' });
+    try {
+      const res = await new ApiClient(haven.url).get('/api/health');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ok', database: 'ok', redis: 'ok' });
+    } finally {
+      await haven.close();
+    }
+  });
+
+  it('answers 503 naming Redis when it does not answer', async () => {
+    const haven = await startTestHaven({ redisUrl: 'redis://127.0.0.1:1' });
+    try {
+      const res = await new ApiClient(haven.url).get('/api/health');
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ status: 'down', database: 'ok', redis: 'down', down: ['redis'] });
+    } finally {
+      await haven.close();
+    }
+  });
+
+  it('answers 503 naming the database when it is gone', async () => {
+    const haven = await startTestHaven();
+    const url = haven.url;
+    // Dropping the database (with force) cuts the server's connections and leaves nothing to reconnect to.
+    await haven.database.drop();
+    const res = await new ApiClient(url).get('/api/health');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ status: 'down', database: 'down', down: ['database'] });
+    // A request that needs the database fails cleanly too.
+    const session = await new ApiClient(url).get('/api/agencies/directory');
+    expect(session.status).toBe(500);
+    expect(session.body).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+  });
+});
+
+/** Runs `tsx server/main.ts` as a newcomer would, and collects its output. */
+function startProcess(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn('npx', ['tsx', 'server/main.ts', ...args], { env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, output: () => output, exited };
+}
+
+async function waitForOutput(proc: ReturnType<typeof startProcess>, pattern: RegExp, ms = 60_000): Promise<string> {
+  const started = Date.now();
+  while (!pattern.test(proc.output())) {
+    if (proc.child.exitCode !== null) throw new Error(`process exited: ${proc.output()}`);
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${pattern}: ${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return proc.output();
+}
+
+describe('starting Haven', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('stops with one line naming a bad variable', async () => {
+    const proc = startProcess({ PORT: 'eighty', HAVEN_DATA_DIR: dataDir });
+    expect(await proc.exited).toBe(1);
+    const lines = proc.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Haven cannot start: .*PORT: /);
+  });
+
+  it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', async () => {
+    const first = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo']);
+    try {
+      const out = await waitForOutput(first, /saved in/);
+      const url = /Haven demo is running at (\S+)/.exec(out)?.[1] ?? '';
+      expect(out).toMatch(/Priya Natarajan — agency admin/);
+      expect(out).toMatch(/two-factor secret [A-Z2-7]{32}/);
+      expect(out).toMatch(/npm run demo:codes/);
+      const health = await new ApiClient(url).get('/api/health');
+      expect(health.body).toMatchObject({ status: 'ok', database: 'ok' });
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+    const second = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo']);
+    try {
+      expect(await waitForOutput(second, /already has users, so no demo data was added/)).not.toMatch(/password demo-/);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+});
