@@ -31,9 +31,14 @@ function serialise(value: unknown, path: string): string {
         throw new CanonicalisationError(`${path}: convert dates and bytes to strings before canonicalising`);
       }
       return serialiseObject(value as Record<string, unknown>, path);
-    default:
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
       throw new CanonicalisationError(`${path}: ${typeof value} cannot be canonicalised`);
   }
+  // Unreachable while `typeof` has the eight results above; kept so a new one fails loudly.
+  throw new CanonicalisationError(`${path}: unsupported value`);
 }
 
 function serialiseObject(object: Record<string, unknown>, path: string): string {

@@ -13,7 +13,9 @@ try {
     if (report.ok) {
       process.stdout.write(`Audit chain intact: ${report.checked} entries, head ${report.headSeq} ${report.headHash}\n`);
     } else {
-      process.stdout.write(`Audit chain BROKEN at entry ${report.problem?.seq} (${report.problem?.kind}): ${report.problem?.message}\n${report.checked} entries verified before it.\n`);
+      process.stdout.write(
+        `Audit chain BROKEN at entry ${report.problem?.seq} (${report.problem?.kind}): ${report.problem?.message}\n${report.checked} entries verified before it.\n`,
+      );
       process.exitCode = 2;
     }
   } finally {

@@ -39,12 +39,12 @@ export interface Haven {
 export function createHaven(deps: HavenDependencies): Haven {
   const { config, database, redis, logger } = deps;
   // The realtime gateway is created after the context; services reach it through this forwarder.
-  let realtimeNotifier: SessionNotifier | undefined;
+  const realtimeNotifier: { current?: SessionNotifier } = {};
   const ctx: ServiceContext = {
     db: database.db,
     config,
     clock: deps.clock,
-    notifier: { sessionsEnded: (hashes, reason) => realtimeNotifier?.sessionsEnded(hashes, reason) },
+    notifier: { sessionsEnded: (hashes, reason) => realtimeNotifier.current?.sessionsEnded(hashes, reason) },
   };
 
   const app = express();
@@ -73,7 +73,7 @@ export function createHaven(deps: HavenDependencies): Haven {
 
   const httpServer = createServer(app);
   const realtime = attachRealtime(httpServer, ctx, logger);
-  realtimeNotifier = realtime.notifier;
+  realtimeNotifier.current = realtime.notifier;
 
   return {
     httpServer,

@@ -29,8 +29,10 @@ function printDemo(url: string, accounts: DemoAccount[], file: string): void {
     'Demo accounts (password, then the 6-digit code from an authenticator app set up with the secret,',
     'or run `npm run demo:codes` for the current codes):',
     ...accounts.map((a) =>
-      [`  ${a.name} — ${a.role.replace('_', ' ')}${a.agency ? `, ${a.agency}` : ''}${a.verified ? '' : ' (waiting for verification; sets up two-factor on first sign-in)'}`,
-        `      email ${a.email}   password ${a.password}${a.totpSecret ? `   two-factor secret ${a.totpSecret}` : ''}`].join('\n'),
+      [
+        `  ${a.name} — ${a.role.replace('_', ' ')}${a.agency ? `, ${a.agency}` : ''}${a.verified ? '' : ' (waiting for verification; sets up two-factor on first sign-in)'}`,
+        `      email ${a.email}   password ${a.password}${a.totpSecret ? `   two-factor secret ${a.totpSecret}` : ''}`,
+      ].join('\n'),
     ),
     '',
     `These details are also saved in ${file}.`,
@@ -61,7 +63,9 @@ async function main(): Promise<void> {
       mkdirSync(config.HAVEN_DATA_DIR, { recursive: true });
       printDemo(url, accounts, writeDemoFile(config.HAVEN_DATA_DIR, accounts));
     } else {
-      process.stdout.write(`\nHaven is running at ${url}\nThe database already has users, so no demo data was added. \`npm run demo:codes\` prints the demo sign-in details if this install was seeded.\n\n`);
+      process.stdout.write(
+        `\nHaven is running at ${url}\nThe database already has users, so no demo data was added. \`npm run demo:codes\` prints the demo sign-in details if this install was seeded.\n\n`,
+      );
     }
   }
 

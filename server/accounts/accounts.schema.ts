@@ -3,7 +3,10 @@ import { ROLES } from '../policy';
 import { email, isoDate, password, personName, reason, uuidParam } from '../shared/schemas';
 
 const role = z.enum(ROLES, { message: `Choose a role: one of ${ROLES.join(', ')}` });
-const totpCode = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app');
+const totpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app');
 
 export const signInBody = z.strictObject({
   email,
@@ -32,6 +35,8 @@ export const verifyBody = z.strictObject({
 export const reasonBody = z.strictObject({ reason });
 
 export const listUsersQuery = z.strictObject({
-  status: z.enum(['pending', 'verified', 'expired', 'suspended', 'all'], { message: 'status must be pending, verified, expired, suspended or all' }).default('all'),
+  status: z
+    .enum(['pending', 'verified', 'expired', 'suspended', 'all'], { message: 'status must be pending, verified, expired, suspended or all' })
+    .default('all'),
   agencyId: uuidParam.optional(),
 });

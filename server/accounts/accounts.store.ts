@@ -14,7 +14,10 @@ export interface UserRecord {
 }
 
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
   return row;
 }
 
@@ -38,7 +41,12 @@ export async function loadUserRecords(db: Database, where: { ids?: string[]; age
   const latest = await db
     .selectDistinctOn([verifications.userId])
     .from(verifications)
-    .where(inArray(verifications.userId, rows.map((r) => r.user.id)))
+    .where(
+      inArray(
+        verifications.userId,
+        rows.map((r) => r.user.id),
+      ),
+    )
     .orderBy(verifications.userId, desc(verifications.verifiedAt));
   const byUser = new Map(latest.map((v) => [v.userId, v]));
   return rows.map((r) => ({ user: r.user, agency: r.agency, verification: byUser.get(r.user.id) ?? null }));
@@ -93,7 +101,11 @@ export async function findInviteByTokenHash(db: Database, tokenHash: string): Pr
 
 /** Marks an invite used; false when another request used it first (single use under concurrency). */
 export async function claimInvite(db: Database, id: string, at: Date): Promise<boolean> {
-  const claimed = await db.update(invites).set({ usedAt: at }).where(and(eq(invites.id, id), isNull(invites.usedAt))).returning({ id: invites.id });
+  const claimed = await db
+    .update(invites)
+    .set({ usedAt: at })
+    .where(and(eq(invites.id, id), isNull(invites.usedAt)))
+    .returning({ id: invites.id });
   return claimed.length === 1;
 }
 

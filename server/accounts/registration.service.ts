@@ -19,12 +19,28 @@ export async function register(ctx: ServiceContext, input: { email: string; name
   const passwordHash = hashPassword(input.password);
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
-    const user = await insertUser(tx, { email: input.email, name: input.name, agencyId: agency.id, role: 'practitioner', passwordHash, registeredVia: 'self', createdAt: now });
-    await appendAuditEntries(tx, [{ actorId: user.id, agencyId: agency.id, action: 'account.registered', subjectType: 'user', subjectId: user.id, detail: { via: 'self' } }], now);
+    const user = await insertUser(tx, {
+      email: input.email,
+      name: input.name,
+      agencyId: agency.id,
+      role: 'practitioner',
+      passwordHash,
+      registeredVia: 'self',
+      createdAt: now,
+    });
+    await appendAuditEntries(
+      tx,
+      [{ actorId: user.id, agencyId: agency.id, action: 'account.registered', subjectType: 'user', subjectId: user.id, detail: { via: 'self' } }],
+      now,
+    );
   });
 }
 
-export async function createInvite(ctx: ServiceContext, signedIn: SignedIn, input: { email: string; agencyId: string; role: Role }): Promise<{ token: string; invite: { id: string; email: string; role: Role; agencyId: string; expiresAt: string } }> {
+export async function createInvite(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  input: { email: string; agencyId: string; role: Role },
+): Promise<{ token: string; invite: { id: string; email: string; role: Role; agencyId: string; expiresAt: string } }> {
   const agency = await findAgency(ctx.db, input.agencyId);
   if (!agency) throw new NotFoundError('agency_not_found', 'That agency does not exist.');
   requireAllowed(canInvite(signedIn.actor, { agency, role: input.role }));
@@ -33,8 +49,29 @@ export async function createInvite(ctx: ServiceContext, signedIn: SignedIn, inpu
   const now = ctx.clock();
   const expiresAt = new Date(now.getTime() + ctx.config.HAVEN_INVITE_DAYS * 86_400_000);
   const invite = await ctx.db.transaction(async (tx) => {
-    const row = await insertInvite(tx, { tokenHash: hashToken(token), email: input.email, agencyId: agency.id, role: input.role, createdBy: signedIn.actor.id, createdAt: now, expiresAt });
-    await appendAuditEntries(tx, [{ actorId: signedIn.actor.id, agencyId: agency.id, action: 'account.invite_created', subjectType: 'invite', subjectId: row.id, detail: { role: input.role, agencyId: agency.id } }], now);
+    const row = await insertInvite(tx, {
+      tokenHash: hashToken(token),
+      email: input.email,
+      agencyId: agency.id,
+      role: input.role,
+      createdBy: signedIn.actor.id,
+      createdAt: now,
+      expiresAt,
+    });
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: agency.id,
+          action: 'account.invite_created',
+          subjectType: 'invite',
+          subjectId: row.id,
+          detail: { role: input.role, agencyId: agency.id },
+        },
+      ],
+      now,
+    );
     return row;
   });
   return { token, invite: { id: invite.id, email: invite.email, role: invite.role, agencyId: invite.agencyId, expiresAt: invite.expiresAt.toISOString() } };
@@ -61,7 +98,28 @@ export async function acceptInvite(ctx: ServiceContext, token: string, input: { 
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
     if (!(await claimInvite(tx, invite.id, now))) throw new GoneError('invite_used', 'This invitation has already been used. Sign in instead.');
-    const user = await insertUser(tx, { email: invite.email, name: input.name, agencyId: invite.agencyId, role: invite.role, passwordHash, registeredVia: 'invite', createdAt: now });
-    await appendAuditEntries(tx, [{ actorId: user.id, agencyId: invite.agencyId, action: 'account.invite_accepted', subjectType: 'user', subjectId: user.id, detail: { inviteId: invite.id } }], now);
+    const user = await insertUser(tx, {
+      email: invite.email,
+      name: input.name,
+      agencyId: invite.agencyId,
+      role: invite.role,
+      passwordHash,
+      registeredVia: 'invite',
+      createdAt: now,
+    });
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: user.id,
+          agencyId: invite.agencyId,
+          action: 'account.invite_accepted',
+          subjectType: 'user',
+          subjectId: user.id,
+          detail: { inviteId: invite.id },
+        },
+      ],
+      now,
+    );
   });
 }

@@ -10,7 +10,10 @@ export async function insertSession(db: Database, values: typeof sessions.$infer
 }
 
 export async function findLiveSession(db: Database, tokenHash: string, now: Date): Promise<SessionRow | undefined> {
-  const [row] = await db.select().from(sessions).where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)));
+  const [row] = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)));
   return row;
 }
 

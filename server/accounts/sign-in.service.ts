@@ -65,9 +65,23 @@ async function failAttempt(ctx: ServiceContext, user: UserRow, action: 'auth.sig
   await ctx.db.transaction(async (tx) => {
     const locked = await recordFailedSignIn(tx, user.id, ctx.config.HAVEN_LOCKOUT_THRESHOLD, lockUntil);
     const entries = [{ actorId: user.id, agencyId: user.agencyId, action, subjectType: 'user', subjectId: user.id, detail: { address } }] as const;
-    await appendAuditEntries(tx, locked
-      ? [...entries, { actorId: user.id, agencyId: user.agencyId, action: 'auth.sign_in.locked_out' as const, subjectType: 'user', subjectId: user.id, detail: { until: locked.toISOString() } }]
-      : [...entries], now);
+    await appendAuditEntries(
+      tx,
+      locked
+        ? [
+            ...entries,
+            {
+              actorId: user.id,
+              agencyId: user.agencyId,
+              action: 'auth.sign_in.locked_out' as const,
+              subjectType: 'user',
+              subjectId: user.id,
+              detail: { until: locked.toISOString() },
+            },
+          ]
+        : [...entries],
+      now,
+    );
   });
 }
 
@@ -86,7 +100,11 @@ export async function signIn(ctx: ServiceContext, input: { email: string; passwo
   }
   const stage: SessionStage = user.totpEnrolledAt ? 'mfa_required' : 'enrolment_required';
   const session = await startSession(ctx, user.id, stage);
-  await appendAuditEntries(ctx.db, [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.sign_in.succeeded', subjectType: 'user', subjectId: user.id, detail: { address, stage } }], now);
+  await appendAuditEntries(
+    ctx.db,
+    [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.sign_in.succeeded', subjectType: 'user', subjectId: user.id, detail: { address, stage } }],
+    now,
+  );
   return session;
 }
 
@@ -106,7 +124,11 @@ export async function completeMfa(ctx: ServiceContext, signedIn: SignedIn, code:
   await updateUser(ctx.db, user.id, { totpLastStep: step, failedSignIns: 0, lockedUntil: null });
   await deleteSession(ctx.db, signedIn.tokenHash);
   const session = await startSession(ctx, user.id, 'active');
-  await appendAuditEntries(ctx.db, [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.succeeded', subjectType: 'user', subjectId: user.id, detail: { address } }], now);
+  await appendAuditEntries(
+    ctx.db,
+    [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.succeeded', subjectType: 'user', subjectId: user.id, detail: { address } }],
+    now,
+  );
   return session;
 }
 
@@ -134,8 +156,19 @@ export async function confirmEnrolment(ctx: ServiceContext, signedIn: SignedIn, 
     throw new UnauthenticatedError('invalid_code', 'The code is not right. Check the time on your phone and enter the current code.');
   }
   await ctx.db.transaction(async (tx) => {
-    await updateUser(tx, user.id, { totpSecret: user.totpPendingSecret, totpPendingSecret: null, totpEnrolledAt: now, totpLastStep: step, failedSignIns: 0, lockedUntil: null });
-    await appendAuditEntries(tx, [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.enrolled', subjectType: 'user', subjectId: user.id, detail: { address } }], now);
+    await updateUser(tx, user.id, {
+      totpSecret: user.totpPendingSecret,
+      totpPendingSecret: null,
+      totpEnrolledAt: now,
+      totpLastStep: step,
+      failedSignIns: 0,
+      lockedUntil: null,
+    });
+    await appendAuditEntries(
+      tx,
+      [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.enrolled', subjectType: 'user', subjectId: user.id, detail: { address } }],
+      now,
+    );
   });
   await deleteSession(ctx.db, signedIn.tokenHash);
   return startSession(ctx, user.id, 'active');
@@ -144,13 +177,30 @@ export async function confirmEnrolment(ctx: ServiceContext, signedIn: SignedIn, 
 export async function signOut(ctx: ServiceContext, signedIn: SignedIn): Promise<void> {
   const { user } = signedIn.record;
   await deleteSession(ctx.db, signedIn.tokenHash);
-  await appendAuditEntries(ctx.db, [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.signed_out', subjectType: 'user', subjectId: user.id }], ctx.clock());
+  await appendAuditEntries(
+    ctx.db,
+    [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.signed_out', subjectType: 'user', subjectId: user.id }],
+    ctx.clock(),
+  );
   ctx.notifier.sessionsEnded([signedIn.tokenHash], 'signed_out');
 }
 
 export async function signOutEverywhere(ctx: ServiceContext, signedIn: SignedIn): Promise<void> {
   const { user } = signedIn.record;
   const ended = await deleteUserSessions(ctx.db, user.id);
-  await appendAuditEntries(ctx.db, [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.signed_out_everywhere', subjectType: 'user', subjectId: user.id, detail: { sessionsEnded: ended.length } }], ctx.clock());
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: user.id,
+        agencyId: user.agencyId,
+        action: 'auth.signed_out_everywhere',
+        subjectType: 'user',
+        subjectId: user.id,
+        detail: { sessionsEnded: ended.length },
+      },
+    ],
+    ctx.clock(),
+  );
   ctx.notifier.sessionsEnded(ended, 'signed_out_everywhere');
 }

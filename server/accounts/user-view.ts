@@ -48,9 +48,7 @@ export function toUserView(record: UserRecord, today: string, names: Map<string,
       expiresOn: verification.expiresOn,
     },
     suspension:
-      user.suspendedAt && user.suspendedBy
-        ? { at: user.suspendedAt.toISOString(), by: nameOf(user.suspendedBy), reason: user.suspensionReason ?? '' }
-        : null,
+      user.suspendedAt && user.suspendedBy ? { at: user.suspendedAt.toISOString(), by: nameOf(user.suspendedBy), reason: user.suspensionReason ?? '' } : null,
     createdAt: user.createdAt.toISOString(),
   };
 }

@@ -14,11 +14,7 @@ export function verificationExpiresOn(dates: { vettingCheckedOn: string; trainin
 }
 
 /** Suspension wins over everything; otherwise the newest verification decides, expiring on its expiry date. */
-export function userStatusOn(
-  today: string,
-  user: { suspendedAt: Date | null },
-  verification: { expiresOn: string } | null,
-): UserStatus {
+export function userStatusOn(today: string, user: { suspendedAt: Date | null }, verification: { expiresOn: string } | null): UserStatus {
   if (user.suspendedAt) return 'suspended';
   if (!verification) return 'pending';
   return today >= verification.expiresOn ? 'expired' : 'verified';

@@ -34,7 +34,11 @@ export async function listUsers(ctx: ServiceContext, signedIn: SignedIn, query: 
   requireAllowed(canListUsers(signedIn.actor, agencyId));
   const records = await loadUserRecords(ctx.db, agencyId ? { agencyId } : {});
   const all = await views(ctx, records);
-  await appendAuditEntries(ctx.db, [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'users.listed', detail: { agencyId, status: query.status, count: all.length } }], ctx.clock());
+  await appendAuditEntries(
+    ctx.db,
+    [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'users.listed', detail: { agencyId, status: query.status, count: all.length } }],
+    ctx.clock(),
+  );
   return query.status === 'all' ? all : all.filter((u) => u.status === query.status);
 }
 
@@ -42,7 +46,11 @@ export async function getUser(ctx: ServiceContext, signedIn: SignedIn, id: strin
   const record = await requireUser(ctx, id);
   requireAllowed(canViewUser(signedIn.actor, targetOf(record, localDate(ctx.clock()))));
   if (id !== signedIn.actor.id) {
-    await appendAuditEntries(ctx.db, [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'user.viewed', subjectType: 'user', subjectId: id }], ctx.clock());
+    await appendAuditEntries(
+      ctx.db,
+      [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'user.viewed', subjectType: 'user', subjectId: id }],
+      ctx.clock(),
+    );
   }
   const [view] = await views(ctx, [record]);
   if (!view) throw new NotFoundError('user_not_found', 'That user does not exist.');
@@ -58,7 +66,10 @@ function checkVerificationDates(input: z.infer<typeof verifyBody>, today: string
   notFuture('vettingCheckedOn', 'The vetting check date');
   notFuture('trainingCompletedOn', 'The training date');
   if (issues.length === 0 && expiresOn <= today) {
-    issues.push({ path: 'vettingCheckedOn', message: `These dates are already due for renewal (verification would have expired on ${expiresOn}). Record a current vetting check and training first.` });
+    issues.push({
+      path: 'vettingCheckedOn',
+      message: `These dates are already due for renewal (verification would have expired on ${expiresOn}). Record a current vetting check and training first.`,
+    });
   }
   if (issues.length) throw new ValidationError('Check the verification dates.', issues);
 }
@@ -68,20 +79,35 @@ export async function verifyUser(ctx: ServiceContext, signedIn: SignedIn, id: st
   const today = localDate(ctx.clock());
   const agency = record.user.agencyId ? ((await findAgency(ctx.db, record.user.agencyId)) ?? null) : null;
   requireAllowed(canVerify(signedIn.actor, targetOf(record, today), { role: input.role, agency }));
-  const expiresOn = verificationExpiresOn(input, { vettingMonths: ctx.config.HAVEN_VETTING_RENEWAL_MONTHS, trainingMonths: ctx.config.HAVEN_TRAINING_RENEWAL_MONTHS });
+  const expiresOn = verificationExpiresOn(input, {
+    vettingMonths: ctx.config.HAVEN_VETTING_RENEWAL_MONTHS,
+    trainingMonths: ctx.config.HAVEN_TRAINING_RENEWAL_MONTHS,
+  });
   checkVerificationDates(input, today, expiresOn);
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
     await insertVerification(tx, { userId: id, verifiedBy: signedIn.actor.id, verifiedAt: now, ...input, expiresOn });
     await updateUser(tx, id, { role: input.role });
-    await appendAuditEntries(tx, [{
-      actorId: signedIn.actor.id,
-      agencyId: record.user.agencyId,
-      action: 'account.verified',
-      subjectType: 'user',
-      subjectId: id,
-      detail: { role: input.role, identityCheckedOn: input.identityCheckedOn, vettingCheckedOn: input.vettingCheckedOn, trainingCompletedOn: input.trainingCompletedOn, expiresOn },
-    }], now);
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: record.user.agencyId,
+          action: 'account.verified',
+          subjectType: 'user',
+          subjectId: id,
+          detail: {
+            role: input.role,
+            identityCheckedOn: input.identityCheckedOn,
+            vettingCheckedOn: input.vettingCheckedOn,
+            trainingCompletedOn: input.trainingCompletedOn,
+            expiresOn,
+          },
+        },
+      ],
+      now,
+    );
   });
   return getUserView(ctx, id);
 }
@@ -92,7 +118,11 @@ export async function suspendUser(ctx: ServiceContext, signedIn: SignedIn, id: s
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
     await updateUser(tx, id, { suspendedAt: now, suspendedBy: signedIn.actor.id, suspensionReason: reason });
-    await appendAuditEntries(tx, [{ actorId: signedIn.actor.id, agencyId: record.user.agencyId, action: 'account.suspended', subjectType: 'user', subjectId: id, detail: { reason } }], now);
+    await appendAuditEntries(
+      tx,
+      [{ actorId: signedIn.actor.id, agencyId: record.user.agencyId, action: 'account.suspended', subjectType: 'user', subjectId: id, detail: { reason } }],
+      now,
+    );
   });
   return getUserView(ctx, id);
 }
@@ -103,7 +133,11 @@ export async function reinstateUser(ctx: ServiceContext, signedIn: SignedIn, id:
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
     await updateUser(tx, id, { suspendedAt: null, suspendedBy: null, suspensionReason: null });
-    await appendAuditEntries(tx, [{ actorId: signedIn.actor.id, agencyId: record.user.agencyId, action: 'account.reinstated', subjectType: 'user', subjectId: id, detail: { reason } }], now);
+    await appendAuditEntries(
+      tx,
+      [{ actorId: signedIn.actor.id, agencyId: record.user.agencyId, action: 'account.reinstated', subjectType: 'user', subjectId: id, detail: { reason } }],
+      now,
+    );
   });
   return getUserView(ctx, id);
 }

@@ -10,10 +10,11 @@ export const createAgencyBody = z.strictObject({
   contactEmail: z.email({ message: 'Enter a contact email address in the correct format' }).max(254).nullish(),
 });
 
-export const protocolBody = z.discriminatedUnion('signed', [
-  z.strictObject({ signed: z.literal(true), signedOn: isoDate }),
-  z.strictObject({ signed: z.literal(false) }),
-], { message: 'Say whether the agency signed the protocol (signed: true with signedOn, or signed: false)' });
+export const protocolBody = z.discriminatedUnion(
+  'signed',
+  [z.strictObject({ signed: z.literal(true), signedOn: isoDate }), z.strictObject({ signed: z.literal(false) })],
+  { message: 'Say whether the agency signed the protocol (signed: true with signedOn, or signed: false)' },
+);
 
 export type AgencyView = {
   id: string;

@@ -39,13 +39,31 @@ export async function registerAgency(ctx: ServiceContext, signedIn: SignedIn, in
   const now = ctx.clock();
   const row = await ctx.db.transaction(async (tx) => {
     const agency = await insertAgency(tx, { name: input.name, kind: input.kind, contactEmail: input.contactEmail ?? null, createdAt: now });
-    await appendAuditEntries(tx, [{ actorId: signedIn.actor.id, agencyId: agency.id, action: 'agency.registered', subjectType: 'agency', subjectId: agency.id, detail: { name: agency.name, kind: agency.kind } }], now);
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: agency.id,
+          action: 'agency.registered',
+          subjectType: 'agency',
+          subjectId: agency.id,
+          detail: { name: agency.name, kind: agency.kind },
+        },
+      ],
+      now,
+    );
     return agency;
   });
   return toAgencyView(row);
 }
 
-export async function recordProtocolSigning(ctx: ServiceContext, signedIn: SignedIn, agencyId: string, input: z.infer<typeof protocolBody>): Promise<AgencyView> {
+export async function recordProtocolSigning(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  agencyId: string,
+  input: z.infer<typeof protocolBody>,
+): Promise<AgencyView> {
   requireAllowed(canManageAgencies(signedIn.actor));
   const now = ctx.clock();
   const signedOn = input.signed ? input.signedOn : null;
@@ -55,7 +73,20 @@ export async function recordProtocolSigning(ctx: ServiceContext, signedIn: Signe
   const row = await ctx.db.transaction(async (tx) => {
     const agency = await setProtocolSigning(tx, agencyId, signedOn);
     if (!agency) throw new NotFoundError('agency_not_found', 'That agency does not exist.');
-    await appendAuditEntries(tx, [{ actorId: signedIn.actor.id, agencyId, action: 'agency.protocol_recorded', subjectType: 'agency', subjectId: agencyId, detail: { signed: input.signed, signedOn } }], now);
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId,
+          action: 'agency.protocol_recorded',
+          subjectType: 'agency',
+          subjectId: agencyId,
+          detail: { signed: input.signed, signedOn },
+        },
+      ],
+      now,
+    );
     return agency;
   });
   return toAgencyView(row);

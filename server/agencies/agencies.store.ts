@@ -10,7 +10,10 @@ export async function findAgency(db: Database, id: string): Promise<AgencyRow | 
 }
 
 export async function findAgencyByName(db: Database, name: string): Promise<AgencyRow | undefined> {
-  const [row] = await db.select().from(agencies).where(sql`lower(${agencies.name}) = ${name.toLowerCase()}`);
+  const [row] = await db
+    .select()
+    .from(agencies)
+    .where(sql`lower(${agencies.name}) = ${name.toLowerCase()}`);
   return row;
 }
 
@@ -25,6 +28,10 @@ export async function insertAgency(db: Database, values: typeof agencies.$inferI
 }
 
 export async function setProtocolSigning(db: Database, id: string, signedOn: string | null): Promise<AgencyRow | undefined> {
-  const [row] = await db.update(agencies).set({ protocolSigned: signedOn !== null, protocolSignedOn: signedOn }).where(eq(agencies.id, id)).returning();
+  const [row] = await db
+    .update(agencies)
+    .set({ protocolSigned: signedOn !== null, protocolSignedOn: signedOn })
+    .where(eq(agencies.id, id))
+    .returning();
   return row;
 }

@@ -38,7 +38,18 @@ export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: 
     limit: query.limit,
   });
   // Reading the audit log is itself audited: who looked, with which filter, and what came back.
-  await appendAuditEntries(ctx.db, [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'audit.listed', detail: { filter: { ...query }, returned: rows.map((r) => r.seq) } }], ctx.clock());
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'audit.listed',
+        detail: { filter: { ...query }, returned: rows.map((r) => r.seq) },
+      },
+    ],
+    ctx.clock(),
+  );
   const names = await userNames(ctx.db, [...new Set(rows.flatMap((r) => (r.actorId ? [r.actorId] : [])))]);
   return rows.map((r) => ({
     seq: r.seq,
@@ -55,6 +66,17 @@ export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: 
 export async function verifyChainAsAdmin(ctx: ServiceContext, signedIn: SignedIn): Promise<ChainReport> {
   requireAllowed(canVerifyAuditChain(signedIn.actor));
   const report = await verifyAuditChain(ctx.db);
-  await appendAuditEntries(ctx.db, [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'audit.chain_verified', detail: { ok: report.ok, checked: report.checked, problem: report.problem ?? null } }], ctx.clock());
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'audit.chain_verified',
+        detail: { ok: report.ok, checked: report.checked, problem: report.problem ?? null },
+      },
+    ],
+    ctx.clock(),
+  );
   return report;
 }

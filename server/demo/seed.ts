@@ -21,7 +21,13 @@ export interface DemoAccount {
 
 // A fictional county: no real people, places or contacts.
 const AGENCIES = [
-  { key: 'council', name: "Northmoor County Council Children's Services", kind: 'children_social_care', signed: true, contactEmail: 'isp@childrens.northmoor.example' },
+  {
+    key: 'council',
+    name: "Northmoor County Council Children's Services",
+    kind: 'children_social_care',
+    signed: true,
+    contactEmail: 'isp@childrens.northmoor.example',
+  },
   { key: 'police', name: 'Northmoor Constabulary', kind: 'police', signed: true, contactEmail: 'isp@police.northmoor.example' },
   { key: 'academy', name: 'Riverside Learning Trust', kind: 'education', signed: false, contactEmail: 'office@riverside-trust.example' },
 ] as const;
@@ -54,7 +60,14 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
     if ((await countUsers(tx)) > 0) return null;
     const agencyIds = new Map<string, string>();
     for (const a of AGENCIES) {
-      const row = await insertAgency(tx, { name: a.name, kind: a.kind, contactEmail: a.contactEmail, protocolSigned: a.signed, protocolSignedOn: a.signed ? addMonths(today, -6) : null, createdAt: now });
+      const row = await insertAgency(tx, {
+        name: a.name,
+        kind: a.kind,
+        contactEmail: a.contactEmail,
+        protocolSigned: a.signed,
+        protocolSignedOn: a.signed ? addMonths(today, -6) : null,
+        createdAt: now,
+      });
       agencyIds.set(a.key, row.id);
     }
     const accounts: DemoAccount[] = [];
@@ -77,12 +90,24 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
       systemAdminId ??= user.id;
       if (person.verified) {
         const dates = { identityCheckedOn: recent, vettingCheckedOn: recent, trainingCompletedOn: recent };
-        await insertVerification(tx, { userId: user.id, verifiedBy: systemAdminId, verifiedAt: now, role: person.role, identityCheckedBy: 'Demo seed', ...dates, expiresOn: verificationExpiresOn(dates, renewal) });
+        await insertVerification(tx, {
+          userId: user.id,
+          verifiedBy: systemAdminId,
+          verifiedAt: now,
+          role: person.role,
+          identityCheckedBy: 'Demo seed',
+          ...dates,
+          expiresOn: verificationExpiresOn(dates, renewal),
+        });
       }
       const agencyName = AGENCIES.find((a) => a.key === person.agency)?.name ?? null;
       accounts.push({ name: person.name, email: person.email, role: person.role, agency: agencyName, password, totpSecret, verified: person.verified });
     }
-    await appendAuditEntries(tx, [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { agencies: AGENCIES.length, users: PEOPLE.length } }], now);
+    await appendAuditEntries(
+      tx,
+      [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { agencies: AGENCIES.length, users: PEOPLE.length } }],
+      now,
+    );
     return accounts;
   });
 }

@@ -36,7 +36,7 @@ export function errorBody(error: DomainError): { error: Record<string, unknown> 
 /** Errors raised by express's body parser and similar middleware carry a status and a type. */
 function isClientHttpError(error: unknown): error is { status: number; type?: string } {
   if (typeof error !== 'object' || error === null || !('status' in error)) return false;
-  const status = (error as { status: unknown }).status;
+  const status: unknown = error.status;
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
@@ -50,7 +50,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (isClientHttpError(error)) {
       const code = error.type === 'entity.parse.failed' ? 'malformed_json' : error.type === 'entity.too.large' ? 'body_too_large' : 'bad_request';
       const message =
-        code === 'malformed_json' ? 'The request body is not valid JSON.' : code === 'body_too_large' ? 'The request body is too large.' : 'The request could not be read.';
+        code === 'malformed_json'
+          ? 'The request body is not valid JSON.'
+          : code === 'body_too_large'
+            ? 'The request body is too large.'
+            : 'The request could not be read.';
       res.status(error.status).json({ error: { code, message } });
       return;
     }

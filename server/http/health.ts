@@ -28,7 +28,12 @@ export function healthHandler(probes: HealthProbe[], notConfigured: string[]): R
       }),
     );
     const down = results.filter(([, state]) => state === 'down').map(([name]) => name);
-    const body = { status: down.length ? 'down' : 'ok', ...Object.fromEntries(results), ...Object.fromEntries(notConfigured.map((n) => [n, 'not_configured'])), ...(down.length ? { down } : {}) };
+    const body = {
+      status: down.length ? 'down' : 'ok',
+      ...Object.fromEntries(results),
+      ...Object.fromEntries(notConfigured.map((n) => [n, 'not_configured'])),
+      ...(down.length ? { down } : {}),
+    };
     res.status(down.length ? 503 : 200).json(body);
   };
 }

@@ -19,7 +19,9 @@ export function requestLog(logger: Logger): RequestHandler {
     res.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : req.baseUrl || 'unmatched';
+      const matched: unknown = req.route;
+      const pattern = typeof matched === 'object' && matched !== null && 'path' in matched ? String(matched.path) : '';
+      const route = pattern ? `${req.baseUrl}${pattern}` : req.baseUrl || 'unmatched';
       logger.info({ reqId: id, method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
     });
     next();

@@ -82,7 +82,10 @@ export function canVerify(actor: Actor, target: TargetUser, grant: { role: Role;
     () => sameAgencyScope(actor, target.agencyId),
     () => roleGrantable(actor, grant.role),
     () => (target.status === 'suspended' ? deny('target_suspended', 'Reinstate this user before verifying them.') : allow),
-    () => (grant.role !== 'system_admin' && grant.agency === null ? deny('no_agency', 'This user belongs to no agency, so only the system admin role can be verified.') : allow),
+    () =>
+      grant.role !== 'system_admin' && grant.agency === null
+        ? deny('no_agency', 'This user belongs to no agency, so only the system admin role can be verified.')
+        : allow,
     () => (grant.agency && !grant.agency.protocolSigned ? deny('agency_not_signatory', `This user's agency ${EXISTING_ARRANGEMENTS}`) : allow),
   );
 }
@@ -92,7 +95,10 @@ export function canSuspend(actor: Actor, target: TargetUser): Decision {
     () => adminInGoodStanding(actor),
     () => (actor.id === target.id ? deny('self_suspension', 'You cannot suspend your own account.') : allow),
     () => sameAgencyScope(actor, target.agencyId),
-    () => (actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin') ? deny('role_not_grantable', 'Only a system admin can suspend an admin.') : allow),
+    () =>
+      actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin')
+        ? deny('role_not_grantable', 'Only a system admin can suspend an admin.')
+        : allow,
     () => (target.status === 'suspended' ? deny('already_suspended', 'This user is already suspended.') : allow),
   );
 }
@@ -102,7 +108,10 @@ export function canReinstate(actor: Actor, target: TargetUser): Decision {
     () => adminInGoodStanding(actor),
     () => (actor.id === target.id ? deny('self_reinstatement', 'You cannot reinstate your own account.') : allow),
     () => sameAgencyScope(actor, target.agencyId),
-    () => (actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin') ? deny('role_not_grantable', 'Only a system admin can reinstate an admin.') : allow),
+    () =>
+      actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin')
+        ? deny('role_not_grantable', 'Only a system admin can reinstate an admin.')
+        : allow,
     () => (target.status !== 'suspended' ? deny('not_suspended', 'This user is not suspended.') : allow),
   );
 }

@@ -15,7 +15,10 @@ export function sharingStatus(actor: Actor, agency: AgencyFacts | null): { allow
       reasons.push({ code: 'not_verified', message: 'An admin has not yet verified your identity, vetting check and protocol training.' });
       break;
     case 'expired':
-      reasons.push({ code: 'verification_expired', message: 'Your verification has expired (vetting check or protocol training is due for renewal). Ask your agency admin to renew it.' });
+      reasons.push({
+        code: 'verification_expired',
+        message: 'Your verification has expired (vetting check or protocol training is due for renewal). Ask your agency admin to renew it.',
+      });
       break;
     case 'suspended':
       reasons.push({ code: 'suspended', message: 'Your account is suspended. Contact your agency admin.' });

@@ -54,10 +54,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logg
 
   io.on('connection', (socket: HavenSocket) => {
     /** Validates the payload, re-resolves the session, runs the handler and always acks. */
-    const handle = <E extends keyof ClientToServerEvents, R extends object>(
-      event: E,
-      run: (signedIn: SignedIn, payload: unknown) => Promise<R>,
-    ) => {
+    const handle = <E extends keyof ClientToServerEvents, R extends object>(event: E, run: (signedIn: SignedIn, payload: unknown) => Promise<R>) => {
       socket.on(event, ((payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return; // every Haven event expects an ack; without one there is nobody to answer
         const reply = ack as (res: unknown) => void;
@@ -82,7 +79,8 @@ export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logg
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && event in clientEventSchemas) return;
       const ack = args.at(-1);
-      if (typeof ack === 'function') ack({ ok: false, error: { code: 'unknown_event', message: 'Haven does not know this event.' } });
+      if (typeof ack === 'function')
+        (ack as (res: unknown) => void)({ ok: false, error: { code: 'unknown_event', message: 'Haven does not know this event.' } });
     });
   });
 

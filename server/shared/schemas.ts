@@ -20,9 +20,6 @@ export const email = z
 
 export const personName = z.string().trim().min(1, 'Enter a name').max(200, 'Name must be 200 characters or fewer');
 
-export const password = z
-  .string()
-  .min(12, 'Password must be at least 12 characters')
-  .max(200, 'Password must be 200 characters or fewer');
+export const password = z.string().min(12, 'Password must be at least 12 characters').max(200, 'Password must be 200 characters or fewer');
 
 export const reason = z.string().trim().min(3, 'Give a reason').max(1000, 'Reason must be 1000 characters or fewer');

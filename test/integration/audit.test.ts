@@ -14,7 +14,14 @@ beforeAll(async () => {
 });
 afterAll(() => haven.close());
 
-type Entry = { seq: number; action: string; actor: { name: string } | null; agencyId: string | null; subjectId: string | null; detail: Record<string, unknown> };
+type Entry = {
+  seq: number;
+  action: string;
+  actor: { name: string } | null;
+  agencyId: string | null;
+  subjectId: string | null;
+  detail: Record<string, unknown>;
+};
 type ErrorBody = { error: { code: string } };
 
 describe('audit log through the API', () => {
@@ -27,7 +34,9 @@ describe('audit log through the API', () => {
     const all = await sam.get<{ entries: Entry[] }>('/api/audit?limit=500');
     expect(all.status).toBe(200);
     const actions = all.body.entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['system.demo_seeded', 'auth.sign_in.succeeded', 'auth.mfa.succeeded', 'users.listed', 'account.suspended']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['system.demo_seeded', 'auth.sign_in.succeeded', 'auth.mfa.succeeded', 'users.listed', 'account.suspended']),
+    );
     // Newest first.
     const seqs = all.body.entries.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
@@ -131,12 +140,24 @@ describe('tamper detection (an attacker with database access)', () => {
       const { rows } = await client.query<{ hash: string }>('select hash from audit_entries where seq = 1');
       // Make room at seq 2 and insert a well-formed forged entry chained to entry 1.
       const { auditEntryHash } = await import('../../crypto');
-      const forged = { seq: 2, at: new Date().toISOString(), actorId: null, agencyId: null, action: 'account.verified', subjectType: null, subjectId: null, detail: {} };
+      const forged = {
+        seq: 2,
+        at: new Date().toISOString(),
+        actorId: null,
+        agencyId: null,
+        action: 'account.verified',
+        subjectType: null,
+        subjectId: null,
+        detail: {},
+      };
       const prev = rows[0]?.hash ?? '';
       await client.query('alter table audit_entries disable trigger user');
       await client.query('update audit_entries set seq = seq + 1000 where seq >= 2');
       await client.query('update audit_entries set seq = seq - 999 where seq >= 1000');
-      await client.query('insert into audit_entries (seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash) values (2, $1, null, null, $2, null, null, $3, $4, $5)', [forged.at, forged.action, '{}', prev, auditEntryHash(prev, forged)]);
+      await client.query(
+        'insert into audit_entries (seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash) values (2, $1, null, null, $2, null, null, $3, $4, $5)',
+        [forged.at, forged.action, '{}', prev, auditEntryHash(prev, forged)],
+      );
       await client.end();
       const report = await verifyAuditChain(fresh.database.handle.db);
       expect(report).toMatchObject({ ok: false, problem: { seq: 2, kind: 'inserted' } });

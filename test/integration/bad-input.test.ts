@@ -29,7 +29,16 @@ const POST_ROUTES = [
   `/api/users/${SOME_ID}/reinstate`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
-const GET_ROUTES = ['/api/session', '/api/agencies/directory', '/api/agencies', '/api/users', `/api/users/${SOME_ID}`, '/api/audit', '/api/audit/verify', `/api/auth/invites/${'t'.repeat(43)}`];
+const GET_ROUTES = [
+  '/api/session',
+  '/api/agencies/directory',
+  '/api/agencies',
+  '/api/users',
+  `/api/users/${SOME_ID}`,
+  '/api/audit',
+  '/api/audit/verify',
+  `/api/auth/invites/${'t'.repeat(43)}`,
+];
 
 /** A clear client error: a 4xx, the JSON error shape, and no trace of internals. */
 function expectClearClientError(res: ApiResponse, label: string): void {
@@ -48,7 +57,28 @@ const hostileValue = fc.oneof(
   fc.constantFrom('\u0000', '💥'.repeat(500), "'; drop table users; --", '__proto__', '2026-02-30', -1, 1e308, true, null, [], {}),
 );
 const hostileBody = fc.oneof(
-  fc.dictionary(fc.constantFrom('email', 'password', 'code', 'name', 'agencyId', 'role', 'kind', 'signed', 'signedOn', 'reason', 'identityCheckedOn', 'vettingCheckedOn', 'trainingCompletedOn', 'identityCheckedBy', 'extra', '__proto__', 'constructor'), hostileValue),
+  fc.dictionary(
+    fc.constantFrom(
+      'email',
+      'password',
+      'code',
+      'name',
+      'agencyId',
+      'role',
+      'kind',
+      'signed',
+      'signedOn',
+      'reason',
+      'identityCheckedOn',
+      'vettingCheckedOn',
+      'trainingCompletedOn',
+      'identityCheckedBy',
+      'extra',
+      '__proto__',
+      'constructor',
+    ),
+    hostileValue,
+  ),
   hostileValue,
 );
 
@@ -81,11 +111,18 @@ describe('bad input on every route', () => {
   it('fuzzes query strings and path parameters of every read route', async () => {
     const sam = await people.as('Sam');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...GET_ROUTES), fc.dictionary(fc.constantFrom('status', 'agencyId', 'action', 'actorId', 'subjectId', 'from', 'to', 'limit', 'beforeSeq', 'x'), fc.string({ unit: 'binary' })), async (route, query) => {
-        const res = await sam.get(`${route}?${new URLSearchParams(query).toString()}`);
-        expect(res.status, `${route} ${JSON.stringify(query)}`).toBeLessThan(500);
-        if (res.status >= 400) expectClearClientError(res, `${route} ${JSON.stringify(query)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...GET_ROUTES),
+        fc.dictionary(
+          fc.constantFrom('status', 'agencyId', 'action', 'actorId', 'subjectId', 'from', 'to', 'limit', 'beforeSeq', 'x'),
+          fc.string({ unit: 'binary' }),
+        ),
+        async (route, query) => {
+          const res = await sam.get(`${route}?${new URLSearchParams(query).toString()}`);
+          expect(res.status, `${route} ${JSON.stringify(query)}`).toBeLessThan(500);
+          if (res.status >= 400) expectClearClientError(res, `${route} ${JSON.stringify(query)}`);
+        },
+      ),
       { numRuns: 200 },
     );
     for (const bad of ['not-a-uuid', '%00', "1'or'1'='1", 'x'.repeat(5000)]) {

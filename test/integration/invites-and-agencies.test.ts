@@ -25,28 +25,48 @@ async function councilId(): Promise<string> {
 describe('invitations', () => {
   it('an agency admin invites a user; the single-use link creates a pending account', async () => {
     const priya = await people.as('Priya');
-    const invite = await priya.post<{ token: string; url: string; invite: { expiresAt: string } }>('/api/invites', { email: 'Health.Visitor@Childrens.Northmoor.example', agencyId: await councilId(), role: 'practitioner' });
+    const invite = await priya.post<{ token: string; url: string; invite: { expiresAt: string } }>('/api/invites', {
+      email: 'Health.Visitor@Childrens.Northmoor.example',
+      agencyId: await councilId(),
+      role: 'practitioner',
+    });
     expect(invite.status).toBe(201);
     expect(invite.body.url).toContain(`#/invite/${invite.body.token}`);
 
     const newcomer = new ApiClient(haven.url);
     const described = await newcomer.get(`/api/auth/invites/${invite.body.token}`);
-    expect(described.body).toMatchObject({ email: 'health.visitor@childrens.northmoor.example', role: 'practitioner', agencyName: expect.stringContaining('Northmoor') });
-    expect((await newcomer.post(`/api/auth/invites/${invite.body.token}/accept`, { name: 'Casey Health', password: 'a long enough password' })).status).toBe(201);
+    expect(described.body).toMatchObject({
+      email: 'health.visitor@childrens.northmoor.example',
+      role: 'practitioner',
+      agencyName: expect.stringContaining('Northmoor'),
+    });
+    expect((await newcomer.post(`/api/auth/invites/${invite.body.token}/accept`, { name: 'Casey Health', password: 'a long enough password' })).status).toBe(
+      201,
+    );
     const again = await newcomer.post<ErrorBody>(`/api/auth/invites/${invite.body.token}/accept`, { name: 'Casey Again', password: 'a long enough password' });
     expect(again.status).toBe(410);
     expect(again.body.error.code).toBe('invite_used');
 
-    const signIn = await newcomer.post<{ session: { stage: string; user: { status: string } } }>('/api/auth/sign-in', { email: 'health.visitor@childrens.northmoor.example', password: 'a long enough password' });
+    const signIn = await newcomer.post<{ session: { stage: string; user: { status: string } } }>('/api/auth/sign-in', {
+      email: 'health.visitor@childrens.northmoor.example',
+      password: 'a long enough password',
+    });
     expect(signIn.body.session).toMatchObject({ stage: 'enrolment_required', user: { status: 'pending' } });
   });
 
   it('an invitation expires', async () => {
     const priya = await people.as('Priya');
-    const invite = await priya.post<{ token: string }>('/api/invites', { email: 'late@childrens.northmoor.example', agencyId: await councilId(), role: 'practitioner' });
+    const invite = await priya.post<{ token: string }>('/api/invites', {
+      email: 'late@childrens.northmoor.example',
+      agencyId: await councilId(),
+      role: 'practitioner',
+    });
     clock.advanceDays(3);
     people.forget();
-    const res = await new ApiClient(haven.url).post<ErrorBody>(`/api/auth/invites/${invite.body.token}/accept`, { name: 'Too Late', password: 'a long enough password' });
+    const res = await new ApiClient(haven.url).post<ErrorBody>(`/api/auth/invites/${invite.body.token}/accept`, {
+      name: 'Too Late',
+      password: 'a long enough password',
+    });
     expect(res.status).toBe(410);
     expect(res.body.error.code).toBe('invite_expired');
   });
@@ -59,16 +79,30 @@ describe('invitations', () => {
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('email_in_use');
     const jordan = await people.as('Jordan');
-    const notAdmin = await jordan.post<ErrorBody>('/api/invites', { email: 'x@childrens.northmoor.example', agencyId: await councilId(), role: 'practitioner' });
+    const notAdmin = await jordan.post<ErrorBody>('/api/invites', {
+      email: 'x@childrens.northmoor.example',
+      agencyId: await councilId(),
+      role: 'practitioner',
+    });
     expect(notAdmin.status).toBe(403);
     expect(notAdmin.body.error.code).toBe('not_an_admin');
   });
 
   it('self-registration refuses an email already in use and a weak password', async () => {
     const c = new ApiClient(haven.url);
-    const dup = await c.post<ErrorBody>('/api/auth/register', { email: haven.account('Jordan').email, name: 'Someone', password: 'a long enough password', agencyId: await councilId() });
+    const dup = await c.post<ErrorBody>('/api/auth/register', {
+      email: haven.account('Jordan').email,
+      name: 'Someone',
+      password: 'a long enough password',
+      agencyId: await councilId(),
+    });
     expect(dup.status).toBe(409);
-    const weak = await c.post<ErrorBody>('/api/auth/register', { email: 'weak@childrens.northmoor.example', name: 'Someone', password: 'short', agencyId: await councilId() });
+    const weak = await c.post<ErrorBody>('/api/auth/register', {
+      email: 'weak@childrens.northmoor.example',
+      name: 'Someone',
+      password: 'short',
+      agencyId: await councilId(),
+    });
     expect(weak.status).toBe(400);
     expect(weak.body.error.issues?.[0]?.path).toBe('password');
   });
@@ -77,7 +111,11 @@ describe('invitations', () => {
 describe('agencies', () => {
   it('a system admin registers an agency and records that it signed the protocol', async () => {
     const sam = await people.as('Sam');
-    const created = await sam.post<AgencyBody>('/api/agencies', { name: 'Northmoor Youth Offending Team', kind: 'youth_offending', contactEmail: 'yot@northmoor.example' });
+    const created = await sam.post<AgencyBody>('/api/agencies', {
+      name: 'Northmoor Youth Offending Team',
+      kind: 'youth_offending',
+      contactEmail: 'yot@northmoor.example',
+    });
     expect(created.status).toBe(201);
     expect(created.body.agency.protocolSigned).toBe(false);
     const signedOn = addMonths(localDate(clock.now()), -1);

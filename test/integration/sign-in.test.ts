@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../support/client';
+import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 
@@ -87,9 +88,13 @@ describe('sign-in with two factors', () => {
   });
 
   it('records sign-ins, failures and lockouts in the audit log', async () => {
-    const { rows } = await haven.database.handle.db.$client.query<{ action: string }>('select action from audit_entries');
+    const client = await rawClient(haven.database.url);
+    const { rows } = await client.query<{ action: string }>('select action from audit_entries');
+    await client.end();
     const actions = rows.map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['auth.sign_in.succeeded', 'auth.sign_in.failed', 'auth.sign_in.locked_out', 'auth.mfa.succeeded', 'auth.mfa.failed']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['auth.sign_in.succeeded', 'auth.sign_in.failed', 'auth.sign_in.locked_out', 'auth.mfa.succeeded', 'auth.mfa.failed']),
+    );
   });
 });
 
@@ -123,7 +128,12 @@ describe('CSRF protection', () => {
     expect(noToken.status).toBe(403);
     expect(noToken.body).toMatchObject({ error: { code: 'csrf_token_invalid' } });
     await c.refreshCsrf();
-    const wrong = await c.request('POST', '/api/auth/sign-in', { email: jordan.email, password: jordan.password }, { headers: { 'x-csrf-token': 'x'.repeat(43) }, csrf: false });
+    const wrong = await c.request(
+      'POST',
+      '/api/auth/sign-in',
+      { email: jordan.email, password: jordan.password },
+      { headers: { 'x-csrf-token': 'x'.repeat(43) }, csrf: false },
+    );
     expect(wrong.status).toBe(403);
   });
 });

@@ -12,7 +12,16 @@ beforeAll(async () => {
 });
 afterAll(() => haven.close());
 
-type UserBody = { user: { id: string; status: string; role: string; agencyId: string; verification: { expiresOn: string; identityCheckedBy: string; verifiedBy: { name: string } } | null; suspension: { reason: string } | null } };
+type UserBody = {
+  user: {
+    id: string;
+    status: string;
+    role: string;
+    agencyId: string;
+    verification: { expiresOn: string; identityCheckedBy: string; verifiedBy: { name: string } } | null;
+    suspension: { reason: string } | null;
+  };
+};
 type SessionBody = { session: { sharing: { allowed: boolean; reasons: { code: string; message: string }[] } } };
 type ErrorBody = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
 
@@ -39,7 +48,13 @@ async function registerAndEnrol(agencyName: string, email: string): Promise<{ cl
 }
 
 const today = () => localDate(clock.now());
-const validVerification = () => ({ role: 'practitioner', identityCheckedBy: 'Priya Natarajan', identityCheckedOn: today(), vettingCheckedOn: today(), trainingCompletedOn: today() });
+const validVerification = () => ({
+  role: 'practitioner',
+  identityCheckedBy: 'Priya Natarajan',
+  identityCheckedOn: today(),
+  vettingCheckedOn: today(),
+  trainingCompletedOn: today(),
+});
 
 describe('an agency admin verifies a user of their own agency', () => {
   it('records who checked identity and when, and sets expiry at the earliest renewal', async () => {
@@ -53,7 +68,11 @@ describe('an agency admin verifies a user of their own agency', () => {
     expect(res.status).toBe(200);
     expect(res.body.user.status).toBe('verified');
     expect(res.body.user.role).toBe('designated_officer');
-    expect(res.body.user.verification).toMatchObject({ identityCheckedBy: 'Priya Natarajan', verifiedBy: { name: 'Priya Natarajan' }, expiresOn: addMonths(trainingOn, 24) });
+    expect(res.body.user.verification).toMatchObject({
+      identityCheckedBy: 'Priya Natarajan',
+      verifiedBy: { name: 'Priya Natarajan' },
+      expiresOn: addMonths(trainingOn, 24),
+    });
 
     const after = await newcomer.get<SessionBody>('/api/session');
     expect(after.body.session.sharing).toEqual({ allowed: true, reasons: [] });
@@ -108,7 +127,12 @@ describe('agencies that have not signed the protocol', () => {
     const c = new ApiClient(haven.url);
     const directory = await c.get<{ agencies: { id: string; name: string; protocolSigned: boolean }[] }>('/api/agencies/directory');
     const unsigned = directory.body.agencies.find((a) => !a.protocolSigned);
-    const res = await c.post<ErrorBody>('/api/auth/register', { email: 'teacher@riverside.example', name: 'A Teacher', password: 'a long enough password', agencyId: unsigned?.id });
+    const res = await c.post<ErrorBody>('/api/auth/register', {
+      email: 'teacher@riverside.example',
+      name: 'A Teacher',
+      password: 'a long enough password',
+      agencyId: unsigned?.id,
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/existing \(non-protocol\) arrangements/);
   });
@@ -120,7 +144,9 @@ describe('agencies that have not signed the protocol', () => {
     const invite = await sam.post<{ token: string }>('/api/invites', { email: 'head@riverside.example', agencyId: unsigned?.id, role: 'practitioner' });
     expect(invite.status).toBe(201);
     const newcomer = new ApiClient(haven.url);
-    expect((await newcomer.post(`/api/auth/invites/${invite.body.token}/accept`, { name: 'Head Teacher', password: 'a long enough password' })).status).toBe(201);
+    expect((await newcomer.post(`/api/auth/invites/${invite.body.token}/accept`, { name: 'Head Teacher', password: 'a long enough password' })).status).toBe(
+      201,
+    );
     const users = await usersByName(sam);
     const res = await sam.post<ErrorBody>(`/api/users/${users.get('Head Teacher')?.id}/verify`, validVerification());
     expect(res.status).toBe(403);
@@ -157,7 +183,7 @@ describe('suspension, reinstatement and expiry', () => {
   });
 
   it('verification expires at the renewal date: the user can read but every share is refused', async () => {
-    expect(((await (await signedIn('Jordan')).get<SessionBody>('/api/session')).body.session.sharing.allowed)).toBe(true);
+    expect((await (await signedIn('Jordan')).get<SessionBody>('/api/session')).body.session.sharing.allowed).toBe(true);
     clock.advanceDays(366 * 2); // past the 24-month training renewal of the seeded verification
     people.forget(); // sessions last hours, not years
     const jordan = await signedIn('Jordan');

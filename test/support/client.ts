@@ -26,7 +26,12 @@ export class ApiClient {
     return this.cookies.get(name);
   }
 
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, options: { csrf?: boolean; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { csrf?: boolean; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.cookies.size) headers.cookie = this.cookieHeader();
     if (method !== 'GET' && options.csrf !== false) {
@@ -35,7 +40,12 @@ export class ApiClient {
       if (this.cookies.size) headers.cookie = this.cookieHeader();
     }
     if (body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)), redirect: 'manual' });
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      redirect: 'manual',
+    });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair?.indexOf('=') ?? -1;

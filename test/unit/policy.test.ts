@@ -78,9 +78,10 @@ describe('admin decisions over every role', () => {
   );
 
   it('anyone may view their own account, whatever their role or status', () => {
-    for (const role of ROLES) for (const status of STATUSES) {
-      expect(canViewUser(actor(role, { status }), target({ id: 'actor', role, status })).allow).toBe(true);
-    }
+    for (const role of ROLES)
+      for (const status of STATUSES) {
+        expect(canViewUser(actor(role, { status }), target({ id: 'actor', role, status })).allow).toBe(true);
+      }
   });
 
   it('only a system admin manages agencies or verifies the whole audit chain', () => {
@@ -161,7 +162,12 @@ describe('suspension and reinstatement', () => {
 });
 
 describe('sharingStatus over every role and status', () => {
-  const expectedStatusCode: Record<UserStatus, string | null> = { verified: null, pending: 'not_verified', expired: 'verification_expired', suspended: 'suspended' };
+  const expectedStatusCode: Record<UserStatus, string | null> = {
+    verified: null,
+    pending: 'not_verified',
+    expired: 'verification_expired',
+    suspended: 'suspended',
+  };
 
   it.each(ROLES.flatMap((role) => STATUSES.flatMap((status) => [true, false].map((mfa) => [role, status, mfa] as const))))(
     '%s, %s, two-factor enrolled %s',

@@ -32,7 +32,9 @@ describe('verification expiry', () => {
   });
 
   it('follows the configured renewal periods', () => {
-    expect(verificationExpiresOn({ vettingCheckedOn: '2026-01-01', trainingCompletedOn: '2026-01-01' }, { vettingMonths: 12, trainingMonths: 60 })).toBe('2027-01-01');
+    expect(verificationExpiresOn({ vettingCheckedOn: '2026-01-01', trainingCompletedOn: '2026-01-01' }, { vettingMonths: 12, trainingMonths: 60 })).toBe(
+      '2027-01-01',
+    );
   });
 
   it.each([
@@ -46,4 +48,3 @@ describe('verification expiry', () => {
     expect(userStatusOn(today, { suspendedAt }, expiresOn ? { expiresOn } : null)).toBe(expected);
   });
 });
-

@@ -80,7 +80,8 @@ export class FormState {
     }
     this.fields = fields;
     const unmatched = other.length > 0 ? other.join(' ') : null;
-    this.message = Object.keys(fields).length > 0 ? unmatched : withRetry(error);
+    // The server's message already says how long to wait after a lockout (retryAfterSeconds).
+    this.message = Object.keys(fields).length > 0 ? unmatched : error.message;
   }
 
   private async focusSummary(): Promise<void> {
@@ -89,8 +90,3 @@ export class FormState {
   }
 }
 
-function withRetry(error: ApiError): string {
-  if (error.retryAfterSeconds === null) return error.message;
-  const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60));
-  return `${error.message} You can try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
-}

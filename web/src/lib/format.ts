@@ -25,15 +25,16 @@ export const STATUS_LABELS: Record<UserStatus, string> = {
 };
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const timeFormat = new Intl.DateTimeFormat('en-GB', {
+const timeOptions: Intl.DateTimeFormatOptions = {
   day: 'numeric',
   month: 'short',
   year: 'numeric',
   hour: '2-digit',
   minute: '2-digit',
-  second: '2-digit',
   timeZone: 'Europe/London',
-});
+};
+const timeFormat = new Intl.DateTimeFormat('en-GB', timeOptions);
+const preciseFormat = new Intl.DateTimeFormat('en-GB', { ...timeOptions, second: '2-digit' });
 
 /** "2025-03-04" → "4 March 2025" (a calendar date, no time zone shift). */
 export function formatDate(iso: string | null | undefined): string {
@@ -42,10 +43,11 @@ export function formatDate(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
 }
 
-/** An instant, shown in UK time. */
-export function formatTime(iso: string): string {
+/** An instant, shown in UK time; `precise` adds seconds (audit). */
+export function formatTime(iso: string, precise = false): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
+  if (Number.isNaN(date.getTime())) return iso;
+  return (precise ? preciseFormat : timeFormat).format(date);
 }
 
 /** "JBSWY3DPEHPK3PXP" → "JBSW Y3DP EHPK 3PXP", easier to read and type. */
