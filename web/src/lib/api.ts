@@ -52,16 +52,14 @@ function toApiError(status: number, body: unknown): ApiError {
   const error = isRecord(body) && isRecord(body['error']) ? body['error'] : {};
   const code = typeof error['code'] === 'string' ? error['code'] : 'unexpected_response';
   const message =
-    typeof error['message'] === 'string'
-      ? error['message']
-      : 'Something went wrong. Try again, and if it keeps happening contact your administrator.';
+    typeof error['message'] === 'string' ? error['message'] : 'Something went wrong. Try again, and if it keeps happening contact your administrator.';
   const issues = Array.isArray(error['issues'])
     ? error['issues'].filter(isRecord).map((i) => ({
-        path: Array.isArray(i['path']) ? i['path'].join('.') : String(i['path'] ?? ''),
-        message: String(i['message'] ?? ''),
+        path: typeof i['path'] === 'string' ? i['path'] : '',
+        message: typeof i['message'] === 'string' ? i['message'] : '',
       }))
     : [];
-  const retry = error['retryAfterSeconds'] ?? (isRecord(body) ? body['retryAfterSeconds'] : null);
+  const retry = error['retryAfterSeconds'];
   return new ApiError(status, code, message, issues, typeof retry === 'number' ? retry : null);
 }
 
@@ -130,33 +128,25 @@ export const auth = {
   confirmEnrolment: (code: string): SessionRes => post('/api/auth/enrolment/confirm', { code }),
   signOut: (): Promise<void> => post('/api/auth/sign-out'),
   signOutEverywhere: (): Promise<void> => post('/api/auth/sign-out-everywhere'),
-  register: (body: { email: string; name: string; password: string; agencyId: string }): Pending =>
-    post('/api/auth/register', body),
+  register: (body: { email: string; name: string; password: string; agencyId: string }): Pending => post('/api/auth/register', body),
   getInvite: (token: string): Promise<InviteDetails> => get(`/api/auth/invites/${seg(token)}`),
-  acceptInvite: (token: string, body: { name: string; password: string }): Pending =>
-    post(`/api/auth/invites/${seg(token)}/accept`, body),
+  acceptInvite: (token: string, body: { name: string; password: string }): Pending => post(`/api/auth/invites/${seg(token)}/accept`, body),
 };
 
 export const agencies = {
   directory: (): Promise<{ agencies: DirectoryAgency[] }> => get('/api/agencies/directory'),
   list: (): Promise<{ agencies: Agency[] }> => get('/api/agencies'),
-  create: (body: { name: string; kind: AgencyKind; contactEmail?: string }): Promise<{ agency: Agency }> =>
-    post('/api/agencies', body),
-  setProtocol: (
-    id: string,
-    body: { signed: true; signedOn: string } | { signed: false },
-  ): Promise<{ agency: Agency }> => post(`/api/agencies/${seg(id)}/protocol`, body),
+  create: (body: { name: string; kind: AgencyKind; contactEmail?: string }): Promise<{ agency: Agency }> => post('/api/agencies', body),
+  setProtocol: (id: string, body: { signed: true; signedOn: string } | { signed: false }): Promise<{ agency: Agency }> =>
+    post(`/api/agencies/${seg(id)}/protocol`, body),
 };
 
 export const users = {
-  list: (status: UserStatusFilter, agencyId?: string): Promise<{ users: User[] }> =>
-    get(`/api/users${query({ status, agencyId })}`),
-  invite: (body: { email: string; agencyId: string; role: Role }): Promise<CreatedInvite> =>
-    post('/api/invites', body),
+  list: (status: UserStatusFilter, agencyId?: string): Promise<{ users: User[] }> => get(`/api/users${query({ status, agencyId })}`),
+  invite: (body: { email: string; agencyId: string; role: Role }): Promise<CreatedInvite> => post('/api/invites', body),
   verify: (id: string, body: VerifyUserBody): Promise<{ user: User }> => post(`/api/users/${seg(id)}/verify`, body),
   suspend: (id: string, reason: string): Promise<{ user: User }> => post(`/api/users/${seg(id)}/suspend`, { reason }),
-  reinstate: (id: string, reason: string): Promise<{ user: User }> =>
-    post(`/api/users/${seg(id)}/reinstate`, { reason }),
+  reinstate: (id: string, reason: string): Promise<{ user: User }> => post(`/api/users/${seg(id)}/reinstate`, { reason }),
 };
 
 export interface AuditQuery {

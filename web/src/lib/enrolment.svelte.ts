@@ -18,8 +18,7 @@ export class EnrolmentState {
     try {
       this.details = await session.startEnrolment();
     } catch (error) {
-      this.loadError =
-        error instanceof ApiError ? error.message : 'The set-up details could not be loaded. Try again.';
+      this.loadError = error instanceof ApiError ? error.message : 'The set-up details could not be loaded. Try again.';
     } finally {
       this.loading = false;
     }

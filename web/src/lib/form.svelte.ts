@@ -89,4 +89,3 @@ export class FormState {
     document.getElementById(this.summaryId)?.focus();
   }
 }
-

@@ -12,9 +12,7 @@ function failure(error: unknown): { state: 'failed'; message: string; code: stri
 export class RegisterState {
   directory = $state<Loadable<DirectoryAgency[]>>({ state: 'loading' });
 
-  readonly nonSignatories = $derived(
-    this.directory.state === 'ready' ? this.directory.value.filter((a) => !a.protocolSigned) : [],
-  );
+  readonly nonSignatories = $derived(this.directory.state === 'ready' ? this.directory.value.filter((a) => !a.protocolSigned) : []);
 
   async load(): Promise<void> {
     this.directory = { state: 'loading' };

@@ -3,15 +3,7 @@
 export const ROLES = ['practitioner', 'designated_officer', 'agency_admin', 'system_admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const AGENCY_KINDS = [
-  'children_social_care',
-  'police',
-  'health',
-  'education',
-  'youth_offending',
-  'voluntary',
-  'other',
-] as const;
+export const AGENCY_KINDS = ['children_social_care', 'police', 'health', 'education', 'youth_offending', 'voluntary', 'other'] as const;
 export type AgencyKind = (typeof AGENCY_KINDS)[number];
 
 export type UserStatus = 'pending' | 'verified' | 'expired' | 'suspended';

@@ -15,9 +15,7 @@ export class UsersState {
   announcement = $state('');
 
   /** Roles this admin may grant: only a system admin grants the admin roles. */
-  readonly grantableRoles = $derived<readonly Role[]>(
-    session.isSystemAdmin ? ROLES : ['practitioner', 'designated_officer'],
-  );
+  readonly grantableRoles = $derived<readonly Role[]>(session.isSystemAdmin ? ROLES : ['practitioner', 'designated_officer']);
 
   private requestId = 0;
 

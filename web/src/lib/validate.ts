@@ -26,8 +26,7 @@ export class Checks {
 
   email(name: string, value: string, emptyMessage: string): this {
     if (value.trim() === '') this.add(name, emptyMessage);
-    else if (!EMAIL.test(value.trim()))
-      this.add(name, 'Enter an email address in the correct format, like name@example.org');
+    else if (!EMAIL.test(value.trim())) this.add(name, 'Enter an email address in the correct format, like name@example.org');
     return this;
   }
 
