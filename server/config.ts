@@ -17,6 +17,8 @@ const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'expected a redis:// URL')
     .optional(),
+  /** Run the background workers inside the server process (single-machine installs); needs REDIS_URL. */
+  HAVEN_RUN_WORKERS: booleanFlag.default(false),
   HAVEN_SEED_DEMO: booleanFlag.default(false),
   HAVEN_SESSION_HOURS: positiveInt.max(24 * 30).default(12),
   HAVEN_INVITE_DAYS: positiveInt.max(60).default(7),
@@ -41,7 +43,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable means "not set": `FOO= npm start` should not fail as a bad value.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.safeParse(present);
+  const parsed = configSchema.refine((c) => !c.HAVEN_RUN_WORKERS || c.REDIS_URL, { path: ['REDIS_URL'], message: 'HAVEN_RUN_WORKERS=true needs REDIS_URL (e.g. redis://127.0.0.1:6379)' }).safeParse(present);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`invalid configuration — ${lines.join('; ')}`);

@@ -8,6 +8,7 @@ import { writeDemoFile } from './demo/demo-file';
 import { seedDemo, type DemoAccount } from './demo/seed';
 import { createLogger } from './logger';
 import { systemClock } from './shared/clock';
+import { startWorkers } from '../workers/runner';
 
 function readConfigOrExit(): Config {
   try {
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
 
   const haven = createHaven({ config, database, redis, logger, clock: systemClock });
+  const workers = config.HAVEN_RUN_WORKERS && config.REDIS_URL ? await startWorkers({ db: database.db, clock: systemClock }, { redisUrl: config.REDIS_URL }, logger) : null;
   const port = await haven.listen();
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   logger.info({ url, database: database.kind }, 'haven listening');
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     void (async () => {
       await haven.close();
+      await workers?.close();
       redis?.disconnect();
       await database.close();
       process.exit(0);

@@ -3,7 +3,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const server = 'http://127.0.0.1:3000';
+// HAVEN_DEV_SERVER points the dev proxy at a Haven server on another address.
+const server = process.env['HAVEN_DEV_SERVER'] ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   root,

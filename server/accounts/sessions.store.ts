@@ -51,3 +51,8 @@ export async function hitThrottle(db: Database, key: string, now: Date, windowMs
   if (!row) throw new Error('throttle upsert returned no row');
   return row;
 }
+
+export async function deleteExpiredThrottles(db: Database, now: Date): Promise<number> {
+  const rows = await db.delete(throttles).where(lt(throttles.resetAt, now)).returning({ key: throttles.key });
+  return rows.length;
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/**
+ * Every background job Haven runs: its name, payload schema and schedule. A worker refuses to
+ * start unless each name here has exactly one handler (see registry.ts).
+ */
+export const jobDefinitions = {
+  'housekeeping.purge-expired': {
+    payload: z.strictObject({}),
+    // Expired sessions and throttle windows are useless to keep and are bearer-token hashes.
+    every: { ms: 15 * 60_000 },
+  },
+} as const;
+
+export type JobName = keyof typeof jobDefinitions;
+export const JOB_NAMES = Object.keys(jobDefinitions) as JobName[];
+export const QUEUE_NAME = 'haven';

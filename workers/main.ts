@@ -1,0 +1,27 @@
+// `npm run workers`: Haven's background jobs as their own process.
+import { ready } from '../crypto';
+import { ConfigError, loadConfig } from '../server/config';
+import { openDatabase } from '../server/db';
+import { createLogger } from '../server/logger';
+import { systemClock } from '../server/shared/clock';
+import { startWorkers } from './runner';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.REDIS_URL) throw new ConfigError('invalid configuration — REDIS_URL: workers need Redis (e.g. redis://127.0.0.1:6379)');
+  const logger = createLogger(config.LOG_LEVEL);
+  await ready();
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  const workers = await startWorkers({ db: database.db, clock: systemClock }, { redisUrl: config.REDIS_URL }, logger);
+  logger.info('workers running');
+  const stop = () => {
+    void workers.close().then(() => database.close()).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Haven workers cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
