@@ -43,7 +43,12 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable means "not set": `FOO= npm start` should not fail as a bad value.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.refine((c) => !c.HAVEN_RUN_WORKERS || c.REDIS_URL, { path: ['REDIS_URL'], message: 'HAVEN_RUN_WORKERS=true needs REDIS_URL (e.g. redis://127.0.0.1:6379)' }).safeParse(present);
+  const parsed = configSchema
+    .refine((c) => !c.HAVEN_RUN_WORKERS || c.REDIS_URL, {
+      path: ['REDIS_URL'],
+      message: 'HAVEN_RUN_WORKERS=true needs REDIS_URL (e.g. redis://127.0.0.1:6379)',
+    })
+    .safeParse(present);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`invalid configuration — ${lines.join('; ')}`);

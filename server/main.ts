@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
 
   const haven = createHaven({ config, database, redis, logger, clock: systemClock });
-  const workers = config.HAVEN_RUN_WORKERS && config.REDIS_URL ? await startWorkers({ db: database.db, clock: systemClock }, { redisUrl: config.REDIS_URL }, logger) : null;
+  const workers =
+    config.HAVEN_RUN_WORKERS && config.REDIS_URL ? await startWorkers({ db: database.db, clock: systemClock }, { redisUrl: config.REDIS_URL }, logger) : null;
   const port = await haven.listen();
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   logger.info({ url, database: database.kind }, 'haven listening');

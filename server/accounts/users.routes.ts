@@ -5,7 +5,7 @@ import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import { createInviteBody, listUsersQuery, reasonBody, verifyBody } from './accounts.schema';
 import { createInvite } from './registration.service';
-import { getUser, listUsers, reinstateUser, suspendUser, verifyUser } from './verification.service';
+import { getUser, listUsers, setSuspension, verifyUser } from './verification.service';
 
 /** Admin work on users: listing, invitations, verification, suspension. Policy decides who may. */
 export function userRoutes(ctx: ServiceContext): Router {
@@ -35,13 +35,13 @@ export function userRoutes(ctx: ServiceContext): Router {
   router.post('/users/:id/suspend', async (req, res) => {
     const signedIn = requireSignedIn(req);
     const { reason } = parseInput(reasonBody, req.body);
-    res.json({ user: await suspendUser(ctx, signedIn, userId(req.params.id), reason) });
+    res.json({ user: await setSuspension(ctx, signedIn, userId(req.params.id), { suspend: true, reason }) });
   });
 
   router.post('/users/:id/reinstate', async (req, res) => {
     const signedIn = requireSignedIn(req);
     const { reason } = parseInput(reasonBody, req.body);
-    res.json({ user: await reinstateUser(ctx, signedIn, userId(req.params.id), reason) });
+    res.json({ user: await setSuspension(ctx, signedIn, userId(req.params.id), { suspend: false, reason }) });
   });
 
   return router;

@@ -112,30 +112,32 @@ export async function verifyUser(ctx: ServiceContext, signedIn: SignedIn, id: st
   return getUserView(ctx, id);
 }
 
-export async function suspendUser(ctx: ServiceContext, signedIn: SignedIn, id: string, reason: string): Promise<UserView> {
+/** Suspends (or reinstates) a user; the reason is kept on the account and in the audit log. */
+export async function setSuspension(ctx: ServiceContext, signedIn: SignedIn, id: string, change: { suspend: boolean; reason: string }): Promise<UserView> {
   const record = await requireUser(ctx, id);
-  requireAllowed(canSuspend(signedIn.actor, targetOf(record, localDate(ctx.clock()))));
+  const target = targetOf(record, localDate(ctx.clock()));
+  requireAllowed(change.suspend ? canSuspend(signedIn.actor, target) : canReinstate(signedIn.actor, target));
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
-    await updateUser(tx, id, { suspendedAt: now, suspendedBy: signedIn.actor.id, suspensionReason: reason });
-    await appendAuditEntries(
+    await updateUser(
       tx,
-      [{ actorId: signedIn.actor.id, agencyId: record.user.agencyId, action: 'account.suspended', subjectType: 'user', subjectId: id, detail: { reason } }],
-      now,
+      id,
+      change.suspend
+        ? { suspendedAt: now, suspendedBy: signedIn.actor.id, suspensionReason: change.reason }
+        : { suspendedAt: null, suspendedBy: null, suspensionReason: null },
     );
-  });
-  return getUserView(ctx, id);
-}
-
-export async function reinstateUser(ctx: ServiceContext, signedIn: SignedIn, id: string, reason: string): Promise<UserView> {
-  const record = await requireUser(ctx, id);
-  requireAllowed(canReinstate(signedIn.actor, targetOf(record, localDate(ctx.clock()))));
-  const now = ctx.clock();
-  await ctx.db.transaction(async (tx) => {
-    await updateUser(tx, id, { suspendedAt: null, suspendedBy: null, suspensionReason: null });
     await appendAuditEntries(
       tx,
-      [{ actorId: signedIn.actor.id, agencyId: record.user.agencyId, action: 'account.reinstated', subjectType: 'user', subjectId: id, detail: { reason } }],
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: record.user.agencyId,
+          action: change.suspend ? 'account.suspended' : 'account.reinstated',
+          subjectType: 'user',
+          subjectId: id,
+          detail: { reason: change.reason },
+        },
+      ],
       now,
     );
   });

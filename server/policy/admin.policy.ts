@@ -90,30 +90,31 @@ export function canVerify(actor: Actor, target: TargetUser, grant: { role: Role;
   );
 }
 
-export function canSuspend(actor: Actor, target: TargetUser): Decision {
+/** Suspending and reinstating follow the same rules; only the target's current state differs. */
+function canChangeSuspension(actor: Actor, target: TargetUser, suspend: boolean): Decision {
+  const verb = suspend ? 'suspend' : 'reinstate';
   return firstDenial(
     () => adminInGoodStanding(actor),
-    () => (actor.id === target.id ? deny('self_suspension', 'You cannot suspend your own account.') : allow),
+    () => (actor.id === target.id ? deny(suspend ? 'self_suspension' : 'self_reinstatement', `You cannot ${verb} your own account.`) : allow),
     () => sameAgencyScope(actor, target.agencyId),
     () =>
       actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin')
-        ? deny('role_not_grantable', 'Only a system admin can suspend an admin.')
+        ? deny('role_not_grantable', `Only a system admin can ${verb} an admin.`)
         : allow,
-    () => (target.status === 'suspended' ? deny('already_suspended', 'This user is already suspended.') : allow),
+    () => {
+      if (suspend && target.status === 'suspended') return deny('already_suspended', 'This user is already suspended.');
+      if (!suspend && target.status !== 'suspended') return deny('not_suspended', 'This user is not suspended.');
+      return allow;
+    },
   );
 }
 
+export function canSuspend(actor: Actor, target: TargetUser): Decision {
+  return canChangeSuspension(actor, target, true);
+}
+
 export function canReinstate(actor: Actor, target: TargetUser): Decision {
-  return firstDenial(
-    () => adminInGoodStanding(actor),
-    () => (actor.id === target.id ? deny('self_reinstatement', 'You cannot reinstate your own account.') : allow),
-    () => sameAgencyScope(actor, target.agencyId),
-    () =>
-      actor.role !== 'system_admin' && (target.role === 'agency_admin' || target.role === 'system_admin')
-        ? deny('role_not_grantable', 'Only a system admin can reinstate an admin.')
-        : allow,
-    () => (target.status !== 'suspended' ? deny('not_suspended', 'This user is not suspended.') : allow),
-  );
+  return canChangeSuspension(actor, target, false);
 }
 
 /** Audit scope: system admins read every entry, agency admins their own agency's. */

@@ -6,6 +6,14 @@ import type { Enrolment, Role, Session } from './types';
 
 export type LoadState = 'loading' | 'ready' | 'failed';
 
+/** What the sign-in screen says after the server ended the session, by `session:ended` reason. */
+const ENDED = 'Your session has ended. Sign in again to continue.';
+const ENDED_NOTICES: Record<string, string> = {
+  signed_out: 'You signed out of Haven in another window.',
+  signed_out_everywhere: 'You have been signed out of Haven on every device. Sign in again to continue.',
+  expired: 'Your session has expired. Sign in again to continue.',
+};
+
 class SessionState {
   load = $state<LoadState>('loading');
   current = $state<Session | null>(null);
@@ -70,15 +78,15 @@ class SessionState {
   }
 
   /** Back to the sign-in screen without the user's say-so (ended elsewhere, expired). */
-  async ended(): Promise<void> {
+  async ended(reason?: string): Promise<void> {
     this.set(null);
-    this.notice = 'Your session has ended. Sign in again to continue.';
+    this.notice = (reason && ENDED_NOTICES[reason]) || ENDED;
     await this.refresh();
   }
 
   private async refused(): Promise<void> {
     await this.refresh();
-    if (!this.current) this.notice = 'Your session has ended. Sign in again to continue.';
+    if (!this.current) this.notice = ENDED;
   }
 
   private set(session: Session | null): void {
@@ -92,7 +100,7 @@ class SessionState {
 
   private startRealtime(): void {
     this.disconnect = connectRealtime({
-      onSessionEnded: () => void this.ended(),
+      onSessionEnded: (reason) => void this.ended(reason),
       onRefused: () => void this.refused(),
       onSharing: (sharing) => {
         if (this.current) this.current = { ...this.current, sharing };
