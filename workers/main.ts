@@ -15,7 +15,10 @@ async function main(): Promise<void> {
   const workers = await startWorkers({ db: database.db, clock: systemClock }, { redisUrl: config.REDIS_URL }, logger);
   logger.info('workers running');
   const stop = () => {
-    void workers.close().then(() => database.close()).then(() => process.exit(0));
+    void workers
+      .close()
+      .then(() => database.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

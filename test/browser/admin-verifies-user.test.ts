@@ -39,7 +39,11 @@ describe('web client in Chromium', () => {
     await page.getByRole('button', { name: 'Verify user' }).click();
 
     // The card now shows Taylor as verified, with an expiry date.
-    const card = page.locator('article, li, section').filter({ hasText: 'Taylor Brooks' }).filter({ hasText: /verified/i }).first();
+    const card = page
+      .locator('article, li, section')
+      .filter({ hasText: 'Taylor Brooks' })
+      .filter({ hasText: /verified/i })
+      .first();
     await card.waitFor({ timeout: 10_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'admin-verifies-user.png'), fullPage: true });
 

@@ -33,7 +33,9 @@ describe('housekeeping worker (BullMQ on Redis)', () => {
     const live = await people.as('Jordan');
     const client = await rawClient(haven.database.url);
     try {
-      await client.query(`insert into sessions (token_hash, user_id, stage, expires_at) select 'expired-' || id, id, 'active', now() - interval '1 hour' from users`);
+      await client.query(
+        `insert into sessions (token_hash, user_id, stage, expires_at) select 'expired-' || id, id, 'active', now() - interval '1 hour' from users`,
+      );
       const done = new Promise((resolve) => workers.worker.once('completed', (_job, result) => resolve(result)));
       await workers.queue.add('housekeeping.purge-expired', {});
       expect(await done).toMatchObject({ sessions: 7 });
