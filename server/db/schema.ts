@@ -132,3 +132,4 @@ export const auditEntries = pgTable(
   },
   (t) => [index('audit_actor_idx').on(t.actorId, t.seq), index('audit_subject_idx').on(t.subjectId, t.seq), index('audit_action_idx').on(t.action, t.seq)],
 );
+export * from './schema-children';

@@ -9,7 +9,7 @@ export const isoDate = z
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
   }, 'Enter a real date');
 
-export const uuidParam = z.uuid({ message: 'Expected an identifier (UUID)' });
+export const uuidParam = z.uuid({ message: 'This identifier is not valid. Go back and choose the item again.' });
 
 export const email = z
   .string()
@@ -22,4 +22,4 @@ export const personName = z.string().trim().min(1, 'Enter a name').max(200, 'Nam
 
 export const password = z.string().min(12, 'Password must be at least 12 characters').max(200, 'Password must be 200 characters or fewer');
 
-export const reason = z.string().trim().min(3, 'Give a reason').max(1000, 'Reason must be 1000 characters or fewer');
+export const reason = z.string().trim().min(3, 'Enter a reason (at least 3 characters)').max(1000, 'Reason must be 1000 characters or fewer');
