@@ -155,5 +155,8 @@ export const adminAlerts = pgTable(
     acknowledgedAt: at('acknowledged_at'),
     acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
   },
-  (t) => [index('admin_alerts_agency_idx').on(t.agencyId, t.createdAt), check('admin_alerts_ack', sql`(${t.acknowledgedAt} is null) = (${t.acknowledgedBy} is null)`)],
+  (t) => [
+    index('admin_alerts_agency_idx').on(t.agencyId, t.createdAt),
+    check('admin_alerts_ack', sql`(${t.acknowledgedAt} is null) = (${t.acknowledgedBy} is null)`),
+  ],
 );
