@@ -6,6 +6,7 @@ import { accountRoutes } from './accounts/accounts.routes';
 import { userRoutes } from './accounts/users.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
 import { auditRoutes } from './audit/audit.routes';
+import { childrenRoutes } from './children/children.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -66,6 +67,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(agencyRoutes(ctx));
   api.use(userRoutes(ctx));
   api.use(auditRoutes(ctx));
+  api.use(childrenRoutes(ctx));
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());

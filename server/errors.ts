@@ -4,6 +4,9 @@
  * the person using Haven and never carry personal data, secrets or stack traces.
  */
 export class DomainError extends Error {
+  /** Extra, non-sensitive fields for the client (e.g. the possible duplicates it may open instead). */
+  extra: Record<string, unknown> | undefined;
+
   constructor(
     readonly code: string,
     message: string,

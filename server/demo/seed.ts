@@ -7,6 +7,9 @@ import { appendAuditEntries } from '../audit';
 import type { Role } from '../policy';
 import { addMonths, localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
+import type { Database } from '../db';
+import { insertChild, insertConcern, insertInvolvement } from '../children/children.store';
+import { nameKey, postcodeKey } from '../children/normalise';
 
 export interface DemoAccount {
   name: string;
@@ -42,6 +45,70 @@ const PEOPLE = [
   { name: 'Taylor Brooks', email: 'taylor.brooks@childrens.northmoor.example', role: 'practitioner', agency: 'council', verified: false },
 ] as const;
 
+// Fictional children in the fictional county; dates of birth are relative to today.
+const CHILDREN = [
+  {
+    name: 'Lily Hartwell',
+    ageYears: 9,
+    gender: 'female',
+    address: '14 Mill Lane, Northmoor',
+    postcode: 'NM1 4QT',
+    school: 'Northmoor Primary School',
+    by: 'Jordan Ellis',
+    basis: 'involved',
+  },
+  {
+    name: 'Callum Byrne',
+    ageYears: 15,
+    gender: 'male',
+    address: '3 Quarry Road, Eastfold',
+    postcode: 'NM4 2LP',
+    school: 'Eastfold Academy',
+    by: 'Morgan Reid',
+    basis: 'concern',
+  },
+  {
+    name: 'Amara Osei',
+    ageYears: 4,
+    gender: 'female',
+    address: 'Flat 2, 88 High Street, Northmoor',
+    postcode: 'NM1 7HX',
+    school: 'Little Acorns Nursery',
+    by: 'Jordan Ellis',
+    basis: 'involved',
+  },
+] as const;
+
+async function seedChildren(tx: Database, agencyIds: Map<string, string>, userIds: Map<string, string>, now: Date): Promise<void> {
+  for (const c of CHILDREN) {
+    const byId = userIds.get(c.by);
+    const agencyKey = PEOPLE.find((p) => p.name === c.by)?.agency;
+    const agencyId = agencyKey ? agencyIds.get(agencyKey) : undefined;
+    if (!byId || !agencyId) throw new Error(`demo seed: unknown person ${c.by}`);
+    const dateOfBirth = addMonths(localDate(now), -12 * c.ageYears - 3);
+    const child = await insertChild(tx, {
+      name: c.name,
+      nameKey: nameKey(c.name),
+      dateOfBirth,
+      gender: c.gender,
+      address: c.address,
+      postcode: c.postcode,
+      postcodeKey: postcodeKey(c.postcode),
+      parents: [],
+      schoolOrSetting: c.school,
+      gp: 'Northmoor Health Centre',
+      healthVisitor: null,
+      sourceAgencyId: agencyId,
+      createdBy: byId,
+      createdAt: now,
+      lastVerifiedAt: now,
+      lastVerifiedBy: byId,
+    });
+    if (c.basis === 'involved') await insertInvolvement(tx, { childId: child.id, agencyId, startedBy: byId, startedAt: now });
+    else await insertConcern(tx, { childId: child.id, agencyId, raisedBy: byId, raisedAt: now });
+  }
+}
+
 /**
  * Seeds the demo county: two agencies that signed the protocol and one that did not, and one
  * user of each kind, verified and enrolled in two-factor sign-in, plus one newly registered
@@ -71,6 +138,7 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
       agencyIds.set(a.key, row.id);
     }
     const accounts: DemoAccount[] = [];
+    const userIds = new Map<string, string>();
     let systemAdminId: string | null = null;
     for (const person of PEOPLE) {
       const password = `demo-${randomToken().slice(0, 16)}`;
@@ -88,6 +156,7 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
         createdAt: now,
       });
       systemAdminId ??= user.id;
+      userIds.set(person.name, user.id);
       if (person.verified) {
         const dates = { identityCheckedOn: recent, vettingCheckedOn: recent, trainingCompletedOn: recent };
         await insertVerification(tx, {
@@ -103,9 +172,10 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
       const agencyName = AGENCIES.find((a) => a.key === person.agency)?.name ?? null;
       accounts.push({ name: person.name, email: person.email, role: person.role, agency: agencyName, password, totpSecret, verified: person.verified });
     }
+    await seedChildren(tx, agencyIds, userIds, now);
     await appendAuditEntries(
       tx,
-      [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { agencies: AGENCIES.length, users: PEOPLE.length } }],
+      [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { agencies: AGENCIES.length, users: PEOPLE.length, children: CHILDREN.length } }],
       now,
     );
     return accounts;

@@ -27,7 +27,7 @@ export function statusOf(error: DomainError): number {
 }
 
 export function errorBody(error: DomainError): { error: Record<string, unknown> } {
-  const body: Record<string, unknown> = { code: error.code, message: error.message };
+  const body: Record<string, unknown> = { ...error.extra, code: error.code, message: error.message };
   if (error instanceof ValidationError && error.issues.length) body.issues = error.issues;
   if (error instanceof TooManyRequestsError) body.retryAfterSeconds = error.retryAfterSeconds;
   return { error: body };

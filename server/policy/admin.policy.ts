@@ -129,3 +129,8 @@ export function canVerifyAuditChain(actor: Actor): Decision {
     () => (actor.role === 'system_admin' ? allow : deny('not_system_admin', 'Only a system admin can verify the whole audit chain.')),
   );
 }
+
+/** Admin alerts follow the audit log's scope: system admins see all, agency admins their agency's. */
+export function adminAlertScope(actor: Actor): { decision: Decision; agencyId: string | null } {
+  return auditReadScope(actor);
+}

@@ -3,3 +3,4 @@ export * from './types';
 export * from './admin.policy';
 export { sharingStatus } from './sharing.policy';
 export { requireAllowed } from './require';
+export * from './children.policy';

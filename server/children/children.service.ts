@@ -1,0 +1,177 @@
+import type { z } from 'zod';
+import type { SignedIn } from '../accounts/session-view';
+import { appendAuditEntries } from '../audit';
+import { ConflictError, NotFoundError } from '../errors';
+import { canContributeToIndex, canReadIndex, canVerifyEntryDetails, requireAllowed, type AgencyFacts } from '../policy';
+import type { ServiceContext } from '../shared/context';
+import { buildChildView, type ChildView } from './child-view';
+import type { createChildBody, searchQuery } from './children.schema';
+import {
+  findChild,
+  findPossibleDuplicates,
+  hasOverride,
+  insertChild,
+  insertConcern,
+  insertInvolvement,
+  openInvolvements,
+  searchChildren,
+  updateChild,
+  type ChildRow,
+} from './children.store';
+import { nameKey, outwardCode, postcodeKey } from './normalise';
+
+export function agencyOf(signedIn: SignedIn): AgencyFacts | null {
+  const agency = signedIn.record.agency;
+  return agency && { id: agency.id, protocolSigned: agency.protocolSigned };
+}
+
+export interface SearchResult {
+  total: number;
+  children: { id: string; name: string; dateOfBirth: string; postcodeDistrict: string; sourceAgencyName: string; myAgencyInvolved: boolean }[];
+}
+
+const SEARCH_LIMIT = 25;
+
+/** Searching is audited with its terms and the ids it returned. */
+export async function searchIndex(ctx: ServiceContext, signedIn: SignedIn, query: z.infer<typeof searchQuery>): Promise<SearchResult> {
+  requireAllowed(canReadIndex(signedIn.actor));
+  const hits = await searchChildren(
+    ctx.db,
+    { nameKey: query.name ? nameKey(query.name) : undefined, dateOfBirth: query.dateOfBirth, postcodeKey: query.postcode },
+    { sessionTokenHash: signedIn.tokenHash, agencyId: signedIn.actor.agencyId },
+    SEARCH_LIMIT,
+  );
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'child.searched',
+        detail: { terms: { ...query }, returned: hits.map((h) => h.id) },
+      },
+    ],
+    ctx.clock(),
+  );
+  return {
+    total: hits[0]?.total ?? 0,
+    children: hits.map((h) => ({
+      id: h.id,
+      name: h.name,
+      dateOfBirth: h.dateOfBirth,
+      postcodeDistrict: outwardCode(h.postcodeKey),
+      sourceAgencyName: h.sourceAgencyName,
+      myAgencyInvolved: h.myAgencyInvolved,
+    })),
+  };
+}
+
+/**
+ * A child this session may see: indexed, and not shielded unless this session overrode the
+ * shield. Anything else is "not found", so a shielded entry's existence is not revealed.
+ */
+export async function visibleChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<{ child: ChildRow; overridden: boolean }> {
+  const child = await findChild(ctx.db, childId);
+  const overridden = child ? await hasOverride(ctx.db, signedIn.tokenHash, childId) : false;
+  if (!child || child.delistedAt || (child.shieldedAt && !overridden)) {
+    throw new NotFoundError('child_not_found', 'There is no child on the index with this identifier.');
+  }
+  return { child, overridden };
+}
+
+/** Opening an entry always needs a stated reason, which the audit log keeps. */
+export async function openChild(ctx: ServiceContext, signedIn: SignedIn, childId: string, reason: string): Promise<ChildView> {
+  requireAllowed(canReadIndex(signedIn.actor));
+  const { child, overridden } = await visibleChild(ctx, signedIn, childId);
+  const involved = (await openInvolvements(ctx.db, childId)).some((i) => i.agency.id === signedIn.actor.agencyId);
+  const access = overridden && child.shieldedAt ? 'override' : involved ? 'involved' : 'stated_reason';
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'child.opened',
+        subjectType: 'child',
+        subjectId: childId,
+        detail: { reason, access },
+      },
+    ],
+    ctx.clock(),
+  );
+  return buildChildView(ctx.db, child, { access, overridden });
+}
+
+export class PossibleDuplicateError extends ConflictError {
+  constructor(duplicates: { id: string; name: string; dateOfBirth: string; postcodeDistrict: string }[]) {
+    super('possible_duplicate', 'This child may already be on the index. Open the existing entry, or confirm this is a different child.');
+    this.extra = { duplicates };
+  }
+}
+
+/** Adds a child, after a duplicate check; the creator's agency becomes involved or raises a concern. */
+export async function createChild(ctx: ServiceContext, signedIn: SignedIn, input: z.infer<typeof createChildBody>): Promise<ChildView> {
+  requireAllowed(canContributeToIndex(signedIn.actor, agencyOf(signedIn)));
+  const agencyId = signedIn.actor.agencyId;
+  if (!agencyId) throw new Error('policy allowed an actor without an agency');
+  const keys = { nameKey: nameKey(input.name), postcodeKey: postcodeKey(input.postcode) };
+  if (!input.confirmNotDuplicate) {
+    const duplicates = await findPossibleDuplicates(ctx.db, { ...keys, dateOfBirth: input.dateOfBirth, address: input.address }, signedIn.tokenHash);
+    if (duplicates.length) {
+      throw new PossibleDuplicateError(
+        duplicates.map((d) => ({ id: d.id, name: d.name, dateOfBirth: d.dateOfBirth, postcodeDistrict: outwardCode(d.postcodeKey) })),
+      );
+    }
+  }
+  const now = ctx.clock();
+  const { basis, confirmNotDuplicate: _confirmed, ...details } = input;
+  const child = await ctx.db.transaction(async (tx) => {
+    const row = await insertChild(tx, {
+      ...details,
+      schoolOrSetting: details.schoolOrSetting ?? null,
+      gp: details.gp ?? null,
+      healthVisitor: details.healthVisitor ?? null,
+      ...keys,
+      sourceAgencyId: agencyId,
+      createdBy: signedIn.actor.id,
+      createdAt: now,
+      lastVerifiedAt: now,
+      lastVerifiedBy: signedIn.actor.id,
+    });
+    if (basis === 'involved') await insertInvolvement(tx, { childId: row.id, agencyId, startedBy: signedIn.actor.id, startedAt: now });
+    else await insertConcern(tx, { childId: row.id, agencyId, raisedBy: signedIn.actor.id, raisedAt: now });
+    await appendAuditEntries(
+      tx,
+      [
+        { actorId: signedIn.actor.id, agencyId, action: 'child.created', subjectType: 'child', subjectId: row.id, detail: { basis } },
+        {
+          actorId: signedIn.actor.id,
+          agencyId,
+          action: basis === 'involved' ? 'involvement.recorded' : 'concern.raised',
+          subjectType: 'child',
+          subjectId: row.id,
+        },
+      ],
+      now,
+    );
+    return row;
+  });
+  return buildChildView(ctx.db, child, { access: basis === 'involved' ? 'involved' : 'stated_reason', overridden: false });
+}
+
+/** "These details are still right": moves the entry's last-verified date on. */
+export async function confirmChildDetails(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildView> {
+  const { child, overridden } = await visibleChild(ctx, signedIn, childId);
+  const involvedAgencyIds = (await openInvolvements(ctx.db, childId)).map((i) => i.agency.id);
+  requireAllowed(canVerifyEntryDetails(signedIn.actor, agencyOf(signedIn), { sourceAgencyId: child.sourceAgencyId, involvedAgencyIds }));
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    await updateChild(tx, childId, { lastVerifiedAt: now, lastVerifiedBy: signedIn.actor.id });
+    await appendAuditEntries(
+      tx,
+      [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'child.details_confirmed', subjectType: 'child', subjectId: childId }],
+      now,
+    );
+  });
+  return buildChildView(ctx.db, { ...child, lastVerifiedAt: now, lastVerifiedBy: signedIn.actor.id }, { access: 'involved', overridden });
+}
