@@ -27,6 +27,21 @@ const POST_ROUTES = [
   `/api/users/${SOME_ID}/verify`,
   `/api/users/${SOME_ID}/suspend`,
   `/api/users/${SOME_ID}/reinstate`,
+  '/api/children',
+  `/api/children/${SOME_ID}/open`,
+  `/api/children/${SOME_ID}/confirm-details`,
+  `/api/children/${SOME_ID}/involvement`,
+  `/api/children/${SOME_ID}/involvement/end`,
+  `/api/children/${SOME_ID}/concerns`,
+  `/api/children/${SOME_ID}/concerns/${SOME_ID}/clear`,
+  `/api/children/${SOME_ID}/shield`,
+  `/api/children/${SOME_ID}/unshield`,
+  `/api/children/${SOME_ID}/override`,
+  `/api/children/${SOME_ID}/contacts`,
+  `/api/children/${SOME_ID}/contacts/${SOME_ID}/remove`,
+  `/api/children/${SOME_ID}/contacts/${SOME_ID}/shield`,
+  `/api/children/${SOME_ID}/contacts/${SOME_ID}/unshield`,
+  `/api/alerts/${SOME_ID}/acknowledge`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
 const GET_ROUTES = [
@@ -114,7 +129,7 @@ describe('bad input on every route', () => {
       fc.asyncProperty(
         fc.constantFrom(...GET_ROUTES),
         fc.dictionary(
-          fc.constantFrom('status', 'agencyId', 'action', 'actorId', 'subjectId', 'from', 'to', 'limit', 'beforeSeq', 'x'),
+          fc.constantFrom('status', 'agencyId', 'action', 'actorId', 'subjectId', 'from', 'to', 'limit', 'beforeSeq', 'name', 'dateOfBirth', 'postcode', 'x'),
           fc.string({ unit: 'binary' }),
         ),
         async (route, query) => {
