@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { agencies, users } from './schema';
+import { agencies, users } from './schema-core';
 
 export const childGender = pgEnum('child_gender', ['female', 'male', 'other', 'not_recorded']);
 

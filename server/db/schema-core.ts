@@ -1,0 +1,134 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const agencyKind = pgEnum('agency_kind', ['children_social_care', 'police', 'health', 'education', 'youth_offending', 'voluntary', 'other']);
+
+export const userRole = pgEnum('user_role', ['practitioner', 'designated_officer', 'agency_admin', 'system_admin']);
+
+export const sessionStage = pgEnum('session_stage', ['mfa_required', 'enrolment_required', 'active']);
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const agencies = pgTable(
+  'agencies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    kind: agencyKind('kind').notNull(),
+    contactEmail: text('contact_email'),
+    protocolSigned: boolean('protocol_signed').notNull().default(false),
+    protocolSignedOn: date('protocol_signed_on', { mode: 'string' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('agencies_name_unique').on(sql`lower(${t.name})`),
+    check('agencies_signed_has_date', sql`${t.protocolSigned} = (${t.protocolSignedOn} is not null)`),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    agencyId: uuid('agency_id').references(() => agencies.id),
+    role: userRole('role').notNull().default('practitioner'),
+    passwordHash: text('password_hash').notNull(),
+    totpSecret: text('totp_secret'),
+    totpPendingSecret: text('totp_pending_secret'),
+    totpEnrolledAt: timestamp('totp_enrolled_at', { withTimezone: true, mode: 'date' }),
+    /** Last accepted TOTP time step: a code is accepted once only. */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    failedSignIns: integer('failed_sign_ins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    suspendedAt: timestamp('suspended_at', { withTimezone: true, mode: 'date' }),
+    suspendedBy: uuid('suspended_by'),
+    suspensionReason: text('suspension_reason'),
+    registeredVia: text('registered_via', { enum: ['invite', 'self', 'seed', 'cli'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
+    index('users_agency_idx').on(t.agencyId),
+    check('users_agency_required', sql`${t.role} = 'system_admin' or ${t.agencyId} is not null`),
+  ],
+);
+
+/** Every verification ever made; the newest per user is the one in force. Rows are never updated. */
+export const verifications = pgTable(
+  'verifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    verifiedBy: uuid('verified_by')
+      .notNull()
+      .references(() => users.id),
+    verifiedAt: timestamp('verified_at', { withTimezone: true, mode: 'date' }).notNull(),
+    role: userRole('role').notNull(),
+    identityCheckedBy: text('identity_checked_by').notNull(),
+    identityCheckedOn: date('identity_checked_on', { mode: 'string' }).notNull(),
+    vettingCheckedOn: date('vetting_checked_on', { mode: 'string' }).notNull(),
+    trainingCompletedOn: date('training_completed_on', { mode: 'string' }).notNull(),
+    expiresOn: date('expires_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [index('verifications_user_idx').on(t.userId, t.verifiedAt)],
+);
+
+export const invites = pgTable('invites', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull().unique(),
+  email: text('email').notNull(),
+  agencyId: uuid('agency_id')
+    .notNull()
+    .references(() => agencies.id),
+  role: userRole('role').notNull(),
+  createdBy: uuid('created_by')
+    .notNull()
+    .references(() => users.id),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** BLAKE2b of the cookie's token: the token itself is never stored. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    stage: sessionStage('stage').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Fixed-window counters for throttling (sign-in attempts per address). */
+export const throttles = pgTable('throttles', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** Append-only, hash-chained (see crypto/audit-chain.ts and docs/audit-chain.md). */
+export const auditEntries = pgTable(
+  'audit_entries',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    actorId: uuid('actor_id'),
+    agencyId: uuid('agency_id'),
+    action: text('action').notNull(),
+    subjectType: text('subject_type'),
+    subjectId: text('subject_id'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_actor_idx').on(t.actorId, t.seq), index('audit_subject_idx').on(t.subjectId, t.seq), index('audit_action_idx').on(t.action, t.seq)],
+);
