@@ -7,6 +7,7 @@ import { userRoutes } from './accounts/users.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { childrenRoutes } from './children/children.routes';
+import { shareRoutes } from './shares/shares.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -68,6 +69,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(userRoutes(ctx));
   api.use(auditRoutes(ctx));
   api.use(childrenRoutes(ctx));
+  api.use(shareRoutes(ctx));
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());

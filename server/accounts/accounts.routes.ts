@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { servesHttps } from '../config';
 import { ensureCsrfToken } from '../http/csrf';
 import { clearSessionCookie, clientAddress, currentSession, issueSessionCookie, requireSignedIn } from '../http/session';
-import { parseInput } from '../http/validate';
+import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { acceptInviteBody, codeBody, inviteTokenParam, registerBody, signInBody } from './accounts.schema';
 import { acceptInvite, describeInvite, register } from './registration.service';

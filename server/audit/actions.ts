@@ -39,6 +39,11 @@ export const auditActions = [
   'contact.shielded',
   'contact.unshielded',
   'alert.acknowledged',
+  'share.verbal_recorded',
+  'share.decision_recorded',
+  'share.decision_reopened',
+  'share.corrected',
+  'child.chronology_viewed',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireSignedIn } from '../http/session';
-import { parseInput } from '../http/validate';
+import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { auditQuery } from './audit.schema';
 import { listAudit, verifyChainAsAdmin } from './audit.service';

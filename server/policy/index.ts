@@ -4,3 +4,4 @@ export * from './admin.policy';
 export { sharingStatus } from './sharing.policy';
 export { requireAllowed } from './require';
 export * from './children.policy';
+export * from './shares.policy';

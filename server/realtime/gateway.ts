@@ -6,7 +6,7 @@ import { sessionView } from '../accounts/session-view';
 import type { SignedIn } from '../accounts/session-view';
 import { DomainError, UnauthenticatedError } from '../errors';
 import { SESSION_COOKIE, readCookie } from '../http/cookies';
-import { parseInput } from '../http/validate';
+import { parseInput } from '../shared/parse-input';
 import type { ServiceContext, SessionNotifier } from '../shared/context';
 import { clientEventSchemas, type AckError, type ClientToServerEvents, type ServerToClientEvents } from './events';
 

@@ -42,6 +42,10 @@ const POST_ROUTES = [
   `/api/children/${SOME_ID}/contacts/${SOME_ID}/shield`,
   `/api/children/${SOME_ID}/contacts/${SOME_ID}/unshield`,
   `/api/alerts/${SOME_ID}/acknowledge`,
+  `/api/children/${SOME_ID}/verbal-shares`,
+  `/api/children/${SOME_ID}/decisions`,
+  `/api/shares/${SOME_ID}/reopen`,
+  `/api/shares/${SOME_ID}/corrections`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
 const GET_ROUTES = [

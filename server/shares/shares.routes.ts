@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import { childIdParam } from '../children/children.schema';
+import { requireSignedIn } from '../http/session';
+import { parseInput } from '../shared/parse-input';
+import type { ServiceContext } from '../shared/context';
+import { uuidParam } from '../shared/schemas';
+import { correctionBody, decisionBody, reopenBody, verbalShareBody } from './shares.schema';
+import { chronology, correctEntry, recordDecision, recordVerbalShare, reopenDecision } from './shares.service';
+
+/** The share log: verbal shares, decisions not to share, corrections, and each child's chronology. */
+export function shareRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+  const childId = (raw: unknown) => parseInput(childIdParam, raw, 'child id');
+  const shareId = (raw: unknown) => parseInput(uuidParam, raw, 'entry id');
+
+  router.post('/children/:id/verbal-shares', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.status(201).json({ entry: await recordVerbalShare(ctx, signedIn, childId(req.params.id), parseInput(verbalShareBody, req.body, 'verbal share')) });
+  });
+
+  router.post('/children/:id/decisions', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.status(201).json({ entry: await recordDecision(ctx, signedIn, childId(req.params.id), parseInput(decisionBody, req.body, 'decision')) });
+  });
+
+  router.get('/children/:id/chronology', async (req, res) => {
+    res.json({ entries: await chronology(ctx, requireSignedIn(req), childId(req.params.id)) });
+  });
+
+  router.post('/shares/:id/reopen', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    const { reason } = parseInput(reopenBody, req.body);
+    res.status(201).json({ entry: await reopenDecision(ctx, signedIn, shareId(req.params.id), reason) });
+  });
+
+  router.post('/shares/:id/corrections', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.status(201).json({ entry: await correctEntry(ctx, signedIn, shareId(req.params.id), parseInput(correctionBody, req.body, 'correction')) });
+  });
+
+  return router;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { personName, reason, uuidParam } from '../shared/schemas';
+import { INFORMATION_KINDS, shareRecord } from './share-record';
+
+const needToKnowReason = z.string().trim().min(10, 'Say in at least 10 characters why they need to know').max(1000).nullish();
+
+/** A participant is a Haven user, or a named person of a registered agency — exactly one of the two. */
+export const participant = z
+  .strictObject({
+    userId: uuidParam.optional(),
+    externalName: personName.optional(),
+    agencyId: uuidParam.optional(),
+    needToKnowReason,
+  })
+  .superRefine((p, ctx) => {
+    if (p.userId && (p.externalName || p.agencyId)) {
+      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'Choose a Haven user, or name someone outside Haven with their agency — not both' });
+    } else if (!p.userId && !(p.externalName && p.agencyId)) {
+      ctx.addIssue({ code: 'custom', path: ['externalName'], message: 'Choose a Haven user, or give the name and agency of the person' });
+    }
+  });
+
+export type ParticipantInput = z.infer<typeof participant>;
+
+const occurredAt = z.iso.datetime({ offset: true, message: 'Enter when it happened, as a date and time like 2026-11-26T10:30:00Z' });
+
+/** Only the welfare tier for now: offending-risk shares are written records between designated officers. */
+const tier = z.literal('welfare', { message: 'Verbal shares here are welfare-tier; offending-risk information is shared as written records' });
+
+export const verbalShareBody = z.strictObject({
+  occurredAt,
+  tier,
+  participants: z.array(participant).min(1, 'Add who you shared with').max(20, 'Record at most 20 people'),
+  record: shareRecord,
+});
+
+export const decisionRecord = z.strictObject({
+  reason: z.string().trim().min(10, 'Explain in at least 10 characters why you decided not to share').max(2000),
+  purpose: z.string().trim().min(10, 'Say in at least 10 characters what the information would have been for').max(2000),
+  kindsOfInformation: z.array(z.enum(INFORMATION_KINDS)).min(1, 'Choose at least one kind of information'),
+  wasRequest: z.boolean({ message: 'Say whether this was a request you declined' }),
+  consentStatus: z.enum(['given', 'refused', 'not_sought'], { message: 'Say whether consent was given, refused or not sought' }),
+});
+
+export const decisionBody = z.strictObject({
+  occurredAt,
+  tier,
+  /** Who asked, or who would have received the information. */
+  participants: z.array(participant).max(20, 'Record at most 20 people').default([]),
+  decision: decisionRecord,
+});
+
+export const reopenBody = z.strictObject({ reason });
+
+export const correctionBody = z.strictObject({
+  reason,
+  /** The corrected entry, in the same shape as the original kind's body. */
+  replacement: z.unknown(),
+});

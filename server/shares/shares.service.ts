@@ -1,0 +1,175 @@
+import type { z } from 'zod';
+import type { SignedIn } from '../accounts/session-view';
+import { appendAuditEntries, type AuditAction } from '../audit';
+import { agencyOf, visibleChild } from '../children/children.service';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { canCorrectShare, canReadIndex, canReopenDecision, canShare, requireAllowed } from '../policy';
+import type { ServiceContext } from '../shared/context';
+import { parseInput } from '../shared/parse-input';
+import { resolveParticipants, type ResolvedParticipant } from './participants';
+import { buildShareViews, type ShareEntryView } from './share-view';
+import { decisionBody, verbalShareBody } from './shares.schema';
+import { findShare, insertShare, sharesForParty, type ShareRow } from './shares.store';
+
+/** A little clock skew between a practitioner's device and the server is normal. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+function occurredAtOf(ctx: ServiceContext, iso: string): Date {
+  const when = new Date(iso);
+  if (when.getTime() > ctx.clock().getTime() + FUTURE_TOLERANCE_MS) {
+    throw new ValidationError('The time it happened cannot be in the future.', [{ path: 'occurredAt', message: 'Enter a time that has already happened' }]);
+  }
+  return when;
+}
+
+interface NewEntry {
+  kind: ShareRow['kind'];
+  childId: string;
+  occurredAt: Date;
+  record: Record<string, unknown>;
+  participants: ResolvedParticipant[];
+  corrects?: { id: string; reason: string };
+  action: AuditAction;
+}
+
+/** Writes one immutable entry, its participants and its audit entry in one transaction. */
+async function writeEntry(ctx: ServiceContext, signedIn: SignedIn, entry: NewEntry): Promise<ShareEntryView> {
+  const agencyId = signedIn.actor.agencyId;
+  if (!agencyId) throw new Error('policy allowed a sender without an agency');
+  const now = ctx.clock();
+  const row = await ctx.db.transaction(async (tx) => {
+    const share = await insertShare(
+      tx,
+      {
+        kind: entry.kind,
+        childId: entry.childId,
+        tier: 'welfare',
+        senderId: signedIn.actor.id,
+        senderAgencyId: agencyId,
+        senderRole: signedIn.actor.role,
+        occurredAt: entry.occurredAt,
+        recordedAt: now,
+        record: entry.record,
+        correctsId: entry.corrects?.id ?? null,
+        correctionReason: entry.corrects?.reason ?? null,
+      },
+      entry.participants,
+    );
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId,
+          action: entry.action,
+          subjectType: 'child',
+          subjectId: entry.childId,
+          detail: { shareId: share.id, kind: entry.kind, participants: entry.participants.length, ...(entry.corrects ? { corrects: entry.corrects.id } : {}) },
+        },
+      ],
+      now,
+    );
+    return share;
+  });
+  const [view] = await buildShareViews(ctx.db, [row]);
+  if (!view) throw new Error('entry vanished after writing');
+  return view;
+}
+
+async function verbalEntry(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof verbalShareBody>): Promise<Omit<NewEntry, 'action'>> {
+  const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true });
+  return { kind: 'verbal', childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.record, participants };
+}
+
+async function decisionEntry(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof decisionBody>): Promise<Omit<NewEntry, 'action'>> {
+  // Nothing is shared in a decision not to share, so the requester may be anyone — even from an agency outside the protocol.
+  const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: false });
+  return { kind: 'decision_not_to_share', childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.decision, participants };
+}
+
+/** Logs a verbal share after the fact: who was told, when it really happened, and its share record. */
+export async function recordVerbalShare(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  childId: string,
+  body: z.infer<typeof verbalShareBody>,
+): Promise<ShareEntryView> {
+  requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
+  await visibleChild(ctx, signedIn, childId);
+  return writeEntry(ctx, signedIn, { ...(await verbalEntry(ctx, signedIn, childId, body)), action: 'share.verbal_recorded' });
+}
+
+/** Records a decision not to share (including a declined request) with its reason. */
+export async function recordDecision(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof decisionBody>): Promise<ShareEntryView> {
+  requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
+  await visibleChild(ctx, signedIn, childId);
+  return writeEntry(ctx, signedIn, { ...(await decisionEntry(ctx, signedIn, childId, body)), action: 'share.decision_recorded' });
+}
+
+async function requireEntry(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<ShareRow> {
+  const entry = await findShare(ctx.db, id);
+  if (!entry) throw new NotFoundError('share_not_found', 'There is no such entry in the share log.');
+  await visibleChild(ctx, signedIn, entry.childId);
+  return entry;
+}
+
+/** A decision not to share is reopened by a new entry that says why; the decision itself stays as it was. */
+export async function reopenDecision(ctx: ServiceContext, signedIn: SignedIn, id: string, reason: string): Promise<ShareEntryView> {
+  const decision = await requireEntry(ctx, signedIn, id);
+  if (decision.kind !== 'decision_not_to_share') throw new ConflictError('not_a_decision', 'Only a decision not to share can be reopened.');
+  requireAllowed(canReopenDecision(signedIn.actor, agencyOf(signedIn), decision));
+  return writeEntry(ctx, signedIn, {
+    kind: 'decision_reopened',
+    childId: decision.childId,
+    occurredAt: ctx.clock(),
+    record: { reopens: decision.id, reason },
+    participants: [],
+    action: 'share.decision_reopened',
+  });
+}
+
+/** Entries are never edited: a correction is a new entry of the same kind that references the original. */
+export async function correctEntry(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  id: string,
+  input: { reason: string; replacement: unknown },
+): Promise<ShareEntryView> {
+  const original = await requireEntry(ctx, signedIn, id);
+  requireAllowed(canCorrectShare(signedIn.actor, agencyOf(signedIn), original));
+  const corrects = { id: original.id, reason: input.reason };
+  switch (original.kind) {
+    case 'verbal': {
+      const body = parseInput(verbalShareBody, input.replacement, 'corrected share');
+      return writeEntry(ctx, signedIn, { ...(await verbalEntry(ctx, signedIn, original.childId, body)), corrects, action: 'share.corrected' });
+    }
+    case 'decision_not_to_share': {
+      const body = parseInput(decisionBody, input.replacement, 'corrected decision');
+      return writeEntry(ctx, signedIn, { ...(await decisionEntry(ctx, signedIn, original.childId, body)), corrects, action: 'share.corrected' });
+    }
+    case 'decision_reopened':
+      throw new ConflictError('cannot_correct', 'A reopening cannot be corrected; record a new decision instead.');
+  }
+}
+
+/** The child's chronology as this practitioner may see it: the entries they are party to, in date order. */
+export async function chronology(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ShareEntryView[]> {
+  requireAllowed(canReadIndex(signedIn.actor));
+  await visibleChild(ctx, signedIn, childId);
+  const rows = await sharesForParty(ctx.db, childId, signedIn.actor.id);
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'child.chronology_viewed',
+        subjectType: 'child',
+        subjectId: childId,
+        detail: { returned: rows.map((r) => r.id) },
+      },
+    ],
+    ctx.clock(),
+  );
+  return buildShareViews(ctx.db, rows);
+}
