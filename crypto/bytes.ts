@@ -1,4 +1,5 @@
 import { sodium } from './sodium';
+import { MalformedInputError } from './errors';
 
 export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
@@ -32,4 +33,14 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const left = utf8(a);
   const right = utf8(b);
   return left.length === right.length && sodium().memcmp(left, right);
+}
+
+export function fromBase64Url(text: string, what = 'value'): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new MalformedInputError(`${what} is not base64url`);
+  const s = sodium();
+  try {
+    return s.from_base64(text, s.base64_variants.URLSAFE_NO_PADDING);
+  } catch {
+    throw new MalformedInputError(`${what} is not base64url`);
+  }
 }

@@ -15,3 +15,17 @@ export class CanonicalisationError extends CryptoError {
     super('canonicalisation_failed', message);
   }
 }
+
+/** A ciphertext could not be opened: wrong key, not addressed to us, or tampered with. */
+export class DecryptError extends CryptoError {
+  constructor(message = 'This content could not be decrypted: it was not addressed to this key, or it was altered.') {
+    super('decrypt_failed', message);
+  }
+}
+
+/** An encoded value (key, nonce, base64) has the wrong form or length. */
+export class MalformedInputError extends CryptoError {
+  constructor(message: string) {
+    super('malformed_input', message);
+  }
+}

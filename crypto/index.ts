@@ -7,3 +7,7 @@ export { randomToken } from './random';
 export { hashPassword, verifyPassword, passwordNeedsRehash } from './password';
 export { AUDIT_GENESIS_HASH, auditEntryHash, type AuditChainEntry } from './audit-chain';
 export { toHex, fromHex, utf8, constantTimeEqual } from './bytes';
+export { DecryptError, MalformedInputError } from './errors';
+export { fromBase64Url } from './bytes';
+export { generateIdentity, publicIdentity, decodePublicIdentity, keyFingerprint, type IdentityKeys, type PublicIdentity } from './identity';
+export { sealNote, openNote, type SealedNote, type NoteContext } from './sealed-note';

@@ -8,6 +8,7 @@ import { agencyRoutes } from './agencies/agencies.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { childrenRoutes } from './children/children.routes';
 import { shareRoutes } from './shares/shares.routes';
+import { keyRoutes } from './keys/keys.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -70,6 +71,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(auditRoutes(ctx));
   api.use(childrenRoutes(ctx));
   api.use(shareRoutes(ctx));
+  api.use(keyRoutes(ctx));
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());

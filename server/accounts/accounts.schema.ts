@@ -40,3 +40,5 @@ export const listUsersQuery = z.strictObject({
     .default('all'),
   agencyId: uuidParam.optional(),
 });
+
+export const peopleQuery = z.strictObject({ name: z.string().trim().min(2, 'Enter at least 2 letters of the name').max(200) });

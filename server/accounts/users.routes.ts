@@ -3,7 +3,8 @@ import { requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
-import { createInviteBody, listUsersQuery, reasonBody, verifyBody } from './accounts.schema';
+import { createInviteBody, listUsersQuery, peopleQuery, reasonBody, verifyBody } from './accounts.schema';
+import { findPeople } from './directory.service';
 import { createInvite } from './registration.service';
 import { getUser, listUsers, setSuspension, verifyUser } from './verification.service';
 
@@ -14,6 +15,11 @@ export function userRoutes(ctx: ServiceContext): Router {
 
   router.get('/users', async (req, res) => {
     res.json({ users: await listUsers(ctx, requireSignedIn(req), parseInput(listUsersQuery, req.query, 'filter')) });
+  });
+
+  router.get('/people', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.json({ people: await findPeople(ctx, signedIn, parseInput(peopleQuery, req.query, 'search').name) });
   });
 
   router.get('/users/:id', async (req, res) => {

@@ -44,6 +44,7 @@ export const auditActions = [
   'share.decision_reopened',
   'share.corrected',
   'child.chronology_viewed',
+  'keys.published',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -34,6 +34,8 @@ export const shareLog = pgTable(
     recordedAt: at('recorded_at').notNull(),
     /** The share record of a share, or the decision record of a decision not to share. */
     record: jsonb('record').$type<Record<string, unknown>>().notNull(),
+    /** Optional summary, end-to-end encrypted to the sender and participants (docs/sealed-note.md). */
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
     correctsId: uuid('corrects_id'),
     correctionReason: text('correction_reason'),
   },

@@ -2,3 +2,4 @@
 export * from './schema-core';
 export * from './schema-children';
 export * from './schema-shares';
+export * from './schema-keys';

@@ -11,6 +11,8 @@ export interface ShareEntryView {
   sender: { id: string; name: string; role: string; agencyName: string };
   participants: { user: { id: string; name: string } | null; externalName: string | null; agencyName: string; needToKnowReason: string | null }[];
   record: Record<string, unknown>;
+  /** The sealed summary (docs/sealed-note.md), opened in the browser; null when there is none. */
+  summary: Record<string, unknown> | null;
   corrects: { id: string; reason: string } | null;
   /** Later entries that corrected (or, for a decision, reopened) this one. */
   followedBy: { id: string; kind: ShareRow['kind'] }[];
@@ -42,6 +44,7 @@ export async function buildShareViews(db: Database, rows: ShareRow[]): Promise<S
           needToKnowReason: p.participant.needToKnowReason,
         })),
       record: row.record,
+      summary: row.summary,
       corrects: row.correctsId ? { id: row.correctsId, reason: row.correctionReason ?? '' } : null,
       followedBy: later.filter((l) => l.correctsId === row.id || l.record.reopens === row.id).map((l) => ({ id: l.id, kind: l.kind })),
     };

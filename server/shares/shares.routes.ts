@@ -15,7 +15,8 @@ export function shareRoutes(ctx: ServiceContext): Router {
 
   router.post('/children/:id/verbal-shares', async (req, res) => {
     const signedIn = requireSignedIn(req);
-    res.status(201).json({ entry: await recordVerbalShare(ctx, signedIn, childId(req.params.id), parseInput(verbalShareBody, req.body, 'verbal share')) });
+    const { entry, created } = await recordVerbalShare(ctx, signedIn, childId(req.params.id), parseInput(verbalShareBody, req.body, 'verbal share'));
+    res.status(created ? 201 : 200).json({ entry });
   });
 
   router.post('/children/:id/decisions', async (req, res) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { personName, reason, uuidParam } from '../shared/schemas';
+import { sealedNote } from '../keys/keys.schema';
 import { INFORMATION_KINDS, shareRecord } from './share-record';
 
 const needToKnowReason = z.string().trim().min(10, 'Say in at least 10 characters why they need to know').max(1000).nullish();
@@ -28,10 +29,14 @@ const occurredAt = z.iso.datetime({ offset: true, message: 'Enter when it happen
 const tier = z.literal('welfare', { message: 'Verbal shares here are welfare-tier; offending-risk information is shared as written records' });
 
 export const verbalShareBody = z.strictObject({
+  /** Made by the client, so that a resent request never records the share twice; needed when there is a summary (it is sealed to this id). */
+  id: uuidParam.optional(),
   occurredAt,
   tier,
   participants: z.array(participant).min(1, 'Add who you shared with').max(20, 'Record at most 20 people'),
   record: shareRecord,
+  /** Optional summary, encrypted in the browser to the sender and every Haven user who took part. */
+  summary: sealedNote.nullish(),
 });
 
 export const decisionRecord = z.strictObject({

@@ -23,10 +23,12 @@ function occurredAtOf(ctx: ServiceContext, iso: string): Date {
 }
 
 interface NewEntry {
+  id?: string | undefined;
   kind: ShareRow['kind'];
   childId: string;
   occurredAt: Date;
   record: Record<string, unknown>;
+  summary?: Record<string, unknown> | null | undefined;
   participants: ResolvedParticipant[];
   corrects?: { id: string; reason: string };
   action: AuditAction;
@@ -41,6 +43,7 @@ async function writeEntry(ctx: ServiceContext, signedIn: SignedIn, entry: NewEnt
     const share = await insertShare(
       tx,
       {
+        ...(entry.id ? { id: entry.id } : {}),
         kind: entry.kind,
         childId: entry.childId,
         tier: 'welfare',
@@ -50,6 +53,7 @@ async function writeEntry(ctx: ServiceContext, signedIn: SignedIn, entry: NewEnt
         occurredAt: entry.occurredAt,
         recordedAt: now,
         record: entry.record,
+        summary: entry.summary ?? null,
         correctsId: entry.corrects?.id ?? null,
         correctionReason: entry.corrects?.reason ?? null,
       },
@@ -76,9 +80,26 @@ async function writeEntry(ctx: ServiceContext, signedIn: SignedIn, entry: NewEnt
   return view;
 }
 
+/** The summary must be readable by exactly the sender and each Haven user who took part — no more, no fewer. */
+function checkSummaryReaders(signedIn: SignedIn, body: z.infer<typeof verbalShareBody>, participants: ResolvedParticipant[]): void {
+  if (!body.summary) return;
+  if (!body.id)
+    throw new ValidationError('A summary is sealed to the share’s id, so the id is needed too.', [
+      { path: 'id', message: 'Send the id the summary was sealed to' },
+    ]);
+  const expected = new Set([signedIn.actor.id, ...participants.flatMap((p) => (p.userId ? [p.userId] : []))]);
+  const actual = body.summary.keys.map((k) => k.userId);
+  if (actual.length !== expected.size || !actual.every((id) => expected.has(id))) {
+    throw new ValidationError('The summary must be encrypted to you and to each Haven user who took part.', [
+      { path: 'summary.keys', message: `Encrypt the summary to exactly ${expected.size} people: you and each Haven user you shared with` },
+    ]);
+  }
+}
+
 async function verbalEntry(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof verbalShareBody>): Promise<Omit<NewEntry, 'action'>> {
   const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true });
-  return { kind: 'verbal', childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.record, participants };
+  checkSummaryReaders(signedIn, body, participants);
+  return { id: body.id, kind: 'verbal', childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.record, summary: body.summary, participants };
 }
 
 async function decisionEntry(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof decisionBody>): Promise<Omit<NewEntry, 'action'>> {
@@ -93,10 +114,17 @@ export async function recordVerbalShare(
   signedIn: SignedIn,
   childId: string,
   body: z.infer<typeof verbalShareBody>,
-): Promise<ShareEntryView> {
+): Promise<{ entry: ShareEntryView; created: boolean }> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
   await visibleChild(ctx, signedIn, childId);
-  return writeEntry(ctx, signedIn, { ...(await verbalEntry(ctx, signedIn, childId, body)), action: 'share.verbal_recorded' });
+  const resent = body.id ? await findShare(ctx.db, body.id) : undefined;
+  if (resent) {
+    if (resent.senderId !== signedIn.actor.id || resent.childId !== childId)
+      throw new ConflictError('id_in_use', 'This id is already used by another entry. Make a new one.');
+    const [entry] = await buildShareViews(ctx.db, [resent]);
+    if (entry) return { entry, created: false };
+  }
+  return { created: true, entry: await writeEntry(ctx, signedIn, { ...(await verbalEntry(ctx, signedIn, childId, body)), action: 'share.verbal_recorded' }) };
 }
 
 /** Records a decision not to share (including a declined request) with its reason. */

@@ -121,6 +121,14 @@ describe('bad input on every route', () => {
       }),
       { numRuns: 400 },
     );
+    // Fresh keys would be accepted once; anything else must be a clear refusal.
+    await fc.assert(
+      fc.asyncProperty(hostileBody, async (body) => {
+        const res = await sam.request('PUT', '/api/keys/me', body);
+        if (res.status >= 300) expectClearClientError(res, `PUT /api/keys/me ${JSON.stringify(body)}`);
+      }),
+      { numRuns: 100 },
+    );
     for (const route of SIGN_OUT_ROUTES) {
       const res = await anonymous.post(route, { unexpected: true });
       expect(res.status).toBeLessThan(500);
@@ -133,7 +141,22 @@ describe('bad input on every route', () => {
       fc.asyncProperty(
         fc.constantFrom(...GET_ROUTES),
         fc.dictionary(
-          fc.constantFrom('status', 'agencyId', 'action', 'actorId', 'subjectId', 'from', 'to', 'limit', 'beforeSeq', 'name', 'dateOfBirth', 'postcode', 'x'),
+          fc.constantFrom(
+            'status',
+            'agencyId',
+            'action',
+            'actorId',
+            'subjectId',
+            'from',
+            'to',
+            'limit',
+            'beforeSeq',
+            'name',
+            'dateOfBirth',
+            'postcode',
+            'userIds',
+            'x',
+          ),
           fc.string({ unit: 'binary' }),
         ),
         async (route, query) => {

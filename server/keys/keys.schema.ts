@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { uuidParam } from '../shared/schemas';
+
+const key32 = (label: string) => z.string().regex(/^[A-Za-z0-9_-]{43}$/, `The ${label} must be 32 bytes in base64url`);
+
+export const publishKeysBody = z.strictObject({ signPublicKey: key32('signing key'), boxPublicKey: key32('encryption key') });
+
+export const keysQuery = z.strictObject({
+  userIds: z
+    .string()
+    .transform((v) => v.split(',').filter(Boolean))
+    .pipe(z.array(uuidParam).min(1, 'Ask for at least one user').max(50, 'Ask for at most 50 users at a time')),
+});
+
+/** A sealed note as the server sees it: shape only; it cannot read it (docs/sealed-note.md). */
+export const sealedNote = z.strictObject({
+  v: z.literal(1, { message: 'Unknown note format version' }),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'The note nonce must be 24 bytes in base64url'),
+  ciphertext: z.string().regex(/^[A-Za-z0-9_-]{22,22000}$/, 'The note ciphertext is missing or too long'),
+  keys: z
+    .array(z.strictObject({ userId: uuidParam, wrappedKey: z.string().regex(/^[A-Za-z0-9_-]{107}$/, 'A wrapped key must be 80 bytes in base64url') }))
+    .min(1)
+    .max(21),
+});

@@ -1,0 +1,19 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db';
+import { userKeys } from '../db/schema';
+
+export type UserKeysRow = typeof userKeys.$inferSelect;
+
+export async function findUserKeys(db: Database, userId: string): Promise<UserKeysRow | undefined> {
+  const [row] = await db.select().from(userKeys).where(eq(userKeys.userId, userId));
+  return row;
+}
+
+export async function keysOfUsers(db: Database, userIds: string[]): Promise<UserKeysRow[]> {
+  if (!userIds.length) return [];
+  return db.select().from(userKeys).where(inArray(userKeys.userId, userIds));
+}
+
+export async function insertUserKeys(db: Database, values: typeof userKeys.$inferInsert): Promise<void> {
+  await db.insert(userKeys).values(values);
+}
