@@ -12,20 +12,12 @@ import {
   canShield,
   canVerifyEntryDetails,
   type Actor,
-  type Decision,
   type RecipientFacts,
   type Role,
-  type UserStatus,
 } from '../../server/policy';
+import { A, B, STATUSES, code, signedA, signedB, unsignedB } from './policy-fixtures';
 
-const A = 'agency-a';
-const B = 'agency-b';
-const STATUSES: UserStatus[] = ['pending', 'verified', 'expired', 'suspended'];
-const signedA = { id: A, protocolSigned: true };
-const signedB = { id: B, protocolSigned: true };
-const unsignedB = { id: B, protocolSigned: false };
 const actor = (role: Role, over: Partial<Actor> = {}): Actor => ({ id: 'me', role, agencyId: A, status: 'verified', mfaEnrolled: true, ...over });
-const code = (d: Decision) => (d.allow ? 'allow' : d.reason.code);
 const everyone = ROLES.flatMap((role) => STATUSES.flatMap((status) => [true, false].map((mfa) => [role, status, mfa] as const)));
 
 describe('reading the index', () => {

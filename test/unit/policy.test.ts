@@ -13,17 +13,11 @@ import {
   grantableRoles,
   sharingStatus,
   type Actor,
-  type Decision,
   type Role,
   type TargetUser,
   type UserStatus,
 } from '../../server/policy';
-
-const A = 'agency-a';
-const B = 'agency-b';
-const STATUSES: UserStatus[] = ['pending', 'verified', 'expired', 'suspended'];
-const signedA = { id: A, protocolSigned: true };
-const unsignedA = { id: A, protocolSigned: false };
+import { A, B, STATUSES, code, signedA, unsignedA } from './policy-fixtures';
 
 const actor = (role: Role, over: Partial<Actor> = {}): Actor => ({
   id: 'actor',
@@ -34,7 +28,6 @@ const actor = (role: Role, over: Partial<Actor> = {}): Actor => ({
   ...over,
 });
 const target = (over: Partial<TargetUser> = {}): TargetUser => ({ id: 'target', role: 'practitioner', agencyId: A, status: 'pending', ...over });
-const code = (d: Decision) => (d.allow ? 'allow' : d.reason.code);
 
 /** Every admin decision, applied to a target in agency `agencyId`. */
 const adminDecisions = (a: Actor, agencyId: string, t = target({ agencyId })) => ({
