@@ -46,7 +46,13 @@ export function openNote(note: SealedNote, context: NoteContext, reader: { userI
     throw new DecryptError();
   }
   try {
-    const plain = s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, fromBase64Url(note.ciphertext, 'ciphertext'), additionalData(context), fromBase64Url(note.nonce, 'nonce'), key);
+    const plain = s.crypto_aead_xchacha20poly1305_ietf_decrypt(
+      null,
+      fromBase64Url(note.ciphertext, 'ciphertext'),
+      additionalData(context),
+      fromBase64Url(note.nonce, 'nonce'),
+      key,
+    );
     return new TextDecoder('utf-8', { fatal: true }).decode(plain);
   } catch (error) {
     if (error instanceof MalformedInputError) throw error;
