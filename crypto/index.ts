@@ -11,3 +11,60 @@ export { DecryptError, MalformedInputError } from './errors';
 export { fromBase64Url } from './bytes';
 export { generateIdentity, publicIdentity, decodePublicIdentity, keyFingerprint, type IdentityKeys, type PublicIdentity } from './identity';
 export { sealNote, openNote, type SealedNote, type NoteContext } from './sealed-note';
+export {
+  leafHash,
+  nodeHash,
+  emptyTreeHash,
+  treeHead,
+  inclusionProof,
+  consistencyProof,
+  verifyInclusion,
+  verifyConsistency,
+  MerkleRangeError,
+  MERKLE_HASH_BYTES,
+} from './merkle';
+export {
+  KEY_ATTESTATION_LABEL,
+  KEY_LOG_HEAD_LABEL,
+  keyLogLeaf,
+  keyLogLeafHash,
+  keyAttestationMessage,
+  attestKey,
+  verifyAttestation,
+  treeHeadMessage,
+  signTreeHead,
+  verifyTreeHead,
+  checkKeyAgainstLog,
+  checkLogGrowth,
+  emptyKeyLogRoot,
+  type KeyLogEntry,
+  type KeyBinding,
+  type TreeHead,
+  type SignedTreeHead,
+  type KeyLogCheck,
+  type KeyInclusionFailure,
+  type LogGrowthFailure,
+} from './key-log';
+export { SignatureError, MalformedEnvelopeError } from './envelope-errors';
+export {
+  assertHeaderShape,
+  ENVELOPE_KINDS,
+  ENVELOPE_TIERS,
+  MAX_RECORD_DEPTH,
+  type EnvelopeHeader,
+  type EnvelopeRecipient,
+  type EnvelopeKind,
+  type EnvelopeTier,
+} from './envelope-header';
+export {
+  sealEnvelope,
+  parseEnvelope,
+  verifyEnvelope,
+  openEnvelope,
+  envelopeSigningBytes,
+  ENVELOPE_V1_LABEL,
+  type Envelope,
+  type WrappedKey,
+  type SealEnvelopeInput,
+  type EnvelopeReader,
+} from './envelope';

@@ -1,8 +1,9 @@
 import { userNames } from '../accounts/accounts.store';
 import type { Database } from '../db';
-import { activeContacts, agencyNames, openConcerns, openInvolvements, type ChildRow } from './children.store';
+import { activeContacts, agencyNames, hasOverride, openConcerns, openInvolvements, type ChildRow } from './children.store';
 
-export type Access = 'involved' | 'stated_reason' | 'override';
+/** Why this viewer may see the entry: an override of a shield, their agency's involvement, their agency holding the entry, or a stated reason. */
+export type Access = 'override' | 'involved' | 'source_agency' | 'stated_reason';
 
 export interface ChildView {
   id: string;
@@ -25,13 +26,32 @@ export interface ChildView {
   access: Access;
 }
 
+export interface Viewer {
+  agencyId: string | null;
+  sessionTokenHash: string;
+}
+
 /**
- * The full entry as a practitioner sees it. Shielded specialist contacts are included only
- * when the session overrode the child's shield; involvement shows the agency and its contact,
- * never why it is involved.
+ * The full entry as this viewer sees it. Shielded specialist contacts are included only when
+ * the viewer's session overrode the child's shield; involvement shows the agency and its
+ * contact, never why it is involved.
  */
-export async function buildChildView(db: Database, child: ChildRow, options: { access: Access; overridden: boolean }): Promise<ChildView> {
-  const [involved, concerns, contacts] = await Promise.all([openInvolvements(db, child.id), openConcerns(db, child.id), activeContacts(db, child.id)]);
+export async function buildChildView(db: Database, child: ChildRow, viewer: Viewer): Promise<ChildView> {
+  const [involved, concerns, contacts, overridden] = await Promise.all([
+    openInvolvements(db, child.id),
+    openConcerns(db, child.id),
+    activeContacts(db, child.id),
+    hasOverride(db, viewer.sessionTokenHash, child.id),
+  ]);
+  const anythingShielded = child.shieldedAt !== null || contacts.some((c) => c.shieldedAt !== null);
+  const access: Access =
+    overridden && anythingShielded
+      ? 'override'
+      : involved.some((i) => i.agency.id === viewer.agencyId)
+        ? 'involved'
+        : child.sourceAgencyId === viewer.agencyId
+          ? 'source_agency'
+          : 'stated_reason';
   const [names, agenciesById] = await Promise.all([userNames(db, [child.lastVerifiedBy]), agencyNames(db, [child.sourceAgencyId])]);
   return {
     id: child.id,
@@ -56,8 +76,8 @@ export async function buildChildView(db: Database, child: ChildRow, options: { a
       raisedAt: concern.raisedAt.toISOString(),
     })),
     specialistContacts: contacts
-      .filter((c) => c.shieldedAt === null || options.overridden)
+      .filter((c) => c.shieldedAt === null || overridden)
       .map((c) => ({ id: c.id, service: c.service, contact: c.contact, shielded: c.shieldedAt !== null })),
-    access: options.access,
+    access,
   };
 }

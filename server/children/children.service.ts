@@ -4,7 +4,7 @@ import { appendAuditEntries } from '../audit';
 import { ConflictError, NotFoundError } from '../errors';
 import { canContributeToIndex, canReadIndex, canVerifyEntryDetails, requireAllowed, type AgencyFacts } from '../policy';
 import type { ServiceContext } from '../shared/context';
-import { buildChildView, type ChildView } from './child-view';
+import { buildChildView, type ChildView, type Viewer } from './child-view';
 import type { createChildBody, searchQuery } from './children.schema';
 import {
   findChild,
@@ -79,12 +79,23 @@ export async function visibleChild(ctx: ServiceContext, signedIn: SignedIn, chil
   return { child, overridden };
 }
 
+export function viewerOf(signedIn: SignedIn): Viewer {
+  return { agencyId: signedIn.actor.agencyId, sessionTokenHash: signedIn.tokenHash };
+}
+
+/** The entry as it now stands, for answering an action; null once the child has left the index. */
+export async function childViewAfter(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildView | null> {
+  const child = await findChild(ctx.db, childId);
+  if (!child || child.delistedAt) return null;
+  return buildChildView(ctx.db, child, viewerOf(signedIn));
+}
+
 /** Opening an entry always needs a stated reason, which the audit log keeps. */
 export async function openChild(ctx: ServiceContext, signedIn: SignedIn, childId: string, reason: string): Promise<ChildView> {
   requireAllowed(canReadIndex(signedIn.actor));
-  const { child, overridden } = await visibleChild(ctx, signedIn, childId);
-  const involved = (await openInvolvements(ctx.db, childId)).some((i) => i.agency.id === signedIn.actor.agencyId);
-  const access = overridden && child.shieldedAt ? 'override' : involved ? 'involved' : 'stated_reason';
+  const { child } = await visibleChild(ctx, signedIn, childId);
+  const view = await buildChildView(ctx.db, child, viewerOf(signedIn));
+  const access = view.access;
   await appendAuditEntries(
     ctx.db,
     [
@@ -99,7 +110,7 @@ export async function openChild(ctx: ServiceContext, signedIn: SignedIn, childId
     ],
     ctx.clock(),
   );
-  return buildChildView(ctx.db, child, { access, overridden });
+  return view;
 }
 
 export class PossibleDuplicateError extends ConflictError {
@@ -156,12 +167,12 @@ export async function createChild(ctx: ServiceContext, signedIn: SignedIn, input
     );
     return row;
   });
-  return buildChildView(ctx.db, child, { access: basis === 'involved' ? 'involved' : 'stated_reason', overridden: false });
+  return buildChildView(ctx.db, child, viewerOf(signedIn));
 }
 
 /** "These details are still right": moves the entry's last-verified date on. */
 export async function confirmChildDetails(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildView> {
-  const { child, overridden } = await visibleChild(ctx, signedIn, childId);
+  const { child } = await visibleChild(ctx, signedIn, childId);
   const involvedAgencyIds = (await openInvolvements(ctx.db, childId)).map((i) => i.agency.id);
   requireAllowed(canVerifyEntryDetails(signedIn.actor, agencyOf(signedIn), { sourceAgencyId: child.sourceAgencyId, involvedAgencyIds }));
   const now = ctx.clock();
@@ -173,5 +184,5 @@ export async function confirmChildDetails(ctx: ServiceContext, signedIn: SignedI
       now,
     );
   });
-  return buildChildView(ctx.db, { ...child, lastVerifiedAt: now, lastVerifiedBy: signedIn.actor.id }, { access: 'involved', overridden });
+  return buildChildView(ctx.db, { ...child, lastVerifiedAt: now, lastVerifiedBy: signedIn.actor.id }, viewerOf(signedIn));
 }

@@ -4,8 +4,8 @@ import type { Database } from '../db';
 import { ConflictError, NotFoundError } from '../errors';
 import { canClearConcern, canContributeToIndex, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
-import { buildChildView, type ChildView } from './child-view';
-import { agencyOf, visibleChild } from './children.service';
+import type { ChildView } from './child-view';
+import { agencyOf, childViewAfter, visibleChild } from './children.service';
 import {
   clearConcern,
   endInvolvement,
@@ -36,13 +36,6 @@ async function delistIfIdle(tx: Database, signedIn: SignedIn, childId: string, n
   );
 }
 
-async function viewAfterChange(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildView | null> {
-  const child = await findChild(ctx.db, childId);
-  if (!child || child.delistedAt) return null;
-  const involved = (await openInvolvements(ctx.db, childId)).some((i) => i.agency.id === signedIn.actor.agencyId);
-  return buildChildView(ctx.db, child, { access: involved ? 'involved' : 'stated_reason', overridden: false });
-}
-
 /** "My agency provides a service to this child." Relists a child who had left the index. */
 export async function recordInvolvement(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildView | null> {
   const agencyId = requireAgency(signedIn);
@@ -61,7 +54,7 @@ export async function recordInvolvement(ctx: ServiceContext, signedIn: SignedIn,
     }
     await appendAuditEntries(tx, entries, now);
   });
-  return viewAfterChange(ctx, signedIn, childId);
+  return childViewAfter(ctx, signedIn, childId);
 }
 
 /** Ends my agency's involvement; returns null when the child thereby left the index. */
@@ -76,7 +69,7 @@ export async function endMyInvolvement(ctx: ServiceContext, signedIn: SignedIn, 
     await appendAuditEntries(tx, [{ actorId: signedIn.actor.id, agencyId, action: 'involvement.ended', subjectType: 'child', subjectId: childId }], now);
     await delistIfIdle(tx, signedIn, childId, now);
   });
-  return viewAfterChange(ctx, signedIn, childId);
+  return childViewAfter(ctx, signedIn, childId);
 }
 
 /** A flag of concern records who and when — never what. */
@@ -92,7 +85,7 @@ export async function raiseConcern(ctx: ServiceContext, signedIn: SignedIn, chil
       now,
     );
   });
-  return viewAfterChange(ctx, signedIn, childId);
+  return childViewAfter(ctx, signedIn, childId);
 }
 
 export async function clearConcernFlag(ctx: ServiceContext, signedIn: SignedIn, childId: string, flagId: string): Promise<ChildView | null> {
@@ -111,5 +104,5 @@ export async function clearConcernFlag(ctx: ServiceContext, signedIn: SignedIn, 
     );
     await delistIfIdle(tx, signedIn, childId, now);
   });
-  return viewAfterChange(ctx, signedIn, childId);
+  return childViewAfter(ctx, signedIn, childId);
 }

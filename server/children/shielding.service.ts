@@ -6,7 +6,7 @@ import { adminAlertScope, canContributeToIndex, canOverrideShield, canShield, re
 import type { ServiceContext } from '../shared/context';
 import { acknowledgeAlert, insertAlert, listAlerts } from './alerts.store';
 import { buildChildView, type ChildView } from './child-view';
-import { agencyOf, visibleChild } from './children.service';
+import { agencyOf, viewerOf, visibleChild } from './children.service';
 import { activeContacts, findChild, insertContact, insertOverride, updateChild, updateContact } from './children.store';
 
 /**
@@ -40,12 +40,12 @@ export async function overrideShield(ctx: ServiceContext, signedIn: SignedIn, ch
       now,
     );
   });
-  return buildChildView(ctx.db, child, { access: 'override', overridden: true });
+  return buildChildView(ctx.db, child, viewerOf(signedIn));
 }
 
 async function setChildShield(ctx: ServiceContext, signedIn: SignedIn, childId: string, shield: boolean, reason: string): Promise<ChildView> {
   requireAllowed(canShield(signedIn.actor));
-  const { child, overridden } = await visibleChild(ctx, signedIn, childId);
+  const { child } = await visibleChild(ctx, signedIn, childId);
   if (shield === (child.shieldedAt !== null))
     throw new ConflictError(shield ? 'already_shielded' : 'not_shielded', shield ? 'This entry is already shielded.' : 'This entry is not shielded.');
   const now = ctx.clock();
@@ -67,7 +67,7 @@ async function setChildShield(ctx: ServiceContext, signedIn: SignedIn, childId: 
       now,
     );
   });
-  return buildChildView(ctx.db, { ...child, ...values }, { access: overridden ? 'override' : 'stated_reason', overridden });
+  return buildChildView(ctx.db, { ...child, ...values }, viewerOf(signedIn));
 }
 
 export const shieldChild = (ctx: ServiceContext, signedIn: SignedIn, childId: string, reason: string) => setChildShield(ctx, signedIn, childId, true, reason);
@@ -81,7 +81,7 @@ export async function addSpecialistContact(
   input: { service: string; contact: string },
 ): Promise<ChildView> {
   requireAllowed(canContributeToIndex(signedIn.actor, agencyOf(signedIn)));
-  const { child, overridden } = await visibleChild(ctx, signedIn, childId);
+  const { child } = await visibleChild(ctx, signedIn, childId);
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
     const contact = await insertContact(tx, { childId, ...input, addedBy: signedIn.actor.id, addedAt: now });
@@ -100,7 +100,7 @@ export async function addSpecialistContact(
       now,
     );
   });
-  return buildChildView(ctx.db, child, { access: 'stated_reason', overridden });
+  return buildChildView(ctx.db, child, viewerOf(signedIn));
 }
 
 type ContactChange = 'remove' | 'shield' | 'unshield';
@@ -134,7 +134,7 @@ export async function changeSpecialistContact(
       now,
     );
   });
-  return buildChildView(ctx.db, child, { access: overridden ? 'override' : 'stated_reason', overridden });
+  return buildChildView(ctx.db, child, viewerOf(signedIn));
 }
 
 export interface AlertView {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { FieldIssue } from '../errors';
+import { ValidationError, type FieldIssue } from '../errors';
+import { parseInput } from '../shared/parse-input';
 import { isoDate } from '../shared/schemas';
 import {
   ARTICLE6_BASES,
@@ -21,7 +22,7 @@ import { consistencyIssues, RULE_INPUT_FIELDS } from './share-record.rules';
 
 export * from './share-record.enums';
 
-/** Lengths in UTF-16 code units after trimming; exported so the web client can set maxlength. */
+/** Lengths in Unicode code points after trimming, as zod counts them; exported for the web client's own checks. */
 export const SHARE_RECORD_LIMITS = {
   purpose: { min: 10, max: 2000 },
   necessityAndProportionality: { min: 10, max: 2000 },
@@ -95,14 +96,16 @@ const exemptionDetail = requiredText({
   missing: 'Say why the exemption applies to this share',
 });
 
+const GIVEN_ON_FORMAT = 'Enter the date consent was given, in the format YYYY-MM-DD';
+
 const consentGiven = z.strictObject({
   status: z.literal('given'),
   givenBy: consentParty('gave'),
   givenByName: optionalText('the name of the person who gave consent', SHARE_RECORD_LIMITS.givenByName.max),
   givenOn: z
-    .string({ error: 'Enter the date consent was given, in the format YYYY-MM-DD' })
+    .string({ error: GIVEN_ON_FORMAT })
     // Stops here on a bad format so the person gets one message, not "format" and "real date" both.
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'Enter the date consent was given in the format YYYY-MM-DD', abort: true })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: GIVEN_ON_FORMAT, abort: true })
     .pipe(isoDate),
 });
 
@@ -117,7 +120,7 @@ export const consentTag = z
   .superRefine((consent, ctx) => {
     // A blank detail has already been reported as missing; one message per problem.
     if (consent.status === 'given' || consent.exemption !== 'other_statutory_basis' || consent.exemptionDetail === '') return;
-    if (consent.exemptionDetail.length < SHARE_RECORD_LIMITS.statuteDetail.min) {
+    if ([...consent.exemptionDetail].length < SHARE_RECORD_LIMITS.statuteDetail.min) {
       ctx.addIssue({
         code: 'custom',
         path: ['exemptionDetail'],
@@ -213,18 +216,15 @@ export type ShareRecord = z.output<typeof shareRecord>;
 /** What a client sends, before trimming. */
 export type ShareRecordInput = z.input<typeof shareRecord>;
 
-/** Same mapping as parseInput (server/shared/parse-input.ts), so both report a record alike. */
-function toFieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
-  return issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return { path: path || issue.keys.join(', '), message: `Not allowed here: ${issue.keys.join(', ')}` };
-    }
-    return { path, message: issue.message };
-  });
-}
-
+/**
+ * A convenience for callers that want a result rather than an exception. It goes through
+ * parseInput so that its issues are the ones every route reports for the same record.
+ */
 export function checkShareRecord(value: unknown): { ok: true; record: ShareRecord } | { ok: false; issues: FieldIssue[] } {
-  const result = shareRecord.safeParse(value);
-  return result.success ? { ok: true, record: result.data } : { ok: false, issues: toFieldIssues(result.error.issues) };
+  try {
+    return { ok: true, record: parseInput(shareRecord, value, 'share record') };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, issues: error.issues };
+    throw error;
+  }
 }

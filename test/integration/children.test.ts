@@ -96,6 +96,19 @@ describe('index entries: minimum data only', () => {
     expect(confirmed.status).toBe(201);
   });
 
+  it('gives the holding agency access to an entry it added over a concern', async () => {
+    const morgan = await people.as('Morgan');
+    const res = await morgan.post<{ child: Child }>(
+      '/api/children',
+      newChild({ name: 'Riley Ashdown', dateOfBirth: '2011-01-11', postcode: 'NM3 1AA', basis: 'concern' }),
+    );
+    expect(res.body.child).toMatchObject({
+      access: 'source_agency',
+      involvements: [],
+      concerns: [expect.objectContaining({ raisedBy: expect.objectContaining({ name: 'Morgan Reid' }) })],
+    });
+  });
+
   it('refuses a bad postcode or date with the field named', async () => {
     const jordan = await people.as('Jordan');
     const res = await jordan.post<ErrorBody>('/api/children', newChild({ postcode: 'NOT A POSTCODE', dateOfBirth: '2015-02-30' }));
@@ -274,5 +287,8 @@ describe('shielding', () => {
     }
     const overridden = await ruth.post<{ child: Child }>(`/api/children/${lilyId}/override`, { reason: 'Joint visit planning with health' });
     expect(overridden.body.child.specialistContacts).toEqual([expect.objectContaining({ service: 'Northmoor Sexual Health Service', shielded: true })]);
+    // Later actions in the same session keep showing what the override revealed.
+    const raised = await ruth.post<{ child: Child }>(`/api/children/${lilyId}/concerns`, {});
+    expect(raised.body.child).toMatchObject({ access: 'override', specialistContacts: [expect.objectContaining({ shielded: true })] });
   });
 });

@@ -132,10 +132,7 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
     expect(res.body.error.issues?.[0]?.path).toBe('summary.keys');
     const noId = await jordan.post<ErrorBody>(`/api/children/${ids.lily}/verbal-shares`, { ...verbalWithSummary(shareId, onlyMe), id: undefined });
     expect(noId.body.error.issues?.[0]?.path).toBe('id');
-    const garbage = await jordan.post<ErrorBody>(
-      `/api/children/${ids.lily}/verbal-shares`,
-      verbalWithSummary(shareId, { ...onlyMe, nonce: 'nope' } as SealedNote),
-    );
+    const garbage = await jordan.post<ErrorBody>(`/api/children/${ids.lily}/verbal-shares`, verbalWithSummary(shareId, { ...onlyMe, nonce: 'nope' }));
     expect(garbage.status).toBe(400);
   });
 });

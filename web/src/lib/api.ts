@@ -5,12 +5,16 @@ import type {
   AgencyKind,
   AuditEntry,
   AuditVerifyResult,
+  Child,
+  ChildSearchResult,
   CreatedInvite,
   DirectoryAgency,
   Enrolment,
   InviteDetails,
+  NewChildBody,
   Role,
   Session,
+  ShieldAlert,
   User,
   UserStatusFilter,
   VerifyUserBody,
@@ -29,6 +33,8 @@ export class ApiError extends Error {
     message: string,
     readonly issues: ApiIssue[] = [],
     readonly retryAfterSeconds: number | null = null,
+    /** Other fields of the error body, e.g. `duplicates` with 409 `possible_duplicate`. */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -59,8 +65,8 @@ function toApiError(status: number, body: unknown): ApiError {
         message: typeof i['message'] === 'string' ? i['message'] : '',
       }))
     : [];
-  const retry = error['retryAfterSeconds'];
-  return new ApiError(status, code, message, issues, typeof retry === 'number' ? retry : null);
+  const { retryAfterSeconds: retry, code: _c, message: _m, issues: _i, ...extra } = error;
+  return new ApiError(status, code, message, issues, typeof retry === 'number' ? retry : null, extra);
 }
 
 async function send(method: Method, path: string, body?: unknown): Promise<Response> {
@@ -160,4 +166,37 @@ export interface AuditQuery {
 export const audit = {
   list: (q: AuditQuery): Promise<{ entries: AuditEntry[] }> => get(`/api/audit${query({ ...q })}`),
   verify: (): Promise<AuditVerifyResult> => get('/api/audit/verify'),
+};
+
+export interface ChildSearch {
+  name?: string;
+  dateOfBirth?: string;
+  postcode?: string;
+}
+
+/** Actions that may take a child off the index answer `{child: null}` when they do. */
+type MaybeChild = Promise<{ child: Child | null }>;
+type ChildRes = Promise<{ child: Child }>;
+export type ContactChange = 'remove' | 'shield' | 'unshield';
+
+export const children = {
+  search: (q: ChildSearch): Promise<ChildSearchResult> => get(`/api/children${query({ ...q })}`),
+  create: (body: NewChildBody): ChildRes => post('/api/children', body),
+  open: (id: string, reason: string): ChildRes => post(`/api/children/${seg(id)}/open`, { reason }),
+  confirmDetails: (id: string): ChildRes => post(`/api/children/${seg(id)}/confirm-details`),
+  startInvolvement: (id: string): MaybeChild => post(`/api/children/${seg(id)}/involvement`),
+  endInvolvement: (id: string): MaybeChild => post(`/api/children/${seg(id)}/involvement/end`),
+  raiseConcern: (id: string): MaybeChild => post(`/api/children/${seg(id)}/concerns`),
+  clearConcern: (id: string, flagId: string): MaybeChild => post(`/api/children/${seg(id)}/concerns/${seg(flagId)}/clear`),
+  shield: (id: string, reason: string): ChildRes => post(`/api/children/${seg(id)}/shield`, { reason }),
+  unshield: (id: string, reason: string): ChildRes => post(`/api/children/${seg(id)}/unshield`, { reason }),
+  override: (id: string, reason: string): ChildRes => post(`/api/children/${seg(id)}/override`, { reason }),
+  addContact: (id: string, body: { service: string; contact: string }): ChildRes => post(`/api/children/${seg(id)}/contacts`, body),
+  changeContact: (id: string, contactId: string, change: ContactChange, reason: string): ChildRes =>
+    post(`/api/children/${seg(id)}/contacts/${seg(contactId)}/${change}`, { reason }),
+};
+
+export const alerts = {
+  list: (): Promise<{ alerts: ShieldAlert[] }> => get('/api/alerts'),
+  acknowledge: (id: string): Promise<void> => post(`/api/alerts/${seg(id)}/acknowledge`),
 };

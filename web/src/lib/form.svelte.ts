@@ -74,7 +74,9 @@ export class FormState {
     const fields: FieldErrors = {};
     const other: string[] = [];
     for (const issue of error.issues) {
-      const name = issue.path.split('.').at(-1) ?? '';
+      // A nested path (parents.0.name) matches a field named parents-0-name, else its last part.
+      const full = issue.path.replaceAll('.', '-');
+      const name = this.fieldNames.includes(full) ? full : (issue.path.split('.').at(-1) ?? '');
       if (this.fieldNames.includes(name) && !fields[name]) fields[name] = issue.message;
       else other.push(issue.message);
     }

@@ -1,4 +1,4 @@
-import type { AgencyKind, Role, UserStatus } from './types';
+import type { AgencyKind, ChildGender, ParentRelationship, Role, UserStatus } from './types';
 
 export const ROLE_LABELS: Record<Role, string> = {
   practitioner: 'Practitioner',
@@ -24,6 +24,20 @@ export const STATUS_LABELS: Record<UserStatus, string> = {
   suspended: 'Suspended',
 };
 
+export const GENDER_LABELS: Record<ChildGender, string> = {
+  female: 'Female',
+  male: 'Male',
+  other: 'Other',
+  not_recorded: 'Not recorded',
+};
+
+export const RELATIONSHIP_LABELS: Record<ParentRelationship, string> = {
+  mother: 'Mother',
+  father: 'Father',
+  parental_responsibility: 'Person with parental responsibility',
+  carer: 'Carer',
+};
+
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const timeOptions: Intl.DateTimeFormatOptions = {
   day: 'numeric',
@@ -34,6 +48,8 @@ const timeOptions: Intl.DateTimeFormatOptions = {
   timeZone: 'Europe/London',
 };
 const timeFormat = new Intl.DateTimeFormat('en-GB', timeOptions);
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const longTimeFormat = new Intl.DateTimeFormat('en-GB', { ...timeOptions, month: 'long' });
 const preciseFormat = new Intl.DateTimeFormat('en-GB', { ...timeOptions, second: '2-digit' });
 
 /** "2025-03-04" → "4 March 2025" (a calendar date, no time zone shift). */
@@ -48,6 +64,18 @@ export function formatTime(iso: string, precise = false): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return (precise ? preciseFormat : timeFormat).format(date);
+}
+
+/** The UK calendar day of an instant, long form: "9 March 2026". */
+export function formatDay(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dayFormat.format(date);
+}
+
+/** An instant in UK time, long form: "9 March 2026 at 14:05". */
+export function formatLongTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : longTimeFormat.format(date);
 }
 
 /** "JBSWY3DPEHPK3PXP" → "JBSW Y3DP EHPK 3PXP", easier to read and type. */

@@ -1,4 +1,5 @@
-// Hash routing: #/, #/register, #/registered, #/invite/<token>, #/admin/users, ...
+// Hash routing: #/, #/register, #/registered, #/invite/<token>, #/admin/users,
+// #/children, #/children/new, #/children/override, #/children/<id>, ...
 export type Route =
   | { name: 'home' }
   | { name: 'register' }
@@ -7,12 +8,19 @@ export type Route =
   | { name: 'admin-users' }
   | { name: 'admin-agencies' }
   | { name: 'admin-audit' }
+  | { name: 'admin-alerts' }
+  | { name: 'children' }
+  | { name: 'child-new' }
+  | { name: 'child-override' }
+  | { name: 'child'; id: string }
   | { name: 'not-found' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite?.[1]) return { name: 'invite', token: decodeURIComponent(invite[1]) };
+  const child = /^\/children\/([0-9a-fA-F-]{36})$/.exec(path);
+  if (child?.[1]) return { name: 'child', id: child[1].toLowerCase() };
   switch (path) {
     case '/':
       return { name: 'home' };
@@ -26,6 +34,14 @@ export function parseHash(hash: string): Route {
       return { name: 'admin-agencies' };
     case '/admin/audit':
       return { name: 'admin-audit' };
+    case '/admin/alerts':
+      return { name: 'admin-alerts' };
+    case '/children':
+      return { name: 'children' };
+    case '/children/new':
+      return { name: 'child-new' };
+    case '/children/override':
+      return { name: 'child-override' };
     default:
       return { name: 'not-found' };
   }
@@ -45,9 +61,10 @@ class Router {
     });
   }
 
+  /** Switches screen at once (hashchange comes a moment later and finds the same route). */
   go(hash: `#/${string}`): void {
-    if (location.hash === hash) this.route = parseHash(hash);
-    else location.hash = hash;
+    this.route = parseHash(hash);
+    if (location.hash !== hash) location.hash = hash;
   }
 }
 

@@ -2,7 +2,7 @@
 // can share. The realtime connection lives only while the stage is `active`.
 import { auth, getSession, setSignedOutHandler } from './api';
 import { connectRealtime } from './realtime';
-import type { Enrolment, Role, Session } from './types';
+import { SHIELD_ROLES, type Enrolment, type Role, type Session } from './types';
 
 export type LoadState = 'loading' | 'ready' | 'failed';
 
@@ -21,6 +21,7 @@ class SessionState {
   notice = $state<string | null>(null);
 
   private disconnect: (() => void) | null = null;
+  private readonly endListeners = new Set<() => void>();
 
   get active(): boolean {
     return this.current?.stage === 'active';
@@ -36,6 +37,28 @@ class SessionState {
 
   get isSystemAdmin(): boolean {
     return this.role === 'system_admin';
+  }
+
+  /** The children's index is readable by verified users and by expired ones (who cannot share). */
+  get canReadIndex(): boolean {
+    const status = this.active ? this.current?.user.status : undefined;
+    return status === 'verified' || status === 'expired';
+  }
+
+  /** Adding to the index, involvement, concerns and contacts are shares. */
+  get canShare(): boolean {
+    return this.active && (this.current?.sharing.allowed ?? false);
+  }
+
+  /** Shielding and overriding a shield: designated officers and admins with current verification. */
+  get canShield(): boolean {
+    const role = this.role;
+    return role !== null && SHIELD_ROLES.includes(role) && this.current?.user.status === 'verified';
+  }
+
+  /** Registers a callback for when the signed-in user ends or changes, to drop what they saw. */
+  onEnd(listener: () => void): void {
+    this.endListeners.add(listener);
   }
 
   async refresh(): Promise<void> {
@@ -95,6 +118,7 @@ class SessionState {
     this.current = session;
     const nowActive = this.active;
     if (wasActive && (!nowActive || previousUser !== session?.user.id)) this.stopRealtime();
+    if (previousUser && previousUser !== session?.user.id) for (const listener of this.endListeners) listener();
     if (nowActive && !this.disconnect) this.startRealtime();
   }
 

@@ -1,66 +1,66 @@
-// Shapes of the REST contract in docs/api.md.
+// Shapes of the REST contract in docs/api.md. Where the server declares a view type, it is
+// imported type-only (erased at build time, so no server code reaches the bundle); only
+// client-side shapes and the constants the client needs at run time are declared here.
+import type { z } from 'zod';
+import type { SessionView } from '../../../server/accounts/session-view';
+import type { UserView } from '../../../server/accounts/user-view';
+import type { verifyBody } from '../../../server/accounts/accounts.schema';
+import type { AgencyView } from '../../../server/agencies/agencies.schema';
+import type { AuditEntryView } from '../../../server/audit/audit.service';
+import type { ChainReport } from '../../../server/audit/verify-chain';
+import type { Access, ChildView } from '../../../server/children/child-view';
+import type { createChildBody } from '../../../server/children/children.schema';
+import type { SearchResult } from '../../../server/children/children.service';
+import type { AlertView } from '../../../server/children/shielding.service';
+import type { Role as ServerRole, UserStatus as ServerUserStatus } from '../../../server/policy/types';
 
-export const ROLES = ['practitioner', 'designated_officer', 'agency_admin', 'system_admin'] as const;
-export type Role = (typeof ROLES)[number];
+export type Role = ServerRole;
+export type UserStatus = ServerUserStatus;
+export type User = UserView;
+export type Session = SessionView;
+export type SessionStage = Session['stage'];
+export type Sharing = Session['sharing'];
+export type SharingReason = Sharing['reasons'][number];
+export type Verification = NonNullable<User['verification']>;
+export type Suspension = NonNullable<User['suspension']>;
+export type Agency = AgencyView;
+export type AgencyKind = Agency['kind'];
+export type AuditEntry = AuditEntryView;
+export type AuditVerifyResult = ChainReport;
+export type VerifyUserBody = z.input<typeof verifyBody>;
 
-export const AGENCY_KINDS = ['children_social_care', 'police', 'health', 'education', 'youth_offending', 'voluntary', 'other'] as const;
-export type AgencyKind = (typeof AGENCY_KINDS)[number];
+export type Child = ChildView;
+export type ChildAccess = Access;
+export type ChildSearchResult = SearchResult;
+export type ChildSummary = SearchResult['children'][number];
+export type NewChildBody = z.input<typeof createChildBody>;
+export type ChildGender = Child['gender'];
+export type ParentRelationship = Child['parents'][number]['relationship'];
+export type ShieldAlert = AlertView;
 
-export type UserStatus = 'pending' | 'verified' | 'expired' | 'suspended';
+// Run-time lists for the client's forms; `satisfies` keeps them in step with the server's types.
+export const ROLES = ['practitioner', 'designated_officer', 'agency_admin', 'system_admin'] as const satisfies readonly Role[];
+
+export const AGENCY_KINDS = [
+  'children_social_care',
+  'police',
+  'health',
+  'education',
+  'youth_offending',
+  'voluntary',
+  'other',
+] as const satisfies readonly AgencyKind[];
+
+export const CHILD_GENDERS = ['female', 'male', 'other', 'not_recorded'] as const satisfies readonly ChildGender[];
+
+export const PARENT_RELATIONSHIPS = ['mother', 'father', 'parental_responsibility', 'carer'] as const satisfies readonly ParentRelationship[];
+
 export type UserStatusFilter = UserStatus | 'all';
 
-export interface PersonRef {
-  id: string;
-  name: string;
-}
+/** Roles that may shield, unshield and override a shield (the server decides; this only hides controls). */
+export const SHIELD_ROLES: readonly Role[] = ['designated_officer', 'agency_admin', 'system_admin'];
 
-export interface Verification {
-  verifiedAt: string;
-  verifiedBy: PersonRef;
-  identityCheckedBy: string;
-  identityCheckedOn: string;
-  vettingCheckedOn: string;
-  trainingCompletedOn: string;
-  expiresOn: string;
-}
-
-export interface Suspension {
-  at: string;
-  by: PersonRef;
-  reason: string;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  agencyId: string | null;
-  agencyName: string | null;
-  status: UserStatus;
-  mfaEnrolled: boolean;
-  verification: Verification | null;
-  suspension: Suspension | null;
-  createdAt: string;
-}
-
-export interface SharingReason {
-  code: string;
-  message: string;
-}
-
-export interface Sharing {
-  allowed: boolean;
-  reasons: SharingReason[];
-}
-
-export type SessionStage = 'mfa_required' | 'enrolment_required' | 'active';
-
-export interface Session {
-  stage: SessionStage;
-  user: User;
-  sharing: Sharing;
-}
+// Answers the server builds inline in its routes, with no named type to import.
 
 export interface Enrolment {
   otpauthUri: string;
@@ -73,16 +73,6 @@ export interface DirectoryAgency {
   name: string;
   kind: AgencyKind;
   protocolSigned: boolean;
-}
-
-export interface Agency {
-  id: string;
-  name: string;
-  kind: AgencyKind;
-  contactEmail: string | null;
-  protocolSigned: boolean;
-  protocolSignedOn: string | null;
-  createdAt: string;
 }
 
 export interface InviteDetails {
@@ -98,27 +88,10 @@ export interface CreatedInvite {
   url: string;
 }
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: PersonRef | null;
-  agencyId: string | null;
-  action: string;
-  subjectType: string | null;
-  subjectId: string | null;
-  detail: Record<string, unknown>;
-}
-
-export interface AuditVerifyResult {
-  ok: boolean;
-  checked: number;
-  problem?: { seq: number; kind: 'modified' | 'inserted' | 'deleted'; message: string };
-}
-
-export interface VerifyUserBody {
-  role: Role;
-  identityCheckedBy: string;
-  identityCheckedOn: string;
-  vettingCheckedOn: string;
-  trainingCompletedOn: string;
+/** An entry offered instead of adding a child who may already be on the index (409 `possible_duplicate`). */
+export interface PossibleDuplicate {
+  id: string;
+  name: string;
+  dateOfBirth: string;
+  postcodeDistrict: string;
 }

@@ -13,6 +13,8 @@ export class UsersState {
   error = $state<string | null>(null);
   /** Short confirmation for the live region; never names the person. */
   announcement = $state('');
+  /** The user just verified, for the success banner: the reloaded list may no longer show them. */
+  justVerified = $state<User | null>(null);
 
   /** Roles this admin may grant: only a system admin grants the admin roles. */
   readonly grantableRoles = $derived<readonly Role[]>(session.isSystemAdmin ? ROLES : ['practitioner', 'designated_officer']);
@@ -21,6 +23,7 @@ export class UsersState {
 
   async load(): Promise<void> {
     const id = ++this.requestId;
+    this.justVerified = null;
     this.loading = true;
     this.error = null;
     try {
@@ -46,8 +49,12 @@ export class UsersState {
     }
   }
 
+  /** Reloads the list, so a verified user leaves "Waiting for verification". */
   async verify(id: string, body: VerifyUserBody): Promise<void> {
-    this.replace((await users.verify(id, body)).user);
+    const { user } = await users.verify(id, body);
+    this.replace(user);
+    await this.load();
+    this.justVerified = user;
     this.announcement = 'User verified';
   }
 

@@ -1,0 +1,33 @@
+// Admin alerts: who overrode a shield and when. They name the record by identifier only.
+import { ApiError, alerts } from './api';
+import type { ShieldAlert } from './types';
+
+export class AlertsState {
+  list = $state<ShieldAlert[]>([]);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  announcement = $state('');
+
+  get unacknowledged(): number {
+    return this.list.filter((a) => !a.acknowledged).length;
+  }
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.error = null;
+    try {
+      this.list = (await alerts.list()).alerts;
+      this.announcement = `${this.unacknowledged} ${this.unacknowledged === 1 ? 'alert' : 'alerts'} to acknowledge`;
+    } catch (error) {
+      this.error = error instanceof ApiError ? error.message : 'The alerts could not be loaded.';
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async acknowledge(id: string): Promise<void> {
+    await alerts.acknowledge(id);
+    this.list = this.list.map((a) => (a.id === id ? { ...a, acknowledged: true } : a));
+    this.announcement = 'Alert acknowledged';
+  }
+}
