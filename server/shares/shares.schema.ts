@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { personName, reason, uuidParam } from '../shared/schemas';
 import { sealedNote } from '../keys/keys.schema';
-import { INFORMATION_KINDS, shareRecord } from './share-record';
+import { CONSENT_STATUSES, INFORMATION_KINDS, shareRecord } from './share-record';
 
 const needToKnowReason = z.string().trim().min(10, 'Say in at least 10 characters why they need to know').max(1000).nullish();
 
@@ -44,7 +44,7 @@ export const decisionRecord = z.strictObject({
   purpose: z.string().trim().min(10, 'Say in at least 10 characters what the information would have been for').max(2000),
   kindsOfInformation: z.array(z.enum(INFORMATION_KINDS)).min(1, 'Choose at least one kind of information'),
   wasRequest: z.boolean({ message: 'Say whether this was a request you declined' }),
-  consentStatus: z.enum(['given', 'refused', 'not_sought'], { message: 'Say whether consent was given, refused or not sought' }),
+  consentStatus: z.enum(CONSENT_STATUSES, { message: 'Say whether consent was given, refused or not sought' }),
 });
 
 export const decisionBody = z.strictObject({
