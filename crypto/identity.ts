@@ -43,3 +43,15 @@ export function keyFingerprint(identity: PublicIdentity): string {
   const { signPublicKey, boxPublicKey } = decodePublicIdentity(identity);
   return toHex(blake2b256(concatBytes(utf8('haven/key-fingerprint/v1\u0000'), signPublicKey, boxPublicKey)));
 }
+
+/** 32 random bytes, e.g. the seed of a server's long-term signing key. */
+export function randomSeed(): Uint8Array {
+  return sodium().randombytes_buf(32);
+}
+
+/** The Ed25519 key pair derived from a 32-byte seed (so a server can keep just the seed). */
+export function signingKeyPairFromSeed(seed: Uint8Array): { publicKey: Uint8Array; privateKey: Uint8Array } {
+  if (seed.length !== 32) throw new MalformedInputError('a signing seed must be 32 bytes');
+  const pair = sodium().crypto_sign_seed_keypair(seed);
+  return { publicKey: pair.publicKey, privateKey: pair.privateKey };
+}

@@ -6,7 +6,7 @@ export { blake2b256, hashToken } from './hash';
 export { randomToken } from './random';
 export { hashPassword, verifyPassword, passwordNeedsRehash } from './password';
 export { AUDIT_GENESIS_HASH, auditEntryHash, type AuditChainEntry } from './audit-chain';
-export { toHex, fromHex, utf8, constantTimeEqual } from './bytes';
+export { toHex, fromHex, utf8, constantTimeEqual, toBase64Url } from './bytes';
 export { DecryptError, MalformedInputError } from './errors';
 export { fromBase64Url } from './bytes';
 export { generateIdentity, publicIdentity, decodePublicIdentity, keyFingerprint, type IdentityKeys, type PublicIdentity } from './identity';
@@ -68,3 +68,5 @@ export {
   type SealEnvelopeInput,
   type EnvelopeReader,
 } from './envelope';
+export { randomSeed, signingKeyPairFromSeed } from './identity';
+export { checkPublishedKeys } from './key-log-client';

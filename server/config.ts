@@ -29,6 +29,11 @@ const configSchema = z.object({
   HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: positiveInt.max(10_000).default(20),
   /** How many reverse proxies sit in front of Haven (for the client address used by sign-in throttling). */
   HAVEN_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Seed (32 bytes, base64url) of the key log's signing key; when unset it is generated and kept in the database. */
+  HAVEN_KEY_LOG_SEED: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url (43 characters)')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

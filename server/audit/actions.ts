@@ -45,6 +45,8 @@ export const auditActions = [
   'share.corrected',
   'child.chronology_viewed',
   'keys.published',
+  'keys.replaced',
+  'keys.attested',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './schema-core';
 
 /** Each user's public identity keys (the private halves never reach the server unencrypted). */
@@ -10,4 +10,32 @@ export const userKeys = pgTable('user_keys', {
   boxPublicKey: text('box_public_key').notNull(),
   fingerprint: text('fingerprint').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** Leaves of the append-only key log (docs/key-log.md); `seq` is the leaf index, from 0. */
+export const keyLogLeaves = pgTable(
+  'key_log_leaves',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    entry: jsonb('entry').$type<Record<string, unknown>>().notNull(),
+    leafHash: text('leaf_hash').notNull(),
+  },
+  (t) => [index('key_log_leaves_user_idx').on(t.userId, t.seq)],
+);
+
+/** Every signed tree head the log has issued, so any of them can be proved consistent with the latest. */
+export const keyLogHeads = pgTable('key_log_heads', {
+  treeSize: bigint('tree_size', { mode: 'number' }).primaryKey(),
+  rootHash: text('root_hash').notNull(),
+  timestamp: text('timestamp').notNull(),
+  signature: text('signature').notNull(),
+});
+
+/** Long-term server secrets generated on first use (e.g. the key log's signing seed) when not configured. */
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
 });

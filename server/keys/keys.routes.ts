@@ -2,11 +2,21 @@ import { Router } from 'express';
 import { requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
-import { keysQuery, publishKeysBody } from './keys.schema';
-import { myKeys, publicKeysOf, publishMyKeys } from './keys.service';
+import { uuidParam } from '../shared/schemas';
+import { canReadIndex, requireAllowed } from '../policy';
+import { currentHead, keyLogConsistency, keyLogProof, logPublicKey } from './key-log.service';
+import { attestationBody, consistencyQuery, keysQuery, proofQuery, publishKeysBody } from './keys.schema';
+import { attestUserKeys, myKeys, publicKeysOf, publishMyKeys } from './keys.service';
 
+/** The key directory and the key log (docs/key-log.md). */
 export function keyRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  /** Reading the log is for people who may look up correspondents' keys. */
+  const reader = (req: Parameters<typeof requireSignedIn>[0]) => {
+    const signedIn = requireSignedIn(req);
+    requireAllowed(canReadIndex(signedIn.actor));
+    return signedIn;
+  };
 
   router.get('/keys/me', async (req, res) => {
     res.json({ keys: await myKeys(ctx, requireSignedIn(req)) });
@@ -21,6 +31,27 @@ export function keyRoutes(ctx: ServiceContext): Router {
   router.get('/keys', async (req, res) => {
     const signedIn = requireSignedIn(req);
     res.json({ keys: await publicKeysOf(ctx, signedIn, parseInput(keysQuery, req.query, 'query').userIds) });
+  });
+
+  router.post('/users/:id/key-attestation', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    await attestUserKeys(ctx, signedIn, parseInput(uuidParam, req.params.id, 'user id'), parseInput(attestationBody, req.body, 'attestation'));
+    res.status(204).end();
+  });
+
+  router.get('/key-log/head', async (req, res) => {
+    reader(req);
+    res.json({ head: await currentHead(ctx), logPublicKey: await logPublicKey(ctx) });
+  });
+
+  router.get('/key-log/proof', async (req, res) => {
+    reader(req);
+    res.json(await keyLogProof(ctx, parseInput(proofQuery, req.query, 'query').userId));
+  });
+
+  router.get('/key-log/consistency', async (req, res) => {
+    reader(req);
+    res.json(await keyLogConsistency(ctx, parseInput(consistencyQuery, req.query, 'query').from));
   });
 
   return router;

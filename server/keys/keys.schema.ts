@@ -3,7 +3,21 @@ import { uuidParam } from '../shared/schemas';
 
 const key32 = (label: string) => z.string().regex(/^[A-Za-z0-9_-]{43}$/, `The ${label} must be 32 bytes in base64url`);
 
-export const publishKeysBody = z.strictObject({ signPublicKey: key32('signing key'), boxPublicKey: key32('encryption key') });
+export const publishKeysBody = z.strictObject({
+  signPublicKey: key32('signing key'),
+  boxPublicKey: key32('encryption key'),
+  /** Replacing keys (e.g. a lost device) is deliberate: correspondents are warned of the change. */
+  replace: z.boolean().optional(),
+});
+
+export const attestationBody = z.strictObject({
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'The fingerprint must be 64 lowercase hex characters'),
+  attestation: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'The attestation must be a 64-byte signature in base64url'),
+});
+
+export const consistencyQuery = z.strictObject({ from: z.coerce.number().int().min(0, 'from must be 0 or more') });
+
+export const proofQuery = z.strictObject({ userId: uuidParam });
 
 export const keysQuery = z.strictObject({
   userIds: z

@@ -1,12 +1,15 @@
 import type { z } from 'zod';
-import { keyFingerprint } from '../../crypto';
-import type { SignedIn } from '../accounts/session-view';
+import { fromBase64Url, keyFingerprint, verifyAttestation } from '../../crypto';
+import { loadUserRecord } from '../accounts/accounts.store';
+import { actorOf, type SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
-import { ConflictError, NotFoundError } from '../errors';
-import { canReadIndex, requireAllowed } from '../policy';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { canAttestKey, canReadIndex, requireAllowed } from '../policy';
+import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
-import type { publishKeysBody } from './keys.schema';
-import { findUserKeys, insertUserKeys, keysOfUsers, type UserKeysRow } from './keys.store';
+import { appendToKeyLog } from './key-log.service';
+import type { attestationBody, publishKeysBody } from './keys.schema';
+import { findUserKeys, keysOfUsers, upsertUserKeys, type UserKeysRow } from './keys.store';
 
 export interface PublicKeysView {
   userId: string;
@@ -25,31 +28,34 @@ const view = (row: UserKeysRow): PublicKeysView => ({
 });
 
 /**
- * Publishes the signed-in user's public keys, once. Publishing the same keys again is a no-op
- * (a retried request); different keys are refused until key rotation with the key log exists.
+ * Publishes the signed-in user's public keys to the directory and the key log. The same keys
+ * again are a no-op (a retried request); different keys need `replace: true`, and are logged
+ * as a new entry so every correspondent's client sees the change.
  */
 export async function publishMyKeys(
   ctx: ServiceContext,
   signedIn: SignedIn,
   input: z.infer<typeof publishKeysBody>,
 ): Promise<{ keys: PublicKeysView; created: boolean }> {
-  const fingerprint = keyFingerprint(input);
+  const keys = { signPublicKey: input.signPublicKey, boxPublicKey: input.boxPublicKey };
+  const fingerprint = keyFingerprint(keys);
   const existing = await findUserKeys(ctx.db, signedIn.actor.id);
-  if (existing) {
-    if (existing.fingerprint === fingerprint) return { keys: view(existing), created: false };
-    throw new ConflictError('keys_exist', 'You already have keys. Restoring them on a new browser, or replacing them, is not possible yet.');
+  if (existing?.fingerprint === fingerprint) return { keys: view(existing), created: false };
+  if (existing && !input.replace) {
+    throw new ConflictError('keys_exist', 'You already have keys. Replacing them warns everyone you share with; confirm that you want to replace them.');
   }
   const now = ctx.clock();
-  const row = { userId: signedIn.actor.id, ...input, fingerprint, createdAt: now };
+  const row = { userId: signedIn.actor.id, ...keys, fingerprint, createdAt: now };
   await ctx.db.transaction(async (tx) => {
-    await insertUserKeys(tx, row);
+    await upsertUserKeys(tx, row);
+    await appendToKeyLog(ctx, tx, { v: 1, userId: row.userId, ...keys, fingerprint, attestedBy: null, attestation: null, loggedAt: now.toISOString() });
     await appendAuditEntries(
       tx,
       [
         {
           actorId: signedIn.actor.id,
           agencyId: signedIn.actor.agencyId,
-          action: 'keys.published',
+          action: existing ? 'keys.replaced' : 'keys.published',
           subjectType: 'user',
           subjectId: signedIn.actor.id,
           detail: { fingerprint },
@@ -71,4 +77,55 @@ export async function myKeys(ctx: ServiceContext, signedIn: SignedIn): Promise<P
 export async function publicKeysOf(ctx: ServiceContext, signedIn: SignedIn, userIds: string[]): Promise<PublicKeysView[]> {
   requireAllowed(canReadIndex(signedIn.actor));
   return (await keysOfUsers(ctx.db, userIds)).map(view);
+}
+
+/**
+ * An admin's attestation that this user holds the keys with this fingerprint, signed in the
+ * admin's browser with their own logged signing key; logged as a new entry for the user.
+ */
+export async function attestUserKeys(ctx: ServiceContext, signedIn: SignedIn, userId: string, input: z.infer<typeof attestationBody>): Promise<void> {
+  const target = await loadUserRecord(ctx.db, userId);
+  if (!target) throw new NotFoundError('user_not_found', 'That user does not exist.');
+  const today = localDate(ctx.clock());
+  requireAllowed(canAttestKey(signedIn.actor, actorOf(target, today)));
+  const [keys, adminKeys] = await Promise.all([findUserKeys(ctx.db, userId), findUserKeys(ctx.db, signedIn.actor.id)]);
+  if (!keys) throw new NotFoundError('no_keys', 'This user has not set up encryption keys yet.');
+  if (!adminKeys) throw new ValidationError('Set up your own encryption keys before attesting anyone else’s.', [], 'admin_has_no_keys');
+  if (keys.fingerprint !== input.fingerprint) {
+    throw new ConflictError('fingerprint_changed', 'This user’s keys have changed since you checked them. Check the new fingerprint with them.');
+  }
+  if (!verifyAttestation({ userId, fingerprint: input.fingerprint }, input.attestation, fromBase64Url(adminKeys.signPublicKey))) {
+    throw new ValidationError(
+      'The attestation is not signed by your key.',
+      [{ path: 'attestation', message: 'Sign the attestation with your own key' }],
+      'attestation_invalid',
+    );
+  }
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    await appendToKeyLog(ctx, tx, {
+      v: 1,
+      userId,
+      signPublicKey: keys.signPublicKey,
+      boxPublicKey: keys.boxPublicKey,
+      fingerprint: keys.fingerprint,
+      attestedBy: signedIn.actor.id,
+      attestation: input.attestation,
+      loggedAt: now.toISOString(),
+    });
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: target.user.agencyId,
+          action: 'keys.attested',
+          subjectType: 'user',
+          subjectId: userId,
+          detail: { fingerprint: keys.fingerprint },
+        },
+      ],
+      now,
+    );
+  });
 }

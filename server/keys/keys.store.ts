@@ -14,6 +14,13 @@ export async function keysOfUsers(db: Database, userIds: string[]): Promise<User
   return db.select().from(userKeys).where(inArray(userKeys.userId, userIds));
 }
 
-export async function insertUserKeys(db: Database, values: typeof userKeys.$inferInsert): Promise<void> {
-  await db.insert(userKeys).values(values);
+/** The directory keeps each user's current keys; history lives in the key log. */
+export async function upsertUserKeys(db: Database, values: typeof userKeys.$inferInsert): Promise<void> {
+  await db
+    .insert(userKeys)
+    .values(values)
+    .onConflictDoUpdate({
+      target: userKeys.userId,
+      set: { signPublicKey: values.signPublicKey, boxPublicKey: values.boxPublicKey, fingerprint: values.fingerprint, createdAt: values.createdAt },
+    });
 }

@@ -134,3 +134,12 @@ export function canVerifyAuditChain(actor: Actor): Decision {
 export function adminAlertScope(actor: Actor): { decision: Decision; agencyId: string | null } {
   return auditReadScope(actor);
 }
+
+/** Attesting a user's keys follows the verification scope: an admin in good standing, own agency (or any, for a system admin), never oneself. */
+export function canAttestKey(actor: Actor, target: TargetUser): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (actor.id === target.id ? deny('self_attestation', 'You cannot attest your own keys; another admin must do it.') : allow),
+    () => sameAgencyScope(actor, target.agencyId),
+  );
+}

@@ -46,6 +46,7 @@ const POST_ROUTES = [
   `/api/children/${SOME_ID}/decisions`,
   `/api/shares/${SOME_ID}/reopen`,
   `/api/shares/${SOME_ID}/corrections`,
+  `/api/users/${SOME_ID}/key-attestation`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
 const GET_ROUTES = [
