@@ -70,3 +70,4 @@ export {
 } from './envelope';
 export { randomSeed, signingKeyPairFromSeed } from './identity';
 export { checkPublishedKeys } from './key-log-client';
+export { backupKeys, restoreKeys, KEY_BACKUP_KDF, type KeyBackup } from './key-backup';

@@ -47,6 +47,8 @@ export const auditActions = [
   'keys.published',
   'keys.replaced',
   'keys.attested',
+  'keys.backup_saved',
+  'keys.backup_read',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

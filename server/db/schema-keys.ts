@@ -39,3 +39,12 @@ export const serverSecrets = pgTable('server_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
 });
+
+/** Each user's private keys, encrypted in the browser under their recovery passphrase (docs/key-backup.md). */
+export const keyBackups = pgTable('key_backups', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  backup: jsonb('backup').$type<Record<string, unknown>>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+});

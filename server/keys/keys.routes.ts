@@ -5,8 +5,8 @@ import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import { canReadIndex, requireAllowed } from '../policy';
 import { currentHead, keyLogConsistency, keyLogProof, logPublicKey } from './key-log.service';
-import { attestationBody, consistencyQuery, keysQuery, proofQuery, publishKeysBody } from './keys.schema';
-import { attestUserKeys, myKeys, publicKeysOf, publishMyKeys } from './keys.service';
+import { attestationBody, consistencyQuery, keyBackupBody, keysQuery, proofQuery, publishKeysBody } from './keys.schema';
+import { attestUserKeys, myKeyBackup, myKeys, publicKeysOf, publishMyKeys, saveMyKeyBackup } from './keys.service';
 
 /** The key directory and the key log (docs/key-log.md). */
 export function keyRoutes(ctx: ServiceContext): Router {
@@ -26,6 +26,16 @@ export function keyRoutes(ctx: ServiceContext): Router {
     const signedIn = requireSignedIn(req);
     const { keys, created } = await publishMyKeys(ctx, signedIn, parseInput(publishKeysBody, req.body, 'keys'));
     res.status(created ? 201 : 200).json({ keys });
+  });
+
+  router.put('/keys/backup', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    await saveMyKeyBackup(ctx, signedIn, parseInput(keyBackupBody, req.body, 'key backup'));
+    res.status(204).end();
+  });
+
+  router.get('/keys/backup', async (req, res) => {
+    res.json({ backup: await myKeyBackup(ctx, requireSignedIn(req)) });
   });
 
   router.get('/keys', async (req, res) => {

@@ -36,3 +36,20 @@ export const sealedNote = z.strictObject({
     .min(1)
     .max(21),
 });
+
+/** A key backup as the server sees it: shape only; it cannot open it (docs/key-backup.md). */
+export const keyBackupBody = z.strictObject({
+  v: z.literal(1, { message: 'Unknown key backup format' }),
+  kdf: z.strictObject({
+    alg: z.literal('argon2id13'),
+    opslimit: z.number().int().min(2).max(10),
+    memlimit: z
+      .number()
+      .int()
+      .min(64 * 1024 * 1024)
+      .max(1024 * 1024 * 1024),
+    salt: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'The salt must be 16 bytes in base64url'),
+  }),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'The nonce must be 24 bytes in base64url'),
+  ciphertext: z.string().regex(/^[A-Za-z0-9_-]{235}$/, 'The ciphertext must hold exactly one set of keys'),
+});

@@ -8,8 +8,8 @@ import { canAttestKey, canReadIndex, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { appendToKeyLog } from './key-log.service';
-import type { attestationBody, publishKeysBody } from './keys.schema';
-import { findUserKeys, keysOfUsers, upsertUserKeys, type UserKeysRow } from './keys.store';
+import type { attestationBody, keyBackupBody, publishKeysBody } from './keys.schema';
+import { findKeyBackup, findUserKeys, keysOfUsers, saveKeyBackup, upsertUserKeys, type UserKeysRow } from './keys.store';
 
 export interface PublicKeysView {
   userId: string;
@@ -128,4 +128,29 @@ export async function attestUserKeys(ctx: ServiceContext, signedIn: SignedIn, us
       now,
     );
   });
+}
+
+/** Stores the signed-in user's encrypted key backup (only ever their own). */
+export async function saveMyKeyBackup(ctx: ServiceContext, signedIn: SignedIn, backup: z.infer<typeof keyBackupBody>): Promise<void> {
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    await saveKeyBackup(tx, signedIn.actor.id, backup, now);
+    await appendAuditEntries(
+      tx,
+      [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'keys.backup_saved', subjectType: 'user', subjectId: signedIn.actor.id }],
+      now,
+    );
+  });
+}
+
+/** Hands the user their own encrypted backup to restore on a new browser; the fetch is audited. */
+export async function myKeyBackup(ctx: ServiceContext, signedIn: SignedIn): Promise<Record<string, unknown>> {
+  const row = await findKeyBackup(ctx.db, signedIn.actor.id);
+  if (!row) throw new NotFoundError('no_key_backup', 'There is no key backup for your account.');
+  await appendAuditEntries(
+    ctx.db,
+    [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action: 'keys.backup_read', subjectType: 'user', subjectId: signedIn.actor.id }],
+    ctx.clock(),
+  );
+  return row.backup;
 }

@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db';
-import { userKeys } from '../db/schema';
+import { keyBackups, userKeys } from '../db/schema';
 
 export type UserKeysRow = typeof userKeys.$inferSelect;
 
@@ -23,4 +23,16 @@ export async function upsertUserKeys(db: Database, values: typeof userKeys.$infe
       target: userKeys.userId,
       set: { signPublicKey: values.signPublicKey, boxPublicKey: values.boxPublicKey, fingerprint: values.fingerprint, createdAt: values.createdAt },
     });
+}
+
+export async function saveKeyBackup(db: Database, userId: string, backup: Record<string, unknown>, at: Date): Promise<void> {
+  await db
+    .insert(keyBackups)
+    .values({ userId, backup, updatedAt: at })
+    .onConflictDoUpdate({ target: keyBackups.userId, set: { backup, updatedAt: at } });
+}
+
+export async function findKeyBackup(db: Database, userId: string): Promise<typeof keyBackups.$inferSelect | undefined> {
+  const [row] = await db.select().from(keyBackups).where(eq(keyBackups.userId, userId));
+  return row;
 }

@@ -125,8 +125,10 @@ describe('bad input on every route', () => {
     // Fresh keys would be accepted once; anything else must be a clear refusal.
     await fc.assert(
       fc.asyncProperty(hostileBody, async (body) => {
-        const res = await sam.request('PUT', '/api/keys/me', body);
-        if (res.status >= 300) expectClearClientError(res, `PUT /api/keys/me ${JSON.stringify(body)}`);
+        for (const route of ['/api/keys/me', '/api/keys/backup']) {
+          const res = await sam.request('PUT', route, body);
+          if (res.status >= 300) expectClearClientError(res, `PUT ${route} ${JSON.stringify(body)}`);
+        }
       }),
       { numRuns: 100 },
     );

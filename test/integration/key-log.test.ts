@@ -169,3 +169,19 @@ describe('admin attestation of keys', () => {
     expect((await ruth.post<ErrorBody>(`/api/users/${jordanId}/key-attestation`, { fingerprint, attestation: byRuth })).status).toBe(403);
   });
 });
+
+describe('key backup', () => {
+  it('keeps the encrypted backup for its owner only, who restores it on a new browser', async () => {
+    const { backupKeys, restoreKeys } = await import('../../crypto');
+    const ruth = await people.as('Ruth');
+    const mine = keys.Ruth ?? generateIdentity();
+    const backup = backupKeys(mine, userIds.Ruth ?? '', 'a long recovery passphrase');
+    expect((await ruth.request('PUT', '/api/keys/backup', backup)).status).toBe(204);
+    const fetched = await ruth.get<{ backup: typeof backup }>('/api/keys/backup');
+    expect(restoreKeys(fetched.body.backup, userIds.Ruth ?? '', 'a long recovery passphrase')).toEqual(mine);
+    // Someone else gets their own (absent) backup, never Ruth's.
+    expect((await (await people.as('Alex')).get<ErrorBody>('/api/keys/backup')).body.error.code).toBe('no_key_backup');
+    // The server refuses anything that is not a well-formed backup.
+    expect((await ruth.request<ErrorBody>('PUT', '/api/keys/backup', { ...backup, ciphertext: 'short' })).status).toBe(400);
+  });
+});
