@@ -9,6 +9,7 @@ import { auditRoutes } from './audit/audit.routes';
 import { childrenRoutes } from './children/children.routes';
 import { shareRoutes } from './shares/shares.routes';
 import { keyRoutes } from './keys/keys.routes';
+import { threadRoutes } from './shares/threads.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -47,7 +48,10 @@ export function createHaven(deps: HavenDependencies): Haven {
     db: database.db,
     config,
     clock: deps.clock,
-    notifier: { sessionsEnded: (hashes, reason) => realtimeNotifier.current?.sessionsEnded(hashes, reason) },
+    notifier: {
+      sessionsEnded: (hashes, reason) => realtimeNotifier.current?.sessionsEnded(hashes, reason),
+      toUsers: (userIds, event, ...args) => realtimeNotifier.current?.toUsers(userIds, event, ...args),
+    },
   };
 
   const app = express();
@@ -72,6 +76,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(childrenRoutes(ctx));
   api.use(shareRoutes(ctx));
   api.use(keyRoutes(ctx));
+  api.use(threadRoutes(ctx));
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());

@@ -8,6 +8,7 @@ import { writeDemoFile } from './demo/demo-file';
 import { seedDemo, type DemoAccount } from './demo/seed';
 import { createLogger } from './logger';
 import { systemClock } from './shared/clock';
+import { silentNotifier } from './shared/context';
 import { startWorkers } from '../workers/runner';
 
 function readConfigOrExit(): Config {
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   logger.info({ url, database: database.kind }, 'haven listening');
 
   if (seedRequested) {
-    const ctx = { db: database.db, config, clock: systemClock, notifier: { sessionsEnded: () => undefined } };
+    const ctx = { db: database.db, config, clock: systemClock, notifier: silentNotifier };
     const accounts = await seedDemo(ctx);
     if (accounts) {
       mkdirSync(config.HAVEN_DATA_DIR, { recursive: true });

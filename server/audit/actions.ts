@@ -49,6 +49,11 @@ export const auditActions = [
   'keys.attested',
   'keys.backup_saved',
   'keys.backup_read',
+  'share.thread_started',
+  'share.participant_added',
+  'share.message_sent',
+  'share.message_revoked',
+  'thread.opened',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

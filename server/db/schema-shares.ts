@@ -3,7 +3,7 @@ import { check, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'dri
 import { agencies, userRole, users } from './schema-core';
 import { children } from './schema-children';
 
-export const shareKind = pgEnum('share_kind', ['verbal', 'decision_not_to_share', 'decision_reopened']);
+export const shareKind = pgEnum('share_kind', ['verbal', 'decision_not_to_share', 'decision_reopened', 'thread_started', 'participant_added']);
 export const shareTier = pgEnum('share_tier', ['welfare', 'offending_risk']);
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });

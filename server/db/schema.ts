@@ -3,3 +3,4 @@ export * from './schema-core';
 export * from './schema-children';
 export * from './schema-shares';
 export * from './schema-keys';
+export * from './schema-messages';

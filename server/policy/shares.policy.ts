@@ -51,3 +51,15 @@ export function canReopenDecision(actor: Actor, agency: AgencyFacts | null, deci
   if (!may.allow) return may;
   return decision.senderAgencyId === actor.agencyId ? allow : deny('other_agency', 'Only the agency that made this decision can reopen it.');
 }
+
+/** Only the named participants of a conversation see it or write in it. */
+export function canUseThread(actor: Actor, thread: { participantIds: readonly string[] }): Decision {
+  return thread.participantIds.includes(actor.id) ? allow : deny('not_a_participant', 'You are not a participant in this conversation.');
+}
+
+/** A sender may withdraw a message sent in error, but only while nobody has opened it. */
+export function canRevokeMessage(actor: Actor, message: { senderId: string; openedByAnyone: boolean }): Decision {
+  if (message.senderId !== actor.id) return deny('not_the_sender', 'Only the sender can revoke a message.');
+  if (message.openedByAnyone) return deny('already_opened', 'Someone has already opened this message, so it cannot be revoked. Send a correction instead.');
+  return allow;
+}

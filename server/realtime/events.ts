@@ -2,6 +2,7 @@
  * The Socket.IO contract, shared by the server (`Server<ClientToServerEvents, ServerToClientEvents>`)
  * and the web client (`Socket<ServerToClientEvents, ClientToServerEvents>`). Event names are
  * `domain:verb`; every client event is validated with its schema below and answered with an ack.
+ * Documented in docs/realtime.md.
  */
 import { z } from 'zod';
 
@@ -17,17 +18,58 @@ export interface SharingStatus {
   reasons: { code: string; message: string }[];
 }
 
+/** A message as a reader receives it: the envelope (docs/envelope.md) and where it sits in their sequence. */
+export interface SyncedMessage {
+  seq: number;
+  id: string;
+  threadId: string;
+  childId: string;
+  senderId: string;
+  storedAt: string;
+  /** Null once the sender revoked it: readers see that it was revoked, not what it said. */
+  envelope: Record<string, unknown> | null;
+  revoked: boolean;
+}
+
+export interface Receipt {
+  messageId: string;
+  userId: string;
+  kind: 'delivered' | 'read';
+  at: string;
+}
+
 export interface ClientToServerEvents {
   /** Asks whether this user may share right now, and why not. */
   'session:status': (payload: Record<string, never>, ack: (res: Ack<{ sharing: SharingStatus }>) => void) => void;
+  /** Sends a sealed, signed envelope. A resend of the same envelope id is answered with the original result. */
+  'share:send': (payload: { envelope: unknown }, ack: (res: Ack<{ id: string; seq: number; storedAt: string; duplicate: boolean }>) => void) => void;
+  /** Everything for this user after `cursor`, in order; repeat with the returned cursor while `more`. */
+  'sync:since': (payload: { cursor: number; limit?: number }, ack: (res: Ack<{ messages: SyncedMessage[]; cursor: number; more: boolean }>) => void) => void;
+  /** Delivery receipts for messages this client has stored. */
+  'share:delivered': (payload: { ids: string[] }, ack: (res: Ack<{ acknowledged: string[] }>) => void) => void;
+  /** A read receipt: the reader opened the message. */
+  'share:read': (payload: { id: string }, ack: (res: Ack<Record<string, never>>) => void) => void;
+  /** The sender withdraws a message nobody has opened yet. */
+  'share:revoke': (payload: { id: string }, ack: (res: Ack<Record<string, never>>) => void) => void;
 }
 
 export interface ServerToClientEvents {
   /** The session ended elsewhere (sign-out, sign-out everywhere): the client returns to sign-in. */
   'session:ended': (payload: { reason: 'signed_out' | 'signed_out_everywhere' | 'expired' }) => void;
+  /** A new message for this user (no personal data outside the envelope). */
+  'share:new': (payload: SyncedMessage) => void;
+  'share:receipt': (payload: Receipt) => void;
+  'share:revoked': (payload: { messageId: string }) => void;
 }
+
+const uuid = z.uuid({ message: 'Expected a message id' });
 
 /** Payload schemas for client events, keyed by event name. */
 export const clientEventSchemas = {
   'session:status': z.strictObject({}),
+  'share:send': z.strictObject({ envelope: z.unknown() }),
+  'sync:since': z.strictObject({ cursor: z.number().int().min(0), limit: z.number().int().min(1).max(500).optional() }),
+  'share:delivered': z.strictObject({ ids: z.array(uuid).min(1).max(500) }),
+  'share:read': z.strictObject({ id: uuid }),
+  'share:revoke': z.strictObject({ id: uuid }),
 } satisfies Record<keyof ClientToServerEvents, z.ZodType>;

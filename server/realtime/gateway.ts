@@ -1,5 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import { registerShareEvents } from '../shares/messages.socket';
 import type { Logger } from 'pino';
 import { resolveSession } from '../accounts/sign-in.service';
 import { sessionView } from '../accounts/session-view';
@@ -11,6 +13,12 @@ import type { ServiceContext, SessionNotifier } from '../shared/context';
 import { clientEventSchemas, type AckError, type ClientToServerEvents, type ServerToClientEvents } from './events';
 
 type HavenServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+/** Registers a handler for a client event; it receives the parsed payload and its result becomes the ack. */
+export type EventHandle = <E extends keyof ClientToServerEvents>(
+  event: E,
+  run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>) => Promise<object>,
+) => void;
 type HavenSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { sessionToken: string }>;
 
 const userRoom = (userId: string) => `user:${userId}`;
@@ -54,20 +62,24 @@ export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logg
 
   io.on('connection', (socket: HavenSocket) => {
     /** Validates the payload, re-resolves the session, runs the handler and always acks. */
-    const handle = <E extends keyof ClientToServerEvents, R extends object>(event: E, run: (signedIn: SignedIn, payload: unknown) => Promise<R>) => {
+    const handle: EventHandle = <E extends keyof ClientToServerEvents>(
+      event: E,
+      run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>) => Promise<object>,
+    ) => {
       socket.on(event, ((payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return; // every Haven event expects an ack; without one there is nobody to answer
         const reply = ack as (res: unknown) => void;
         void (async () => {
           try {
-            parseInput(clientEventSchemas[event], payload, `${event} payload`);
+            // TypeScript cannot follow an indexed schema through a generic key: the schema for E parses to E's payload.
+            const parsed = parseInput(clientEventSchemas[event], payload, `${event} payload`) as z.infer<(typeof clientEventSchemas)[E]>;
             const signedIn = await resolveSession(ctx, socket.data.sessionToken);
             if (!signedIn || signedIn.stage !== 'active') {
               socket.emit('session:ended', { reason: 'expired' });
               socket.disconnect(true);
               throw new UnauthenticatedError('session_ended', 'Your session has ended. Sign in again.');
             }
-            reply({ ok: true, ...(await run(signedIn, payload)) });
+            reply({ ok: true, ...(await run(signedIn, parsed)) });
           } catch (error) {
             reply({ ok: false, error: ackError(error, logger) });
           }
@@ -76,6 +88,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logg
     };
 
     handle('session:status', async (signedIn) => ({ sharing: (await sessionView(ctx, signedIn)).sharing }));
+    registerShareEvents(handle, ctx);
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && event in clientEventSchemas) return;
       const ack = args.at(-1);
@@ -85,6 +98,9 @@ export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logg
   });
 
   const notifier: SessionNotifier = {
+    toUsers(userIds, event, ...args) {
+      if (userIds.length) io.to(userIds.map(userRoom)).emit(event, ...args);
+    },
     sessionsEnded(tokenHashes, reason) {
       for (const hash of tokenHashes) {
         io.to(sessionRoom(hash)).emit('session:ended', { reason });

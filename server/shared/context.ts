@@ -1,10 +1,13 @@
 import type { Config } from '../config';
 import type { Database } from '../db';
 import type { Clock } from './clock';
+import type { ServerToClientEvents } from '../realtime/events';
 
-/** Tells connected clients that sessions ended; implemented by the realtime gateway. */
+/** Tells connected clients what happened; implemented by the realtime gateway (services never import socket.io). */
 export interface SessionNotifier {
   sessionsEnded(tokenHashes: string[], reason: 'signed_out' | 'signed_out_everywhere'): void;
+  /** Emits an event to every connection of these users. */
+  toUsers<E extends keyof ServerToClientEvents>(userIds: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
 }
 
 /** What every service is given: no transport, no globals. */
@@ -14,3 +17,9 @@ export interface ServiceContext {
   clock: Clock;
   notifier: SessionNotifier;
 }
+
+/** For work outside a running server (seeding, scripts): there is nobody connected to tell. */
+export const silentNotifier: SessionNotifier = {
+  sessionsEnded: () => undefined,
+  toUsers: () => undefined,
+};

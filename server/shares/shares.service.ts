@@ -5,6 +5,7 @@ import { agencyOf, visibleChild } from '../children/children.service';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { canCorrectShare, canReadIndex, canReopenDecision, canShare, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
+import type { Database } from '../db';
 import { parseInput } from '../shared/parse-input';
 import { resolveParticipants, type ResolvedParticipant } from './participants';
 import { buildShareViews, type ShareEntryView } from './share-view';
@@ -22,7 +23,7 @@ function occurredAtOf(ctx: ServiceContext, iso: string): Date {
   return when;
 }
 
-interface NewEntry {
+export interface NewEntry {
   id?: string | undefined;
   kind: ShareRow['kind'];
   childId: string;
@@ -32,49 +33,58 @@ interface NewEntry {
   participants: ResolvedParticipant[];
   corrects?: { id: string; reason: string };
   action: AuditAction;
+  auditDetail?: Record<string, unknown>;
 }
 
-/** Writes one immutable entry, its participants and its audit entry in one transaction. */
-async function writeEntry(ctx: ServiceContext, signedIn: SignedIn, entry: NewEntry): Promise<ShareEntryView> {
+/** Writes one immutable entry, its participants and its audit entry inside the caller's transaction. */
+export async function writeShareEntryIn(tx: Database, ctx: ServiceContext, signedIn: SignedIn, entry: NewEntry): Promise<ShareRow> {
   const agencyId = signedIn.actor.agencyId;
   if (!agencyId) throw new Error('policy allowed a sender without an agency');
   const now = ctx.clock();
-  const row = await ctx.db.transaction(async (tx) => {
-    const share = await insertShare(
-      tx,
+  const share = await insertShare(
+    tx,
+    {
+      ...(entry.id ? { id: entry.id } : {}),
+      kind: entry.kind,
+      childId: entry.childId,
+      tier: 'welfare',
+      senderId: signedIn.actor.id,
+      senderAgencyId: agencyId,
+      senderRole: signedIn.actor.role,
+      occurredAt: entry.occurredAt,
+      recordedAt: now,
+      record: entry.record,
+      summary: entry.summary ?? null,
+      correctsId: entry.corrects?.id ?? null,
+      correctionReason: entry.corrects?.reason ?? null,
+    },
+    entry.participants,
+  );
+  await appendAuditEntries(
+    tx,
+    [
       {
-        ...(entry.id ? { id: entry.id } : {}),
-        kind: entry.kind,
-        childId: entry.childId,
-        tier: 'welfare',
-        senderId: signedIn.actor.id,
-        senderAgencyId: agencyId,
-        senderRole: signedIn.actor.role,
-        occurredAt: entry.occurredAt,
-        recordedAt: now,
-        record: entry.record,
-        summary: entry.summary ?? null,
-        correctsId: entry.corrects?.id ?? null,
-        correctionReason: entry.corrects?.reason ?? null,
-      },
-      entry.participants,
-    );
-    await appendAuditEntries(
-      tx,
-      [
-        {
-          actorId: signedIn.actor.id,
-          agencyId,
-          action: entry.action,
-          subjectType: 'child',
-          subjectId: entry.childId,
-          detail: { shareId: share.id, kind: entry.kind, participants: entry.participants.length, ...(entry.corrects ? { corrects: entry.corrects.id } : {}) },
+        actorId: signedIn.actor.id,
+        agencyId,
+        action: entry.action,
+        subjectType: 'child',
+        subjectId: entry.childId,
+        detail: {
+          shareId: share.id,
+          kind: entry.kind,
+          participants: entry.participants.length,
+          ...(entry.corrects ? { corrects: entry.corrects.id } : {}),
+          ...entry.auditDetail,
         },
-      ],
-      now,
-    );
-    return share;
-  });
+      },
+    ],
+    now,
+  );
+  return share;
+}
+
+async function writeEntry(ctx: ServiceContext, signedIn: SignedIn, entry: NewEntry): Promise<ShareEntryView> {
+  const row = await ctx.db.transaction((tx) => writeShareEntryIn(tx, ctx, signedIn, entry));
   const [view] = await buildShareViews(ctx.db, [row]);
   if (!view) throw new Error('entry vanished after writing');
   return view;
@@ -177,6 +187,9 @@ export async function correctEntry(
     }
     case 'decision_reopened':
       throw new ConflictError('cannot_correct', 'A reopening cannot be corrected; record a new decision instead.');
+    case 'thread_started':
+    case 'participant_added':
+      throw new ConflictError('cannot_correct', 'Who takes part in a conversation cannot be corrected; messages are corrected in the conversation itself.');
   }
 }
 

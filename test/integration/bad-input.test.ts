@@ -47,6 +47,8 @@ const POST_ROUTES = [
   `/api/shares/${SOME_ID}/reopen`,
   `/api/shares/${SOME_ID}/corrections`,
   `/api/users/${SOME_ID}/key-attestation`,
+  `/api/children/${SOME_ID}/threads`,
+  `/api/threads/${SOME_ID}/participants`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
 const GET_ROUTES = [
@@ -176,6 +178,29 @@ describe('bad input on every route', () => {
       expectClearClientError(await sam.get(`/api/auth/invites/${bad}`), `invite ${bad}`);
     }
     expectClearClientError(await sam.get('/api/no/such/route'), 'unknown route');
+  });
+
+  it('fuzzes every Socket.IO event: each bad payload gets an error ack and the connection stays usable', async () => {
+    const sam = await people.as('Sam');
+    const socket = sam.socket();
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const untyped = socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } };
+    const events = ['session:status', 'share:send', 'sync:since', 'share:delivered', 'share:read', 'share:revoke', 'made:up'];
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...events), hostileBody, async (event, payload) => {
+          const ack = (await untyped.timeout(5_000).emitWithAck(event, payload)) as { ok: boolean; error?: { code: string; message: string } };
+          if (!ack.ok) {
+            expect(typeof ack.error?.code).toBe('string');
+            expect(JSON.stringify(ack)).not.toMatch(/node_modules|\.ts:\d+|stack/i);
+          }
+        }),
+        { numRuns: 200 },
+      );
+      expect(await socket.timeout(5_000).emitWithAck('session:status', {})).toMatchObject({ ok: true });
+    } finally {
+      socket.close();
+    }
   });
 
   it('is still healthy afterwards and the audit chain still verifies', async () => {

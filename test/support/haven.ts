@@ -5,7 +5,7 @@ import { createHaven } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import { seedDemo, type DemoAccount } from '../../server/demo/seed';
 import type { Clock } from '../../server/shared/clock';
-import type { ServiceContext } from '../../server/shared/context';
+import { silentNotifier, type ServiceContext } from '../../server/shared/context';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestHaven {
@@ -29,9 +29,11 @@ export class TestClock {
 
 /**
  * A real Haven on a random port over its own fresh PostgreSQL database, optionally seeded
- * with the demo county. Redis is wired in when `redisUrl` is given.
+ * with the demo county. Redis is wired in when `redisUrl` is given; `logLines` collects every log line.
  */
-export async function startTestHaven(options: { seedDemo?: boolean; clock?: Clock; env?: Record<string, string>; redisUrl?: string } = {}): Promise<TestHaven> {
+export async function startTestHaven(
+  options: { seedDemo?: boolean; clock?: Clock; env?: Record<string, string>; redisUrl?: string; logLines?: string[] } = {},
+): Promise<TestHaven> {
   await ready();
   const database = await createTestDatabase();
   const config: Config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env });
@@ -40,9 +42,15 @@ export async function startTestHaven(options: { seedDemo?: boolean; clock?: Cloc
   redis?.on('error', () => undefined);
   // Give a reachable Redis a moment to connect, so health reflects it; an unreachable one just stays down.
   if (redis) await Promise.race([new Promise((resolve) => redis.once('ready', resolve)), new Promise((resolve) => setTimeout(resolve, 1_000))]);
-  const haven = createHaven({ config, database: database.handle, redis, logger: pino({ level: 'silent' }), clock });
+  const haven = createHaven({
+    config,
+    database: database.handle,
+    redis,
+    logger: options.logLines ? pino({ level: 'trace' }, { write: (line: string) => void options.logLines?.push(line) }) : pino({ level: 'silent' }),
+    clock,
+  });
   const port = await haven.listen();
-  const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: { sessionsEnded: () => undefined } };
+  const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: silentNotifier };
   const demo = options.seedDemo ? ((await seedDemo(ctx)) ?? []) : [];
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,0 +1,225 @@
+import { canonicalJson, fromBase64Url, parseEnvelope, verifyEnvelope, CryptoError, type Envelope } from '../../crypto';
+import type { SignedIn } from '../accounts/session-view';
+import { appendAuditEntries } from '../audit';
+import { agencyOf } from '../children/children.service';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { keysOfUsers } from '../keys/keys.store';
+import { canRevokeMessage, canShare, requireAllowed } from '../policy';
+import type { Receipt, SyncedMessage } from '../realtime/events';
+import type { ServiceContext } from '../shared/context';
+import { parseInput } from '../shared/parse-input';
+import {
+  deliveriesOfMessage,
+  deliveryOf,
+  findMessage,
+  insertDelivery,
+  insertMessage,
+  markDelivered,
+  markRead,
+  messagesSince,
+  nextSequence,
+  revokeMessage,
+  type MessageRow,
+} from './messages.store';
+import { shareRecord } from './share-record';
+import { requireThread } from './threads.service';
+
+function envelopeOf(raw: unknown): Envelope {
+  try {
+    return parseEnvelope(raw);
+  } catch (error) {
+    if (error instanceof CryptoError) throw new ValidationError(`The envelope is not valid: ${error.message}`, [], 'malformed_envelope');
+    throw error;
+  }
+}
+
+function synced(row: MessageRow, seq: number): SyncedMessage {
+  return {
+    seq,
+    id: row.id,
+    threadId: row.threadId,
+    childId: row.childId,
+    senderId: row.senderId,
+    storedAt: row.storedAt.toISOString(),
+    envelope: row.envelope,
+    revoked: row.revokedAt !== null,
+  };
+}
+
+/**
+ * Checks everything the server can check about an envelope it cannot read: the header is the
+ * sender's, for a thread they are in, addressed to exactly the other participants at their
+ * current keys, with a valid share record, and signed by the sender's logged key.
+ */
+async function checkEnvelope(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  envelope: Envelope,
+): Promise<{ threadId: string; childId: string; recipients: string[] }> {
+  const { header } = envelope;
+  if (header.kind !== 'message' || header.tier !== 'welfare') {
+    throw new ForbiddenError('wrong_share_kind', 'Conversations carry welfare-tier messages; offending-risk information is shared as written records.');
+  }
+  if (header.senderId !== signedIn.actor.id) throw new ForbiddenError('not_the_sender', 'You can only send messages as yourself.');
+  if (!header.threadId)
+    throw new ValidationError('A message must belong to a conversation.', [{ path: 'header.threadId', message: 'Choose the conversation' }]);
+  const { thread, participantIds } = await requireThread(ctx, signedIn, header.threadId);
+  if (header.childId !== thread.childId)
+    throw new ValidationError('The message is about a different child from its conversation.', [
+      { path: 'header.childId', message: 'Use the conversation’s child' },
+    ]);
+  const expected = participantIds.filter((id) => id !== signedIn.actor.id).sort();
+  const named = header.recipients.map((r) => r.userId);
+  if (named.length !== expected.length || named.some((id, i) => id !== expected[i])) {
+    throw new ValidationError('A message goes to exactly the other people in the conversation.', [
+      { path: 'header.recipients', message: 'Address it to everyone else in the conversation' },
+    ]);
+  }
+  const keys = new Map((await keysOfUsers(ctx.db, [signedIn.actor.id, ...expected])).map((k) => [k.userId, k]));
+  const senderKeys = keys.get(signedIn.actor.id);
+  if (!senderKeys || senderKeys.fingerprint !== header.senderKeyFingerprint) {
+    throw new ConflictError('sender_key_changed', 'Your keys on this device are not your published keys. Restore your keys before sending.');
+  }
+  const stale = header.recipients.find((r) => keys.get(r.userId)?.fingerprint !== r.keyFingerprint);
+  if (stale) throw new ConflictError('recipient_key_changed', 'Someone in this conversation has new keys. Check them, then send again.');
+  const record = parseInput(shareRecord, header.record, 'share record');
+  if (canonicalJson(record) !== canonicalJson(header.record)) {
+    throw new ValidationError('The share record must be sent in its normalised form (as the shared validator returns it).', [
+      { path: 'header.record', message: 'Sign the record as the validator returns it' },
+    ]);
+  }
+  try {
+    verifyEnvelope(envelope, fromBase64Url(senderKeys.signPublicKey));
+  } catch {
+    throw new ForbiddenError('signature_invalid', 'The message’s signature does not match its content. It was not stored.');
+  }
+  return { threadId: thread.id, childId: thread.childId, recipients: expected };
+}
+
+/**
+ * Stores a message and its audit entry in one transaction, gives each reader (and the
+ * sender's own copy) the next number in their sequence, then tells online recipients.
+ * A resend with the same envelope id returns the first result and stores nothing new.
+ */
+export async function sendMessage(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  raw: unknown,
+): Promise<{ id: string; seq: number; storedAt: string; duplicate: boolean }> {
+  requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
+  const envelope = envelopeOf(raw);
+  const previous = await findMessage(ctx.db, envelope.header.id);
+  if (previous) {
+    const mine = previous.senderId === signedIn.actor.id ? await deliveryOf(ctx.db, previous.id, signedIn.actor.id) : undefined;
+    if (!mine || previous.signature !== envelope.signature) throw new ConflictError('id_in_use', 'This message id is already used by another message.');
+    return { id: previous.id, seq: mine.seq, storedAt: previous.storedAt.toISOString(), duplicate: true };
+  }
+  const { threadId, childId, recipients } = await checkEnvelope(ctx, signedIn, envelope);
+  const now = ctx.clock();
+  const stored = await ctx.db.transaction(async (tx) => {
+    const row: MessageRow = {
+      id: envelope.header.id,
+      threadId,
+      childId,
+      senderId: signedIn.actor.id,
+      header: { ...envelope.header },
+      envelope: { ...envelope },
+      signature: envelope.signature,
+      storedAt: now,
+      revokedAt: null,
+    };
+    await insertMessage(tx, row);
+    const seqs = new Map<string, number>();
+    for (const userId of [signedIn.actor.id, ...recipients]) {
+      const seq = await nextSequence(tx, userId);
+      seqs.set(userId, seq);
+      await insertDelivery(tx, { messageId: row.id, userId, seq, deliveredAt: userId === signedIn.actor.id ? now : null });
+    }
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: signedIn.actor.agencyId,
+          action: 'share.message_sent',
+          subjectType: 'child',
+          subjectId: childId,
+          detail: { messageId: row.id, threadId, recipients },
+        },
+      ],
+      now,
+    );
+    return { row, seqs };
+  });
+  // Only after commit: a recipient is never told of a message that might still roll back.
+  for (const [userId, seq] of stored.seqs) ctx.notifier.toUsers([userId], 'share:new', synced(stored.row, seq));
+  return { id: stored.row.id, seq: stored.seqs.get(signedIn.actor.id) ?? 0, storedAt: now.toISOString(), duplicate: false };
+}
+
+/** Everything after the reader's cursor, in order; nothing is skipped because numbers have no gaps. */
+export async function syncSince(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  cursor: number,
+  limit = 200,
+): Promise<{ messages: SyncedMessage[]; cursor: number; more: boolean }> {
+  const rows = await messagesSince(ctx.db, signedIn.actor.id, cursor, limit + 1);
+  const page = rows.slice(0, limit);
+  return { messages: page.map((r) => synced(r.message, r.seq)), cursor: page.at(-1)?.seq ?? cursor, more: rows.length > limit };
+}
+
+function notifySender(ctx: ServiceContext, senderId: string, receipt: Receipt): void {
+  ctx.notifier.toUsers([senderId], 'share:receipt', receipt);
+}
+
+export async function acknowledgeDelivery(ctx: ServiceContext, signedIn: SignedIn, ids: string[]): Promise<string[]> {
+  const now = ctx.clock();
+  const acknowledged = await markDelivered(ctx.db, signedIn.actor.id, ids, now);
+  for (const id of acknowledged) {
+    const message = await findMessage(ctx.db, id);
+    if (message && message.senderId !== signedIn.actor.id)
+      notifySender(ctx, message.senderId, { messageId: id, userId: signedIn.actor.id, kind: 'delivered', at: now.toISOString() });
+  }
+  return acknowledged;
+}
+
+export async function acknowledgeRead(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<void> {
+  const message = await findMessage(ctx.db, id);
+  if (!message || !(await deliveryOf(ctx.db, id, signedIn.actor.id))) throw new NotFoundError('message_not_found', 'There is no such message for you.');
+  const now = ctx.clock();
+  if ((await markRead(ctx.db, signedIn.actor.id, id, now)) && message.senderId !== signedIn.actor.id) {
+    notifySender(ctx, message.senderId, { messageId: id, userId: signedIn.actor.id, kind: 'read', at: now.toISOString() });
+  }
+}
+
+/** Withdraws an unopened message sent in error; every reader is told it was revoked (not what it said). */
+export async function revoke(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<void> {
+  const message = await findMessage(ctx.db, id);
+  if (!message) throw new NotFoundError('message_not_found', 'There is no such message.');
+  const readers = await deliveriesOfMessage(ctx.db, id);
+  const openedByAnyone = readers.some((d) => d.userId !== message.senderId && d.readAt !== null);
+  requireAllowed(canRevokeMessage(signedIn.actor, { senderId: message.senderId, openedByAnyone }));
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    if (!(await revokeMessage(tx, id, now))) throw new ConflictError('already_revoked', 'This message was already revoked.');
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: signedIn.actor.agencyId,
+          action: 'share.message_revoked',
+          subjectType: 'child',
+          subjectId: message.childId,
+          detail: { messageId: id },
+        },
+      ],
+      now,
+    );
+  });
+  ctx.notifier.toUsers(
+    readers.map((d) => d.userId),
+    'share:revoked',
+    { messageId: id },
+  );
+}

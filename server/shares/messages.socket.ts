@@ -1,0 +1,18 @@
+import type { EventHandle } from '../realtime/gateway';
+import type { ServiceContext } from '../shared/context';
+import { acknowledgeDelivery, acknowledgeRead, revoke, sendMessage, syncSince } from './messages.service';
+
+/** Messaging over Socket.IO: send, catch up, receipts, revoke (docs/realtime.md). */
+export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): void {
+  handle('share:send', (signedIn, { envelope }) => sendMessage(ctx, signedIn, envelope));
+  handle('sync:since', (signedIn, { cursor, limit }) => syncSince(ctx, signedIn, cursor, limit));
+  handle('share:delivered', async (signedIn, { ids }) => ({ acknowledged: await acknowledgeDelivery(ctx, signedIn, ids) }));
+  handle('share:read', async (signedIn, { id }) => {
+    await acknowledgeRead(ctx, signedIn, id);
+    return {};
+  });
+  handle('share:revoke', async (signedIn, { id }) => {
+    await revoke(ctx, signedIn, id);
+    return {};
+  });
+}

@@ -1,0 +1,116 @@
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../db';
+import { deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
+
+export type ThreadRow = typeof threads.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type ParticipantRow = typeof threadParticipants.$inferSelect;
+
+export async function insertThread(db: Database, values: typeof threads.$inferInsert): Promise<ThreadRow> {
+  const [row] = await db.insert(threads).values(values).returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+export async function insertParticipants(db: Database, rows: (typeof threadParticipants.$inferInsert)[]): Promise<void> {
+  if (rows.length) await db.insert(threadParticipants).values(rows);
+}
+
+export async function findThread(db: Database, id: string): Promise<ThreadRow | undefined> {
+  const [row] = await db.select().from(threads).where(eq(threads.id, id));
+  return row;
+}
+
+export async function participantsOfThread(db: Database, threadId: string): Promise<ParticipantRow[]> {
+  return db.select().from(threadParticipants).where(eq(threadParticipants.threadId, threadId)).orderBy(asc(threadParticipants.addedAt));
+}
+
+export async function threadsOfUser(db: Database, userId: string): Promise<ThreadRow[]> {
+  return db
+    .select({ thread: threads })
+    .from(threads)
+    .innerJoin(threadParticipants, eq(threadParticipants.threadId, threads.id))
+    .where(eq(threadParticipants.userId, userId))
+    .orderBy(asc(threads.createdAt))
+    .then((rows) => rows.map((r) => r.thread));
+}
+
+export async function findMessage(db: Database, id: string): Promise<MessageRow | undefined> {
+  const [row] = await db.select().from(messages).where(eq(messages.id, id));
+  return row;
+}
+
+export async function insertMessage(db: Database, values: typeof messages.$inferInsert): Promise<void> {
+  await db.insert(messages).values(values);
+}
+
+/** Gives each reader the next number in their own sequence (one statement per reader: no gaps, no repeats). */
+export async function nextSequence(db: Database, userId: string): Promise<number> {
+  const [row] = await db
+    .insert(userSequences)
+    .values({ userId, lastSeq: 1 })
+    .onConflictDoUpdate({ target: userSequences.userId, set: { lastSeq: sql`${userSequences.lastSeq} + 1` } })
+    .returning({ lastSeq: userSequences.lastSeq });
+  if (!row) throw new Error('sequence upsert returned no row');
+  return row.lastSeq;
+}
+
+export async function insertDelivery(db: Database, values: typeof deliveries.$inferInsert): Promise<void> {
+  await db.insert(deliveries).values(values);
+}
+
+export async function deliveryOf(db: Database, messageId: string, userId: string) {
+  const [row] = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.messageId, messageId), eq(deliveries.userId, userId)));
+  return row;
+}
+
+export async function deliveriesOfMessage(db: Database, messageId: string) {
+  return db.select().from(deliveries).where(eq(deliveries.messageId, messageId));
+}
+
+/** A reader's messages after their cursor, in sequence order. */
+export async function messagesSince(db: Database, userId: string, cursor: number, limit: number) {
+  return db
+    .select({ seq: deliveries.seq, message: messages })
+    .from(deliveries)
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(and(eq(deliveries.userId, userId), gt(deliveries.seq, cursor)))
+    .orderBy(asc(deliveries.seq))
+    .limit(limit);
+}
+
+export async function markDelivered(db: Database, userId: string, messageIds: string[], at: Date): Promise<string[]> {
+  if (!messageIds.length) return [];
+  const rows = await db
+    .update(deliveries)
+    .set({ deliveredAt: at })
+    .where(and(eq(deliveries.userId, userId), inArray(deliveries.messageId, messageIds), isNull(deliveries.deliveredAt)))
+    .returning({ messageId: deliveries.messageId });
+  return rows.map((r) => r.messageId);
+}
+
+export async function markRead(db: Database, userId: string, messageId: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(deliveries)
+    .set({ readAt: at, deliveredAt: sql`coalesce(${deliveries.deliveredAt}, ${at.toISOString()}::timestamptz)` })
+    .where(and(eq(deliveries.userId, userId), eq(deliveries.messageId, messageId), isNull(deliveries.readAt)))
+    .returning({ messageId: deliveries.messageId });
+  return rows.length > 0;
+}
+
+/** Revoking keeps the header (what was shared with whom, for the record) and drops the ciphertext. */
+export async function revokeMessage(db: Database, id: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(messages)
+    .set({ revokedAt: at, envelope: null })
+    .where(and(eq(messages.id, id), isNull(messages.revokedAt)))
+    .returning({ id: messages.id });
+  return rows.length > 0;
+}
+
+export async function messagesOfThread(db: Database, threadId: string) {
+  return db.select().from(messages).where(eq(messages.threadId, threadId)).orderBy(asc(messages.storedAt));
+}

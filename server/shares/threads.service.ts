@@ -1,0 +1,131 @@
+import type { z } from 'zod';
+import { userNames } from '../accounts/accounts.store';
+import type { SignedIn } from '../accounts/session-view';
+import { appendAuditEntries } from '../audit';
+import { agencyOf, visibleChild } from '../children/children.service';
+import { ConflictError, NotFoundError } from '../errors';
+import { canShare, canUseThread, requireAllowed } from '../policy';
+import type { ServiceContext } from '../shared/context';
+import { findThread, insertParticipants, insertThread, messagesOfThread, participantsOfThread, threadsOfUser, type ThreadRow } from './messages.store';
+import { resolveParticipants } from './participants';
+import { writeShareEntryIn } from './shares.service';
+import type { addParticipantBody, startThreadBody } from './threads.schema';
+
+export interface ThreadView {
+  id: string;
+  childId: string;
+  tier: ThreadRow['tier'];
+  createdAt: string;
+  participants: { id: string; name: string; needToKnowReason: string | null }[];
+}
+
+async function threadView(ctx: ServiceContext, thread: ThreadRow): Promise<ThreadView> {
+  const participants = await participantsOfThread(ctx.db, thread.id);
+  const names = await userNames(
+    ctx.db,
+    participants.map((p) => p.userId),
+  );
+  return {
+    id: thread.id,
+    childId: thread.childId,
+    tier: thread.tier,
+    createdAt: thread.createdAt.toISOString(),
+    participants: participants.map((p) => ({ id: p.userId, name: names.get(p.userId) ?? 'Unknown user', needToKnowReason: p.needToKnowReason })),
+  };
+}
+
+/** The thread, if this user takes part in it (and may still see its child). */
+export async function requireThread(ctx: ServiceContext, signedIn: SignedIn, threadId: string): Promise<{ thread: ThreadRow; participantIds: string[] }> {
+  const thread = await findThread(ctx.db, threadId);
+  if (!thread) throw new NotFoundError('thread_not_found', 'There is no such conversation.');
+  const participantIds = (await participantsOfThread(ctx.db, threadId)).map((p) => p.userId);
+  requireAllowed(canUseThread(signedIn.actor, { participantIds }));
+  await visibleChild(ctx, signedIn, thread.childId);
+  return { thread, participantIds };
+}
+
+/** Starts a conversation about a child: recorded in the share log with its share record, like any share. */
+export async function startThread(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof startThreadBody>): Promise<ThreadView> {
+  requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
+  await visibleChild(ctx, signedIn, childId);
+  const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true });
+  const now = ctx.clock();
+  const thread = await ctx.db.transaction(async (tx) => {
+    const row = await insertThread(tx, { childId, tier: 'welfare', createdBy: signedIn.actor.id, createdAt: now });
+    await insertParticipants(tx, [
+      { threadId: row.id, userId: signedIn.actor.id, addedBy: signedIn.actor.id, addedAt: now },
+      ...participants.map((p) => ({
+        threadId: row.id,
+        userId: p.userId ?? '',
+        addedBy: signedIn.actor.id,
+        addedAt: now,
+        needToKnowReason: p.needToKnowReason,
+      })),
+    ]);
+    await writeShareEntryIn(tx, ctx, signedIn, {
+      kind: 'thread_started',
+      childId,
+      occurredAt: now,
+      record: body.record,
+      participants,
+      action: 'share.thread_started',
+      auditDetail: { threadId: row.id },
+    });
+    return row;
+  });
+  return threadView(ctx, thread);
+}
+
+/** Adding someone is itself a share (they learn who the child is), with its own record. */
+export async function addParticipant(ctx: ServiceContext, signedIn: SignedIn, threadId: string, body: z.infer<typeof addParticipantBody>): Promise<ThreadView> {
+  requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
+  const { thread, participantIds } = await requireThread(ctx, signedIn, threadId);
+  if (participantIds.includes(body.userId)) throw new ConflictError('already_participant', 'This person is already in the conversation.');
+  const [participant] = await resolveParticipants(ctx, signedIn, thread.childId, [{ userId: body.userId, needToKnowReason: body.needToKnowReason }], {
+    receivingInformation: true,
+  });
+  if (!participant) throw new Error('participant vanished');
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    await insertParticipants(tx, [{ threadId, userId: body.userId, addedBy: signedIn.actor.id, addedAt: now, needToKnowReason: participant.needToKnowReason }]);
+    await writeShareEntryIn(tx, ctx, signedIn, {
+      kind: 'participant_added',
+      childId: thread.childId,
+      occurredAt: now,
+      record: body.record,
+      participants: [participant],
+      action: 'share.participant_added',
+      auditDetail: { threadId },
+    });
+  });
+  return threadView(ctx, thread);
+}
+
+export async function myThreads(ctx: ServiceContext, signedIn: SignedIn): Promise<ThreadView[]> {
+  const rows = await threadsOfUser(ctx.db, signedIn.actor.id);
+  return Promise.all(rows.map((t) => threadView(ctx, t)));
+}
+
+/** A conversation with its messages (envelopes the browser opens); reading it is audited. */
+export async function openThread(ctx: ServiceContext, signedIn: SignedIn, threadId: string) {
+  const { thread } = await requireThread(ctx, signedIn, threadId);
+  const rows = await messagesOfThread(ctx.db, threadId);
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'thread.opened',
+        subjectType: 'thread',
+        subjectId: threadId,
+        detail: { childId: thread.childId, messages: rows.length },
+      },
+    ],
+    ctx.clock(),
+  );
+  return {
+    thread: await threadView(ctx, thread),
+    messages: rows.map((m) => ({ id: m.id, senderId: m.senderId, storedAt: m.storedAt.toISOString(), envelope: m.envelope, revoked: m.revokedAt !== null })),
+  };
+}
