@@ -71,3 +71,4 @@ export {
 export { randomSeed, signingKeyPairFromSeed } from './identity';
 export { checkPublishedKeys } from './key-log-client';
 export { backupKeys, restoreKeys, KEY_BACKUP_KDF, type KeyBackup } from './key-backup';
+export { safetyNumber } from './safety-number';
