@@ -34,6 +34,17 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url (43 characters)')
     .optional(),
+  /** Working days allowed to file the written record after an emergency verbal share (protocol timescale). */
+  HAVEN_WRITTEN_RECORD_WORKING_DAYS: z.coerce.number().int().min(0).max(30).default(3),
+  /** Dates (YYYY-MM-DD, comma-separated) that are not working days besides weekends: bank holidays, closures. */
+  HAVEN_NON_WORKING_DAYS: z
+    .string()
+    .regex(/^(\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*)?$/, 'expected dates like 2026-12-25,2026-12-28')
+    .default(''),
+  /** Hours before the deadline when the officer is reminded. */
+  HAVEN_OBLIGATION_REMINDER_HOURS: positiveInt.max(24 * 30).default(24),
+  /** Hours between repeated escalations while an obligation stays overdue. */
+  HAVEN_OBLIGATION_ESCALATION_HOURS: positiveInt.max(24 * 30).default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,6 +71,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** Whether cookies must carry `Secure`: when Haven is served over https. */
+/** The protocol's working calendar from configuration. */
+export function workingCalendar(config: Config): { nonWorkingDays: ReadonlySet<string> } {
+  return { nonWorkingDays: new Set(config.HAVEN_NON_WORKING_DAYS.split(',').filter(Boolean)) };
+}
+
 export function servesHttps(config: Config): boolean {
   return config.PUBLIC_URL?.startsWith('https://') ?? false;
 }

@@ -4,3 +4,4 @@ export * from './schema-children';
 export * from './schema-shares';
 export * from './schema-keys';
 export * from './schema-messages';
+export * from './schema-offending';
