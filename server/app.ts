@@ -10,6 +10,7 @@ import { childrenRoutes } from './children/children.routes';
 import { shareRoutes } from './shares/shares.routes';
 import { keyRoutes } from './keys/keys.routes';
 import { threadRoutes } from './shares/threads.routes';
+import { offendingRoutes } from './offending/offending.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -77,6 +78,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(shareRoutes(ctx));
   api.use(keyRoutes(ctx));
   api.use(threadRoutes(ctx));
+  api.use(offendingRoutes(ctx));
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());

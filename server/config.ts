@@ -45,6 +45,8 @@ const configSchema = z.object({
   HAVEN_OBLIGATION_REMINDER_HOURS: positiveInt.max(24 * 30).default(24),
   /** Hours between repeated escalations while an obligation stays overdue. */
   HAVEN_OBLIGATION_ESCALATION_HOURS: positiveInt.max(24 * 30).default(24),
+  /** How often the deadline worker looks for reminders and escalations that are due. */
+  HAVEN_OBLIGATION_SWEEP_SECONDS: positiveInt.max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

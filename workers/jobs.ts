@@ -10,6 +10,11 @@ export const jobDefinitions = {
     // Expired sessions and throttle windows are useless to keep and are bearer-token hashes.
     every: { ms: 15 * 60_000 },
   },
+  'obligations.sweep': {
+    payload: z.strictObject({}),
+    // Reminders and escalations are decided from the database at each sweep (see sweepObligations).
+    every: { ms: 60_000 },
+  },
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;

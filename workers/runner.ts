@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../server/shared/context';
 import { purgeExpired } from './housekeeping';
-import { QUEUE_NAME, jobDefinitions, type JobName } from './jobs';
+import { JOB_NAMES, QUEUE_NAME, jobDefinitions, type JobName } from './jobs';
+import { sweepObligations } from '../server/offending/obligations.service';
 import { checkHandlers, type JobHandler } from './registry';
 
 export interface RunningWorkers {
@@ -12,26 +13,38 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export function handlersFor(ctx: Pick<ServiceContext, 'db' | 'clock'>): [string, JobHandler][] {
-  return [['housekeeping.purge-expired', purgeExpired(ctx)]];
+export type WorkerContext = Pick<ServiceContext, 'db' | 'clock' | 'config'>;
+
+export function handlersFor(ctx: WorkerContext): [string, JobHandler][] {
+  return [
+    ['housekeeping.purge-expired', purgeExpired(ctx)],
+    [
+      'obligations.sweep',
+      async (payload) => {
+        jobDefinitions['obligations.sweep'].payload.parse(payload);
+        return sweepObligations(ctx);
+      },
+    ],
+  ];
+}
+
+/** A schedule's interval: the configured sweep interval for obligations, the job's own otherwise. */
+function intervalOf(name: JobName, ctx: WorkerContext): number {
+  return name === 'obligations.sweep' ? ctx.config.HAVEN_OBLIGATION_SWEEP_SECONDS * 1000 : jobDefinitions[name].every.ms;
 }
 
 /**
  * Starts Haven's BullMQ worker and (re)declares every schedule. Scheduler ids equal job names,
  * so restarting any number of times keeps exactly one schedule per job.
  */
-export async function startWorkers(
-  ctx: Pick<ServiceContext, 'db' | 'clock'>,
-  options: { redisUrl: string; prefix?: string },
-  logger: Logger,
-): Promise<RunningWorkers> {
+export async function startWorkers(ctx: WorkerContext, options: { redisUrl: string; prefix?: string }, logger: Logger): Promise<RunningWorkers> {
   const handlers = checkHandlers(handlersFor(ctx));
   // BullMQ workers block on Redis and must retry forever rather than fail a command.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const prefix = options.prefix ?? 'haven';
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
-  for (const [name, definition] of Object.entries(jobDefinitions)) {
-    await queue.upsertJobScheduler(name, { every: definition.every.ms }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } });
+  for (const name of JOB_NAMES) {
+    await queue.upsertJobScheduler(name, { every: intervalOf(name, ctx) }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } });
   }
   const worker = new Worker(
     QUEUE_NAME,

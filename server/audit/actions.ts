@@ -54,6 +54,15 @@ export const auditActions = [
   'share.message_sent',
   'share.message_revoked',
   'thread.opened',
+  'child.offending_risk_marked',
+  'child.offending_risk_unmarked',
+  'special_file.opened',
+  'case_officer.added',
+  'obligation.created',
+  'obligation.reminded',
+  'obligation.escalated',
+  'obligation.discharged',
+  'obligation.cancelled',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

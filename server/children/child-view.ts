@@ -24,10 +24,13 @@ export interface ChildView {
   concerns: { id: string; agency: { id: string; name: string }; raisedBy: { id: string; name: string }; raisedAt: string }[];
   specialistContacts: { id: string; service: string; contact: string; shielded: boolean }[];
   access: Access;
+  /** Whether a designated officer has marked the child as at risk of offending; shown to designated officers only (null for others). */
+  offendingRisk: boolean | null;
 }
 
 export interface Viewer {
   agencyId: string | null;
+  role: string;
   sessionTokenHash: string;
 }
 
@@ -79,5 +82,6 @@ export async function buildChildView(db: Database, child: ChildRow, viewer: View
       .filter((c) => c.shieldedAt === null || overridden)
       .map((c) => ({ id: c.id, service: c.service, contact: c.contact, shielded: c.shieldedAt !== null })),
     access,
+    offendingRisk: viewer.role === 'designated_officer' ? child.offendingRiskMarkedAt !== null : null,
   };
 }

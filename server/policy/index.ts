@@ -5,3 +5,4 @@ export { sharingStatus } from './sharing.policy';
 export { requireAllowed } from './require';
 export * from './children.policy';
 export * from './shares.policy';
+export * from './offending.policy';

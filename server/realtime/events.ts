@@ -42,7 +42,10 @@ export interface ClientToServerEvents {
   /** Asks whether this user may share right now, and why not. */
   'session:status': (payload: Record<string, never>, ack: (res: Ack<{ sharing: SharingStatus }>) => void) => void;
   /** Sends a sealed, signed envelope. A resend of the same envelope id is answered with the original result. */
-  'share:send': (payload: { envelope: unknown }, ack: (res: Ack<{ id: string; seq: number; storedAt: string; duplicate: boolean }>) => void) => void;
+  'share:send': (
+    payload: { envelope: unknown; dischargesObligationId?: string },
+    ack: (res: Ack<{ id: string; seq: number; storedAt: string; duplicate: boolean }>) => void,
+  ) => void;
   /** Everything for this user after `cursor`, in order; repeat with the returned cursor while `more`. */
   'sync:since': (payload: { cursor: number; limit?: number }, ack: (res: Ack<{ messages: SyncedMessage[]; cursor: number; more: boolean }>) => void) => void;
   /** Delivery receipts for messages this client has stored. */
@@ -67,7 +70,7 @@ const uuid = z.uuid({ message: 'Expected a message id' });
 /** Payload schemas for client events, keyed by event name. */
 export const clientEventSchemas = {
   'session:status': z.strictObject({}),
-  'share:send': z.strictObject({ envelope: z.unknown() }),
+  'share:send': z.strictObject({ envelope: z.unknown(), dischargesObligationId: uuid.optional() }),
   'sync:since': z.strictObject({ cursor: z.number().int().min(0), limit: z.number().int().min(1).max(500).optional() }),
   'share:delivered': z.strictObject({ ids: z.array(uuid).min(1).max(500) }),
   'share:read': z.strictObject({ id: uuid }),

@@ -4,7 +4,7 @@ import { appendAuditEntries } from '../audit';
 import { agencyOf } from '../children/children.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { keysOfUsers } from '../keys/keys.store';
-import { canRevokeMessage, canShare, requireAllowed } from '../policy';
+import { canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
 import type { Receipt, SyncedMessage } from '../realtime/events';
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
@@ -23,6 +23,8 @@ import {
 } from './messages.store';
 import { shareRecord } from './share-record';
 import { requireThread } from './threads.service';
+import { loadUserRecords } from '../accounts/accounts.store';
+import { dischargeObligation } from '../offending/obligations.service';
 
 function envelopeOf(raw: unknown): Envelope {
   try {
@@ -57,13 +59,25 @@ async function checkEnvelope(
   envelope: Envelope,
 ): Promise<{ threadId: string; childId: string; recipients: string[] }> {
   const { header } = envelope;
-  if (header.kind !== 'message' || header.tier !== 'welfare') {
-    throw new ForbiddenError('wrong_share_kind', 'Conversations carry welfare-tier messages; offending-risk information is shared as written records.');
-  }
   if (header.senderId !== signedIn.actor.id) throw new ForbiddenError('not_the_sender', 'You can only send messages as yourself.');
-  if (!header.threadId)
+  if (!header.threadId) {
     throw new ValidationError('A message must belong to a conversation.', [{ path: 'header.threadId', message: 'Choose the conversation' }]);
-  const { thread, participantIds } = await requireThread(ctx, signedIn, header.threadId);
+  }
+  const { thread, participantIds, child } = await requireThread(ctx, signedIn, header.threadId);
+  const specialFile = thread.tier === 'offending_risk';
+  const [kind, tier] = specialFile ? ['written_record', 'offending_risk'] : ['message', 'welfare'];
+  if (header.kind !== kind || header.tier !== tier) {
+    throw new ForbiddenError(
+      'wrong_share_kind',
+      specialFile
+        ? 'A special file holds written records in the offending-risk tier only.'
+        : 'Conversations carry welfare-tier messages; offending-risk information is shared as written records in the special file.',
+    );
+  }
+  if (specialFile || child.offendingRiskMarkedAt) {
+    const others = await loadUserRecords(ctx.db, { ids: participantIds.filter((id) => id !== signedIn.actor.id) });
+    requireAllowed(canShareAboutMarkedChild(signedIn.actor, { kind: header.kind, emergency: false, recipients: others.map((r) => ({ role: r.user.role })) }));
+  }
   if (header.childId !== thread.childId)
     throw new ValidationError('The message is about a different child from its conversation.', [
       { path: 'header.childId', message: 'Use the conversation’s child' },
@@ -105,6 +119,7 @@ export async function sendMessage(
   ctx: ServiceContext,
   signedIn: SignedIn,
   raw: unknown,
+  options: { dischargesObligationId?: string | undefined } = {},
 ): Promise<{ id: string; seq: number; storedAt: string; duplicate: boolean }> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
   const envelope = envelopeOf(raw);
@@ -134,6 +149,15 @@ export async function sendMessage(
       const seq = await nextSequence(tx, userId);
       seqs.set(userId, seq);
       await insertDelivery(tx, { messageId: row.id, userId, seq, deliveredAt: userId === signedIn.actor.id ? now : null });
+    }
+    if (options.dischargesObligationId) {
+      await dischargeObligation(ctx, tx, {
+        obligationId: options.dischargesObligationId,
+        officerId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        childId,
+        messageId: row.id,
+      });
     }
     await appendAuditEntries(
       tx,

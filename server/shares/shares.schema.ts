@@ -25,8 +25,8 @@ export type ParticipantInput = z.infer<typeof participant>;
 
 const occurredAt = z.iso.datetime({ offset: true, message: 'Enter when it happened, as a date and time like 2026-11-26T10:30:00Z' });
 
-/** Only the welfare tier for now: offending-risk shares are written records between designated officers. */
-const tier = z.literal('welfare', { message: 'Verbal shares here are welfare-tier; offending-risk information is shared as written records' });
+/** The tier must match the child: offending-risk for a child a designated officer has marked, welfare otherwise. */
+const tier = z.enum(['welfare', 'offending_risk'], { message: 'Choose the tier: welfare, or offending-risk for a child marked as at risk of offending' });
 
 export const verbalShareBody = z.strictObject({
   /** Made by the client, so that a resent request never records the share twice; needed when there is a summary (it is sealed to this id). */
@@ -35,6 +35,8 @@ export const verbalShareBody = z.strictObject({
   tier,
   participants: z.array(participant).min(1, 'Add who you shared with').max(20, 'Record at most 20 people'),
   record: shareRecord,
+  /** For a child at risk of offending a verbal share is allowed only in an emergency, and obliges a written record. */
+  emergency: z.boolean().optional(),
   /** Optional summary, encrypted in the browser to the sender and every Haven user who took part. */
   summary: sealedNote.nullish(),
 });

@@ -3,7 +3,9 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries, type AuditAction } from '../audit';
 import { agencyOf, visibleChild } from '../children/children.service';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import { canCorrectShare, canReadIndex, canReopenDecision, canShare, requireAllowed } from '../policy';
+import { canCorrectShare, canReadIndex, canReopenDecision, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
+import { loadUserRecords } from '../accounts/accounts.store';
+import { createObligation } from '../offending/obligations.service';
 import type { ServiceContext } from '../shared/context';
 import type { Database } from '../db';
 import { parseInput } from '../shared/parse-input';
@@ -26,6 +28,8 @@ function occurredAtOf(ctx: ServiceContext, iso: string): Date {
 export interface NewEntry {
   id?: string | undefined;
   kind: ShareRow['kind'];
+  /** Welfare unless the child is marked as at risk of offending. */
+  tier?: ShareRow['tier'];
   childId: string;
   occurredAt: Date;
   record: Record<string, unknown>;
@@ -47,7 +51,7 @@ export async function writeShareEntryIn(tx: Database, ctx: ServiceContext, signe
       ...(entry.id ? { id: entry.id } : {}),
       kind: entry.kind,
       childId: entry.childId,
-      tier: 'welfare',
+      tier: entry.tier ?? 'welfare',
       senderId: signedIn.actor.id,
       senderAgencyId: agencyId,
       senderRole: signedIn.actor.role,
@@ -106,16 +110,51 @@ function checkSummaryReaders(signedIn: SignedIn, body: z.infer<typeof verbalShar
   }
 }
 
+/** The tier a share about this child must use: offending-risk once a designated officer has marked the child. */
+export function tierOf(child: { offendingRiskMarkedAt: Date | null }): 'welfare' | 'offending_risk' {
+  return child.offendingRiskMarkedAt ? 'offending_risk' : 'welfare';
+}
+
+function requireTier(expected: 'welfare' | 'offending_risk', given: string): void {
+  if (expected === given) return;
+  throw new ValidationError(
+    expected === 'offending_risk'
+      ? 'This child is marked as at risk of offending: record the share in the offending-risk tier.'
+      : 'This child is not marked as at risk of offending: use the welfare tier.',
+    [{ path: 'tier', message: `Use the ${expected.replace('_', '-')} tier` }],
+  );
+}
+
 async function verbalEntry(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof verbalShareBody>): Promise<Omit<NewEntry, 'action'>> {
+  const { child } = await visibleChild(ctx, signedIn, childId);
+  const tier = tierOf(child);
+  requireTier(tier, body.tier);
   const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true });
+  if (tier === 'offending_risk') {
+    const roles = await loadUserRecords(ctx.db, { ids: participants.flatMap((p) => (p.userId ? [p.userId] : [])) });
+    const recipients = participants.map((p) => ({ role: roles.find((r) => r.user.id === p.userId)?.user.role ?? 'outside_haven' }));
+    requireAllowed(canShareAboutMarkedChild(signedIn.actor, { kind: 'verbal', emergency: body.emergency === true, recipients }));
+  }
   checkSummaryReaders(signedIn, body, participants);
-  return { id: body.id, kind: 'verbal', childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.record, summary: body.summary, participants };
+  return {
+    id: body.id,
+    kind: 'verbal',
+    tier,
+    childId,
+    occurredAt: occurredAtOf(ctx, body.occurredAt),
+    record: body.record,
+    summary: body.summary,
+    participants,
+  };
 }
 
 async function decisionEntry(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof decisionBody>): Promise<Omit<NewEntry, 'action'>> {
+  const { child } = await visibleChild(ctx, signedIn, childId);
+  const tier = tierOf(child);
+  requireTier(tier, body.tier);
   // Nothing is shared in a decision not to share, so the requester may be anyone — even from an agency outside the protocol.
   const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: false });
-  return { kind: 'decision_not_to_share', childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.decision, participants };
+  return { kind: 'decision_not_to_share', tier, childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.decision, participants };
 }
 
 /** Logs a verbal share after the fact: who was told, when it really happened, and its share record. */
@@ -134,7 +173,24 @@ export async function recordVerbalShare(
     const [entry] = await buildShareViews(ctx.db, [resent]);
     if (entry) return { entry, created: false };
   }
-  return { created: true, entry: await writeEntry(ctx, signedIn, { ...(await verbalEntry(ctx, signedIn, childId, body)), action: 'share.verbal_recorded' }) };
+  const entry = { ...(await verbalEntry(ctx, signedIn, childId, body)), action: 'share.verbal_recorded' as const };
+  const row = await ctx.db.transaction(async (tx) => {
+    const share = await writeShareEntryIn(tx, ctx, signedIn, entry);
+    // An emergency verbal share about a marked child obliges the officer to file the written record.
+    if (entry.tier === 'offending_risk') {
+      await createObligation(ctx, tx, {
+        childId,
+        verbalShareId: share.id,
+        officerId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        occurredAt: entry.occurredAt,
+      });
+    }
+    return share;
+  });
+  const [view] = await buildShareViews(ctx.db, [row]);
+  if (!view) throw new Error('entry vanished after writing');
+  return { created: true, entry: view };
 }
 
 /** Records a decision not to share (including a declined request) with its reason. */

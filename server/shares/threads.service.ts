@@ -3,8 +3,9 @@ import { userNames } from '../accounts/accounts.store';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf, visibleChild } from '../children/children.service';
+import type { ChildRow } from '../children/children.store';
 import { ConflictError, NotFoundError } from '../errors';
-import { canShare, canUseThread, requireAllowed } from '../policy';
+import { canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { findThread, insertParticipants, insertThread, messagesOfThread, participantsOfThread, threadsOfUser, type ThreadRow } from './messages.store';
 import { resolveParticipants } from './participants';
@@ -35,19 +36,24 @@ async function threadView(ctx: ServiceContext, thread: ThreadRow): Promise<Threa
 }
 
 /** The thread, if this user takes part in it (and may still see its child). */
-export async function requireThread(ctx: ServiceContext, signedIn: SignedIn, threadId: string): Promise<{ thread: ThreadRow; participantIds: string[] }> {
+export async function requireThread(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  threadId: string,
+): Promise<{ thread: ThreadRow; participantIds: string[]; child: ChildRow }> {
   const thread = await findThread(ctx.db, threadId);
   if (!thread) throw new NotFoundError('thread_not_found', 'There is no such conversation.');
   const participantIds = (await participantsOfThread(ctx.db, threadId)).map((p) => p.userId);
   requireAllowed(canUseThread(signedIn.actor, { participantIds }));
-  await visibleChild(ctx, signedIn, thread.childId);
-  return { thread, participantIds };
+  const { child } = await visibleChild(ctx, signedIn, thread.childId);
+  return { thread, participantIds, child };
 }
 
 /** Starts a conversation about a child: recorded in the share log with its share record, like any share. */
 export async function startThread(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof startThreadBody>): Promise<ThreadView> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
-  await visibleChild(ctx, signedIn, childId);
+  const { child } = await visibleChild(ctx, signedIn, childId);
+  if (child.offendingRiskMarkedAt) requireAllowed(canShareAboutMarkedChild(signedIn.actor, { kind: 'message', emergency: false, recipients: [] }));
   const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true });
   const now = ctx.clock();
   const thread = await ctx.db.transaction(async (tx) => {

@@ -26,7 +26,7 @@ describe('housekeeping worker (BullMQ on Redis)', () => {
     const second = await startWorkers(haven.ctx, { redisUrl: REDIS_URL, prefix }, pino({ level: 'silent' }));
     await second.close();
     const schedulers = await workers.queue.getJobSchedulers();
-    expect(schedulers.map((s) => s.key)).toEqual(['housekeeping.purge-expired']);
+    expect(schedulers.map((s) => s.key).sort()).toEqual(['housekeeping.purge-expired', 'obligations.sweep']);
   });
 
   it('purges expired sessions and keeps live ones', async () => {
