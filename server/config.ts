@@ -47,6 +47,11 @@ const configSchema = z.object({
   HAVEN_OBLIGATION_ESCALATION_HOURS: positiveInt.max(24 * 30).default(24),
   /** How often the deadline worker looks for reminders and escalations that are due. */
   HAVEN_OBLIGATION_SWEEP_SECONDS: positiveInt.max(3600).default(60),
+  /** Redis key prefix of Haven's job queues (lets several installs or test runs share one Redis). */
+  HAVEN_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/, 'expected lower-case letters, digits, - or _')
+    .default('haven'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

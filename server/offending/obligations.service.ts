@@ -134,9 +134,9 @@ export async function sweepObligations(ctx: Pick<ServiceContext, 'db' | 'clock' 
       }
       if (row.dueAt <= now) {
         // Round 1 when it becomes overdue, then one more per escalation period while it stays so.
-        const due = Math.floor((now.getTime() - row.dueAt.getTime()) / periodMs) + 1;
-        if (row.escalations < due) {
-          const round = row.escalations + 1;
+        // After downtime the current round is sent once, not every round that was missed.
+        const round = Math.floor((now.getTime() - row.dueAt.getTime()) / periodMs) + 1;
+        if (row.escalations < round) {
           const admins = await escalationRecipients(tx, row.officerId);
           await insertNotices(
             tx,

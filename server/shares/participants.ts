@@ -24,7 +24,10 @@ export async function resolveParticipants(
   signedIn: SignedIn,
   childId: string,
   inputs: ParticipantInput[],
-  options: { receivingInformation: boolean },
+  options: {
+    receivingInformation: boolean;
+    /** People whose need to know is already established (the officers on an offending-risk case). */ entitledUserIds?: readonly string[];
+  },
 ): Promise<ResolvedParticipant[]> {
   const involved = new Set((await openInvolvements(ctx.db, childId)).map((i) => i.agency.id));
   const userIds = inputs.flatMap((p) => (p.userId ? [p.userId] : []));
@@ -45,7 +48,7 @@ export async function resolveParticipants(
       facts = {
         user: { id: record.user.id, status: actorOf(record, today).status },
         agency: agency && { id: agency.id, protocolSigned: agency.protocolSigned },
-        agencyInvolved: agency !== null && involved.has(agency.id),
+        agencyInvolved: (agency !== null && involved.has(agency.id)) || (options.entitledUserIds?.includes(record.user.id) ?? false),
         needToKnowReason: input.needToKnowReason ?? null,
       };
       agencyId = agency?.id ?? '';

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { canCorrectShare, canReadIndex, canReopenDecision, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
 import { loadUserRecords } from '../accounts/accounts.store';
 import { createObligation } from '../offending/obligations.service';
+import { caseOfficerIds } from '../offending/offending.store';
 import type { ServiceContext } from '../shared/context';
 import type { Database } from '../db';
 import { parseInput } from '../shared/parse-input';
@@ -129,12 +130,14 @@ async function verbalEntry(ctx: ServiceContext, signedIn: SignedIn, childId: str
   const { child } = await visibleChild(ctx, signedIn, childId);
   const tier = tierOf(child);
   requireTier(tier, body.tier);
-  const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true });
+  // For a marked child the tier's rules (designated officers, emergencies only) come before need-to-know.
   if (tier === 'offending_risk') {
-    const roles = await loadUserRecords(ctx.db, { ids: participants.flatMap((p) => (p.userId ? [p.userId] : [])) });
-    const recipients = participants.map((p) => ({ role: roles.find((r) => r.user.id === p.userId)?.user.role ?? 'outside_haven' }));
+    const users = await loadUserRecords(ctx.db, { ids: body.participants.flatMap((p) => (p.userId ? [p.userId] : [])) });
+    const recipients = body.participants.map((p) => ({ role: users.find((r) => r.user.id === p.userId)?.user.role ?? 'outside_haven' }));
     requireAllowed(canShareAboutMarkedChild(signedIn.actor, { kind: 'verbal', emergency: body.emergency === true, recipients }));
   }
+  const entitledUserIds = tier === 'offending_risk' ? await caseOfficerIds(ctx.db, childId) : [];
+  const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true, entitledUserIds });
   checkSummaryReaders(signedIn, body, participants);
   return {
     id: body.id,

@@ -49,6 +49,10 @@ const POST_ROUTES = [
   `/api/users/${SOME_ID}/key-attestation`,
   `/api/children/${SOME_ID}/threads`,
   `/api/threads/${SOME_ID}/participants`,
+  `/api/children/${SOME_ID}/offending-risk`,
+  `/api/children/${SOME_ID}/offending-risk/unmark`,
+  `/api/children/${SOME_ID}/case-officers`,
+  `/api/obligations/${SOME_ID}/cancel`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
 const GET_ROUTES = [

@@ -25,6 +25,10 @@ export class TestClock {
   advanceDays(days: number): void {
     this.offsetMs += days * 86_400_000;
   }
+  /** Moves the clock to this instant (and on from there with real time). */
+  setTo(instant: Date): void {
+    this.offsetMs = instant.getTime() - Date.now();
+  }
 }
 
 /**
