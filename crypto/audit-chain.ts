@@ -25,3 +25,13 @@ export function auditEntryHash(previousHashHex: string, entry: AuditChainEntry):
   const body = utf8(`haven/audit/v1\u0000${canonicalJson(entry)}`);
   return toHex(blake2b256(concatBytes(fromHex(previousHashHex), body)));
 }
+
+/**
+ * Digest of an audit entry's private detail (search terms, free-text reasons): BLAKE2b-256 of
+ * "haven/audit-private/v1" ‖ 0x00 ‖ salt ‖ JCS(detail). The chain covers this digest instead of
+ * the detail itself, so the detail can be destroyed with the child's records without breaking
+ * the chain; once the random salt is destroyed too, the digest reveals nothing (no guessing a name).
+ */
+export function auditPrivateDigest(saltHex: string, detail: Record<string, unknown>): string {
+  return toHex(blake2b256(concatBytes(utf8('haven/audit-private/v1\u0000'), fromHex(saltHex), utf8(canonicalJson(detail)))));
+}

@@ -5,3 +5,8 @@ import { toBase64Url } from './bytes';
 export function randomToken(): string {
   return toBase64Url(sodium().randombytes_buf(32));
 }
+
+/** 16 random bytes (e.g. a salt). */
+export function randomBytes16(): Uint8Array {
+  return sodium().randombytes_buf(16);
+}

@@ -12,7 +12,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
-  const workers = await startWorkers({ db: database.db, clock: systemClock, config }, { redisUrl: config.REDIS_URL, prefix: config.HAVEN_QUEUE_PREFIX }, logger);
+  const workers = await startWorkers(
+    { db: database.db, clock: systemClock, config },
+    { redisUrl: config.REDIS_URL, prefix: config.HAVEN_QUEUE_PREFIX },
+    logger,
+  );
   logger.info('workers running');
   const stop = () => {
     void workers

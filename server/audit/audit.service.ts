@@ -4,7 +4,7 @@ import { userNames } from '../accounts/accounts.store';
 import { auditReadScope, canVerifyAuditChain, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import type { auditQuery } from './audit.schema';
-import { appendAuditEntries, listAuditEntries } from './audit.store';
+import { appendAuditEntries, listAuditEntries, privateDetails } from './audit.store';
 import { verifyAuditChain, type ChainReport } from './verify-chain';
 
 export interface AuditEntryView {
@@ -16,6 +16,8 @@ export interface AuditEntryView {
   subjectType: string | null;
   subjectId: string | null;
   detail: Record<string, unknown>;
+  /** Personal detail kept outside the chain: present, destroyed with the child's records, or never recorded (null). */
+  privateDetail: Record<string, unknown> | 'destroyed' | null;
 }
 
 /** A date alone means the whole day: `to=2026-01-31` includes that day's entries. */
@@ -51,6 +53,10 @@ export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: 
     ctx.clock(),
   );
   const names = await userNames(ctx.db, [...new Set(rows.flatMap((r) => (r.actorId ? [r.actorId] : [])))]);
+  const privates = await privateDetails(
+    ctx.db,
+    rows.map((r) => r.seq),
+  );
   return rows.map((r) => ({
     seq: r.seq,
     at: r.at.toISOString(),
@@ -60,6 +66,7 @@ export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: 
     subjectType: r.subjectType,
     subjectId: r.subjectId,
     detail: r.detail,
+    privateDetail: privates.get(r.seq) ?? ('privateDigest' in r.detail ? 'destroyed' : null),
   }));
 }
 

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
-import { AUDIT_GENESIS_HASH, auditEntryHash, type AuditChainEntry } from '../../crypto';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { AUDIT_GENESIS_HASH, auditEntryHash, auditPrivateDigest, randomBytes16, toHex, type AuditChainEntry } from '../../crypto';
+
 import type { Database } from '../db';
-import { auditEntries } from '../db/schema';
+import { auditEntries, auditPrivate } from '../db/schema';
 import type { AuditAction } from './actions';
 
 export interface NewAuditEntry {
@@ -11,6 +12,11 @@ export interface NewAuditEntry {
   subjectType?: string | null;
   subjectId?: string | null;
   detail?: Record<string, unknown>;
+  /**
+   * Personal data the entry must record (search terms, free-text reasons), stored apart from the
+   * chain and destroyed with these children's records; the chain keeps a salted digest.
+   */
+  privateDetail?: { detail: Record<string, unknown>; childIds: string[] };
 }
 
 export type StoredAuditEntry = typeof auditEntries.$inferSelect;
@@ -45,8 +51,15 @@ export async function appendAuditEntries(tx: Database, entries: NewAuditEntry[],
   let prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
   // Timestamps are kept to the millisecond, which is what the database column holds.
   const stamp = new Date(Math.floor(at.getTime()));
+  const privateRows: (typeof auditPrivate.$inferInsert)[] = [];
   const rows = entries.map((entry) => {
     seq += 1;
+    let detail = entry.detail ?? {};
+    if (entry.privateDetail) {
+      const salt = toHex(randomBytes16());
+      privateRows.push({ seq, salt, detail: entry.privateDetail.detail, childIds: entry.privateDetail.childIds });
+      detail = { ...detail, privateDigest: auditPrivateDigest(salt, entry.privateDetail.detail) };
+    }
     const chained: AuditChainEntry = {
       seq,
       at: stamp.toISOString(),
@@ -55,7 +68,7 @@ export async function appendAuditEntries(tx: Database, entries: NewAuditEntry[],
       action: entry.action,
       subjectType: entry.subjectType ?? null,
       subjectId: entry.subjectId ?? null,
-      detail: entry.detail ?? {},
+      detail,
     };
     const hash = auditEntryHash(prevHash, chained);
     const row = { ...chained, at: stamp, prevHash, hash };
@@ -63,6 +76,14 @@ export async function appendAuditEntries(tx: Database, entries: NewAuditEntry[],
     return row;
   });
   await tx.insert(auditEntries).values(rows);
+  if (privateRows.length) await tx.insert(auditPrivate).values(privateRows);
+}
+
+/** Private details of these entries that still exist (destroyed ones are simply absent). */
+export async function privateDetails(db: Database, seqs: number[]): Promise<Map<number, Record<string, unknown>>> {
+  if (!seqs.length) return new Map();
+  const rows = await db.select({ seq: auditPrivate.seq, detail: auditPrivate.detail }).from(auditPrivate).where(inArray(auditPrivate.seq, seqs));
+  return new Map(rows.map((r) => [r.seq, r.detail]));
 }
 
 export interface AuditFilter {

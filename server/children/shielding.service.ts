@@ -34,7 +34,7 @@ export async function overrideShield(ctx: ServiceContext, signedIn: SignedIn, ch
           action: 'child.shield_overridden',
           subjectType: 'child',
           subjectId: childId,
-          detail: { reason },
+          privateDetail: { detail: { reason }, childIds: [childId] },
         },
       ],
       now,
@@ -61,7 +61,7 @@ async function setChildShield(ctx: ServiceContext, signedIn: SignedIn, childId: 
           action: shield ? 'child.shielded' : 'child.unshielded',
           subjectType: 'child',
           subjectId: childId,
-          detail: { reason },
+          privateDetail: { detail: { reason }, childIds: [childId] },
         },
       ],
       now,
@@ -130,7 +130,17 @@ export async function changeSpecialistContact(
     await updateContact(tx, childId, contactId, values);
     await appendAuditEntries(
       tx,
-      [{ actorId: signedIn.actor.id, agencyId: signedIn.actor.agencyId, action, subjectType: 'child', subjectId: childId, detail: { contactId, reason } }],
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: signedIn.actor.agencyId,
+          action,
+          subjectType: 'child',
+          subjectId: childId,
+          detail: { contactId },
+          privateDetail: { detail: { reason }, childIds: [childId] },
+        },
+      ],
       now,
     );
   });

@@ -132,3 +132,18 @@ export const auditEntries = pgTable(
   },
   (t) => [index('audit_actor_idx').on(t.actorId, t.seq), index('audit_subject_idx').on(t.subjectId, t.seq), index('audit_action_idx').on(t.action, t.seq)],
 );
+
+/**
+ * Private detail of audit entries (search terms, free-text reasons), kept apart so it can be
+ * destroyed with a child's records; the chained entry holds only its salted digest.
+ */
+export const auditPrivate = pgTable(
+  'audit_private',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    salt: text('salt').notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+    childIds: uuid('child_ids').array().notNull(),
+  },
+  (t) => [index('audit_private_children_idx').using('gin', t.childIds)],
+);

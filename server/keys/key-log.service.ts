@@ -22,8 +22,9 @@ import { headOfSize, insertHead, insertLeaf, latestHead, latestLeafOf, leafHashe
  * The log's signing key: from HAVEN_KEY_LOG_SEED when configured (keeps it out of the
  * database), otherwise generated once and kept in the database.
  */
-async function logKeys(ctx: ServiceContext): Promise<{ publicKey: Uint8Array; privateKey: Uint8Array }> {
-  const seed = ctx.config.HAVEN_KEY_LOG_SEED ?? (await serverSecret(ctx.db, 'key_log_seed', () => toBase64Url(randomSeed())));
+async function logKeys(ctx: ServiceContext, db: Database = ctx.db): Promise<{ publicKey: Uint8Array; privateKey: Uint8Array }> {
+  // Inside a transaction this must use the transaction: embedded PGlite has a single connection.
+  const seed = ctx.config.HAVEN_KEY_LOG_SEED ?? (await serverSecret(db, 'key_log_seed', () => toBase64Url(randomSeed())));
   return signingKeyPairFromSeed(fromBase64Url(seed, 'key log seed'));
 }
 
@@ -41,7 +42,7 @@ const signedHead = (row: HeadRow): SignedTreeHead => ({
 
 /** Appends a leaf and signs the new head, inside the caller's transaction (one writer at a time). */
 export async function appendToKeyLog(ctx: ServiceContext, tx: Database, entry: KeyLogEntry): Promise<void> {
-  const keys = await logKeys(ctx);
+  const keys = await logKeys(ctx, tx);
   await lockKeyLog(tx);
   const hashes = await leafHashes(tx);
   const leafHash = toHex(keyLogLeafHash(entry));

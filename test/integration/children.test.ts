@@ -50,15 +50,23 @@ async function open(c: ApiClient, id: string, reason = 'Preparing for a strategy
   return { status: res.status, child: res.body.child };
 }
 
+/** Audit entries of an action, with the private detail (kept apart from the chain) merged back in. */
 async function auditRows(action: string): Promise<{ actor_id: string; subject_id: string | null; detail: Record<string, unknown> }[]> {
   const client = await rawClient(haven.database.url);
   try {
-    return (
-      await client.query<{ actor_id: string; subject_id: string | null; detail: Record<string, unknown> }>(
-        'select actor_id, subject_id, detail from audit_entries where action = $1 order by seq',
-        [action],
-      )
-    ).rows;
+    const { rows } = await client.query<{
+      actor_id: string;
+      subject_id: string | null;
+      detail: Record<string, unknown>;
+      private: Record<string, unknown> | null;
+    }>(
+      'select a.actor_id, a.subject_id, a.detail, p.detail as private from audit_entries a left join audit_private p on p.seq = a.seq where a.action = $1 order by a.seq',
+      [action],
+    );
+    return rows.map(({ detail, private: privateDetail, ...rest }) => {
+      const { privateDigest: _digest, ...chained } = detail;
+      return { ...rest, detail: { ...chained, ...privateDetail } };
+    });
   } finally {
     await client.end();
   }

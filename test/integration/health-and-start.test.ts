@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client';
 import { startTestHaven } from '../support/haven';
+import { readDemoFile } from '../../server/demo/demo-file';
+import { generateIdentity, publicIdentity, ready } from '../../crypto';
 
 describe('GET /api/health', () => {
   it('answers 200 when the database and Redis answer', async () => {
@@ -68,6 +70,7 @@ async function waitForOutput(proc: ReturnType<typeof startProcess>, pattern: Reg
 }
 
 describe('starting Haven', () => {
+  beforeAll(ready);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -89,6 +92,16 @@ describe('starting Haven', () => {
       expect(out).toMatch(/npm run demo:codes/);
       const health = await new ApiClient(url).get('/api/health');
       expect(health.body).toMatchObject({ status: 'ok', database: 'ok' });
+      // The embedded database has one connection: exercise the paths that write in transactions.
+      const jordan = readDemoFile(dataDir).find((a) => a.name === 'Jordan Ellis');
+      if (!jordan) throw new Error('demo account missing');
+      const c = new ApiClient(url);
+      expect((await c.signIn(jordan)).status).toBe(200);
+      expect((await c.request('PUT', '/api/keys/me', publicIdentity(generateIdentity()))).status).toBe(201);
+      const me = (await c.get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+      expect((await c.get(`/api/key-log/proof?userId=${me}`)).status).toBe(200);
+      const lily = (await c.get<{ children: { id: string }[] }>('/api/children?name=Lilly+Hartwel')).body.children[0];
+      expect((await c.post(`/api/children/${lily?.id}/open`, { reason: 'Smoke test of the embedded database' })).status).toBe(200);
     } finally {
       first.child.kill('SIGTERM');
       await first.exited;

@@ -1,4 +1,5 @@
 import './app.css';
+import './forms.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { session } from './lib/session.svelte';

@@ -8,15 +8,20 @@ import type {
   Child,
   ChildSearchResult,
   CreatedInvite,
+  DecisionBody,
   DirectoryAgency,
   Enrolment,
   InviteDetails,
   NewChildBody,
+  Person,
+  PublicKeys,
   Role,
   Session,
+  ShareEntry,
   ShieldAlert,
   User,
   UserStatusFilter,
+  VerbalShareBody,
   VerifyUserBody,
 } from './types';
 
@@ -40,7 +45,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'PUT';
 
 let csrfToken: string | null = null;
 let onSignedOut: (() => void) | null = null;
@@ -107,6 +112,7 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
 
 const get = <T>(path: string) => request<T>('GET', path);
 const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
+const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body);
 const seg = encodeURIComponent;
 
 function query(params: Record<string, string | number | undefined>): string {
@@ -199,4 +205,24 @@ export const children = {
 export const alerts = {
   list: (): Promise<{ alerts: ShieldAlert[] }> => get('/api/alerts'),
   acknowledge: (id: string): Promise<void> => post(`/api/alerts/${seg(id)}/acknowledge`),
+};
+
+export const keys = {
+  /** 404 `no_keys` until this user has published keys from some browser. */
+  mine: (): Promise<{ keys: PublicKeys }> => get('/api/keys/me'),
+  publish: (body: { signPublicKey: string; boxPublicKey: string }): Promise<{ keys: PublicKeys }> => put('/api/keys/me', body),
+  of: (userIds: string[]): Promise<{ keys: PublicKeys[] }> => get(`/api/keys${query({ userIds: userIds.join(',') })}`),
+};
+
+export const people = {
+  find: (name: string): Promise<{ people: Person[] }> => get(`/api/people${query({ name })}`),
+};
+
+type EntryRes = Promise<{ entry: ShareEntry }>;
+
+export const shares = {
+  chronology: (childId: string): Promise<{ entries: ShareEntry[] }> => get(`/api/children/${seg(childId)}/chronology`),
+  recordVerbal: (childId: string, body: VerbalShareBody): EntryRes => post(`/api/children/${seg(childId)}/verbal-shares`, body),
+  recordDecision: (childId: string, body: DecisionBody): EntryRes => post(`/api/children/${seg(childId)}/decisions`, body),
+  reopen: (id: string, reason: string): EntryRes => post(`/api/shares/${seg(id)}/reopen`, { reason }),
 };

@@ -1,5 +1,6 @@
 // Hash routing: #/, #/register, #/registered, #/invite/<token>, #/admin/users,
-// #/children, #/children/new, #/children/override, #/children/<id>, ...
+// #/children, #/children/new, #/children/override, #/children/<id>,
+// #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology, ...
 export type Route =
   | { name: 'home' }
   | { name: 'register' }
@@ -13,14 +14,20 @@ export type Route =
   | { name: 'child-new' }
   | { name: 'child-override' }
   | { name: 'child'; id: string }
+  | { name: 'child-verbal-share'; id: string }
+  | { name: 'child-decision'; id: string }
+  | { name: 'child-chronology'; id: string }
   | { name: 'not-found' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite?.[1]) return { name: 'invite', token: decodeURIComponent(invite[1]) };
-  const child = /^\/children\/([0-9a-fA-F-]{36})$/.exec(path);
-  if (child?.[1]) return { name: 'child', id: child[1].toLowerCase() };
+  const child = /^\/children\/([0-9a-fA-F-]{36})(?:\/(verbal-share|decision|chronology))?$/.exec(path);
+  if (child?.[1]) {
+    const id = child[1].toLowerCase();
+    return child[2] ? { name: `child-${child[2] as 'verbal-share' | 'decision' | 'chronology'}`, id } : { name: 'child', id };
+  }
   switch (path) {
     case '/':
       return { name: 'home' };

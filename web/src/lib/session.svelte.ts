@@ -22,6 +22,7 @@ class SessionState {
 
   private disconnect: (() => void) | null = null;
   private readonly endListeners = new Set<() => void>();
+  private readonly activeListeners = new Set<(userId: string) => void>();
 
   get active(): boolean {
     return this.current?.stage === 'active';
@@ -59,6 +60,13 @@ class SessionState {
   /** Registers a callback for when the signed-in user ends or changes, to drop what they saw. */
   onEnd(listener: () => void): void {
     this.endListeners.add(listener);
+  }
+
+  /** Registers a callback for when a user's session becomes fully active (at once if it already is). */
+  onActive(listener: (userId: string) => void): void {
+    this.activeListeners.add(listener);
+    const userId = this.active ? this.current?.user.id : undefined;
+    if (userId) listener(userId);
   }
 
   async refresh(): Promise<void> {
@@ -120,6 +128,7 @@ class SessionState {
     if (wasActive && (!nowActive || previousUser !== session?.user.id)) this.stopRealtime();
     if (previousUser && previousUser !== session?.user.id) for (const listener of this.endListeners) listener();
     if (nowActive && !this.disconnect) this.startRealtime();
+    if (session && nowActive && (!wasActive || previousUser !== session.user.id)) for (const listener of this.activeListeners) listener(session.user.id);
   }
 
   private startRealtime(): void {

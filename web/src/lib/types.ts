@@ -13,6 +13,11 @@ import type { createChildBody } from '../../../server/children/children.schema';
 import type { SearchResult } from '../../../server/children/children.service';
 import type { AlertView } from '../../../server/children/shielding.service';
 import type { Role as ServerRole, UserStatus as ServerUserStatus } from '../../../server/policy/types';
+import type { PersonView } from '../../../server/accounts/directory.service';
+import type { PublicKeysView } from '../../../server/keys/keys.service';
+import type { ShareEntryView } from '../../../server/shares/share-view';
+import type { ShareRecord } from '../../../server/shares/share-record';
+import type { decisionBody, decisionRecord, participant, verbalShareBody } from '../../../server/shares/shares.schema';
 
 export type Role = ServerRole;
 export type UserStatus = ServerUserStatus;
@@ -37,6 +42,28 @@ export type NewChildBody = z.input<typeof createChildBody>;
 export type ChildGender = Child['gender'];
 export type ParentRelationship = Child['parents'][number]['relationship'];
 export type ShieldAlert = AlertView;
+
+export type Person = PersonView;
+export type PublicKeys = PublicKeysView;
+export type ShareEntry = ShareEntryView;
+export type ShareKind = ShareEntry['kind'];
+export type ParticipantBody = z.input<typeof participant>;
+export type VerbalShareBody = z.input<typeof verbalShareBody>;
+export type DecisionBody = z.input<typeof decisionBody>;
+/** What each kind of entry keeps in `record` (the server types it loosely, as stored JSON). */
+export type VerbalRecord = ShareRecord;
+export type DecisionRecord = z.output<typeof decisionRecord>;
+export interface ReopenRecord {
+  reopens: string;
+  reason: string;
+}
+
+/** One radio or checkbox: its value, the words shown, and optional help read with it. */
+export interface ChoiceOption {
+  value: string;
+  label: string;
+  help?: string;
+}
 
 // Run-time lists for the client's forms; `satisfies` keeps them in step with the server's types.
 export const ROLES = ['practitioner', 'designated_officer', 'agency_admin', 'system_admin'] as const satisfies readonly Role[];

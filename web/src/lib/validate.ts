@@ -52,10 +52,26 @@ export class Checks {
   }
 }
 
+/** A Date's calendar day as YYYY-MM-DD in the user's time zone. */
+function localDay(date: Date): string {
+  const month = String(date.getMonth() + 1).padStart(2, '0');
+  const day = String(date.getDate()).padStart(2, '0');
+  return `${date.getFullYear()}-${month}-${day}`;
+}
+
 /** Today's date as YYYY-MM-DD in the user's time zone. */
 export function todayIso(): string {
-  const now = new Date();
-  const month = String(now.getMonth() + 1).padStart(2, '0');
-  const day = String(now.getDate()).padStart(2, '0');
-  return `${now.getFullYear()}-${month}-${day}`;
+  return localDay(new Date());
+}
+
+/** A date and time in the user's time zone ("2026-11-26", "14:30") as epoch milliseconds; null unless both are real. */
+export function localInstant(date: string, time: string): number | null {
+  if (!DATE.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null;
+  const when = new Date(`${date}T${time}:00`);
+  // Date rolls 30 February over into March; a real date comes back as itself.
+  return Number.isNaN(when.getTime()) || localDay(when) !== date ? null : when.getTime();
+}
+
+export function isoInstant(ms: number): string {
+  return new Date(ms).toISOString();
 }
