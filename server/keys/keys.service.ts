@@ -67,10 +67,10 @@ export async function publishMyKeys(
   return { keys: view(row), created: true };
 }
 
-export async function myKeys(ctx: ServiceContext, signedIn: SignedIn): Promise<PublicKeysView> {
+/** The user's own published keys, or null before they have set them up (a normal state, not an error). */
+export async function myKeys(ctx: ServiceContext, signedIn: SignedIn): Promise<PublicKeysView | null> {
   const row = await findUserKeys(ctx.db, signedIn.actor.id);
-  if (!row) throw new NotFoundError('no_keys', 'You have not set up your encryption keys yet.');
-  return view(row);
+  return row ? view(row) : null;
 }
 
 /** Public keys are not secret, but only people who may use the index look them up. */

@@ -8,7 +8,7 @@ export interface ShareEntryView {
   tier: ShareRow['tier'];
   occurredAt: string;
   recordedAt: string;
-  sender: { id: string; name: string; role: string; agencyName: string };
+  sender: { id: string; name: string; role: string; agencyId: string; agencyName: string };
   participants: { user: { id: string; name: string } | null; externalName: string | null; agencyName: string; needToKnowReason: string | null }[];
   record: Record<string, unknown>;
   /** The sealed summary (docs/sealed-note.md), opened in the browser; null when there is none. */
@@ -34,7 +34,7 @@ export async function buildShareViews(db: Database, rows: ShareRow[]): Promise<S
       tier: row.tier,
       occurredAt: row.occurredAt.toISOString(),
       recordedAt: row.recordedAt.toISOString(),
-      sender: { id: row.senderId, name: sender?.user.name ?? 'Unknown user', role: row.senderRole, agencyName: sender?.agency?.name ?? 'Unknown agency' },
+      sender: { id: row.senderId, name: sender?.user.name ?? 'Unknown user', role: row.senderRole, agencyId: row.senderAgencyId, agencyName: sender?.agency?.name ?? 'Unknown agency' },
       participants: participants
         .filter((p) => p.participant.shareId === row.id)
         .map((p) => ({

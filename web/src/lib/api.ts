@@ -209,7 +209,7 @@ export const alerts = {
 
 export const keys = {
   /** 404 `no_keys` until this user has published keys from some browser. */
-  mine: (): Promise<{ keys: PublicKeys }> => get('/api/keys/me'),
+  mine: (): Promise<{ keys: PublicKeys | null }> => get('/api/keys/me'),
   publish: (body: { signPublicKey: string; boxPublicKey: string }): Promise<{ keys: PublicKeys }> => put('/api/keys/me', body),
   of: (userIds: string[]): Promise<{ keys: PublicKeys[] }> => get(`/api/keys${query({ userIds: userIds.join(',') })}`),
 };

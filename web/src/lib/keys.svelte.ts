@@ -107,12 +107,7 @@ class KeysState {
   }
 
   private async published(): Promise<PublicKeys | null> {
-    try {
-      return (await api.mine()).keys;
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'no_keys') return null;
-      throw error;
-    }
+    return (await api.mine()).keys;
   }
 
   private settle(crypto: Crypto, keys: IdentityKeys | null, fingerprint: string): void {
