@@ -11,6 +11,7 @@ import { shareRoutes } from './shares/shares.routes';
 import { keyRoutes } from './keys/keys.routes';
 import { threadRoutes } from './shares/threads.routes';
 import { offendingRoutes } from './offending/offending.routes';
+import { retentionRoutes } from './retention/retention.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -35,6 +36,8 @@ export interface HavenDependencies {
 
 export interface Haven {
   httpServer: HttpServer;
+  /** Tells connected clients about events (used by workers running inside the server). */
+  notifier: SessionNotifier;
   /** Starts listening; resolves with the bound port (useful with PORT=0). */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -79,6 +82,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(keyRoutes(ctx));
   api.use(threadRoutes(ctx));
   api.use(offendingRoutes(ctx));
+  api.use(retentionRoutes(ctx));
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());
@@ -90,6 +94,7 @@ export function createHaven(deps: HavenDependencies): Haven {
 
   return {
     httpServer,
+    notifier: ctx.notifier,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -52,6 +52,10 @@ const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9_-]{1,40}$/, 'expected lower-case letters, digits, - or _')
     .default('haven'),
+  /** Age at which a child's index entry, and with it every share about the child, is destroyed. */
+  HAVEN_RETENTION_INDEX_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
+  /** Age at which a special file (offending-risk written records) is destroyed; the later of the two ages applies to a child with one. */
+  HAVEN_RETENTION_SPECIAL_FILE_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -56,7 +56,11 @@ async function main(): Promise<void> {
   const haven = createHaven({ config, database, redis, logger, clock: systemClock });
   const workers =
     config.HAVEN_RUN_WORKERS && config.REDIS_URL
-      ? await startWorkers({ db: database.db, clock: systemClock, config }, { redisUrl: config.REDIS_URL, prefix: config.HAVEN_QUEUE_PREFIX }, logger)
+      ? await startWorkers(
+          { db: database.db, clock: systemClock, config, notifier: haven.notifier },
+          { redisUrl: config.REDIS_URL, prefix: config.HAVEN_QUEUE_PREFIX },
+          logger,
+        )
       : null;
   const port = await haven.listen();
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;

@@ -10,6 +10,11 @@ export const jobDefinitions = {
     // Expired sessions and throttle windows are useless to keep and are bearer-token hashes.
     every: { ms: 15 * 60_000 },
   },
+  'retention.run': {
+    payload: z.strictObject({}),
+    // Daily; on demand from the admin screen too. Idempotent and resumable (runRetention).
+    every: { ms: 24 * 3_600_000 },
+  },
   'obligations.sweep': {
     payload: z.strictObject({}),
     // Reminders and escalations are decided from the database at each sweep (see sweepObligations).

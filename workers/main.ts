@@ -4,6 +4,9 @@ import { ConfigError, loadConfig } from '../server/config';
 import { openDatabase } from '../server/db';
 import { createLogger } from '../server/logger';
 import { systemClock } from '../server/shared/clock';
+// A separate worker process has no sockets: connected clients are told only when retention runs inside the server
+// (HAVEN_RUN_WORKERS) or from the admin screen; telling them from here needs the Socket.IO Redis emitter (scale-out work).
+import { silentNotifier } from '../server/shared/context';
 import { startWorkers } from './runner';
 
 async function main(): Promise<void> {
@@ -13,7 +16,7 @@ async function main(): Promise<void> {
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
   const workers = await startWorkers(
-    { db: database.db, clock: systemClock, config },
+    { db: database.db, clock: systemClock, config, notifier: silentNotifier },
     { redisUrl: config.REDIS_URL, prefix: config.HAVEN_QUEUE_PREFIX },
     logger,
   );

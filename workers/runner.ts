@@ -5,6 +5,7 @@ import type { ServiceContext } from '../server/shared/context';
 import { purgeExpired } from './housekeeping';
 import { JOB_NAMES, QUEUE_NAME, jobDefinitions, type JobName } from './jobs';
 import { sweepObligations } from '../server/offending/obligations.service';
+import { runRetention } from '../server/retention/retention.service';
 import { checkHandlers, type JobHandler } from './registry';
 
 export interface RunningWorkers {
@@ -13,11 +14,19 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export type WorkerContext = Pick<ServiceContext, 'db' | 'clock' | 'config'>;
+export type WorkerContext = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'notifier'>;
 
 export function handlersFor(ctx: WorkerContext): [string, JobHandler][] {
   return [
     ['housekeeping.purge-expired', purgeExpired(ctx)],
+    [
+      'retention.run',
+      async (payload) => {
+        jobDefinitions['retention.run'].payload.parse(payload);
+        const result = await runRetention(ctx, { dryRun: false, triggeredBy: null });
+        return { runId: result.runId, destroyed: result.children.length };
+      },
+    ],
     [
       'obligations.sweep',
       async (payload) => {

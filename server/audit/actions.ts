@@ -63,6 +63,11 @@ export const auditActions = [
   'obligation.escalated',
   'obligation.discharged',
   'obligation.cancelled',
+  'retention.run_started',
+  'retention.child_destroyed',
+  'retention.run_finished',
+  'legal_hold.placed',
+  'legal_hold.released',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

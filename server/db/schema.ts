@@ -5,3 +5,4 @@ export * from './schema-shares';
 export * from './schema-keys';
 export * from './schema-messages';
 export * from './schema-offending';
+export * from './schema-retention';

@@ -143,3 +143,16 @@ export function canAttestKey(actor: Actor, target: TargetUser): Decision {
     () => sameAgencyScope(actor, target.agencyId),
   );
 }
+
+/** Running retention (and dry runs) and reading the schedule's runs: system admins. */
+export function canManageRetention(actor: Actor): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => (actor.role === 'system_admin' ? allow : deny('not_system_admin', 'Only a system admin can run retention.')),
+  );
+}
+
+/** Placing or releasing a legal hold on a child's records: an admin in good standing. */
+export function canPlaceLegalHold(actor: Actor): Decision {
+  return adminInGoodStanding(actor);
+}

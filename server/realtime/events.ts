@@ -63,6 +63,8 @@ export interface ServerToClientEvents {
   'share:new': (payload: SyncedMessage) => void;
   'share:receipt': (payload: Receipt) => void;
   'share:revoked': (payload: { messageId: string }) => void;
+  /** A child's records were destroyed under the retention schedule: forget these conversations (ids only). */
+  'retention:purged': (payload: { childId: string; threadIds: string[] }) => void;
 }
 
 const uuid = z.uuid({ message: 'Expected a message id' });

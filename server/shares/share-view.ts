@@ -34,7 +34,13 @@ export async function buildShareViews(db: Database, rows: ShareRow[]): Promise<S
       tier: row.tier,
       occurredAt: row.occurredAt.toISOString(),
       recordedAt: row.recordedAt.toISOString(),
-      sender: { id: row.senderId, name: sender?.user.name ?? 'Unknown user', role: row.senderRole, agencyId: row.senderAgencyId, agencyName: sender?.agency?.name ?? 'Unknown agency' },
+      sender: {
+        id: row.senderId,
+        name: sender?.user.name ?? 'Unknown user',
+        role: row.senderRole,
+        agencyId: row.senderAgencyId,
+        agencyName: sender?.agency?.name ?? 'Unknown agency',
+      },
       participants: participants
         .filter((p) => p.participant.shareId === row.id)
         .map((p) => ({

@@ -53,6 +53,8 @@ const POST_ROUTES = [
   `/api/children/${SOME_ID}/offending-risk/unmark`,
   `/api/children/${SOME_ID}/case-officers`,
   `/api/obligations/${SOME_ID}/cancel`,
+  `/api/children/${SOME_ID}/legal-hold`,
+  `/api/children/${SOME_ID}/legal-hold/release`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
 const GET_ROUTES = [

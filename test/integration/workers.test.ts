@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { JOB_NAMES } from '../../workers/jobs';
 import { startWorkers, type RunningWorkers } from '../../workers/runner';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
@@ -26,7 +27,7 @@ describe('housekeeping worker (BullMQ on Redis)', () => {
     const second = await startWorkers(haven.ctx, { redisUrl: REDIS_URL, prefix }, pino({ level: 'silent' }));
     await second.close();
     const schedulers = await workers.queue.getJobSchedulers();
-    expect(schedulers.map((s) => s.key).sort()).toEqual(['housekeeping.purge-expired', 'obligations.sweep']);
+    expect(schedulers.map((s) => s.key).sort()).toEqual([...JOB_NAMES].sort());
   });
 
   it('purges expired sessions and keeps live ones', async () => {
