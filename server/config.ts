@@ -56,6 +56,8 @@ const configSchema = z.object({
   HAVEN_RETENTION_INDEX_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
   /** Age at which a special file (offending-risk written records) is destroyed; the later of the two ages applies to a child with one. */
   HAVEN_RETENTION_SPECIAL_FILE_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
+  /** Optional file (ideally on other, write-once storage) to which every audit anchor is also appended. */
+  HAVEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -15,6 +15,11 @@ export const jobDefinitions = {
     // Daily; on demand from the admin screen too. Idempotent and resumable (runRetention).
     every: { ms: 24 * 3_600_000 },
   },
+  'audit.anchor': {
+    payload: z.strictObject({}),
+    // Hourly: truncating the log after an anchor is detectable against it.
+    every: { ms: 3_600_000 },
+  },
   'obligations.sweep': {
     payload: z.strictObject({}),
     // Reminders and escalations are decided from the database at each sweep (see sweepObligations).

@@ -6,6 +6,7 @@ import { purgeExpired } from './housekeeping';
 import { JOB_NAMES, QUEUE_NAME, jobDefinitions, type JobName } from './jobs';
 import { sweepObligations } from '../server/offending/obligations.service';
 import { runRetention } from '../server/retention/retention.service';
+import { anchorAuditHead } from '../server/audit/anchors';
 import { checkHandlers, type JobHandler } from './registry';
 
 export interface RunningWorkers {
@@ -25,6 +26,13 @@ export function handlersFor(ctx: WorkerContext): [string, JobHandler][] {
         jobDefinitions['retention.run'].payload.parse(payload);
         const result = await runRetention(ctx, { dryRun: false, triggeredBy: null });
         return { runId: result.runId, destroyed: result.children.length };
+      },
+    ],
+    [
+      'audit.anchor',
+      async (payload) => {
+        jobDefinitions['audit.anchor'].payload.parse(payload);
+        return { anchored: await anchorAuditHead(ctx.db, ctx.clock(), ctx.config.HAVEN_AUDIT_ANCHOR_FILE) };
       },
     ],
     [

@@ -18,6 +18,7 @@ export const auditActions = [
   'agency.protocol_recorded',
   'audit.listed',
   'audit.chain_verified',
+  'audit.report_viewed',
   'user.viewed',
   'users.listed',
   'system.demo_seeded',

@@ -4,8 +4,9 @@ import { userNames } from '../accounts/accounts.store';
 import { auditReadScope, canVerifyAuditChain, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import type { auditQuery } from './audit.schema';
-import { appendAuditEntries, listAuditEntries, privateDetails } from './audit.store';
+import { appendAuditEntries, listAuditEntries, privateDetails, type StoredAuditEntry } from './audit.store';
 import { verifyAuditChain, type ChainReport } from './verify-chain';
+import { checkAnchors, type AnchorProblem } from './anchors';
 
 export interface AuditEntryView {
   seq: number;
@@ -21,7 +22,7 @@ export interface AuditEntryView {
 }
 
 /** A date alone means the whole day: `to=2026-01-31` includes that day's entries. */
-function boundary(value: string | undefined, end: boolean): Date | undefined {
+export function boundary(value: string | undefined, end: boolean): Date | undefined {
   if (!value) return undefined;
   return value.length === 10 ? new Date(`${value}T${end ? '23:59:59.999' : '00:00:00.000'}Z`) : new Date(value);
 }
@@ -52,6 +53,11 @@ export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: 
     ],
     ctx.clock(),
   );
+  return auditViews(ctx, rows);
+}
+
+/** Entries as admins see them: actor names resolved, private detail merged in (or marked destroyed). */
+export async function auditViews(ctx: ServiceContext, rows: StoredAuditEntry[]): Promise<AuditEntryView[]> {
   const names = await userNames(ctx.db, [...new Set(rows.flatMap((r) => (r.actorId ? [r.actorId] : [])))]);
   const privates = await privateDetails(
     ctx.db,
@@ -70,9 +76,14 @@ export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: 
   }));
 }
 
-export async function verifyChainAsAdmin(ctx: ServiceContext, signedIn: SignedIn): Promise<ChainReport> {
+export async function verifyChainAsAdmin(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+): Promise<ChainReport & { anchors: { checked: number; problem?: AnchorProblem } }> {
   requireAllowed(canVerifyAuditChain(signedIn.actor));
-  const report = await verifyAuditChain(ctx.db);
+  const chain = await verifyAuditChain(ctx.db);
+  const anchors = await checkAnchors(ctx.db);
+  const report = { ...chain, ok: chain.ok && !anchors.problem, anchors };
   await appendAuditEntries(
     ctx.db,
     [

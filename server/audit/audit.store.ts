@@ -88,6 +88,8 @@ export async function privateDetails(db: Database, seqs: number[]): Promise<Map<
 
 export interface AuditFilter {
   agencyId?: string | null;
+  /** Entries about this child: with it as subject, or searches that returned it. */
+  aboutChildId?: string | undefined;
   action?: string | undefined;
   actorId?: string | undefined;
   subjectId?: string | undefined;
@@ -103,6 +105,9 @@ export async function listAuditEntries(db: Database, filter: AuditFilter): Promi
   if (filter.action) conditions.push(eq(auditEntries.action, filter.action));
   if (filter.actorId) conditions.push(eq(auditEntries.actorId, filter.actorId));
   if (filter.subjectId) conditions.push(eq(auditEntries.subjectId, filter.subjectId));
+  if (filter.aboutChildId) {
+    conditions.push(sql`(${auditEntries.subjectId} = ${filter.aboutChildId} or ${auditEntries.detail} -> 'returned' ? ${filter.aboutChildId})`);
+  }
   if (filter.from) conditions.push(gte(auditEntries.at, filter.from));
   if (filter.to) conditions.push(lte(auditEntries.at, filter.to));
   if (filter.beforeSeq) conditions.push(lt(auditEntries.seq, filter.beforeSeq));

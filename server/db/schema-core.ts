@@ -147,3 +147,10 @@ export const auditPrivate = pgTable(
   },
   (t) => [index('audit_private_children_idx').using('gin', t.childIds)],
 );
+
+/** Anchors of the audit chain head (sequence, hash, time): later truncation or rewriting is detectable against them. */
+export const auditAnchors = pgTable('audit_anchors', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  hash: text('hash').notNull(),
+  anchoredAt: timestamp('anchored_at', { withTimezone: true, mode: 'date' }).notNull(),
+});

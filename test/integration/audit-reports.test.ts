@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorAuditHead, checkAnchors } from '../../server/audit/anchors';
+import { rawClient } from '../support/database';
+import { startTestHaven, type TestHaven } from '../support/haven';
+import { People } from '../support/people';
+
+const run = promisify(execFile);
+let haven: TestHaven;
+const people = new People(() => haven);
+let lilyId = '';
+let morganId = '';
+
+type Entry = { action: string; actor: { name: string } | null; agencyId: string | null; privateDetail: Record<string, unknown> | 'destroyed' | null };
+
+beforeAll(async () => {
+  haven = await startTestHaven({ seedDemo: true });
+  const morgan = await people.as('Morgan');
+  lilyId = (await morgan.get<{ children: { id: string }[] }>('/api/children?name=Lily')).body.children[0]?.id ?? '';
+  morganId = (await morgan.get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+  await morgan.post(`/api/children/${lilyId}/open`, { reason: '=HYPERLINK("http://evil.example")' });
+  await (await people.as('Jordan')).post(`/api/children/${lilyId}/open`, { reason: 'Planning the core group meeting' });
+});
+afterAll(() => haven.close());
+
+describe('access reports', () => {
+  it("answers who has accessed this child's information, with reasons, oldest first", async () => {
+    const sam = await people.as('Sam');
+    const { body } = await sam.get<{ entries: Entry[] }>(`/api/audit/reports/child/${lilyId}`);
+    const opens = body.entries.filter((e) => e.action === 'child.opened');
+    expect(opens.map((e) => [e.actor?.name, e.privateDetail])).toEqual([
+      ['Morgan Reid', { reason: '=HYPERLINK("http://evil.example")' }],
+      ['Jordan Ellis', { reason: 'Planning the core group meeting' }],
+    ]);
+    expect(body.entries.some((e) => e.action === 'child.searched' && e.actor?.name === 'Morgan Reid')).toBe(true);
+  });
+
+  it('exports CSV, with formula-like cells defused', async () => {
+    const sam = await people.as('Sam');
+    const res = await sam.request('GET', `/api/audit/reports/child/${lilyId}?format=csv`);
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/);
+    const text = res.body as unknown as string;
+    expect(text.split('\r\n')[0]).toBe('time,who,agency id,action,about,reason or terms,detail');
+    expect(text).toContain('Planning the core group meeting');
+    expect(text).not.toMatch(/,=HYPERLINK/);
+  });
+
+  it('answers what a user has accessed; agency admins see their own agency only', async () => {
+    const sam = await people.as('Sam');
+    const mine = await sam.get<{ entries: Entry[] }>(`/api/audit/reports/user/${morganId}?from=2000-01-01`);
+    expect(mine.body.entries.length).toBeGreaterThan(2);
+    expect(mine.body.entries.every((e) => e.actor?.name === 'Morgan Reid')).toBe(true);
+    const priya = await people.as('Priya');
+    const scoped = await priya.get<{ entries: Entry[] }>(`/api/audit/reports/child/${lilyId}`);
+    expect(scoped.body.entries.some((e) => e.actor?.name === 'Jordan Ellis')).toBe(true);
+    expect(scoped.body.entries.some((e) => e.actor?.name === 'Morgan Reid')).toBe(false);
+    expect((await (await people.as('Jordan')).get(`/api/audit/reports/child/${lilyId}`)).status).toBe(403);
+  });
+});
+
+describe('audit anchors', () => {
+  it('detects truncation after an anchor, in the API and in npm run audit:verify (database and file)', async () => {
+    const anchorFile = path.join(mkdtempSync(path.join(tmpdir(), 'haven-anchors-')), 'anchors.jsonl');
+    const head = await anchorAuditHead(haven.database.handle.db, new Date(), anchorFile);
+    expect(head).not.toBeNull();
+    expect(readFileSync(anchorFile, 'utf8')).toContain(`"seq":${head?.seq}`);
+    expect(await checkAnchors(haven.database.handle.db)).toEqual({ checked: 1 });
+    const sam = await people.as('Sam');
+    expect((await sam.get<{ ok: boolean }>('/api/audit/verify')).body.ok).toBe(true);
+
+    // An attacker removes the newest entries: the chain that is left is valid, but the anchor is not.
+    const client = await rawClient(haven.database.url);
+    try {
+      await client.query('alter table audit_entries disable trigger user');
+      await client.query('delete from audit_entries where seq >= $1', [(head?.seq ?? 0) - 1]);
+      await client.query('alter table audit_entries enable trigger user');
+    } finally {
+      await client.end();
+    }
+    const report = await sam.get<{ ok: boolean; anchors: { problem?: { message: string } } }>('/api/audit/verify');
+    expect(report.body.ok).toBe(false);
+    expect(report.body.anchors.problem?.message).toMatch(/truncated/);
+
+    const cli = await run('npx', ['tsx', 'scripts/audit-verify.ts'], {
+      env: { ...process.env, DATABASE_URL: haven.database.url, HAVEN_AUDIT_ANCHOR_FILE: anchorFile },
+    }).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    expect(cli.code).toBe(2);
+    expect(cli.stdout).toMatch(/Audit anchors \(database anchors\) BROKEN/);
+    expect(cli.stdout).toMatch(/anchors\.jsonl\) BROKEN/);
+  });
+});
