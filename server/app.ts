@@ -12,6 +12,7 @@ import { keyRoutes } from './keys/keys.routes';
 import { threadRoutes } from './shares/threads.routes';
 import { offendingRoutes } from './offending/offending.routes';
 import { retentionRoutes } from './retention/retention.routes';
+import { subjectAccessRoutes } from './subject-access/subject-access.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -83,6 +84,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(threadRoutes(ctx));
   api.use(offendingRoutes(ctx));
   api.use(retentionRoutes(ctx));
+  api.use(subjectAccessRoutes(ctx));
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());

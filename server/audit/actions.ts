@@ -69,6 +69,9 @@ export const auditActions = [
   'retention.run_finished',
   'legal_hold.placed',
   'legal_hold.released',
+  'subject_access.requested',
+  'subject_access.exported',
+  'subject_access.completed',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -63,7 +63,12 @@ export async function buildChildView(db: Database, child: ChildRow, viewer: View
     gender: child.gender,
     address: child.address,
     postcode: child.postcode,
-    parents: child.parents,
+    // A protected third party's identity goes no further than the agency that holds the record.
+    parents: child.parents.map((p) =>
+      p.protectIdentity && viewer.agencyId !== child.sourceAgencyId
+        ? { name: 'Identity protected', relationship: p.relationship, contact: null, protectIdentity: true }
+        : p,
+    ),
     schoolOrSetting: child.schoolOrSetting,
     gp: child.gp,
     healthVisitor: child.healthVisitor,

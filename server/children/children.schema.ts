@@ -25,6 +25,8 @@ const parent = z.strictObject({
     message: 'Choose the relationship: mother, father, person with parental responsibility, or carer',
   }),
   contact: optionalText('parent’s contact details', 300).transform((v) => v ?? null),
+  /** Keep this person's identity out of onward shares and subject-access output (e.g. a parent in a refuge). */
+  protectIdentity: z.boolean().optional(),
 });
 
 /**

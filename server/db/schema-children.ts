@@ -10,6 +10,8 @@ export interface ParentContact {
   name: string;
   relationship: 'mother' | 'father' | 'parental_responsibility' | 'carer';
   contact: string | null;
+  /** A third party whose identity must not be passed on (onward shares, subject-access output). */
+  protectIdentity?: boolean;
 }
 
 /**

@@ -40,3 +40,20 @@ export const retentionRuns = pgTable('retention_runs', {
   status: text('status', { enum: ['running', 'finished', 'interrupted'] }).notNull(),
   summary: jsonb('summary').$type<Record<string, unknown>>(),
 });
+
+/** A subject access request about a child, with its one-month due date (UK GDPR Art 12(3)). */
+export const subjectAccessRequests = pgTable('subject_access_requests', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  childId: uuid('child_id')
+    .notNull()
+    .references(() => children.id),
+  requestedOn: text('requested_on').notNull(),
+  dueOn: text('due_on').notNull(),
+  requestedBy: text('requested_by', { enum: ['child', 'parent', 'representative'] }).notNull(),
+  createdBy: uuid('created_by')
+    .notNull()
+    .references(() => users.id),
+  createdAt: at('created_at').notNull(),
+  completedAt: at('completed_at'),
+  completedBy: uuid('completed_by').references(() => users.id),
+});

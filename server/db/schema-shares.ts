@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { agencies, userRole, users } from './schema-core';
 import { children } from './schema-children';
 
@@ -61,6 +61,8 @@ export const shareParticipants = pgTable(
       .references(() => agencies.id),
     /** Set when the recipient's agency is not involved with the child: why they needed to know. */
     needToKnowReason: text('need_to_know_reason'),
+    /** Keep this person's identity out of subject-access output. */
+    protectIdentity: boolean('protect_identity').notNull().default(false),
   },
   (t) => [
     index('share_participants_share_idx').on(t.shareId),

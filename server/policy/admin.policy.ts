@@ -156,3 +156,14 @@ export function canManageRetention(actor: Actor): Decision {
 export function canPlaceLegalHold(actor: Actor): Decision {
   return adminInGoodStanding(actor);
 }
+
+/** Handling a subject access request about a child: a system admin, or an admin of the agency that holds the record. */
+export function canHandleSubjectAccess(actor: Actor, child: { sourceAgencyId: string }): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () =>
+      actor.role === 'system_admin' || actor.agencyId === child.sourceAgencyId
+        ? allow
+        : deny('other_agency', 'Only the agency that holds this record, or a system admin, handles subject access requests about it.'),
+  );
+}

@@ -18,6 +18,7 @@ import {
   shareParticipants,
   shieldOverrides,
   specialistContacts,
+  subjectAccessRequests,
   threadParticipants,
   threads,
 } from '../db/schema';
@@ -119,6 +120,7 @@ export async function destroyChild(tx: Database, childId: string): Promise<void>
   await tx.delete(shieldOverrides).where(eq(shieldOverrides.childId, childId));
   await tx.delete(adminAlerts).where(eq(adminAlerts.childId, childId));
   await tx.delete(legalHolds).where(eq(legalHolds.childId, childId));
+  await tx.delete(subjectAccessRequests).where(eq(subjectAccessRequests.childId, childId));
   await tx.delete(auditPrivate).where(sql`${auditPrivate.childIds} @> array[${childId}]::uuid[]`);
   await tx.delete(children).where(eq(children.id, childId));
 }

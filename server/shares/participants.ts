@@ -13,6 +13,7 @@ export interface ResolvedParticipant {
   externalName: string | null;
   agencyId: string;
   needToKnowReason: string | null;
+  protectIdentity?: boolean;
 }
 
 /**
@@ -67,7 +68,13 @@ export async function resolveParticipants(
     }
     if (!agencyId)
       throw new ValidationError('This person belongs to no agency.', [{ path: `${path}.userId`, message: 'Choose someone who works for an agency' }]);
-    resolved.push({ userId: input.userId ?? null, externalName: input.externalName ?? null, agencyId, needToKnowReason: input.needToKnowReason ?? null });
+    resolved.push({
+      userId: input.userId ?? null,
+      externalName: input.externalName ?? null,
+      agencyId,
+      needToKnowReason: input.needToKnowReason ?? null,
+      protectIdentity: input.protectIdentity ?? false,
+    });
   }
   return resolved;
 }

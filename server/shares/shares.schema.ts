@@ -12,6 +12,8 @@ export const participant = z
     externalName: personName.optional(),
     agencyId: uuidParam.optional(),
     needToKnowReason,
+    /** Keep this person's identity out of subject-access output. */
+    protectIdentity: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
     if (p.userId && (p.externalName || p.agencyId)) {

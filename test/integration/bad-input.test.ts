@@ -55,6 +55,8 @@ const POST_ROUTES = [
   `/api/obligations/${SOME_ID}/cancel`,
   `/api/children/${SOME_ID}/legal-hold`,
   `/api/children/${SOME_ID}/legal-hold/release`,
+  '/api/subject-access-requests',
+  `/api/subject-access-requests/${SOME_ID}/complete`,
 ];
 const SIGN_OUT_ROUTES = ['/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
 const GET_ROUTES = [

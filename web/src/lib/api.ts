@@ -12,13 +12,19 @@ import type {
   DirectoryAgency,
   Enrolment,
   InviteDetails,
+  KeyBackup,
+  KeyLogProof,
   NewChildBody,
+  ParticipantBody,
   Person,
   PublicKeys,
   Role,
   Session,
   ShareEntry,
   ShieldAlert,
+  SignedTreeHead,
+  Thread,
+  ThreadMessage,
   User,
   UserStatusFilter,
   VerbalShareBody,
@@ -212,6 +218,25 @@ export const keys = {
   mine: (): Promise<{ keys: PublicKeys | null }> => get('/api/keys/me'),
   publish: (body: { signPublicKey: string; boxPublicKey: string }): Promise<{ keys: PublicKeys }> => put('/api/keys/me', body),
   of: (userIds: string[]): Promise<{ keys: PublicKeys[] }> => get(`/api/keys${query({ userIds: userIds.join(',') })}`),
+  /** Replaces this user's keys deliberately (logged, so correspondents are warned). */
+  replace: (body: { signPublicKey: string; boxPublicKey: string }): Promise<{ keys: PublicKeys }> => put('/api/keys/me', { ...body, replace: true }),
+  /** 404 `no_key_backup` when none was made. */
+  backup: (): Promise<{ backup: KeyBackup }> => get('/api/keys/backup'),
+  saveBackup: (backup: KeyBackup): Promise<void> => put('/api/keys/backup', backup),
+};
+
+export const keyLog = {
+  head: (): Promise<{ head: SignedTreeHead | null; logPublicKey: string }> => get('/api/key-log/head'),
+  proof: (userId: string): Promise<KeyLogProof> => get(`/api/key-log/proof${query({ userId })}`),
+  consistency: (from: number): Promise<{ proof: string[]; head: SignedTreeHead; from: SignedTreeHead | null }> =>
+    get(`/api/key-log/consistency${query({ from })}`),
+};
+
+export const threads = {
+  list: (): Promise<{ threads: Thread[] }> => get('/api/threads'),
+  get: (id: string): Promise<{ thread: Thread; messages: ThreadMessage[] }> => get(`/api/threads/${seg(id)}`),
+  start: (childId: string, body: { participants: ParticipantBody[]; record: unknown }): Promise<{ thread: Thread }> =>
+    post(`/api/children/${seg(childId)}/threads`, body),
 };
 
 export const people = {

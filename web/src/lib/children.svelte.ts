@@ -39,6 +39,8 @@ class ChildrenState {
   done = $state<{ seq: number; text: string } | null>(null);
   /** A record identifier to offer on the override screen (the record the user just shielded). */
   overrideId = $state('');
+  /** Names of the children whose records were opened in this session, for the conversations list. */
+  names = $state<Record<string, string>>({});
 
   private seq = 0;
 
@@ -53,6 +55,7 @@ class ChildrenState {
     this.notice = null;
     this.done = null;
     this.overrideId = '';
+    this.names = {};
   }
 
   async search(terms: SearchTerms): Promise<void> {
@@ -103,6 +106,7 @@ class ChildrenState {
 
   private show(child: Child): void {
     this.record = child;
+    this.names[child.id] = child.name;
     this.notice = null;
     this.done = null;
   }

@@ -3,7 +3,7 @@
 // family was told. It is checked with the server's own validator, so the browser and the server
 // give the same answer in the same words; the validator also says when a DPA 2018 Schedule 1
 // condition is needed and which ones fit.
-import { checkShareRecord, SCHEDULE1_CONDITIONS, type Schedule1Condition } from '../../../server/shares/share-record';
+import { checkShareRecord, SCHEDULE1_CONDITIONS, type Schedule1Condition, type ShareRecord } from '../../../server/shares/share-record';
 import type { FieldErrors } from './form.svelte';
 
 /** Form field names, in the order the fields appear (the error summary follows it). */
@@ -80,6 +80,27 @@ export class ShareRecordDraft {
 
   get specialCategoryChosen(): boolean {
     return this.specialCategory === 'yes';
+  }
+
+  /** Fills the draft from a record already given (a conversation's last message), to be changed as needed. */
+  fill(record: ShareRecord): void {
+    const c = record.consent;
+    this.consentStatus = c.status;
+    if (c.status === 'given') [this.givenBy, this.givenByName, this.givenOn] = [c.givenBy, c.givenByName ?? '', c.givenOn];
+    else [this.exemption, this.exemptionDetail] = [c.exemption, c.exemptionDetail];
+    if (c.status === 'refused') this.refusedBy = c.refusedBy;
+    this.purpose = record.purpose;
+    this.kinds = [...record.kindsOfInformation];
+    this.otherInformationDescription = record.otherInformationDescription ?? '';
+    this.article6Basis = record.article6Basis;
+    this.specialCategory = record.specialCategory ? 'yes' : 'no';
+    this.article9Condition = record.article9Condition ?? '';
+    this.schedule1Condition = record.schedule1Condition ?? '';
+    this.legalGateway = record.legalGateway;
+    this.legalGatewayDetail = record.legalGatewayDetail ?? '';
+    this.necessity = record.necessityAndProportionality;
+    this.told = record.childOrFamilyTold.told ? 'yes' : 'no';
+    this.notToldReason = record.childOrFamilyTold.told ? '' : record.childOrFamilyTold.reason;
   }
 
   /** The record as the API takes it: only the fields of the choices made, blanks left for the validator to name. */

@@ -2,42 +2,12 @@
 // one record per user id holding the four key arrays). They never leave the browser: only the
 // public halves are published.
 import type { IdentityKeys } from '../../../crypto';
+import { withStore as withDatabase } from './idb';
 
-const DATABASE = 'haven';
 const STORE = 'identity-keys';
 const FIELDS = ['signPublicKey', 'signPrivateKey', 'boxPublicKey', 'boxPrivateKey'] as const;
 
-function promised<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function openDatabase(): Promise<IDBDatabase> {
-  const request = indexedDB.open(DATABASE, 1);
-  request.onupgradeneeded = () => {
-    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-  };
-  return promised(request);
-}
-
-/** Runs one request and answers its result once the transaction has committed (so keys are stored before they are published). */
-async function withStore<T>(mode: IDBTransactionMode, use: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await openDatabase();
-  try {
-    const transaction = db.transaction(STORE, mode);
-    const committed = new Promise<void>((resolve, reject) => {
-      transaction.oncomplete = () => resolve();
-      transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
-    });
-    // Promise.all also absorbs the abort that follows a failed request.
-    const [result] = await Promise.all([promised(use(transaction.objectStore(STORE))), committed]);
-    return result;
-  } finally {
-    db.close();
-  }
-}
+const withStore = <T>(mode: IDBTransactionMode, use: (store: IDBObjectStore) => IDBRequest<T>) => withDatabase(STORE, mode, use);
 
 function asKeys(value: unknown): IdentityKeys | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -65,4 +35,10 @@ export async function keepKeys(userId: string, keys: IdentityKeys): Promise<Iden
     if (!stored) throw error;
     return stored;
   }
+}
+
+/** Replaces the keys kept for the user: after restoring them from a backup, or replacing them deliberately. */
+export async function replaceKeys(userId: string, keys: IdentityKeys): Promise<void> {
+  const record = Object.fromEntries(FIELDS.map((field) => [field, keys[field]]));
+  await withStore('readwrite', (store) => store.put(record, userId));
 }

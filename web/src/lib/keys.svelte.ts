@@ -2,20 +2,25 @@
 // private halves kept in IndexedDB, public halves published once. They seal and open the
 // summaries of verbal shares. libsodium is loaded after sign-in, in a chunk of its own, so the
 // sign-in page stays small.
-import type { IdentityKeys, NoteContext, SealedNote } from '../../../crypto';
+import type { Envelope, EnvelopeHeader, IdentityKeys, KeyBackup, NoteContext, SealedNote } from '../../../crypto';
 import { ApiError, keys as api } from './api';
-import { keepKeys, loadKeys } from './key-store';
+import { keepKeys, loadKeys, replaceKeys } from './key-store';
 import { session } from './session.svelte';
 import type { PublicKeys } from './types';
 
 /** `elsewhere`: the server has keys for this user that this browser does not hold. */
 export type KeyStatus = 'none' | 'loading' | 'ready' | 'elsewhere' | 'failed';
 
+/** A restore that could not be done, in words for the user. */
+export class RestoreError extends Error {
+  override readonly name = 'RestoreError';
+}
+
 type Crypto = typeof import('../../../crypto');
 let loading: Promise<Crypto> | null = null;
 
 /** crypto/ with libsodium's WebAssembly started (once). */
-function loadCrypto(): Promise<Crypto> {
+export function loadCrypto(): Promise<Crypto> {
   loading ??= import('../../../crypto').then(async (module) => {
     await module.ready();
     return module;
@@ -35,7 +40,8 @@ class KeysState {
   /** The fingerprint of the keys published for this user (this browser's when `ready`). */
   fingerprint = $state<string | null>(null);
 
-  private userId: string | null = null;
+  /** Whose keys these are (set while signed in). */
+  userId: string | null = null;
   private keys: IdentityKeys | null = null;
   private crypto: Crypto | null = null;
   private run = 0;
@@ -43,6 +49,11 @@ class KeysState {
   constructor() {
     session.onActive((userId) => void this.start(userId));
     session.onEnd(() => this.clear());
+  }
+
+  /** This browser's signing key, to check the signature on this user's own messages. */
+  get signPublicKey(): Uint8Array | null {
+    return this.ready ? (this.keys?.signPublicKey ?? null) : null;
   }
 
   get ready(): boolean {
@@ -95,6 +106,59 @@ class KeysState {
     } catch {
       return null;
     }
+  }
+
+  /** Seals a message envelope to the recipients (already checked against the key log) and to this user, and signs it. */
+  sealMessage(header: EnvelopeHeader, body: string, recipients: { userId: string; boxPublicKey: Uint8Array }[]): Envelope {
+    if (!this.ready || !this.keys || !this.userId || !this.crypto) throw new Error('keys are not ready');
+    const sender = { userId: this.userId, signPrivateKey: this.keys.signPrivateKey, boxPublicKey: this.keys.boxPublicKey };
+    return this.crypto.sealEnvelope({ header, body, sender, recipients });
+  }
+
+  /** Opens an envelope addressed to this user, checking the sender's signature; throws when it cannot. */
+  openMessage(envelope: unknown, senderSignPublicKey: Uint8Array): { header: EnvelopeHeader; text: string } {
+    if (!this.ready || !this.keys || !this.userId || !this.crypto) throw new Error('keys are not ready');
+    const reader = { userId: this.userId, boxPublicKey: this.keys.boxPublicKey, boxPrivateKey: this.keys.boxPrivateKey };
+    const { header, body } = this.crypto.openEnvelope(this.crypto.parseEnvelope(envelope), reader, senderSignPublicKey);
+    return { header, text: new TextDecoder().decode(body) };
+  }
+
+  /** This browser's keys encrypted under the recovery passphrase (Argon2id: slow on purpose). */
+  async backup(passphrase: string): Promise<KeyBackup> {
+    const crypto = await loadCrypto();
+    if (!this.ready || !this.keys || !this.userId) throw new Error('keys are not ready');
+    return crypto.backupKeys(this.keys, this.userId, passphrase);
+  }
+
+  /** Opens the backup with the passphrase, checks it holds the published keys, and keeps them in this browser. */
+  async restore(backup: KeyBackup, passphrase: string): Promise<void> {
+    const crypto = await loadCrypto();
+    const userId = this.userId;
+    if (!userId || this.status !== 'elsewhere') throw new Error('nothing to restore');
+    let restored: IdentityKeys;
+    try {
+      restored = crypto.restoreKeys(backup, userId, passphrase);
+    } catch (error) {
+      if (error instanceof crypto.DecryptError) throw new RestoreError('The recovery passphrase is not right.');
+      throw new RestoreError('Your key backup could not be read. Ask your administrator for help.');
+    }
+    const published = this.fingerprint;
+    if (!published || crypto.keyFingerprint(crypto.publicIdentity(restored)) !== published) {
+      throw new RestoreError('Your key backup holds older keys than the ones you use now, so it cannot be used.');
+    }
+    await replaceKeys(userId, restored);
+    this.settle(crypto, restored, published);
+  }
+
+  /** Makes new keys and publishes them in place of the old ones (when the passphrase is lost). */
+  async replaceAll(): Promise<void> {
+    const crypto = await loadCrypto();
+    const userId = this.userId;
+    if (!userId) throw new Error('not signed in');
+    const fresh = crypto.generateIdentity();
+    await replaceKeys(userId, fresh);
+    const answer = await api.replace(crypto.publicIdentity(fresh));
+    this.settle(crypto, fresh, answer.keys.fingerprint);
   }
 
   /** Forgets the keys held in memory (they stay in IndexedDB) and abandons any start under way. */

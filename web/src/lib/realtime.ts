@@ -15,9 +15,22 @@ export interface RealtimeHandlers {
   onRefused(): void;
 }
 
+/** Something that uses the socket (messaging): called with each new socket, answers how to let go of it. */
+export type SocketUser = (socket: HavenSocket) => () => void;
+const socketUsers = new Set<SocketUser>();
+let live: { socket: HavenSocket; releases: (() => void)[] } | null = null;
+
+/** Registers a user of every socket this client opens (the one typed socket, shared), the open one included. */
+export function useRealtime(user: SocketUser): void {
+  socketUsers.add(user);
+  live?.releases.push(user(live.socket));
+}
+
 /** Connects to the same origin; the session cookie authenticates. Returns a disconnect function. */
 export function connectRealtime(handlers: RealtimeHandlers): () => void {
   const socket: HavenSocket = io({ path: '/socket.io', withCredentials: true });
+  const releases = [...socketUsers].map((user) => user(socket));
+  live = { socket, releases };
 
   socket.on('connect', () => {
     socket.emit('session:status', {}, (res) => {
@@ -35,6 +48,8 @@ export function connectRealtime(handlers: RealtimeHandlers): () => void {
   });
 
   return () => {
+    for (const release of releases) release();
+    if (live?.socket === socket) live = null;
     socket.removeAllListeners();
     socket.disconnect();
   };

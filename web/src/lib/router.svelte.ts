@@ -1,6 +1,7 @@
 // Hash routing: #/, #/register, #/registered, #/invite/<token>, #/admin/users,
 // #/children, #/children/new, #/children/override, #/children/<id>,
-// #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology, ...
+// #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology,
+// #/children/<id>/conversation, #/conversations, #/conversations/<threadId>, ...
 export type Route =
   | { name: 'home' }
   | { name: 'register' }
@@ -17,17 +18,22 @@ export type Route =
   | { name: 'child-verbal-share'; id: string }
   | { name: 'child-decision'; id: string }
   | { name: 'child-chronology'; id: string }
+  | { name: 'child-conversation'; id: string }
+  | { name: 'conversations' }
+  | { name: 'conversation'; id: string }
   | { name: 'not-found' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite?.[1]) return { name: 'invite', token: decodeURIComponent(invite[1]) };
-  const child = /^\/children\/([0-9a-fA-F-]{36})(?:\/(verbal-share|decision|chronology))?$/.exec(path);
+  const child = /^\/children\/([0-9a-fA-F-]{36})(?:\/(verbal-share|decision|chronology|conversation))?$/.exec(path);
   if (child?.[1]) {
     const id = child[1].toLowerCase();
-    return child[2] ? { name: `child-${child[2] as 'verbal-share' | 'decision' | 'chronology'}`, id } : { name: 'child', id };
+    return child[2] ? { name: `child-${child[2] as 'verbal-share' | 'decision' | 'chronology' | 'conversation'}`, id } : { name: 'child', id };
   }
+  const conversation = /^\/conversations\/([0-9a-fA-F-]{36})$/.exec(path);
+  if (conversation?.[1]) return { name: 'conversation', id: conversation[1].toLowerCase() };
   switch (path) {
     case '/':
       return { name: 'home' };
@@ -49,6 +55,8 @@ export function parseHash(hash: string): Route {
       return { name: 'child-new' };
     case '/children/override':
       return { name: 'child-override' };
+    case '/conversations':
+      return { name: 'conversations' };
     default:
       return { name: 'not-found' };
   }

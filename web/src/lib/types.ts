@@ -16,6 +16,9 @@ import type { Role as ServerRole, UserStatus as ServerUserStatus } from '../../.
 import type { PersonView } from '../../../server/accounts/directory.service';
 import type { PublicKeysView } from '../../../server/keys/keys.service';
 import type { ShareEntryView } from '../../../server/shares/share-view';
+import type { ThreadView } from '../../../server/shares/threads.service';
+import type { SyncedMessage } from '../../../server/realtime/events';
+import type { KeyBackup, KeyLogEntry, SignedTreeHead } from '../../../crypto';
 import type { ShareRecord } from '../../../server/shares/share-record';
 import type { decisionBody, decisionRecord, participant, verbalShareBody } from '../../../server/shares/shares.schema';
 
@@ -46,6 +49,16 @@ export type ShieldAlert = AlertView;
 export type Person = PersonView;
 export type PublicKeys = PublicKeysView;
 export type ShareEntry = ShareEntryView;
+export type Thread = ThreadView;
+export type { SyncedMessage, KeyBackup, SignedTreeHead };
+/** A message as `GET /api/threads/:id` lists it. */
+export type ThreadMessage = Pick<SyncedMessage, 'id' | 'senderId' | 'storedAt' | 'envelope' | 'revoked'>;
+export interface KeyLogProof {
+  entry: KeyLogEntry;
+  index: number;
+  proof: string[];
+  head: SignedTreeHead;
+}
 export type ShareKind = ShareEntry['kind'];
 export type ParticipantBody = z.input<typeof participant>;
 export type VerbalShareBody = z.input<typeof verbalShareBody>;

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentity, keyFingerprint, publicIdentity, ready } from '../../crypto';
+import { rawClient } from '../support/database';
+import { startTestHaven, type TestHaven } from '../support/haven';
+import { totpCode } from '../support/totp';
+import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+
+let haven: TestHaven;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+// Unique per run, so finding it anywhere in the database can only mean the message leaked.
+const CANARY = `CANARY-message-${randomUUID()}`;
+
+beforeAll(async () => {
+  await ready();
+  haven = await startTestHaven({ seedDemo: true });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await haven?.close();
+});
+
+/** A practitioner in a browser of their own, signed in with two factors, their keys made and published. */
+async function practitioner(name: string): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  const problems = watchForProblems(page);
+  const account = haven.account(name);
+  await page.goto(haven.url);
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Security code').fill(totpCode(account.totpSecret ?? ''));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
+  return { page, problems };
+}
+
+async function dumpDatabase(): Promise<Record<string, string>> {
+  const db = await rawClient(haven.database.url);
+  try {
+    const tables = (await db.query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'public'`)).rows;
+    const dump: Record<string, string> = {};
+    for (const { tablename } of tables) {
+      dump[tablename] = (await db.query<{ t: string }>(`select coalesce(string_agg(t::text, ''), '') as t from "${tablename}" t`)).rows[0]?.t ?? '';
+    }
+    return dump;
+  } finally {
+    await db.end();
+  }
+}
+
+describe('secure conversations in Chromium', () => {
+  let jordan: { page: Page; problems: string[] };
+  let morgan: { page: Page; problems: string[] };
+  let threadUrl = '';
+
+  it('two practitioners exchange an end-to-end encrypted message about a child', { timeout: 120_000 }, async () => {
+    jordan = await practitioner('Jordan');
+    morgan = await practitioner('Morgan');
+    const page = jordan.page;
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Lily Hartwell');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Open record for Lily Hartwell' }).click();
+    await page.getByLabel('Why do you need to see this record?').fill('To talk to the police about a home visit for Lily');
+    await page.getByRole('button', { name: 'Open record' }).click();
+    await page.getByRole('button', { name: 'Start a conversation' }).click();
+    await page.getByRole('heading', { name: 'Start a conversation', level: 1 }).waitFor();
+
+    await page.getByLabel('Name of the person').fill('Morgan');
+    await page.getByRole('button', { name: 'Find person' }).click();
+    await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
+    await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
+
+    await page.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
+    await page.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
+    await page.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
+    await page.getByLabel('Purpose of sharing').fill('To plan a joint home visit this week.');
+    await page.getByLabel('Family and household', { exact: true }).check();
+    await page.getByLabel('Public task', { exact: true }).check();
+    await page.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
+    await page.getByLabel('Children Act 2004 s.10', { exact: true }).check();
+    await page.getByLabel('Why is sharing necessary and proportionate?').fill('Only what the visiting officer needs to know about the household.');
+    await page.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
+    await page.getByRole('button', { name: 'Start conversation' }).click();
+
+    await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
+    await page.waitForURL(/#\/conversations\/[0-9a-f-]{36}$/);
+    threadUrl = page.url();
+    // The share record starts from the one the conversation was started with.
+    await page.getByLabel('Message', { exact: true }).fill(`${CANARY}: the mother's partner has moved back in.`);
+    await page.getByRole('button', { name: 'Send securely' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor();
+    await page.getByRole('article').filter({ hasText: CANARY }).waitFor();
+
+    // Morgan is told, without names or content, then reads the message opened in his browser.
+    const notice = morgan.page.getByText('You have a new secure message');
+    await notice.waitFor({ timeout: 15_000 });
+    expect(await morgan.page.locator('[aria-live="polite"]').filter({ hasText: 'You have a new secure message' }).innerText()).not.toContain('Lily');
+    await morgan.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Conversations' }).click();
+    await morgan.page.getByRole('heading', { name: 'Conversations', level: 1 }).waitFor();
+    await morgan.page.getByText('1 unread').waitFor();
+    await morgan.page.getByRole('link', { name: 'Conversation with Jordan Ellis' }).click();
+    const received = morgan.page.getByRole('article').filter({ hasText: CANARY });
+    await received.waitFor({ timeout: 15_000 });
+    expect(await received.innerText()).toContain('Jordan Ellis');
+    await morgan.page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-recipient.png'), fullPage: true });
+
+    await page.getByText('Read by Morgan Reid').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-sender.png'), fullPage: true });
+
+    // The server only ever held ciphertext: the canary is in no table.
+    for (const [table, text] of Object.entries(await dumpDatabase())) expect(text, table).not.toContain(CANARY);
+    expect(jordan.problems).toEqual([]);
+    expect(morgan.problems).toEqual([]);
+  });
+
+  it('refuses to send when the server hands over a key that is not in the key log', { timeout: 60_000 }, async () => {
+    const page = jordan.page;
+    const db = await rawClient(haven.database.url);
+    const forged = publicIdentity(generateIdentity());
+    try {
+      const morganId = (await db.query<{ id: string }>(`select id from users where name = 'Morgan Reid'`)).rows[0]?.id ?? '';
+      await db.query('update user_keys set sign_public_key = $1, box_public_key = $2, fingerprint = $3 where user_id = $4', [
+        forged.signPublicKey,
+        forged.boxPublicKey,
+        keyFingerprint(forged),
+        morganId,
+      ]);
+    } finally {
+      await db.end();
+    }
+    expect(page.url()).toBe(threadUrl);
+    await page.getByLabel('Message', { exact: true }).fill('This must not be sent to a forged key');
+    await page.getByRole('button', { name: 'Send securely' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'could not be verified' });
+    await alert.waitFor({ timeout: 15_000 });
+    expect(await alert.innerText()).toContain('Morgan Reid');
+    expect(await alert.innerText()).toContain('Nothing was sent');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-key-refused.png'), fullPage: true });
+    expect(await page.getByRole('article').filter({ hasText: 'forged key' }).count()).toBe(0);
+    expect(jordan.problems).toEqual([]);
+  });
+});

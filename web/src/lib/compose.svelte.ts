@@ -1,0 +1,127 @@
+// Writing one message in a conversation: the text, its share record, and — for a correction —
+// the message it corrects and why. Sealing happens here, on this device, only after every
+// recipient's keys were checked against the key log (key-log.svelte.ts).
+import type { EnvelopeHeader } from '../../../crypto';
+import { checkShareRecord, type ShareRecord } from '../../../server/shares/share-record';
+import { ApiError } from './api';
+import { RECORD_FIELDS, ShareRecordDraft } from './consent-form.svelte';
+import { FormState, type FieldErrors } from './form.svelte';
+import { KeyCheckError, keyLog } from './key-log.svelte';
+import { identityKeys } from './keys.svelte';
+import { messaging } from './messaging.svelte';
+import { newId } from './share-form.svelte';
+import type { Thread } from './types';
+import { isoInstant } from './validate';
+
+export const MESSAGE_MAX = 10_000;
+const FIELDS = ['body', 'correctionReason', ...RECORD_FIELDS];
+
+export class ComposeForm {
+  readonly form = new FormState('compose', FIELDS);
+  readonly record = new ShareRecordDraft();
+  text = $state('');
+  /** The message being corrected, when this is a correction. */
+  corrects = $state<string | null>(null);
+  correctionReason = $state('');
+  /** How the last message went: stored (`sent`), or waiting for the connection (`queued`). */
+  outcome = $state<'sent' | 'queued' | null>(null);
+
+  constructor(
+    private readonly thread: Thread,
+    private readonly me: string,
+  ) {}
+
+  /** Starts from a record already used in this conversation (the user can change any of it). */
+  prefill(record: ShareRecord | null): void {
+    if (record && this.record.consentStatus === '') this.record.fill(record);
+  }
+
+  startCorrection(id: string): void {
+    this.corrects = id;
+    this.correctionReason = '';
+    this.outcome = null;
+  }
+
+  cancelCorrection(): void {
+    this.corrects = null;
+    this.correctionReason = '';
+  }
+
+  /** Everyone else in the conversation, who will receive the message. */
+  get recipients(): { id: string; name: string }[] {
+    return this.thread.participants.filter((p) => p.id !== this.me);
+  }
+
+  submit(): Promise<boolean> {
+    this.outcome = null;
+    return this.form.submit(
+      () => this.check(),
+      async () => {
+        const outcome = await this.send();
+        this.text = '';
+        this.cancelCorrection();
+        this.outcome = outcome;
+      },
+    );
+  }
+
+  private check(): FieldErrors {
+    const errors: FieldErrors = {};
+    const text = this.text.trim();
+    if (!text) errors['body'] = 'Enter your message';
+    else if ([...text].length > MESSAGE_MAX) errors['body'] = `The message must be ${MESSAGE_MAX.toLocaleString('en-GB')} characters or fewer`;
+    if (this.corrects && this.correctionReason.trim().length < 5) errors['correctionReason'] = 'Say why you are correcting the earlier message';
+    Object.assign(errors, this.record.errors());
+    return Object.fromEntries(FIELDS.flatMap((name) => (errors[name] ? [[name, errors[name]]] : [])));
+  }
+
+  private async send(): Promise<'sent' | 'queued'> {
+    if (!identityKeys.ready) throw refusal('Your encryption keys are not in this browser, so a message cannot be encrypted here. See your Haven home page.');
+    const checked = checkShareRecord(this.record.input());
+    if (!checked.ok) throw new Error('checked before sending');
+    const others = this.recipients;
+    const blocked = () => keyLog.pendingFor(others.map((p) => p.id));
+    if (blocked().length > 0) throw refusal(changedMessage(blocked()));
+    let verified;
+    try {
+      verified = await keyLog.verify(others);
+    } catch (error) {
+      if (error instanceof KeyCheckError) throw refusal(error.message);
+      throw error;
+    }
+    if (blocked().length > 0) throw refusal(changedMessage(blocked()));
+    const sorted = [...verified].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+    const header: EnvelopeHeader = {
+      v: 1,
+      id: newId(),
+      kind: 'message',
+      threadId: this.thread.id,
+      childId: this.thread.childId,
+      senderId: this.me,
+      senderKeyFingerprint: identityKeys.fingerprint ?? '',
+      recipients: sorted.map((k) => ({ userId: k.userId, keyFingerprint: k.fingerprint })),
+      tier: 'welfare',
+      record: checked.record,
+      sentAt: isoInstant(Date.now()),
+      replyTo: null,
+      corrects: this.corrects,
+      correctionReason: this.corrects ? this.correctionReason.trim() : null,
+    };
+    const envelope = identityKeys.sealMessage(
+      header,
+      this.text.trim(),
+      sorted.map((k) => ({ userId: k.userId, boxPublicKey: k.boxPublicKey })),
+    );
+    const status = await messaging.send(this.thread.id, envelope);
+    if (status.state === 'refused') throw refusal(`Your message was not sent. ${status.message}`);
+    return status.state === 'sent' ? 'sent' : 'queued';
+  }
+}
+
+function refusal(message: string): ApiError {
+  return new ApiError(0, 'not_sent', message);
+}
+
+function changedMessage(changes: { name: string }[]): string {
+  return `${changes.map((c) => c.name).join(' and ')} ${changes.length === 1 ? 'has' : 'have'} new security keys. Check and accept the change above before you send. Nothing was sent.`;
+}

@@ -1,0 +1,209 @@
+// Messages over the one typed socket (docs/realtime.md): catching up from this device's cursor on
+// every (re)connection, live `share:new`, receipts and revocations, and the outbox. An envelope
+// waiting for its ack is kept in memory and sent again, unchanged, after a reconnection — the
+// server stores an envelope id once, so a resend never duplicates.
+import type { Envelope } from '../../../crypto';
+import type { ShareRecord } from '../../../server/shares/share-record';
+import { threads as threadsApi } from './api';
+import { readState, writeState } from './idb';
+import { useRealtime, type HavenSocket } from './realtime';
+import { session } from './session.svelte';
+import type { ClientToServerEvents } from '../../../server/realtime/events';
+import type { SyncedMessage, Thread, ThreadMessage } from './types';
+
+export type Stored = ThreadMessage & { threadId: string };
+export type OutboxStatus = { state: 'sending' } | { state: 'sent' } | { state: 'refused'; message: string };
+
+const ACK_TIMEOUT = 15_000;
+
+type Events = ClientToServerEvents;
+type AckOf<E extends keyof Events> = Parameters<Parameters<Events[E]>[1]>[0];
+
+/** Emits with an ack and a timeout. socket.io's types lose the ack's type once `timeout()` is used, so it is restored here from the event map. */
+async function ask<E extends keyof Events>(socket: HavenSocket, event: E, payload: Parameters<Events[E]>[0]): Promise<AckOf<E>> {
+  const timed = socket.timeout(ACK_TIMEOUT) as unknown as { emitWithAck(event: E, payload: Parameters<Events[E]>[0]): Promise<unknown> };
+  return (await timed.emitWithAck(event, payload)) as AckOf<E>;
+}
+const cursorKey = (me: string) => `sync-cursor:${me}`;
+const unreadKey = (me: string) => `unread:${me}`;
+
+class MessagingState {
+  threads = $state.raw<Thread[] | null>(null);
+  /** Messages by thread, each once, in the order stored. */
+  byThread = $state<Record<string, Stored[]>>({});
+  /** Per message of mine: who has it, who read it. */
+  receipts = $state<Record<string, { delivered: string[]; read: string[] }>>({});
+  /** Messages from others not yet opened on this device. */
+  unread = $state<string[]>([]);
+  outbox = $state<Record<string, OutboxStatus>>({});
+  /** The polite notice of a new message (never names or content). */
+  notice = $state<{ seq: number; text: string } | null>(null);
+  /** The thread on screen, if any: its new messages are read, not announced. */
+  openThread = $state<string | null>(null);
+
+  /** The record each conversation started in this session was started with, to begin its first message from. */
+  readonly startRecords = new Map<string, ShareRecord>();
+
+  private socket: HavenSocket | null = null;
+  private readonly pending = new Map<string, Envelope>();
+  private noticeSeq = 0;
+
+  constructor() {
+    useRealtime((socket) => this.attach(socket));
+    session.onEnd(() => this.clear());
+  }
+
+  private get me(): string | null {
+    return session.active ? (session.current?.user.id ?? null) : null;
+  }
+
+  unreadIn(threadId: string): number {
+    return (this.byThread[threadId] ?? []).filter((m) => this.unread.includes(m.id)).length;
+  }
+
+  async loadThreads(): Promise<void> {
+    this.threads = (await threadsApi.list()).threads;
+    const me = this.me;
+    if (me) this.unread = (await readState<string[]>(unreadKey(me))) ?? [];
+  }
+
+  /** A thread and its messages from the server, merged with what this device already has. */
+  async loadThread(id: string): Promise<Thread> {
+    const { thread, messages } = await threadsApi.get(id);
+    for (const m of messages) this.add({ ...m, threadId: id });
+    return thread;
+  }
+
+  /** Sends a sealed envelope; resolves with how it went (kept for a resend if the connection drops). */
+  async send(threadId: string, envelope: Envelope): Promise<OutboxStatus> {
+    const id = envelope.header.id;
+    this.pending.set(id, envelope);
+    this.outbox[id] = { state: 'sending' };
+    this.add({ id, threadId, senderId: envelope.header.senderId, storedAt: envelope.header.sentAt, envelope: { ...envelope }, revoked: false });
+    if (this.socket?.connected) await this.transmit(id, envelope);
+    return this.outbox[id];
+  }
+
+  async revoke(id: string): Promise<string | null> {
+    if (!this.socket?.connected) return 'You are not connected to Haven. Check your connection and try again.';
+    const res = await ask(this.socket, 'share:revoke', { id });
+    if (!res.ok) return res.error.message;
+    this.markRevoked(id);
+    return null;
+  }
+
+  /** The user opened the thread: tell senders, once per message. */
+  markRead(threadId: string): void {
+    const ids = (this.byThread[threadId] ?? []).filter((m) => this.unread.includes(m.id) && !m.revoked).map((m) => m.id);
+    if (ids.length === 0 || !this.socket?.connected) return;
+    for (const id of ids) this.socket.emit('share:read', { id }, () => undefined);
+    void this.setUnread(this.unread.filter((id) => !ids.includes(id)));
+  }
+
+  clear(): void {
+    this.threads = null;
+    this.byThread = {};
+    this.receipts = {};
+    this.unread = [];
+    this.outbox = {};
+    this.notice = null;
+    this.openThread = null;
+    this.pending.clear();
+    this.startRecords.clear();
+  }
+
+  private attach(socket: HavenSocket): () => void {
+    this.socket = socket;
+    const onConnect = () => void this.catchUp(socket).catch((error: unknown) => console.error(error));
+    socket.on('connect', onConnect);
+    socket.on('share:new', (message) => void this.received([message], true));
+    socket.on('share:receipt', ({ messageId, userId, kind }) => {
+      const entry = this.receipts[messageId] ?? { delivered: [], read: [] };
+      if (!entry[kind].includes(userId)) entry[kind] = [...entry[kind], userId];
+      if (kind === 'read' && !entry.delivered.includes(userId)) entry.delivered = [...entry.delivered, userId];
+      this.receipts[messageId] = entry;
+    });
+    socket.on('share:revoked', ({ messageId }) => this.markRevoked(messageId));
+    if (socket.connected) onConnect();
+    return () => {
+      if (this.socket === socket) this.socket = null;
+    };
+  }
+
+  /** Everything after this device's cursor, then whatever is still waiting to be sent. */
+  private async catchUp(socket: HavenSocket): Promise<void> {
+    const me = this.me;
+    if (!me) return;
+    let cursor = (await readState<number>(cursorKey(me))) ?? 0;
+    for (;;) {
+      const res = await ask(socket, 'sync:since', { cursor });
+      if (!res.ok) throw new Error(res.error.code);
+      await this.received(res.messages, false);
+      cursor = res.cursor;
+      await writeState(cursorKey(me), cursor);
+      if (!res.more) break;
+    }
+    for (const [id, envelope] of this.pending) await this.transmit(id, envelope);
+  }
+
+  private async transmit(id: string, envelope: Envelope): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    try {
+      const res = await ask(socket, 'share:send', { envelope });
+      this.pending.delete(id);
+      this.outbox[id] = res.ok ? { state: 'sent' } : { state: 'refused', message: res.error.message };
+      if (!res.ok) this.drop(id);
+    } catch {
+      // No ack in time (the connection dropped): kept in `pending` and sent again on reconnection.
+    }
+  }
+
+  private async received(messages: SyncedMessage[], live: boolean): Promise<void> {
+    const me = this.me;
+    if (!me) return;
+    const fresh = messages.filter((m) => !this.has(m.id));
+    for (const m of messages) this.add(m);
+    const fromOthers = fresh.filter((m) => m.senderId !== me && !m.revoked);
+    if (fromOthers.length === 0) return;
+    this.socket?.emit('share:delivered', { ids: fromOthers.map((m) => m.id).slice(0, 500) }, () => undefined);
+    await this.setUnread([...this.unread, ...fromOthers.map((m) => m.id)]);
+    if (this.threads && fromOthers.some((m) => !this.threads?.some((t) => t.id === m.threadId))) void this.loadThreads();
+    const elsewhere = fromOthers.some((m) => m.threadId !== this.openThread);
+    if (this.openThread) this.markRead(this.openThread);
+    if (live && elsewhere) this.notice = { seq: ++this.noticeSeq, text: 'You have a new secure message' };
+  }
+
+  private has(id: string): boolean {
+    return Object.values(this.byThread).some((list) => list.some((m) => m.id === id));
+  }
+
+  private add(m: Stored): void {
+    const list = this.byThread[m.threadId] ?? [];
+    const index = list.findIndex((x) => x.id === m.id);
+    const stored: Stored = { id: m.id, threadId: m.threadId, senderId: m.senderId, storedAt: m.storedAt, envelope: m.envelope, revoked: m.revoked };
+    if (index === -1) this.byThread[m.threadId] = [...list, stored];
+    else if (m.revoked && !list[index]?.revoked) this.byThread[m.threadId] = list.map((x, i) => (i === index ? stored : x));
+  }
+
+  private drop(id: string): void {
+    for (const [threadId, list] of Object.entries(this.byThread)) {
+      if (list.some((m) => m.id === id)) this.byThread[threadId] = list.filter((m) => m.id !== id);
+    }
+  }
+
+  private markRevoked(id: string): void {
+    for (const [threadId, list] of Object.entries(this.byThread)) {
+      if (list.some((m) => m.id === id)) this.byThread[threadId] = list.map((m) => (m.id === id ? { ...m, envelope: null, revoked: true } : m));
+    }
+    void this.setUnread(this.unread.filter((x) => x !== id));
+  }
+
+  private async setUnread(ids: string[]): Promise<void> {
+    this.unread = [...new Set(ids)];
+    const me = this.me;
+    if (me) await writeState(unreadKey(me), $state.snapshot(this.unread));
+  }
+}
+
+export const messaging = new MessagingState();
