@@ -12,6 +12,12 @@ import { startWorkers } from './runner';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.REDIS_URL) throw new ConfigError('invalid configuration — REDIS_URL: workers need Redis (e.g. redis://127.0.0.1:6379)');
+  // Embedded PGlite is one process's database: a separate worker process needs a PostgreSQL server.
+  if (!config.DATABASE_URL) {
+    throw new ConfigError(
+      'invalid configuration — DATABASE_URL: a separate worker process needs PostgreSQL; with the embedded database set HAVEN_RUN_WORKERS=true on the server instead',
+    );
+  }
   const logger = createLogger(config.LOG_LEVEL);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
