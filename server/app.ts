@@ -91,7 +91,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   app.use(errorHandler(logger));
 
   const httpServer = createServer(app);
-  const realtime = attachRealtime(httpServer, ctx, logger);
+  const realtime = attachRealtime(httpServer, ctx, logger, redis);
   realtimeNotifier.current = realtime.notifier;
 
   return {
@@ -107,6 +107,7 @@ export function createHaven(deps: HavenDependencies): Haven {
       }),
     close: async () => {
       await realtime.io.close();
+      realtime.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };

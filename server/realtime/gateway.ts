@@ -1,5 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { registerShareEvents } from '../shares/messages.socket';
 import type { Logger } from 'pino';
@@ -34,8 +36,20 @@ function ackError(error: unknown, logger: Logger): AckError {
  * Socket.IO gateway. A connection is accepted only with a fully signed-in session cookie;
  * each event re-checks the session, so a socket outliving its session can do nothing.
  */
-export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logger: Logger): { io: HavenServer; notifier: SessionNotifier } {
+export function attachRealtime(
+  httpServer: HttpServer,
+  ctx: ServiceContext,
+  logger: Logger,
+  redis: Redis | null,
+): { io: HavenServer; notifier: SessionNotifier; close: () => void } {
   const io: HavenServer = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 1_000_000 });
+  // Several server processes share rooms through Redis, so a message sent through one reaches
+  // a recipient connected to another (no home-made clustering: DESIGN §2).
+  // The health-check client refuses to queue commands while disconnected; the adapter's must queue and retry.
+  const pub = redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }) ?? null;
+  const sub = redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }) ?? null;
+  for (const client of [pub, sub]) client?.on('error', (err: Error) => logger.warn({ err: err.message }, 'socket.io redis adapter connection problem'));
+  if (pub && sub) io.adapter(createAdapter(pub, sub, { key: `${ctx.config.HAVEN_QUEUE_PREFIX}-socket.io` }));
 
   io.use((socket: HavenSocket, next) => {
     const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
@@ -108,5 +122,12 @@ export function attachRealtime(httpServer: HttpServer, ctx: ServiceContext, logg
       }
     },
   };
-  return { io, notifier };
+  return {
+    io,
+    notifier,
+    close: () => {
+      pub?.disconnect();
+      sub?.disconnect();
+    },
+  };
 }

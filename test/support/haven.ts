@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestHaven {
   url: string;
+  /** Starts another server process-equivalent on the same database and Redis (scale-out tests). */
+  addNode(): Promise<{ url: string; close(): Promise<void> }>;
   database: TestDatabase;
   ctx: ServiceContext;
   demo: DemoAccount[];
@@ -56,8 +58,26 @@ export async function startTestHaven(
   const port = await haven.listen();
   const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: silentNotifier };
   const demo = options.seedDemo ? ((await seedDemo(ctx)) ?? []) : [];
+  const nodes: { close(): Promise<void> }[] = [];
   return {
     url: `http://127.0.0.1:${port}`,
+    addNode: async () => {
+      const nodeRedis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+      nodeRedis?.on('error', () => undefined);
+      const node = createHaven({ config, database: database.handle, redis: nodeRedis, logger: pino({ level: 'silent' }), clock });
+      const nodePort = await node.listen();
+      let closed = false;
+      const handle = {
+        close: async () => {
+          if (closed) return;
+          closed = true;
+          await node.close();
+          nodeRedis?.disconnect();
+        },
+      };
+      nodes.push(handle);
+      return { url: `http://127.0.0.1:${nodePort}`, ...handle };
+    },
     database,
     ctx,
     demo,
@@ -67,6 +87,7 @@ export async function startTestHaven(
       return found;
     },
     close: async () => {
+      for (const node of nodes) await node.close();
       await haven.close();
       redis?.disconnect();
       await database.drop();
