@@ -58,6 +58,9 @@ const configSchema = z.object({
   HAVEN_RETENTION_SPECIAL_FILE_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
   /** Optional file (ideally on other, write-once storage) to which every audit anchor is also appended. */
   HAVEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  /** Messages one user may send per minute, and one address (all users behind it) may send per minute. */
+  HAVEN_SENDS_PER_USER_PER_MINUTE: positiveInt.max(100_000).default(120),
+  HAVEN_SENDS_PER_ADDRESS_PER_MINUTE: positiveInt.max(1_000_000).default(1_200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

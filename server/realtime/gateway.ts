@@ -19,7 +19,7 @@ type HavenServer = Server<ClientToServerEvents, ServerToClientEvents>;
 /** Registers a handler for a client event; it receives the parsed payload and its result becomes the ack. */
 export type EventHandle = <E extends keyof ClientToServerEvents>(
   event: E,
-  run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>) => Promise<object>,
+  run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string) => Promise<object>,
 ) => void;
 type HavenSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { sessionToken: string }>;
 
@@ -78,7 +78,7 @@ export function attachRealtime(
     /** Validates the payload, re-resolves the session, runs the handler and always acks. */
     const handle: EventHandle = <E extends keyof ClientToServerEvents>(
       event: E,
-      run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>) => Promise<object>,
+      run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string) => Promise<object>,
     ) => {
       socket.on(event, ((payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return; // every Haven event expects an ack; without one there is nobody to answer
@@ -93,7 +93,7 @@ export function attachRealtime(
               socket.disconnect(true);
               throw new UnauthenticatedError('session_ended', 'Your session has ended. Sign in again.');
             }
-            reply({ ok: true, ...(await run(signedIn, parsed)) });
+            reply({ ok: true, ...(await run(signedIn, parsed, socket.handshake.address)) });
           } catch (error) {
             reply({ ok: false, error: ackError(error, logger) });
           }

@@ -2,7 +2,8 @@ import { canonicalJson, fromBase64Url, parseEnvelope, verifyEnvelope, CryptoErro
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf } from '../children/children.service';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
+import { hitThrottle } from '../accounts/sessions.store';
 import { keysOfUsers } from '../keys/keys.store';
 import { canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
 import type { Receipt, SyncedMessage } from '../realtime/events';
@@ -110,6 +111,24 @@ async function checkEnvelope(
   return { threadId: thread.id, childId: thread.childId, recipients: expected };
 }
 
+/** Per-user and per-address send limits (fixed one-minute windows, shared by every server process). */
+async function throttleSends(ctx: ServiceContext, userId: string, address: string | undefined): Promise<void> {
+  const now = ctx.clock();
+  const limits: [string, number][] = [[`send:user:${userId}`, ctx.config.HAVEN_SENDS_PER_USER_PER_MINUTE]];
+  if (address) limits.push([`send:address:${address}`, ctx.config.HAVEN_SENDS_PER_ADDRESS_PER_MINUTE]);
+  for (const [key, limit] of limits) {
+    const { count, resetAt } = await hitThrottle(ctx.db, key, now, 60_000);
+    if (count > limit) {
+      const seconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
+      throw new TooManyRequestsError(
+        'too_many_messages',
+        `Too many messages in a short time. Wait ${seconds} seconds and send again; nothing was lost.`,
+        seconds,
+      );
+    }
+  }
+}
+
 /**
  * Stores a message and its audit entry in one transaction, gives each reader (and the
  * sender's own copy) the next number in their sequence, then tells online recipients.
@@ -119,9 +138,10 @@ export async function sendMessage(
   ctx: ServiceContext,
   signedIn: SignedIn,
   raw: unknown,
-  options: { dischargesObligationId?: string | undefined } = {},
+  options: { dischargesObligationId?: string | undefined; address?: string | undefined } = {},
 ): Promise<{ id: string; seq: number; storedAt: string; duplicate: boolean }> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
+  await throttleSends(ctx, signedIn.actor.id, options.address);
   const envelope = envelopeOf(raw);
   const previous = await findMessage(ctx.db, envelope.header.id);
   if (previous) {

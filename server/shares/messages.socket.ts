@@ -4,7 +4,7 @@ import { acknowledgeDelivery, acknowledgeRead, revoke, sendMessage, syncSince } 
 
 /** Messaging over Socket.IO: send, catch up, receipts, revoke (docs/realtime.md). */
 export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): void {
-  handle('share:send', (signedIn, { envelope, dischargesObligationId }) => sendMessage(ctx, signedIn, envelope, { dischargesObligationId }));
+  handle('share:send', (signedIn, { envelope, dischargesObligationId }, address) => sendMessage(ctx, signedIn, envelope, { dischargesObligationId, address }));
   handle('sync:since', (signedIn, { cursor, limit }) => syncSince(ctx, signedIn, cursor, limit));
   handle('share:delivered', async (signedIn, { ids }) => ({ acknowledged: await acknowledgeDelivery(ctx, signedIn, ids) }));
   handle('share:read', async (signedIn, { id }) => {

@@ -233,3 +233,31 @@ describe('server blindness', () => {
     }
   });
 });
+
+describe('send rate limits', () => {
+  it('refuses sends beyond the per-user limit with a clear, retryable error', async () => {
+    const limited = await startTestHaven({ seedDemo: true, env: { HAVEN_SENDS_PER_USER_PER_MINUTE: '3' } });
+    const peopleHere = new People(() => limited);
+    try {
+      const a = new Practitioner(await peopleHere.as('Jordan'));
+      const b = new Practitioner(await peopleHere.as('Morgan'));
+      await a.publishKeys();
+      await b.publishKeys();
+      await a.connect();
+      const child = (await a.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
+      const t = (
+        await a.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${child}/threads`, {
+          participants: [{ userId: b.userId, needToKnowReason: 'Neighbourhood officer for the family' }],
+          record: welfareRecord,
+        })
+      ).body.thread;
+      const acks = [];
+      for (let i = 0; i < 5; i++) acks.push(await a.send(a.seal(t, [b], `message ${i}`)));
+      expect(acks.map((r) => r.ok)).toEqual([true, true, true, false, false]);
+      expect(acks[3]).toMatchObject({ ok: false, error: { code: 'too_many_messages' } });
+      a.disconnect();
+    } finally {
+      await limited.close();
+    }
+  });
+});
