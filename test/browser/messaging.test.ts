@@ -117,7 +117,23 @@ describe('secure conversations in Chromium', () => {
     await page.getByText('Read by Morgan Reid').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-sender.png'), fullPage: true });
 
-    // The server only ever held ciphertext: the canary is in no table.
+    // Morgan replies in the same conversation; the share record starts from the message he read.
+    const reply = `${CANARY}-reply: PC Reid will attend at 3pm with a colleague.`;
+    await morgan.page.getByLabel('Message', { exact: true }).fill(reply);
+    await morgan.page.getByRole('button', { name: 'Send securely' }).click();
+    await morgan.page.getByRole('status').filter({ hasText: 'Sent' }).waitFor({ timeout: 15_000 });
+    await morgan.page.getByRole('article').filter({ hasText: reply }).waitFor();
+
+    // Jordan, with the conversation open, reads the reply, opened in that browser.
+    const replied = page.getByRole('article').filter({ hasText: reply });
+    await replied.waitFor({ timeout: 15_000 });
+    expect(await replied.innerText()).toContain('Morgan Reid');
+    expect(await replied.innerText()).not.toContain('cannot be');
+    await morgan.page.getByText('Read by Jordan Ellis').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-both-ways-jordan.png'), fullPage: true });
+    await morgan.page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-both-ways-morgan.png'), fullPage: true });
+
+    // The server only ever held ciphertext: neither message's canary is in any table.
     for (const [table, text] of Object.entries(await dumpDatabase())) expect(text, table).not.toContain(CANARY);
     expect(jordan.problems).toEqual([]);
     expect(morgan.problems).toEqual([]);

@@ -15,6 +15,9 @@ import type {
   KeyBackup,
   KeyLogProof,
   NewChildBody,
+  Notice,
+  Obligation,
+  EscalatedObligation,
   ParticipantBody,
   Person,
   PublicKeys,
@@ -23,6 +26,7 @@ import type {
   ShareEntry,
   ShieldAlert,
   SignedTreeHead,
+  SpecialFile,
   Thread,
   ThreadMessage,
   User,
@@ -250,4 +254,20 @@ export const shares = {
   recordVerbal: (childId: string, body: VerbalShareBody): EntryRes => post(`/api/children/${seg(childId)}/verbal-shares`, body),
   recordDecision: (childId: string, body: DecisionBody): EntryRes => post(`/api/children/${seg(childId)}/decisions`, body),
   reopen: (id: string, reason: string): EntryRes => post(`/api/shares/${seg(id)}/reopen`, { reason }),
+};
+
+/** The offending-risk tier: marking, the special file and its officers, written-record obligations. */
+export const offending = {
+  mark: (childId: string, reason: string): Promise<{ marked: true; specialFileId: string }> => post(`/api/children/${seg(childId)}/offending-risk`, { reason }),
+  unmark: (childId: string, reason: string): Promise<{ marked: false }> => post(`/api/children/${seg(childId)}/offending-risk/unmark`, { reason }),
+  specialFile: (childId: string): Promise<SpecialFile> => get(`/api/children/${seg(childId)}/special-file`),
+  addOfficer: (childId: string, body: { userId: string; record: unknown }): Promise<{ officerIds: string[] }> =>
+    post(`/api/children/${seg(childId)}/case-officers`, body),
+};
+
+export const obligations = {
+  mine: (): Promise<{ obligations: Obligation[] }> => get('/api/obligations/mine'),
+  escalations: (): Promise<{ obligations: EscalatedObligation[] }> => get('/api/obligations/escalations'),
+  cancel: (id: string, reason: string): Promise<{ obligation: Obligation }> => post(`/api/obligations/${seg(id)}/cancel`, { reason }),
+  notices: (): Promise<{ notices: Notice[] }> => get('/api/notices'),
 };

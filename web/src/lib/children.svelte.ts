@@ -99,6 +99,12 @@ class ChildrenState {
     return this.apply(api.changeContact(this.id, contactId, change, reason), text);
   }
 
+  /** Shows a change made elsewhere (the offending-risk mark) with its success banner. */
+  changed(child: Child, text: string): void {
+    this.record = child;
+    this.done = { seq: ++this.seq, text };
+  }
+
   private get id(): string {
     if (!this.record) throw new Error('no record is open');
     return this.record.id;

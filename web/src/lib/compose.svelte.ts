@@ -8,7 +8,7 @@ import { RECORD_FIELDS, ShareRecordDraft } from './consent-form.svelte';
 import { FormState, type FieldErrors } from './form.svelte';
 import { KeyCheckError, keyLog } from './key-log.svelte';
 import { identityKeys } from './keys.svelte';
-import { messaging } from './messaging.svelte';
+import { messaging, type SendOptions } from './messaging.svelte';
 import { newId } from './share-form.svelte';
 import type { Thread } from './types';
 import { isoInstant } from './validate';
@@ -76,46 +76,79 @@ export class ComposeForm {
   }
 
   private async send(): Promise<'sent' | 'queued'> {
-    if (!identityKeys.ready) throw refusal('Your encryption keys are not in this browser, so a message cannot be encrypted here. See your Haven home page.');
     const checked = checkShareRecord(this.record.input());
     if (!checked.ok) throw new Error('checked before sending');
-    const others = this.recipients;
-    const blocked = () => keyLog.pendingFor(others.map((p) => p.id));
-    if (blocked().length > 0) throw refusal(changedMessage(blocked()));
-    let verified;
-    try {
-      verified = await keyLog.verify(others);
-    } catch (error) {
-      if (error instanceof KeyCheckError) throw refusal(error.message);
-      throw error;
-    }
-    if (blocked().length > 0) throw refusal(changedMessage(blocked()));
-    const sorted = [...verified].sort((a, b) => (a.userId < b.userId ? -1 : 1));
-    const header: EnvelopeHeader = {
-      v: 1,
-      id: newId(),
-      kind: 'message',
+    return sealAndSend({
       threadId: this.thread.id,
       childId: this.thread.childId,
-      senderId: this.me,
-      senderKeyFingerprint: identityKeys.fingerprint ?? '',
-      recipients: sorted.map((k) => ({ userId: k.userId, keyFingerprint: k.fingerprint })),
+      me: this.me,
+      recipients: this.recipients,
+      kind: 'message',
       tier: 'welfare',
       record: checked.record,
-      sentAt: isoInstant(Date.now()),
-      replyTo: null,
+      text: this.text.trim(),
       corrects: this.corrects,
       correctionReason: this.corrects ? this.correctionReason.trim() : null,
-    };
-    const envelope = identityKeys.sealMessage(
-      header,
-      this.text.trim(),
-      sorted.map((k) => ({ userId: k.userId, boxPublicKey: k.boxPublicKey })),
-    );
-    const status = await messaging.send(this.thread.id, envelope);
-    if (status.state === 'refused') throw refusal(`Your message was not sent. ${status.message}`);
-    return status.state === 'sent' ? 'sent' : 'queued';
+    });
   }
+}
+
+export interface Outgoing {
+  threadId: string;
+  childId: string;
+  me: string;
+  recipients: { id: string; name: string }[];
+  kind: EnvelopeHeader['kind'];
+  tier: EnvelopeHeader['tier'];
+  record: ShareRecord;
+  text: string;
+  corrects?: string | null;
+  correctionReason?: string | null;
+  options?: SendOptions;
+}
+
+/**
+ * Seals `text` on this device to each recipient, after checking every recipient's keys against
+ * the key log, and sends it. Used for messages and for the special file's written records.
+ */
+export async function sealAndSend(out: Outgoing): Promise<'sent' | 'queued'> {
+  const noun = out.kind === 'written_record' ? 'written record' : 'message';
+  if (!identityKeys.ready) throw refusal(`Your encryption keys are not in this browser, so a ${noun} cannot be encrypted here. See your Haven home page.`);
+  const blocked = () => keyLog.pendingFor(out.recipients.map((p) => p.id));
+  if (blocked().length > 0) throw refusal(changedMessage(blocked()));
+  let verified;
+  try {
+    verified = await keyLog.verify(out.recipients);
+  } catch (error) {
+    if (error instanceof KeyCheckError) throw refusal(error.message);
+    throw error;
+  }
+  if (blocked().length > 0) throw refusal(changedMessage(blocked()));
+  const sorted = [...verified].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+  const header: EnvelopeHeader = {
+    v: 1,
+    id: newId(),
+    kind: out.kind,
+    threadId: out.threadId,
+    childId: out.childId,
+    senderId: out.me,
+    senderKeyFingerprint: identityKeys.fingerprint ?? '',
+    recipients: sorted.map((k) => ({ userId: k.userId, keyFingerprint: k.fingerprint })),
+    tier: out.tier,
+    record: out.record,
+    sentAt: isoInstant(Date.now()),
+    replyTo: null,
+    corrects: out.corrects ?? null,
+    correctionReason: out.correctionReason ?? null,
+  };
+  const envelope = identityKeys.sealMessage(
+    header,
+    out.text,
+    sorted.map((k) => ({ userId: k.userId, boxPublicKey: k.boxPublicKey })),
+  );
+  const status = await messaging.send(out.threadId, envelope, out.options);
+  if (status.state === 'refused') throw refusal(`Your ${noun} was not sent. ${status.message}`);
+  return status.state === 'sent' ? 'sent' : 'queued';
 }
 
 function refusal(message: string): ApiError {

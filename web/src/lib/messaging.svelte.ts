@@ -12,6 +12,9 @@ import type { ClientToServerEvents } from '../../../server/realtime/events';
 import type { SyncedMessage, Thread, ThreadMessage } from './types';
 
 export type Stored = ThreadMessage & { threadId: string };
+/** A written record can discharge the filer's obligation from an emergency verbal share. */
+export type SendOptions = { dischargesObligationId?: string };
+type Outgoing = { envelope: Envelope; options: SendOptions };
 export type OutboxStatus = { state: 'sending' } | { state: 'sent' } | { state: 'refused'; message: string };
 
 const ACK_TIMEOUT = 15_000;
@@ -45,7 +48,7 @@ class MessagingState {
   readonly startRecords = new Map<string, ShareRecord>();
 
   private socket: HavenSocket | null = null;
-  private readonly pending = new Map<string, Envelope>();
+  private readonly pending = new Map<string, Outgoing>();
   private noticeSeq = 0;
 
   constructor() {
@@ -70,17 +73,22 @@ class MessagingState {
   /** A thread and its messages from the server, merged with what this device already has. */
   async loadThread(id: string): Promise<Thread> {
     const { thread, messages } = await threadsApi.get(id);
-    for (const m of messages) this.add({ ...m, threadId: id });
+    this.ingest(id, messages);
     return thread;
   }
 
+  /** Messages of a thread fetched elsewhere (the special file), merged with what this device has. */
+  ingest(threadId: string, messages: ThreadMessage[]): void {
+    for (const m of messages) this.add({ ...m, threadId });
+  }
+
   /** Sends a sealed envelope; resolves with how it went (kept for a resend if the connection drops). */
-  async send(threadId: string, envelope: Envelope): Promise<OutboxStatus> {
+  async send(threadId: string, envelope: Envelope, options: SendOptions = {}): Promise<OutboxStatus> {
     const id = envelope.header.id;
-    this.pending.set(id, envelope);
+    this.pending.set(id, { envelope, options });
     this.outbox[id] = { state: 'sending' };
     this.add({ id, threadId, senderId: envelope.header.senderId, storedAt: envelope.header.sentAt, envelope: { ...envelope }, revoked: false });
-    if (this.socket?.connected) await this.transmit(id, envelope);
+    if (this.socket?.connected) await this.transmit(id, { envelope, options });
     return this.outbox[id];
   }
 
@@ -143,14 +151,14 @@ class MessagingState {
       await writeState(cursorKey(me), cursor);
       if (!res.more) break;
     }
-    for (const [id, envelope] of this.pending) await this.transmit(id, envelope);
+    for (const [id, outgoing] of this.pending) await this.transmit(id, outgoing);
   }
 
-  private async transmit(id: string, envelope: Envelope): Promise<void> {
+  private async transmit(id: string, { envelope, options }: Outgoing): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
     try {
-      const res = await ask(socket, 'share:send', { envelope });
+      const res = await ask(socket, 'share:send', { envelope, ...options });
       this.pending.delete(id);
       this.outbox[id] = res.ok ? { state: 'sent' } : { state: 'refused', message: res.error.message };
       if (!res.ok) this.drop(id);

@@ -3,7 +3,7 @@
 // the child needs a recorded reason why they need to know (the server's policy asks the same).
 import { agencies, people } from './api';
 import { FormState } from './form.svelte';
-import type { DirectoryAgency, ParticipantBody, Person } from './types';
+import type { DirectoryAgency, ParticipantBody, Person, Role } from './types';
 
 export const MAX_PARTICIPANTS = 20;
 
@@ -17,8 +17,11 @@ export interface ParticipantDraft {
   needToKnowReason: string;
 }
 
-/** `share`: information was shared with them (need to know applies). `decision`: nothing was. */
-export type ParticipantMode = 'share' | 'decision';
+/**
+ * `share`: information was shared with them (need to know applies). `decision`: nothing was.
+ * `officer`: a designated officer joining an offending-risk case (being on the case is the need to know).
+ */
+export type ParticipantMode = 'share' | 'decision' | 'officer';
 
 export class ParticipantList {
   list = $state<ParticipantDraft[]>([]);
@@ -32,6 +35,10 @@ export class ParticipantList {
   /** The small form for naming someone outside Haven, with its own field errors. */
   readonly outside = new FormState('outside-haven', ['externalName', 'externalAgency']);
   directory = $state.raw<DirectoryAgency[]>([]);
+  /** Only people with this role are offered (designated officers, for a child at risk of offending). */
+  onlyRole = $state<Role | null>(null);
+  /** People whose need to know is already established: the designated officers on the child's case. */
+  entitled = $state<string[]>([]);
 
   constructor(
     readonly mode: ParticipantMode,
@@ -42,7 +49,7 @@ export class ParticipantList {
 
   /** Search results other than the user themselves. */
   get found(): Person[] {
-    return (this.results ?? []).filter((p) => p.id !== this.myId);
+    return (this.results ?? []).filter((p) => p.id !== this.myId && (this.onlyRole === null || p.role === this.onlyRole));
   }
 
   /** Search results not already listed. */
@@ -55,6 +62,7 @@ export class ParticipantList {
   }
 
   needsReason(participant: ParticipantDraft): boolean {
+    if (participant.userId && this.entitled.includes(participant.userId)) return false;
     return this.mode === 'share' && !this.involvedAgencies.includes(participant.agencyId);
   }
 

@@ -1,7 +1,8 @@
 // Hash routing: #/, #/register, #/registered, #/invite/<token>, #/admin/users,
 // #/children, #/children/new, #/children/override, #/children/<id>,
 // #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology,
-// #/children/<id>/conversation, #/conversations, #/conversations/<threadId>, ...
+// #/children/<id>/conversation, #/children/<id>/special-file[?obligation=<id>], #/conversations,
+// #/conversations/<threadId>, #/obligations, #/admin/escalations, ...
 export type Route =
   | { name: 'home' }
   | { name: 'register' }
@@ -11,6 +12,9 @@ export type Route =
   | { name: 'admin-agencies' }
   | { name: 'admin-audit' }
   | { name: 'admin-alerts' }
+  | { name: 'admin-escalations' }
+  | { name: 'obligations' }
+  | { name: 'child-special-file'; id: string; obligation: string | null }
   | { name: 'children' }
   | { name: 'child-new' }
   | { name: 'child-override' }
@@ -27,6 +31,8 @@ export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const invite = /^\/invite\/([^/]+)$/.exec(path);
   if (invite?.[1]) return { name: 'invite', token: decodeURIComponent(invite[1]) };
+  const special = /^\/children\/([0-9a-fA-F-]{36})\/special-file(?:\?obligation=([0-9a-fA-F-]{36}))?$/.exec(path);
+  if (special?.[1]) return { name: 'child-special-file', id: special[1].toLowerCase(), obligation: special[2]?.toLowerCase() ?? null };
   const child = /^\/children\/([0-9a-fA-F-]{36})(?:\/(verbal-share|decision|chronology|conversation))?$/.exec(path);
   if (child?.[1]) {
     const id = child[1].toLowerCase();
@@ -49,6 +55,10 @@ export function parseHash(hash: string): Route {
       return { name: 'admin-audit' };
     case '/admin/alerts':
       return { name: 'admin-alerts' };
+    case '/admin/escalations':
+      return { name: 'admin-escalations' };
+    case '/obligations':
+      return { name: 'obligations' };
     case '/children':
       return { name: 'children' };
     case '/children/new':

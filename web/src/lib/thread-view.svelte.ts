@@ -1,29 +1,27 @@
-// One conversation on screen: its participants, and each message opened on this device — the
-// sender's signature checked with their key from the key log (or this browser's own key for the
-// user's messages). Nothing is opened on the server; a message that cannot be opened says so.
-import type { EnvelopeHeader } from '../../../crypto';
+// One conversation on screen: its participants, and each message opened on this device
+// (envelope-opener.ts). Nothing is opened on the server; a message that cannot be opened says so.
 import type { ShareRecord } from '../../../server/shares/share-record';
 import { ComposeForm } from './compose.svelte';
-import { KeyCheckError, keyLog } from './key-log.svelte';
+import { EnvelopeOpener, type Opened } from './envelope-opener';
 import { identityKeys } from './keys.svelte';
 import { messaging, type Stored } from './messaging.svelte';
 import type { Thread } from './types';
 
-export type Opened = { state: 'opened'; header: EnvelopeHeader; text: string } | { state: 'closed'; problem: string };
+export type { Opened };
 
 export class ThreadView {
   thread = $state.raw<Thread | null>(null);
   compose = $state.raw<ComposeForm | null>(null);
   loadError = $state<string | null>(null);
   opened = $state<Record<string, Opened>>({});
-  // Not reactive on purpose: a cache of promises, never shown.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly senderKeys = new Map<string, Promise<Uint8Array>>();
+  private readonly opener: EnvelopeOpener;
 
   constructor(
     readonly id: string,
     private readonly me: string,
-  ) {}
+  ) {
+    this.opener = new EnvelopeOpener(me, (userId) => this.nameOf(userId));
+  }
 
   get messages(): Stored[] {
     return messaging.byThread[this.id] ?? [];
@@ -60,7 +58,7 @@ export class ThreadView {
         continue;
       }
       if (current) continue;
-      this.opened[m.id] = await this.open(m);
+      this.opened[m.id] = await this.opener.open(m);
     }
     this.compose?.prefill(this.lastRecord() ?? messaging.startRecords.get(this.id) ?? null);
   }
@@ -72,31 +70,5 @@ export class ThreadView {
       if (o?.state === 'opened') return o.header.record as ShareRecord;
     }
     return null;
-  }
-
-  private async open(m: Stored): Promise<Opened> {
-    try {
-      const key = await this.signingKey(m.senderId);
-      const { header, text } = identityKeys.openMessage(m.envelope, key);
-      return { state: 'opened', header, text };
-    } catch (error) {
-      if (error instanceof KeyCheckError) return { state: 'closed', problem: `This message cannot be shown: ${error.message}` };
-      return { state: 'closed', problem: 'This message cannot be opened in this browser, or its signature does not match the sender’s keys.' };
-    }
-  }
-
-  private signingKey(userId: string): Promise<Uint8Array> {
-    const mine = identityKeys.signPublicKey;
-    if (userId === this.me && mine) return Promise.resolve(mine);
-    let key = this.senderKeys.get(userId);
-    if (!key) {
-      key = keyLog.verify([{ id: userId, name: this.nameOf(userId) }]).then(([verified]) => {
-        if (!verified) throw new KeyCheckError('the sender’s keys could not be checked.');
-        return verified.signPublicKey;
-      });
-      key.catch(() => this.senderKeys.delete(userId));
-      this.senderKeys.set(userId, key);
-    }
-    return key;
   }
 }

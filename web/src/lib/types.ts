@@ -15,6 +15,8 @@ import type { AlertView } from '../../../server/children/shielding.service';
 import type { Role as ServerRole, UserStatus as ServerUserStatus } from '../../../server/policy/types';
 import type { PersonView } from '../../../server/accounts/directory.service';
 import type { PublicKeysView } from '../../../server/keys/keys.service';
+import type { ObligationView, escalations, myNotices } from '../../../server/offending/obligations.service';
+import type { openSpecialFile } from '../../../server/offending/offending.service';
 import type { ShareEntryView } from '../../../server/shares/share-view';
 import type { ThreadView } from '../../../server/shares/threads.service';
 import type { SyncedMessage } from '../../../server/realtime/events';
@@ -51,6 +53,10 @@ export type PublicKeys = PublicKeysView;
 export type ShareEntry = ShareEntryView;
 export type Thread = ThreadView;
 export type { SyncedMessage, KeyBackup, SignedTreeHead };
+export type Obligation = ObligationView;
+export type EscalatedObligation = Awaited<ReturnType<typeof escalations>>[number];
+export type Notice = Awaited<ReturnType<typeof myNotices>>[number];
+export type SpecialFile = Awaited<ReturnType<typeof openSpecialFile>>;
 /** A message as `GET /api/threads/:id` lists it. */
 export type ThreadMessage = Pick<SyncedMessage, 'id' | 'senderId' | 'storedAt' | 'envelope' | 'revoked'>;
 export interface KeyLogProof {

@@ -12,11 +12,16 @@ import { ParticipantList } from './participants.svelte';
 import { PARTICIPANT_FIELDS, WhenDraft, checkParticipants, newId, withFieldPaths } from './share-form.svelte';
 import { joinNames, participantName } from './share-text';
 import { shareLog } from './shares.svelte';
-import type { Child } from './types';
+import { obligationState } from './obligations.svelte';
+import { offendingRisk } from './offending.svelte';
+import type { Child, Obligation } from './types';
 
 export const SUMMARY_MAX = 4000;
 
-const FIELDS = ['occurredAt', 'occurredAtTime', ...PARTICIPANT_FIELDS, ...RECORD_FIELDS, 'summary'];
+const FIELDS = ['occurredAt', 'occurredAtTime', 'emergency', ...PARTICIPANT_FIELDS, ...RECORD_FIELDS, 'summary'];
+
+export const EMERGENCY_HINT =
+  'A verbal share about a child at risk of offending is allowed only in an emergency. You must file a written record within 3 working days.';
 
 const names = (list: { name: string }[]): string => joinNames(list.map((p) => p.name));
 
@@ -27,6 +32,11 @@ export class VerbalShareForm {
   readonly participants: ParticipantList;
   readonly record = new ShareRecordDraft();
   summary = $state('');
+  /** A child at risk of offending: designated officers only, in an emergency only (DESIGN.md §1). */
+  readonly marked: boolean;
+  emergency = $state(false);
+  /** The written record this emergency share obliges the user to file. */
+  obligation = $state.raw<Obligation | null>(null);
 
   constructor(
     readonly child: Child,
@@ -37,6 +47,18 @@ export class VerbalShareForm {
       child.involvements.map((i) => i.agency.id),
       me,
     );
+    this.marked = child.offendingRisk === true;
+    if (this.marked) {
+      this.participants.onlyRole = 'designated_officer';
+      // Officers on the case need no need-to-know reason.
+      const known = offendingRisk.officers[child.id];
+      if (known) this.participants.entitled = known;
+      else
+        offendingRisk.loadOfficers(child.id).then(
+          (ids) => (this.participants.entitled = ids),
+          () => undefined,
+        );
+    }
   }
 
   /** Why a summary cannot be added now, or null when it can. */
@@ -74,6 +96,8 @@ export class VerbalShareForm {
   private check(): FieldErrors {
     const errors: FieldErrors = {};
     this.when.check(errors, 'you shared the information');
+    if (this.marked && !this.emergency)
+      errors['emergency'] = 'Select “This was an emergency” if it was one. Otherwise share in writing: file a written record in the special file';
     checkParticipants(errors, this.participants, 'Add who you shared the information with');
     Object.assign(errors, this.record.errors());
     const summary = this.summary.trim();
@@ -91,11 +115,13 @@ export class VerbalShareForm {
     const { entry } = await shareLog.recordVerbal(this.child.id, {
       id: this.id,
       occurredAt: this.when.iso(),
-      tier: 'welfare',
+      tier: this.marked ? 'offending_risk' : 'welfare',
+      ...(this.marked ? { emergency: this.emergency } : {}),
       participants: this.participants.body(),
       record: checked.record,
       ...(summary ? { summary } : {}),
     });
+    if (this.marked) this.obligation = await obligationState.forShare(entry.id);
     shareLog.announce(this.child.id, `Your verbal share with ${joinNames(entry.participants.map(participantName))} is recorded.`);
   }
 
