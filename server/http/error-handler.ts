@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '../errors';
 import { requestId } from './request-log';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 /** The one place domain errors become HTTP statuses. */
 export function statusOf(error: DomainError): number {
@@ -56,6 +57,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
             ? 'The request body is too large.'
             : 'The request could not be read.';
       res.status(error.status).json({ error: { code, message } });
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ reqId: requestId(req) }, 'database unavailable');
+      res
+        .status(503)
+        .json({ error: { code: 'database_unavailable', message: 'Haven cannot reach its database just now. Nothing was saved; try again in a moment.' } });
       return;
     }
     // Unexpected: log the details for operators (no request body: it may hold personal data), tell the client nothing more.

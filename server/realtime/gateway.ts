@@ -9,6 +9,7 @@ import { resolveSession } from '../accounts/sign-in.service';
 import { sessionView } from '../accounts/session-view';
 import type { SignedIn } from '../accounts/session-view';
 import { DomainError, UnauthenticatedError } from '../errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { SESSION_COOKIE, readCookie } from '../http/cookies';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext, SessionNotifier } from '../shared/context';
@@ -28,6 +29,10 @@ const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
 
 function ackError(error: unknown, logger: Logger): AckError {
   if (error instanceof DomainError) return { code: error.code, message: error.message };
+  if (isDatabaseUnavailable(error)) {
+    logger.warn('database unavailable');
+    return { code: 'database_unavailable', message: 'Haven cannot reach its database just now. Nothing was saved; send again in a moment.' };
+  }
   logger.error({ err: error }, 'socket handler failed');
   return { code: 'internal_error', message: 'Something went wrong on our side. Nothing was changed; try again.' };
 }

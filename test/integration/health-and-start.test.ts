@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client';
 import { startTestHaven } from '../support/haven';
+import { TEST_ADMIN_URL, rawClient } from '../support/database';
 import { readDemoFile } from '../../server/demo/demo-file';
 import { generateIdentity, publicIdentity, ready } from '../../crypto';
 
@@ -34,15 +35,19 @@ describe('GET /api/health', () => {
   it('answers 503 naming the database when it is gone', async () => {
     const haven = await startTestHaven();
     const url = haven.url;
-    // Dropping the database (with force) cuts the server's connections and leaves nothing to reconnect to.
-    await haven.database.drop();
+    // Dropping the database (with force) under the running server cuts its connections and leaves nothing to reconnect to.
+    const name = new URL(haven.database.url).pathname.slice(1);
+    const admin = await rawClient(TEST_ADMIN_URL);
+    await admin.query(`drop database ${name} with (force)`);
+    await admin.end();
     const res = await new ApiClient(url).get('/api/health');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: 'down', database: 'down', down: ['database'] });
     // A request that needs the database fails cleanly too.
     const session = await new ApiClient(url).get('/api/agencies/directory');
-    expect(session.status).toBe(500);
-    expect(session.body).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    expect(session.status).toBe(503);
+    expect(session.body).toEqual({ error: { code: 'database_unavailable', message: expect.stringMatching(/Nothing was saved/) } });
+    await haven.close();
   });
 });
 
