@@ -60,9 +60,17 @@ export async function startWorkers(ctx: WorkerContext, options: { redisUrl: stri
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const prefix = options.prefix ?? 'haven';
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
-  for (const name of JOB_NAMES) {
-    await queue.upsertJobScheduler(name, { every: intervalOf(name, ctx) }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } });
-  }
+  const declareSchedules = async () => {
+    for (const name of JOB_NAMES) {
+      await queue.upsertJobScheduler(name, { every: intervalOf(name, ctx) }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } });
+    }
+  };
+  await declareSchedules();
+  // A Redis that restarts empty (it keeps nothing on disk) has lost the schedules: declare them
+  // again on every reconnection. Upserting by fixed id makes this harmless when nothing was lost.
+  connection.on('ready', () => {
+    declareSchedules().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not re-declare job schedules'));
+  });
   const worker = new Worker(
     QUEUE_NAME,
     async (job) => {

@@ -43,8 +43,16 @@ export function chainEntryOf(row: StoredAuditEntry): AuditChainEntry {
  * advisory lock makes appends one-at-a-time, so the chain never forks; it is released when
  * the caller's transaction commits or rolls back, so an action and its audit entry land together.
  */
-export async function appendAuditEntries(tx: Database, entries: NewAuditEntry[], at: Date): Promise<void> {
+export async function appendAuditEntries(db: Database, entries: NewAuditEntry[], at: Date): Promise<void> {
   if (entries.length === 0) return;
+  // Always inside a transaction: the advisory lock below lasts until that transaction ends. Given the
+  // caller's transaction this is a savepoint, and the lock is held until the caller commits; given
+  // the plain database handle it is a transaction of its own (never autocommit, which would release
+  // the lock before the insert and let two writers pick the same sequence number).
+  await db.transaction((tx) => appendInTransaction(tx, entries, at));
+}
+
+async function appendInTransaction(tx: Database, entries: NewAuditEntry[], at: Date): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
   const [last] = await tx.select({ seq: auditEntries.seq, hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.seq)).limit(1);
   let seq = last?.seq ?? 0;

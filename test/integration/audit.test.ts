@@ -84,6 +84,23 @@ describe('audit log through the API', () => {
   });
 });
 
+describe('concurrent appends', () => {
+  it('never fork the chain or reuse a sequence number, whether or not the caller holds a transaction', async () => {
+    const { appendAuditEntries } = await import('../../server/audit');
+    const db = haven.database.handle.db;
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      i % 2
+        ? appendAuditEntries(db, [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { concurrent: i } }], new Date())
+        : db.transaction((tx) =>
+            appendAuditEntries(tx, [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { concurrent: i } }], new Date()),
+          ),
+    );
+    await Promise.all(writes);
+    const report = await verifyAuditChain(db);
+    expect(report.ok).toBe(true);
+  });
+});
+
 describe('tamper detection (an attacker with database access)', () => {
   /** Runs SQL as someone who has switched off the append-only triggers, then switches them back. */
   async function tamper(sql: string, params: unknown[] = []): Promise<void> {

@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ready } from '../../crypto';
+import { startWorkers, type RunningWorkers } from '../../workers/runner';
+import { rawClient } from '../support/database';
+import { startTestHaven, type TestHaven } from '../support/haven';
+import { People } from '../support/people';
+import { Practitioner, welfareRecord } from '../support/practitioner';
+
+// A Redis server of this test's own, so restarting it disturbs no other test.
+let redisPort = 0;
+let redis: ChildProcess | null = null;
+let haven: TestHaven;
+let workers: RunningWorkers;
+const people = new People(() => haven);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function startRedis(): Promise<void> {
+  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await vi.waitFor(
+    async () => {
+      const { Redis } = await import('ioredis');
+      const probe = new Redis({ port: redisPort, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+    },
+    { timeout: 10_000, interval: 100 },
+  );
+}
+
+function stopRedis(): Promise<void> {
+  const child = redis;
+  redis = null;
+  if (!child) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  return exited;
+}
+
+async function noticeCount(): Promise<number> {
+  const client = await rawClient(haven.database.url);
+  try {
+    return (await client.query<{ n: number }>('select count(*)::int as n from notices')).rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  await ready();
+  redisPort = await freePort();
+  await startRedis();
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  haven = await startTestHaven({ seedDemo: true, redisUrl, env: { HAVEN_OBLIGATION_SWEEP_SECONDS: '1' } });
+  workers = await startWorkers(haven.ctx, { redisUrl, prefix: 'redis-restart' }, pino({ level: 'silent' }));
+});
+afterAll(async () => {
+  await workers.close();
+  await haven.close();
+  await stopRedis();
+});
+
+describe('Redis restarted under load', () => {
+  it('messaging carries on, jobs resume, and no obligation is lost or notified twice', async () => {
+    const jordan = new Practitioner(await people.as('Jordan'));
+    const morgan = new Practitioner(await people.as('Morgan'));
+    await jordan.publishKeys();
+    await morgan.publishKeys();
+    await jordan.connect();
+    await morgan.connect();
+    const lily = (await jordan.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
+    const thread = (
+      await jordan.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lily}/threads`, {
+        participants: [{ userId: morgan.userId, needToKnowReason: 'Neighbourhood officer for the family' }],
+        record: welfareRecord,
+      })
+    ).body.thread;
+
+    await stopRedis();
+    // Redis is down: messages still go through and arrive.
+    const during = jordan.seal(thread, [morgan], 'while Redis is down');
+    expect(await jordan.send(during)).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(morgan.received.map((m) => m.id)).toContain(during.header.id));
+
+    // An obligation that falls due while Redis is down.
+    const ruth = await people.as('Ruth');
+    const alexId = (await ruth.get<{ people: { id: string }[] }>('/api/people?name=Alex')).body.people[0]?.id ?? '';
+    const callum = (await ruth.get<{ children: { id: string }[] }>('/api/children?name=Callum+Byrne')).body.children[0]?.id ?? '';
+    await ruth.post(`/api/children/${callum}/offending-risk`, { reason: 'Youth offending panel referral' });
+    await ruth.post(`/api/children/${callum}/case-officers`, { userId: alexId, record: welfareRecord });
+    const share = await ruth.post(`/api/children/${callum}/verbal-shares`, {
+      occurredAt: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+      tier: 'offending_risk',
+      emergency: true,
+      participants: [{ userId: alexId }],
+      record: { ...welfareRecord, kindsOfInformation: ['offending_or_antisocial_behaviour'], schedule1Condition: 'preventing_or_detecting_unlawful_acts' },
+    });
+    expect(share.status).toBe(201);
+    expect(await noticeCount()).toBe(0);
+
+    // Redis comes back empty: the schedules are declared again and the sweep catches up, once.
+    await startRedis();
+    await vi.waitFor(async () => expect(await noticeCount()).toBe(2), { timeout: 20_000, interval: 200 });
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await noticeCount()).toBe(2);
+    const after = jordan.seal(thread, [morgan], 'after Redis is back');
+    expect(await jordan.send(after)).toMatchObject({ ok: true });
+    jordan.disconnect();
+    morgan.disconnect();
+  }, 60_000);
+});
