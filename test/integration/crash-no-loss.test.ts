@@ -1,27 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready, type Envelope } from '../../crypto';
 import { verifyAuditChain } from '../../server/audit';
 import { ApiClient } from '../support/client';
 import { startTestHaven, type TestHaven } from '../support/haven';
-import { Practitioner, welfareRecord } from '../support/practitioner';
+import { freePort } from '../support/net';
+import { Practitioner, startConversation } from '../support/practitioner';
 
 const KILLS = 10;
 let haven: TestHaven;
 let port = 0;
 let server: ChildProcess | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,13 +76,7 @@ describe('no loss when the server is killed', () => {
     await recipients[0]?.api.signIn(haven.account('Morgan'));
     await recipients[1]?.api.signIn(haven.account('Ruth'));
     for (const p of [sender, ...recipients]) await p.publishKeys();
-    const lily = (await sender.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
-    const thread = (
-      await sender.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lily}/threads`, {
-        participants: recipients.map((r) => ({ userId: r.userId, needToKnowReason: 'Core group member for the family' })),
-        record: welfareRecord,
-      })
-    ).body.thread;
+    const thread = await startConversation(sender, recipients, 'Lily Hartwell');
 
     const acked: string[] = [];
     let killing = true;

@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -12,7 +11,8 @@ import { openDatabase, type DatabaseHandle } from '../../server/db';
 import { seedDemo, type DemoAccount } from '../../server/demo/seed';
 import { silentNotifier } from '../../server/shared/context';
 import { ApiClient } from '../support/client';
-import { Practitioner, welfareRecord } from '../support/practitioner';
+import { freePort } from '../support/net';
+import { Practitioner, startConversation } from '../support/practitioner';
 
 // A PostgreSQL server of this test's own (the shared one must not be restarted under other tests).
 const bin = path.join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql')[0] ?? '15', 'bin');
@@ -22,17 +22,6 @@ let database: DatabaseHandle;
 let haven: Haven;
 let demo: DemoAccount[] = [];
 let url = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** pg_ctl refuses to run as root; run it as the postgres user then. */
 function pgCtl(...args: string[]): void {
@@ -87,13 +76,7 @@ describe('PostgreSQL restarted', () => {
     await morgan.publishKeys();
     await jordan.connect();
     await morgan.connect();
-    const lily = (await jordan.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
-    const thread = (
-      await jordan.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lily}/threads`, {
-        participants: [{ userId: morgan.userId, needToKnowReason: 'Neighbourhood officer for the family' }],
-        record: welfareRecord,
-      })
-    ).body.thread;
+    const thread = await startConversation(jordan, [morgan], 'Lily Hartwell');
 
     pgCtl('stop', '-D', dataDir, '-m', 'immediate');
     const envelope = jordan.seal(thread, [morgan], 'sent while the database was down');

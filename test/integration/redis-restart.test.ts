@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ready } from '../../crypto';
@@ -7,7 +6,8 @@ import { startWorkers, type RunningWorkers } from '../../workers/runner';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
-import { Practitioner, welfareRecord } from '../support/practitioner';
+import { freePort } from '../support/net';
+import { Practitioner, startConversation, welfareRecord } from '../support/practitioner';
 
 // A Redis server of this test's own, so restarting it disturbs no other test.
 let redisPort = 0;
@@ -15,17 +15,6 @@ let redis: ChildProcess | null = null;
 let haven: TestHaven;
 let workers: RunningWorkers;
 const people = new People(() => haven);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function startRedis(): Promise<void> {
   redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -82,13 +71,7 @@ describe('Redis restarted under load', () => {
     await morgan.publishKeys();
     await jordan.connect();
     await morgan.connect();
-    const lily = (await jordan.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
-    const thread = (
-      await jordan.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lily}/threads`, {
-        participants: [{ userId: morgan.userId, needToKnowReason: 'Neighbourhood officer for the family' }],
-        record: welfareRecord,
-      })
-    ).body.thread;
+    const thread = await startConversation(jordan, [morgan], 'Lily Hartwell');
 
     await stopRedis();
     // Redis is down: messages still go through and arrive.

@@ -4,7 +4,7 @@ import { ready } from '../../crypto';
 import type { Receipt } from '../../server/realtime/events';
 import { ApiClient } from '../support/client';
 import { startTestHaven, type TestHaven } from '../support/haven';
-import { Practitioner, welfareRecord } from '../support/practitioner';
+import { Practitioner, startConversation } from '../support/practitioner';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let haven: TestHaven;
@@ -26,13 +26,7 @@ beforeAll(async () => {
   await morgan.publishKeys();
   await jordan.connect();
   await morgan.connect();
-  const lily = (await jordan.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
-  thread = (
-    await jordan.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lily}/threads`, {
-      participants: [{ userId: morgan.userId, needToKnowReason: 'Neighbourhood officer for the family' }],
-      record: welfareRecord,
-    })
-  ).body.thread;
+  thread = await startConversation(jordan, [morgan], 'Lily Hartwell');
 });
 afterAll(async () => {
   jordan.disconnect();

@@ -116,3 +116,15 @@ export class Practitioner {
 }
 
 export { fromBase64Url };
+
+/** Finds a demo child by name and starts a conversation about them with the others, as the web client does. */
+export async function startConversation(sender: Practitioner, others: Practitioner[], childName: string): Promise<{ id: string; childId: string }> {
+  const child = (await sender.api.get<{ children: { id: string }[] }>(`/api/children?name=${encodeURIComponent(childName)}`)).body.children[0]?.id;
+  if (!child) throw new Error(`no child called ${childName}`);
+  const res = await sender.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${child}/threads`, {
+    participants: others.map((p) => ({ userId: p.userId, needToKnowReason: 'Member of the team around the child' })),
+    record: welfareRecord,
+  });
+  if (res.status !== 201) throw new Error(`starting a conversation failed: ${res.status}`);
+  return res.body.thread;
+}
