@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client';
+import { startTestHaven, type TestHaven } from '../support/haven';
+import { People } from '../support/people';
+import { totpCode } from '../support/totp';
+
+type Who = 'anonymous' | 'half_signed_in' | 'unverified' | 'practitioner' | 'designated_officer' | 'agency_admin' | 'system_admin';
+const EVERYONE: Who[] = ['anonymous', 'half_signed_in', 'unverified', 'practitioner', 'designated_officer', 'agency_admin', 'system_admin'];
+const READERS: Who[] = ['practitioner', 'designated_officer', 'agency_admin', 'system_admin'];
+const SHARERS: Who[] = ['practitioner', 'designated_officer', 'agency_admin'];
+const ADMINS: Who[] = ['agency_admin', 'system_admin'];
+const SYSTEM: Who[] = ['system_admin'];
+
+let haven: TestHaven;
+const people = new People(() => haven);
+const clients = new Map<Who, ApiClient>();
+const ids = { lily: '', council: '', jordan: '', morgan: '' };
+const unique = () => randomBytes(4).toString('hex');
+
+interface Row {
+  method: 'GET' | 'POST';
+  path: () => string;
+  body?: () => unknown;
+  allowed: Who[];
+}
+
+/** Every route that reads or changes protected data, with a valid request and who may make it. */
+const ROUTES: Row[] = [
+  { method: 'GET', path: () => '/api/agencies', allowed: SYSTEM },
+  { method: 'POST', path: () => '/api/agencies', body: () => ({ name: `Agency ${unique()}`, kind: 'voluntary' }), allowed: SYSTEM },
+  { method: 'GET', path: () => '/api/users', allowed: ADMINS },
+  // Ownership: a police officer's account is for police and system admins, not the council's admin.
+  { method: 'GET', path: () => `/api/users/${ids.morgan}`, allowed: SYSTEM },
+  {
+    method: 'POST',
+    path: () => '/api/invites',
+    body: () => ({ email: `new.${unique()}@childrens.northmoor.example`, agencyId: ids.council, role: 'practitioner' }),
+    allowed: ADMINS,
+  },
+  { method: 'GET', path: () => '/api/audit', allowed: ADMINS },
+  { method: 'GET', path: () => '/api/audit/verify', allowed: SYSTEM },
+  { method: 'GET', path: () => `/api/audit/reports/child/${ids.lily}`, allowed: ADMINS },
+  { method: 'GET', path: () => `/api/audit/reports/user/${ids.jordan}`, allowed: ADMINS },
+  { method: 'GET', path: () => '/api/children?name=Lily', allowed: READERS },
+  { method: 'POST', path: () => `/api/children/${ids.lily}/open`, body: () => ({ reason: 'Authorisation matrix' }), allowed: READERS },
+  { method: 'GET', path: () => `/api/children/${ids.lily}/chronology`, allowed: READERS },
+  { method: 'POST', path: () => `/api/children/${ids.lily}/concerns`, body: () => ({}), allowed: SHARERS },
+  { method: 'GET', path: () => '/api/people?name=Mor', allowed: READERS },
+  { method: 'GET', path: () => '/api/key-log/head', allowed: READERS },
+  { method: 'GET', path: () => '/api/alerts', allowed: ADMINS },
+  { method: 'GET', path: () => '/api/obligations/escalations', allowed: ADMINS },
+  { method: 'GET', path: () => '/api/subject-access-requests', allowed: ADMINS },
+  { method: 'GET', path: () => '/api/retention/schedule', allowed: SYSTEM },
+  { method: 'GET', path: () => '/api/retention/runs', allowed: SYSTEM },
+  { method: 'POST', path: () => '/api/retention/runs', body: () => ({ dryRun: true }), allowed: SYSTEM },
+];
+
+beforeAll(async () => {
+  haven = await startTestHaven({ seedDemo: true });
+  clients.set('anonymous', new ApiClient(haven.url));
+  const half = new ApiClient(haven.url);
+  const sam = haven.account('Sam');
+  await half.post('/api/auth/sign-in', { email: sam.email, password: sam.password });
+  clients.set('half_signed_in', half);
+  const taylor = new ApiClient(haven.url);
+  await taylor.post('/api/auth/sign-in', { email: haven.account('Taylor').email, password: haven.account('Taylor').password });
+  const start = await taylor.post<{ secret: string }>('/api/auth/enrolment/start');
+  await taylor.post('/api/auth/enrolment/confirm', { code: totpCode(start.body.secret) });
+  clients.set('unverified', taylor);
+  clients.set('practitioner', await people.as('Jordan'));
+  clients.set('designated_officer', await people.as('Ruth'));
+  clients.set('agency_admin', await people.as('Priya'));
+  clients.set('system_admin', await people.as('Sam'));
+  const jordan = await people.as('Jordan');
+  ids.lily = (await jordan.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
+  ids.jordan = (await jordan.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user.id;
+  ids.morgan = (await (await people.as('Morgan')).get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+  ids.council = (await jordan.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user.agencyId;
+});
+afterAll(() => haven.close());
+
+describe('authorisation matrix: every role × every protected route', () => {
+  it('allows exactly the expected roles and refuses the rest with 401 or 403 (0 unexpected allows)', async () => {
+    const unexpected: string[] = [];
+    for (const route of ROUTES) {
+      for (const who of EVERYONE) {
+        const client = clients.get(who);
+        if (!client) throw new Error(who);
+        const res = route.method === 'GET' ? await client.get(route.path()) : await client.post(route.path(), route.body?.());
+        const allowed = route.allowed.includes(who);
+        const label = `${route.method} ${route.path()} as ${who}: ${res.status}`;
+        if (allowed && res.status >= 300) unexpected.push(`refused but should be allowed — ${label} ${JSON.stringify(res.body).slice(0, 120)}`);
+        if (!allowed && res.status < 300) unexpected.push(`UNEXPECTED ALLOW — ${label}`);
+        if (!allowed && ![401, 403].includes(res.status)) unexpected.push(`refused with the wrong status — ${label}`);
+      }
+    }
+    expect(unexpected).toEqual([]);
+  });
+
+  it('socket events: only fully signed-in sessions connect, and a user sees only their own sequence', async () => {
+    for (const who of ['anonymous', 'half_signed_in'] as const) {
+      const socket = clients.get(who)?.socket();
+      const outcome = await new Promise<string>((resolve) => {
+        socket?.once('connect', () => resolve('connected'));
+        socket?.once('connect_error', (e) => resolve(e.message));
+      });
+      socket?.close();
+      expect(outcome, who).toBe('unauthorised');
+    }
+    for (const who of READERS) {
+      const socket = clients.get(who)?.socket();
+      await new Promise<void>((resolve, reject) => socket?.once('connect', resolve).once('connect_error', reject));
+      expect(await socket?.timeout(5_000).emitWithAck('sync:since', { cursor: 0 }), who).toMatchObject({ ok: true, messages: [] });
+      socket?.close();
+    }
+  });
+});
