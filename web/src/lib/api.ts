@@ -120,12 +120,13 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   return data as T;
 }
 
-const get = <T>(path: string) => request<T>('GET', path);
-const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
+// Exported for the other halves of this client (api-admin.ts), not for screens.
+export const get = <T>(path: string) => request<T>('GET', path);
+export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
 const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body);
-const seg = encodeURIComponent;
+export const seg = encodeURIComponent;
 
-function query(params: Record<string, string | number | undefined>): string {
+export function query(params: Record<string, string | number | undefined>): string {
   const q = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== '') q.set(key, String(value));

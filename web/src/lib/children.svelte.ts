@@ -58,6 +58,17 @@ class ChildrenState {
     this.names = {};
   }
 
+  /** The child's records were destroyed under the retention schedule: nothing about them stays in this session. */
+  forget(childId: string): void {
+    delete this.names[childId];
+    if (this.record?.id === childId) {
+      this.record = null;
+      this.done = null;
+    }
+    if (this.results) this.results = { ...this.results, children: this.results.children.filter((c) => c.id !== childId) };
+    if (this.overrideId === childId) this.overrideId = '';
+  }
+
   async search(terms: SearchTerms): Promise<void> {
     this.notice = null;
     this.results = await api.search({

@@ -123,6 +123,15 @@ class KeysState {
     return { header, text: new TextDecoder().decode(body) };
   }
 
+  /**
+   * An admin's signed statement that this user holds the keys with this fingerprint
+   * (docs/key-log.md, "Admin attestation"), made with this browser's signing key, which stays here.
+   */
+  attest(userId: string, fingerprint: string): string {
+    if (!this.ready || !this.keys || !this.crypto) throw new Error('keys are not ready');
+    return this.crypto.attestKey({ userId, fingerprint }, this.keys.signPrivateKey);
+  }
+
   /** This browser's keys encrypted under the recovery passphrase (Argon2id: slow on purpose). */
   async backup(passphrase: string): Promise<KeyBackup> {
     const crypto = await loadCrypto();

@@ -1,11 +1,13 @@
 // Messages over the one typed socket (docs/realtime.md): catching up from this device's cursor on
 // every (re)connection, live `share:new`, receipts and revocations, and the outbox. An envelope
 // waiting for its ack is kept in memory and sent again, unchanged, after a reconnection — the
-// server stores an envelope id once, so a resend never duplicates.
+// server stores an envelope id once, so a resend never duplicates. When a child's records are
+// destroyed under the retention schedule, `forget` drops their conversations from this device.
 import type { Envelope } from '../../../crypto';
 import type { ShareRecord } from '../../../server/shares/share-record';
 import { threads as threadsApi } from './api';
 import { readState, writeState } from './idb';
+import { readUnread, writeUnread, type Unread } from './unread';
 import { useRealtime, type HavenSocket } from './realtime';
 import { session } from './session.svelte';
 import type { ClientToServerEvents } from '../../../server/realtime/events';
@@ -28,7 +30,6 @@ async function ask<E extends keyof Events>(socket: HavenSocket, event: E, payloa
   return (await timed.emitWithAck(event, payload)) as AckOf<E>;
 }
 const cursorKey = (me: string) => `sync-cursor:${me}`;
-const unreadKey = (me: string) => `unread:${me}`;
 
 class MessagingState {
   threads = $state.raw<Thread[] | null>(null);
@@ -36,8 +37,8 @@ class MessagingState {
   byThread = $state<Record<string, Stored[]>>({});
   /** Per message of mine: who has it, who read it. */
   receipts = $state<Record<string, { delivered: string[]; read: string[] }>>({});
-  /** Messages from others not yet opened on this device. */
-  unread = $state<string[]>([]);
+  /** Messages from others not yet opened on this device, with the thread each is in. */
+  unread = $state<Unread>({});
   outbox = $state<Record<string, OutboxStatus>>({});
   /** The polite notice of a new message (never names or content). */
   notice = $state<{ seq: number; text: string } | null>(null);
@@ -61,13 +62,13 @@ class MessagingState {
   }
 
   unreadIn(threadId: string): number {
-    return (this.byThread[threadId] ?? []).filter((m) => this.unread.includes(m.id)).length;
+    return (this.byThread[threadId] ?? []).filter((m) => m.id in this.unread).length;
   }
 
   async loadThreads(): Promise<void> {
     this.threads = (await threadsApi.list()).threads;
     const me = this.me;
-    if (me) this.unread = (await readState<string[]>(unreadKey(me))) ?? [];
+    if (me) this.unread = await readUnread(me);
   }
 
   /** A thread and its messages from the server, merged with what this device already has. */
@@ -102,17 +103,40 @@ class MessagingState {
 
   /** The user opened the thread: tell senders, once per message. */
   markRead(threadId: string): void {
-    const ids = (this.byThread[threadId] ?? []).filter((m) => this.unread.includes(m.id) && !m.revoked).map((m) => m.id);
+    const ids = (this.byThread[threadId] ?? []).filter((m) => m.id in this.unread && !m.revoked).map((m) => m.id);
     if (ids.length === 0 || !this.socket?.connected) return;
     for (const id of ids) this.socket.emit('share:read', { id }, () => undefined);
-    void this.setUnread(this.unread.filter((id) => !ids.includes(id)));
+    void this.setUnread(this.without(ids));
+  }
+
+  /**
+   * A child's records were destroyed: forgets their conversations — the threads the server named
+   * and any other this device lists for the child — with their messages, receipts, unsent
+   * envelopes and unread marks, in memory and in IndexedDB.
+   */
+  async forget(childId: string, threadIds: string[]): Promise<void> {
+    const gone = new Set([...threadIds, ...(this.threads ?? []).filter((t) => t.childId === childId).map((t) => t.id)]);
+    const messageIds = [...gone].flatMap((id) => (this.byThread[id] ?? []).map((m) => m.id));
+    for (const [id, threadId] of Object.entries(this.unread)) if (threadId !== null && gone.has(threadId)) messageIds.push(id);
+    if (this.threads) this.threads = this.threads.filter((t) => !gone.has(t.id));
+    for (const id of gone) {
+      delete this.byThread[id];
+      this.startRecords.delete(id);
+    }
+    for (const id of messageIds) {
+      delete this.receipts[id];
+      delete this.outbox[id];
+      this.pending.delete(id);
+    }
+    if (this.openThread && gone.has(this.openThread)) this.openThread = null;
+    await this.setUnread(this.without(messageIds));
   }
 
   clear(): void {
     this.threads = null;
     this.byThread = {};
     this.receipts = {};
-    this.unread = [];
+    this.unread = {};
     this.outbox = {};
     this.notice = null;
     this.openThread = null;
@@ -175,7 +199,7 @@ class MessagingState {
     const fromOthers = fresh.filter((m) => m.senderId !== me && !m.revoked);
     if (fromOthers.length === 0) return;
     this.socket?.emit('share:delivered', { ids: fromOthers.map((m) => m.id).slice(0, 500) }, () => undefined);
-    await this.setUnread([...this.unread, ...fromOthers.map((m) => m.id)]);
+    await this.setUnread({ ...this.unread, ...Object.fromEntries(fromOthers.map((m) => [m.id, m.threadId])) });
     if (this.threads && fromOthers.some((m) => !this.threads?.some((t) => t.id === m.threadId))) void this.loadThreads();
     const elsewhere = fromOthers.some((m) => m.threadId !== this.openThread);
     if (this.openThread) this.markRead(this.openThread);
@@ -204,13 +228,19 @@ class MessagingState {
     for (const [threadId, list] of Object.entries(this.byThread)) {
       if (list.some((m) => m.id === id)) this.byThread[threadId] = list.map((m) => (m.id === id ? { ...m, envelope: null, revoked: true } : m));
     }
-    void this.setUnread(this.unread.filter((x) => x !== id));
+    void this.setUnread(this.without([id]));
   }
 
-  private async setUnread(ids: string[]): Promise<void> {
-    this.unread = [...new Set(ids)];
+  private without(ids: string[]): Unread {
+    const unread = { ...this.unread };
+    for (const id of ids) delete unread[id];
+    return unread;
+  }
+
+  private async setUnread(unread: Unread): Promise<void> {
+    this.unread = unread;
     const me = this.me;
-    if (me) await writeState(unreadKey(me), $state.snapshot(this.unread));
+    if (me) await writeUnread(me, $state.snapshot(this.unread));
   }
 }
 

@@ -27,6 +27,12 @@ class ObligationState {
     });
   }
 
+  /** A child's records were destroyed: their obligations went with them. */
+  forget(childId: string): void {
+    this.mine = this.mine.filter((o) => o.childId !== childId);
+    this.escalated = this.escalated.filter((o) => o.childId !== childId);
+  }
+
   get unreadNotices(): number {
     return this.notices.filter((n) => !n.read).length;
   }

@@ -2,7 +2,8 @@
 // #/children, #/children/new, #/children/override, #/children/<id>,
 // #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology,
 // #/children/<id>/conversation, #/children/<id>/special-file[?obligation=<id>], #/conversations,
-// #/conversations/<threadId>, #/obligations, #/admin/escalations, ...
+// #/conversations/<threadId>, #/obligations, #/admin/escalations, #/admin/retention,
+// #/admin/subject-access, ...
 export type Route =
   | { name: 'home' }
   | { name: 'register' }
@@ -13,6 +14,8 @@ export type Route =
   | { name: 'admin-audit' }
   | { name: 'admin-alerts' }
   | { name: 'admin-escalations' }
+  | { name: 'admin-retention' }
+  | { name: 'admin-subject-access' }
   | { name: 'obligations' }
   | { name: 'child-special-file'; id: string; obligation: string | null }
   | { name: 'children' }
@@ -57,6 +60,10 @@ export function parseHash(hash: string): Route {
       return { name: 'admin-alerts' };
     case '/admin/escalations':
       return { name: 'admin-escalations' };
+    case '/admin/retention':
+      return { name: 'admin-retention' };
+    case '/admin/subject-access':
+      return { name: 'admin-subject-access' };
     case '/obligations':
       return { name: 'obligations' };
     case '/children':

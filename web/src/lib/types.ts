@@ -17,7 +17,10 @@ import type { PersonView } from '../../../server/accounts/directory.service';
 import type { PublicKeysView } from '../../../server/keys/keys.service';
 import type { ObligationView, escalations, myNotices } from '../../../server/offending/obligations.service';
 import type { openSpecialFile } from '../../../server/offending/offending.service';
+import type { RetentionResult, retentionRuns } from '../../../server/retention/retention.service';
+import type { RetentionRule } from '../../../server/retention/schedule';
 import type { ShareEntryView } from '../../../server/shares/share-view';
+import type { RequestView } from '../../../server/subject-access/subject-access.service';
 import type { ThreadView } from '../../../server/shares/threads.service';
 import type { SyncedMessage } from '../../../server/realtime/events';
 import type { KeyBackup, KeyLogEntry, SignedTreeHead } from '../../../crypto';
@@ -66,6 +69,10 @@ export interface KeyLogProof {
   head: SignedTreeHead;
 }
 export type ShareKind = ShareEntry['kind'];
+export type { RetentionResult, RetentionRule };
+export type RetentionRun = Awaited<ReturnType<typeof retentionRuns>>[number];
+export type SubjectAccessRequest = RequestView;
+export type Requester = RequestView['requestedBy'];
 export type ParticipantBody = z.input<typeof participant>;
 export type VerbalShareBody = z.input<typeof verbalShareBody>;
 export type DecisionBody = z.input<typeof decisionBody>;

@@ -1,5 +1,7 @@
 // Admin view of users: the filtered list, and the actions that change one user.
 import { ApiError, agencies, users } from './api';
+import { keyAttestation } from './api-admin';
+import { identityKeys } from './keys.svelte';
 import { session } from './session.svelte';
 import type { Agency, CreatedInvite, Role, User, UserStatusFilter, VerifyUserBody } from './types';
 import { ROLES } from './types';
@@ -15,6 +17,8 @@ export class UsersState {
   announcement = $state('');
   /** The user just verified, for the success banner: the reloaded list may no longer show them. */
   justVerified = $state<User | null>(null);
+  /** Whether the admin's attestation of that user's keys was accepted, and if not, why. */
+  keysOutcome = $state<{ ok: true } | { ok: false; message: string } | null>(null);
 
   /** Roles this admin may grant: only a system admin grants the admin roles. */
   readonly grantableRoles = $derived<readonly Role[]>(session.isSystemAdmin ? ROLES : ['practitioner', 'designated_officer']);
@@ -24,6 +28,7 @@ export class UsersState {
   async load(): Promise<void> {
     const id = ++this.requestId;
     this.justVerified = null;
+    this.keysOutcome = null;
     this.loading = true;
     this.error = null;
     try {
@@ -49,13 +54,28 @@ export class UsersState {
     }
   }
 
-  /** Reloads the list, so a verified user leaves "Waiting for verification". */
-  async verify(id: string, body: VerifyUserBody): Promise<void> {
+  /**
+   * Reloads the list, so a verified user leaves "Waiting for verification". With `checkedFingerprint`
+   * (the admin compared it with the user), the admin then signs the binding of user to keys.
+   */
+  async verify(id: string, body: VerifyUserBody, checkedFingerprint?: string): Promise<void> {
     const { user } = await users.verify(id, body);
     this.replace(user);
+    const keysOutcome = checkedFingerprint ? await this.attestKeys(id, checkedFingerprint) : null;
     await this.load();
     this.justVerified = user;
-    this.announcement = 'User verified';
+    this.keysOutcome = keysOutcome;
+    this.announcement = keysOutcome?.ok ? 'User verified and keys confirmed' : 'User verified';
+  }
+
+  private async attestKeys(userId: string, fingerprint: string): Promise<{ ok: true } | { ok: false; message: string }> {
+    try {
+      if (!identityKeys.ready) return { ok: false, message: 'Your own keys are not ready in this browser. Reload the page and try again.' };
+      await keyAttestation.attest(userId, { fingerprint, attestation: identityKeys.attest(userId, fingerprint) });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, message: error instanceof ApiError ? error.message : 'Their keys could not be confirmed. Try again.' };
+    }
   }
 
   async suspend(id: string, reason: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { FieldErrors } from './form.svelte';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class Checks {
   readonly errors: FieldErrors = {};
@@ -21,6 +22,13 @@ export class Checks {
     if (value.trim() === '') this.add(name, emptyMessage);
     else if (value.trim().length < 3) this.add(name, 'Reason must be 3 characters or more');
     else if (value.trim().length > 1000) this.add(name, 'Reason must be 1000 characters or fewer');
+    return this;
+  }
+
+  /** A record identifier (a uuid), as shown on a child's record. */
+  identifier(name: string, value: string, emptyMessage: string): this {
+    if (value.trim() === '') this.add(name, emptyMessage);
+    else if (!UUID.test(value.trim())) this.add(name, 'Enter the record identifier exactly as it is shown on the record, like 3f2b9c1e-…');
     return this;
   }
 

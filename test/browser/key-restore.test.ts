@@ -1,0 +1,82 @@
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ready } from '../../crypto';
+import { startTestHaven, type TestHaven } from '../support/haven';
+import { People } from '../support/people';
+import { Practitioner, welfareRecord } from '../support/practitioner';
+import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { sealToBrowserUser, signInInBrowser } from './people-in-browsers';
+
+let haven: TestHaven;
+let browser: Browser;
+const people = new People(() => haven);
+const contexts: BrowserContext[] = [];
+let morgan: Practitioner;
+const PASSPHRASE = 'kettle harbour violet sixteen';
+const TEXT = 'The family moved to Aunt Rose’s flat on Saturday.';
+
+beforeAll(async () => {
+  await ready();
+  haven = await startTestHaven({ seedDemo: true });
+  browser = await launchBrowser();
+  morgan = new Practitioner(await people.as('Morgan'));
+  await morgan.publishKeys();
+  await morgan.connect();
+});
+afterAll(async () => {
+  morgan?.disconnect();
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await haven?.close();
+});
+
+async function freshBrowser(): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  return { page, problems: watchForProblems(page) };
+}
+
+describe('restoring keys in a new browser', () => {
+  it('Jordan backs up his keys, signs in on another browser, restores them and reads a message sent before', { timeout: 120_000 }, async () => {
+    // Browser A: keys are made on first sign-in; Jordan creates a recovery passphrase.
+    const a = await freshBrowser();
+    await signInInBrowser(a.page, haven, 'Jordan');
+    await a.page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
+    await a.page.getByLabel('Type it again').fill(PASSPHRASE);
+    await a.page.getByRole('button', { name: 'Create a recovery passphrase' }).click();
+    await a.page.getByText('Your keys are backed up.').waitFor({ timeout: 30_000 });
+    const fingerprintA = await a.page.locator('code.fingerprint').innerText();
+
+    // Morgan (in Node) sends Jordan a message about Lily, sealed to the keys browser A made.
+    const jordanId = (await morgan.api.get<{ people: { id: string }[] }>('/api/people?name=Jordan')).body.people[0]?.id ?? '';
+    const lilyId = (await morgan.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
+    expect((await morgan.api.post(`/api/children/${lilyId}/open`, { reason: 'Planning a joint visit with children’s services' })).status).toBe(200);
+    const started = await morgan.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lilyId}/threads`, {
+      participants: [{ userId: jordanId, needToKnowReason: 'Lily’s social worker' }],
+      record: welfareRecord,
+    });
+    expect(started.status).toBe(201);
+    expect(await morgan.send(await sealToBrowserUser(morgan, started.body.thread, jordanId, TEXT))).toMatchObject({ ok: true });
+
+    // Browser B knows nothing: the keys are elsewhere until Jordan restores them.
+    const b = await freshBrowser();
+    await signInInBrowser(b.page, haven, 'Jordan');
+    await b.page.getByRole('heading', { name: 'Restore your keys' }).waitFor({ timeout: 15_000 });
+    expect(await b.page.locator('code.fingerprint').innerText()).toBe(fingerprintA);
+    await b.page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
+    await b.page.getByRole('button', { name: 'Restore your keys' }).click();
+    await b.page.getByText('Your keys are restored in this browser.').waitFor({ timeout: 30_000 });
+
+    await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Conversations' }).click();
+    await b.page.getByRole('link', { name: 'Conversation with Morgan Reid' }).click();
+    const message = b.page.getByRole('article').filter({ hasText: TEXT });
+    await message.waitFor({ timeout: 15_000 });
+    expect(await message.innerText()).toContain('Morgan Reid');
+    expect(await message.innerText()).not.toContain('cannot be');
+    await b.page.screenshot({ path: path.join(SCREENSHOTS, 'key-restore.png'), fullPage: true });
+    expect(a.problems).toEqual([]);
+    expect(b.problems).toEqual([]);
+  });
+});

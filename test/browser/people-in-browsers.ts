@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { fromBase64Url, sealEnvelope, type Envelope } from '../../crypto';
+import type { TestHaven } from '../support/haven';
+import { welfareRecord, type Practitioner } from '../support/practitioner';
+import { totpCode } from '../support/totp';
+
+/** Signs a demo person in with two factors and waits until their keys are loaded (or known to be elsewhere). */
+export async function signInInBrowser(page: Page, haven: TestHaven, name: string): Promise<void> {
+  const account = haven.account(name);
+  await page.goto(haven.url);
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Security code').fill(totpCode(account.totpSecret ?? ''));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
+}
+
+/**
+ * A message from a practitioner played by Node to someone whose keys were made in a browser:
+ * sealed to the keys the server publishes for them, as the sender's client would.
+ */
+export async function sealToBrowserUser(sender: Practitioner, thread: { id: string; childId: string }, recipientId: string, text: string): Promise<Envelope> {
+  const { body } = await sender.api.get<{ keys: { userId: string; boxPublicKey: string; fingerprint: string }[] }>(`/api/keys?userIds=${recipientId}`);
+  const recipient = body.keys[0];
+  if (!recipient) throw new Error('the recipient has no published keys');
+  return sealEnvelope({
+    header: {
+      v: 1,
+      id: randomUUID(),
+      kind: 'message',
+      threadId: thread.id,
+      childId: thread.childId,
+      senderId: sender.userId,
+      senderKeyFingerprint: sender.fingerprint,
+      recipients: [{ userId: recipientId, keyFingerprint: recipient.fingerprint }],
+      tier: 'welfare',
+      record: welfareRecord,
+      sentAt: new Date().toISOString(),
+      replyTo: null,
+      corrects: null,
+      correctionReason: null,
+    },
+    body: text,
+    sender: { userId: sender.userId, signPrivateKey: sender.keys.signPrivateKey, boxPublicKey: sender.keys.boxPublicKey },
+    recipients: [{ userId: recipientId, boxPublicKey: fromBase64Url(recipient.boxPublicKey) }],
+  });
+}

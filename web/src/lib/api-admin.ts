@@ -1,0 +1,44 @@
+// The admin half of the REST contract (docs/api.md): retention and legal holds, audit reports,
+// subject access requests, and attesting a user's keys. Same plumbing as api.ts.
+import { get, post, query, seg } from './api';
+import type { AuditEntry, Requester, RetentionResult, RetentionRule, RetentionRun, SubjectAccessRequest } from './types';
+
+export const retention = {
+  schedule: (): Promise<{ schedule: RetentionRule[] }> => get('/api/retention/schedule'),
+  runs: (): Promise<{ runs: RetentionRun[] }> => get('/api/retention/runs'),
+  run: (dryRun: boolean): Promise<RetentionResult> => post('/api/retention/runs', { dryRun }),
+  placeHold: (childId: string, reason: string): Promise<void> => post(`/api/children/${seg(childId)}/legal-hold`, { reason }),
+  releaseHold: (childId: string, reason: string): Promise<void> => post(`/api/children/${seg(childId)}/legal-hold/release`, { reason }),
+};
+
+export type ReportKind = 'child' | 'user';
+/** Dates as YYYY-MM-DD; either may be left out. */
+export interface ReportRange {
+  from?: string;
+  to?: string;
+}
+
+const reportPath = (kind: ReportKind, id: string, range: ReportRange, format: 'json' | 'csv') =>
+  `/api/audit/reports/${kind}/${seg(id)}${query({ from: range.from, to: range.to, format })}`;
+
+export const reports = {
+  /** Oldest first: who accessed a child's information, or what a user accessed. */
+  get: (kind: ReportKind, id: string, range: ReportRange): Promise<{ entries: AuditEntry[] }> => get(reportPath(kind, id, range, 'json')),
+  /** The same report as CSV, for a same-origin download link (the session cookie goes with it). */
+  csvUrl: (kind: ReportKind, id: string, range: ReportRange): string => reportPath(kind, id, range, 'csv'),
+};
+
+type RequestRes = Promise<{ request: SubjectAccessRequest }>;
+
+export const subjectAccess = {
+  list: (): Promise<{ requests: SubjectAccessRequest[] }> => get('/api/subject-access-requests'),
+  create: (body: { childId: string; requestedOn: string; requestedBy: Requester }): RequestRes => post('/api/subject-access-requests', body),
+  complete: (id: string): RequestRes => post(`/api/subject-access-requests/${seg(id)}/complete`),
+  /** The export as a printable page or as data, for a link (producing it is audited). */
+  exportUrl: (id: string, format: 'html' | 'json'): string => `/api/subject-access-requests/${seg(id)}/export${query({ format })}`,
+};
+
+export const keyAttestation = {
+  /** 409 `fingerprint_changed` when the user's keys changed since the admin checked them. */
+  attest: (userId: string, body: { fingerprint: string; attestation: string }): Promise<void> => post(`/api/users/${seg(userId)}/key-attestation`, body),
+};
