@@ -3,6 +3,12 @@ import { TOTP, Secret } from 'otpauth';
 import { loadConfig } from '../server/config';
 import { readDemoFile } from '../server/demo/demo-file';
 
+// Piped into `head` and the like: a closed pipe is the reader being done, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   const config = loadConfig();
   const wanted = process.argv[2]?.toLowerCase();
