@@ -6,19 +6,8 @@ import { ConflictError, NotFoundError } from '../errors';
 import { canManageRetention, canPlaceLegalHold, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
-import {
-  destroyChild,
-  dueChildren,
-  finishRun,
-  insertLegalHold,
-  insertRun,
-  insertTombstone,
-  listRuns,
-  markInterruptedRuns,
-  readersOf,
-  recordCounts,
-  releaseLegalHolds,
-} from './retention.store';
+import { destroyChildren, readersForBatch, recordCountsForBatch } from './batch.store';
+import { dueChildren, finishRun, insertLegalHold, insertRun, insertTombstones, listRuns, markInterruptedRuns, releaseLegalHolds } from './retention.store';
 
 export interface RetentionResult {
   runId: string;
@@ -26,7 +15,7 @@ export interface RetentionResult {
   children: { childId: string; counts: Record<string, number> }[];
 }
 
-const BATCH = 100;
+const BATCH = 500;
 
 /**
  * Destroys (or, in a dry run, lists) every child whose records are due, a child per
@@ -63,35 +52,39 @@ export async function runRetention(
     // A dry run deletes nothing, so it pages past what it has already listed.
     const batch = (await dueChildren(ctx.db, today, ages, BATCH + seen.size)).filter((id) => !seen.has(id)).slice(0, BATCH);
     if (!batch.length) break;
-    for (const childId of batch) {
-      seen.add(childId);
-      const counts = await recordCounts(ctx.db, childId);
-      if (!options.dryRun) {
-        const readers = await readersOf(ctx.db, childId);
-        const now = ctx.clock();
-        await ctx.db.transaction(async (tx) => {
-          await destroyChild(tx, childId);
-          await insertTombstone(tx, { childId, destroyedAt: now, runId, counts });
-          await appendAuditEntries(
-            tx,
-            [
-              {
-                actorId: options.triggeredBy,
-                agencyId: null,
-                action: 'retention.child_destroyed',
-                subjectType: 'child',
-                subjectId: childId,
-                detail: { runId, counts },
-              },
-            ],
-            now,
-          );
-        });
-        ctx.notifier.toUsers(readers.userIds, 'retention:purged', { childId, threadIds: readers.threadIds });
+    for (const childId of batch) seen.add(childId);
+    const counts = await recordCountsForBatch(ctx.db, batch);
+    if (!options.dryRun) {
+      const readers = await readersForBatch(ctx.db, batch);
+      const now = ctx.clock();
+      // A batch per transaction, a statement per table: a crash loses at most this batch's work,
+      // which the next run redoes, and nothing is half-destroyed.
+      await ctx.db.transaction(async (tx) => {
+        await destroyChildren(tx, batch);
+        await insertTombstones(
+          tx,
+          batch.map((childId) => ({ childId, destroyedAt: now, runId, counts: counts.get(childId) ?? {} })),
+        );
+        await appendAuditEntries(
+          tx,
+          batch.map((childId) => ({
+            actorId: options.triggeredBy,
+            agencyId: null,
+            action: 'retention.child_destroyed' as const,
+            subjectType: 'child',
+            subjectId: childId,
+            detail: { runId, counts: counts.get(childId) ?? {} },
+          })),
+          now,
+        );
+      });
+      for (const childId of batch) {
+        const held = readers.get(childId);
+        if (held) ctx.notifier.toUsers(held.userIds, 'retention:purged', { childId, threadIds: held.threadIds });
       }
-      results.push({ childId, counts });
-      options.onProgress?.(results.length);
     }
+    for (const childId of batch) results.push({ childId, counts: counts.get(childId) ?? {} });
+    options.onProgress?.(results.length);
   }
   const finished = ctx.clock();
   const summary = { children: results.length, ids: results.map((r) => r.childId) };
