@@ -5,7 +5,7 @@ import { sharingStatus } from './sharing.policy';
 const SHIELD_ROLES = new Set<Actor['role']>(['designated_officer', 'agency_admin', 'system_admin']);
 
 /**
- * Reading the index: any signed-in user in good standing. An expired verification still reads
+ * Reading the index: every signed-in user in good standing. An expired verification still reads
  * (DESIGN §1: "an expired user can read but not share"); pending and suspended users cannot.
  */
 export function canReadIndex(actor: Actor): Decision {
