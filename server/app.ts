@@ -24,6 +24,9 @@ import { loadSession } from './http/session';
 import { rejectNulCharacters } from './http/nul-guard';
 import { webClient } from './http/static';
 import { attachRealtime } from './realtime/gateway';
+import { apiDocsRoutes } from './openapi/openapi.routes';
+import { registeredRoutes, type RegisteredRoute } from './openapi/registered-routes';
+import { createMetrics, type ServiceMetrics } from './metrics';
 import type { Clock } from './shared/clock';
 import type { ServiceContext, SessionNotifier } from './shared/context';
 
@@ -39,6 +42,10 @@ export interface Haven {
   httpServer: HttpServer;
   /** Tells connected clients about events (used by workers running inside the server). */
   notifier: SessionNotifier;
+  /** Counters for /metrics, for workers running inside the server (a no-op when metrics are off). */
+  metrics: ServiceMetrics;
+  /** Every HTTP route registered, as Express has it; test/integration/openapi.test.ts checks each is documented. */
+  httpRoutes(): RegisteredRoute[];
   /** Starts listening; resolves with the bound port (useful with PORT=0). */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -49,10 +56,12 @@ export function createHaven(deps: HavenDependencies): Haven {
   const { config, database, redis, logger } = deps;
   // The realtime gateway is created after the context; services reach it through this forwarder.
   const realtimeNotifier: { current?: SessionNotifier } = {};
+  const metrics = createMetrics(config, { db: database.db, clock: deps.clock, redis, logger });
   const ctx: ServiceContext = {
     db: database.db,
     config,
     clock: deps.clock,
+    metrics: metrics.service,
     notifier: {
       sessionsEnded: (hashes, reason) => realtimeNotifier.current?.sessionsEnded(hashes, reason),
       toUsers: (userIds, event, ...args) => realtimeNotifier.current?.toUsers(userIds, event, ...args),
@@ -68,6 +77,8 @@ export function createHaven(deps: HavenDependencies): Haven {
   const probes: HealthProbe[] = [{ name: 'database', check: () => database.ping() }];
   if (redis) probes.push({ name: 'redis', check: async () => void (await redis.ping()) });
   app.get('/api/health', healthHandler(probes, redis ? [] : ['redis']));
+  // Outside /api: a scraper has a bearer token, not a session or a CSRF token.
+  app.get('/metrics', metrics.handler);
 
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
@@ -85,6 +96,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(offendingRoutes(ctx));
   api.use(retentionRoutes(ctx));
   api.use(subjectAccessRoutes(ctx));
+  api.use(apiDocsRoutes());
   api.use(notFoundApi);
   app.use('/api', api);
   app.use(webClient());
@@ -93,10 +105,13 @@ export function createHaven(deps: HavenDependencies): Haven {
   const httpServer = createServer(app);
   const realtime = attachRealtime(httpServer, ctx, logger, redis);
   realtimeNotifier.current = realtime.notifier;
+  metrics.countSocketsWith(() => realtime.io.of('/').sockets.size);
 
   return {
     httpServer,
     notifier: ctx.notifier,
+    metrics: metrics.service,
+    httpRoutes: () => registeredRoutes(app),
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -108,6 +123,7 @@ export function createHaven(deps: HavenDependencies): Haven {
     close: async () => {
       await realtime.io.close();
       realtime.close();
+      await metrics.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };

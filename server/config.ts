@@ -61,6 +61,11 @@ const configSchema = z.object({
   /** Messages one user may send per minute, and one address (all users behind it) may send per minute. */
   HAVEN_SENDS_PER_USER_PER_MINUTE: positiveInt.max(100_000).default(120),
   HAVEN_SENDS_PER_ADDRESS_PER_MINUTE: positiveInt.max(1_000_000).default(1_200),
+  /** Bearer token a Prometheus scraper sends to read /metrics; when unset, /metrics does not exist (404). */
+  HAVEN_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{24,256}$/, 'expected 24 to 256 printable characters without spaces (e.g. `openssl rand -base64 32`)')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const workers =
     config.HAVEN_RUN_WORKERS && config.REDIS_URL
       ? await startWorkers(
-          { db: database.db, clock: systemClock, config, notifier: haven.notifier },
+          { db: database.db, clock: systemClock, config, notifier: haven.notifier, metrics: haven.metrics },
           { redisUrl: config.REDIS_URL, prefix: config.HAVEN_QUEUE_PREFIX },
           logger,
         )

@@ -15,7 +15,7 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export type WorkerContext = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'notifier'>;
+export type WorkerContext = Pick<ServiceContext, 'db' | 'clock' | 'config' | 'notifier' | 'metrics'>;
 
 export function handlersFor(ctx: WorkerContext): [string, JobHandler][] {
   return [
@@ -82,7 +82,10 @@ export async function startWorkers(ctx: WorkerContext, options: { redisUrl: stri
     },
     { connection, prefix, concurrency: 1 },
   );
-  worker.on('failed', (job, err) => logger.error({ job: job?.name, id: job?.id, err: err.message }, 'job failed'));
+  worker.on('failed', (job, err) => {
+    logger.error({ job: job?.name, id: job?.id, err: err.message }, 'job failed');
+    ctx.metrics?.jobFailed(job?.name ?? 'unknown');
+  });
   return {
     queue,
     worker,

@@ -114,3 +114,12 @@ export async function userNames(db: Database, ids: string[]): Promise<Map<string
   const rows = await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
+
+/** System admins who are not suspended. */
+export async function countActiveSystemAdmins(db: Database): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(and(eq(users.role, 'system_admin'), isNull(users.suspendedAt)));
+  return row?.n ?? 0;
+}

@@ -25,6 +25,8 @@ export interface UserView {
   createdAt: string;
 }
 
+const OPERATOR = { id: '', name: 'the server operator (command line)' };
+
 /** `names` resolves the admins named in verification and suspension. */
 export function toUserView(record: UserRecord, today: string, names: Map<string, string>): UserView {
   const { user, agency, verification } = record;
@@ -47,8 +49,10 @@ export function toUserView(record: UserRecord, today: string, names: Map<string,
       trainingCompletedOn: verification.trainingCompletedOn,
       expiresOn: verification.expiresOn,
     },
-    suspension:
-      user.suspendedAt && user.suspendedBy ? { at: user.suspendedAt.toISOString(), by: nameOf(user.suspendedBy), reason: user.suspensionReason ?? '' } : null,
+    // No suspending user means the operator did it at the server's command line (npm run haven).
+    suspension: user.suspendedAt
+      ? { at: user.suspendedAt.toISOString(), by: user.suspendedBy ? nameOf(user.suspendedBy) : OPERATOR, reason: user.suspensionReason ?? '' }
+      : null,
     createdAt: user.createdAt.toISOString(),
   };
 }

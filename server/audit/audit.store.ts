@@ -83,7 +83,26 @@ async function appendInTransaction(tx: Database, entries: NewAuditEntry[], at: D
     prevHash = hash;
     return row;
   });
-  await tx.insert(auditEntries).values(rows);
+  // One parameter (the rows as JSON) rather than ten per entry: a batch of hundreds (a retention
+  // sweep) binds and parses far faster, and a single entry costs the same.
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      seq: r.seq,
+      at: r.at.toISOString(),
+      actor_id: r.actorId,
+      agency_id: r.agencyId,
+      action: r.action,
+      subject_type: r.subjectType,
+      subject_id: r.subjectId,
+      detail: r.detail,
+      prev_hash: r.prevHash,
+      hash: r.hash,
+    })),
+  );
+  await tx.execute(sql`insert into ${auditEntries} (seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash)
+    select seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash
+      from jsonb_to_recordset(${json}::jsonb)
+        as r(seq bigint, at timestamptz, actor_id uuid, agency_id uuid, action text, subject_type text, subject_id text, detail jsonb, prev_hash text, hash text)`);
   if (privateRows.length) await tx.insert(auditPrivate).values(privateRows);
 }
 

@@ -103,6 +103,8 @@ export const involvements = pgTable(
       .on(t.childId, t.agencyId)
       .where(sql`${t.endedAt} is null`),
     index('involvements_agency_idx').on(t.agencyId),
+    // The partial index above cannot serve foreign-key checks or lookups of ended involvements.
+    index('involvements_child_idx').on(t.childId),
   ],
 );
 
@@ -142,7 +144,7 @@ export const shieldOverrides = pgTable(
     reason: text('reason').notNull(),
     createdAt: at('created_at').notNull(),
   },
-  (t) => [index('shield_overrides_session_idx').on(t.sessionTokenHash, t.childId)],
+  (t) => [index('shield_overrides_session_idx').on(t.sessionTokenHash, t.childId), index('shield_overrides_child_idx').on(t.childId)],
 );
 
 /** Alerts to agency admins (e.g. a shield was overridden). They carry ids, never personal data. */
@@ -162,6 +164,7 @@ export const adminAlerts = pgTable(
   },
   (t) => [
     index('admin_alerts_agency_idx').on(t.agencyId, t.createdAt),
+    index('admin_alerts_child_idx').on(t.childId),
     check('admin_alerts_ack', sql`(${t.acknowledgedAt} is null) = (${t.acknowledgedBy} is null)`),
   ],
 );

@@ -61,7 +61,7 @@ export const messages = pgTable(
     storedAt: at('stored_at').notNull(),
     revokedAt: at('revoked_at'),
   },
-  (t) => [index('messages_thread_idx').on(t.threadId, t.storedAt)],
+  (t) => [index('messages_thread_idx').on(t.threadId, t.storedAt), index('messages_child_idx').on(t.childId)],
 );
 
 /** One row per reader (recipients and the sender's own copy), with that reader's sequence number. */

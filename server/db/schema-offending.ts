@@ -59,6 +59,8 @@ export const obligations = pgTable(
       .on(t.dueAt)
       .where(sql`${t.dischargedAt} is null and ${t.cancelledAt} is null`),
     index('obligations_officer_idx').on(t.officerId),
+    index('obligations_child_idx').on(t.childId),
+    index('obligations_verbal_share_idx').on(t.verbalShareId),
     check('obligations_one_ending', sql`not (${t.dischargedAt} is not null and ${t.cancelledAt} is not null)`),
     check('obligations_cancel_reason', sql`(${t.cancelledAt} is null) = (${t.cancelReason} is null)`),
   ],

@@ -1,4 +1,4 @@
-import { boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './schema-core';
 import { children } from './schema-children';
 
@@ -39,21 +39,29 @@ export const retentionRuns = pgTable('retention_runs', {
   triggeredBy: uuid('triggered_by').references(() => users.id),
   status: text('status', { enum: ['running', 'finished', 'interrupted'] }).notNull(),
   summary: jsonb('summary').$type<Record<string, unknown>>(),
+  /** Progress, kept on the row so any server process (and a reloaded page) can report it. */
+  done: integer('done').notNull().default(0),
+  /** Children due when the run started; null until they are counted. */
+  total: integer('total'),
 });
 
 /** A subject access request about a child, with its one-month due date (UK GDPR Art 12(3)). */
-export const subjectAccessRequests = pgTable('subject_access_requests', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  childId: uuid('child_id')
-    .notNull()
-    .references(() => children.id),
-  requestedOn: text('requested_on').notNull(),
-  dueOn: text('due_on').notNull(),
-  requestedBy: text('requested_by', { enum: ['child', 'parent', 'representative'] }).notNull(),
-  createdBy: uuid('created_by')
-    .notNull()
-    .references(() => users.id),
-  createdAt: at('created_at').notNull(),
-  completedAt: at('completed_at'),
-  completedBy: uuid('completed_by').references(() => users.id),
-});
+export const subjectAccessRequests = pgTable(
+  'subject_access_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    childId: uuid('child_id')
+      .notNull()
+      .references(() => children.id),
+    requestedOn: text('requested_on').notNull(),
+    dueOn: text('due_on').notNull(),
+    requestedBy: text('requested_by', { enum: ['child', 'parent', 'representative'] }).notNull(),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: at('created_at').notNull(),
+    completedAt: at('completed_at'),
+    completedBy: uuid('completed_by').references(() => users.id),
+  },
+  (t) => [index('subject_access_requests_child_idx').on(t.childId)],
+);

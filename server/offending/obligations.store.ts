@@ -95,3 +95,12 @@ export async function escalatedObligations(db: Database, agencyId: string | null
 export async function noticesOf(db: Database, userId: string) {
   return db.select().from(notices).where(eq(notices.userId, userId)).orderBy(asc(notices.createdAt));
 }
+
+/** Open obligations past their deadline, counted in the database (for the metrics; no rows leave it). */
+export async function countOverdueObligations(db: Database, now: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(obligations)
+    .where(and(open, lte(obligations.dueAt, now)));
+  return row?.n ?? 0;
+}

@@ -6,3 +6,4 @@ export { requireAllowed } from './require';
 export * from './children.policy';
 export * from './shares.policy';
 export * from './offending.policy';
+export * from './operator.policy';

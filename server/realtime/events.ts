@@ -38,6 +38,17 @@ export interface Receipt {
   at: string;
 }
 
+/**
+ * How far a retention run has got: after counting (`done` 0), after each batch, and at the end
+ * (`finished`, `done` = `total`). `total` is the children due when the run started.
+ */
+export interface RetentionProgress {
+  runId: string;
+  phase: 'listing' | 'destroying' | 'finished';
+  done: number;
+  total: number;
+}
+
 export interface ClientToServerEvents {
   /** Asks whether this user may share right now, and why not. */
   'session:status': (payload: Record<string, never>, ack: (res: Ack<{ sharing: SharingStatus }>) => void) => void;
@@ -65,6 +76,8 @@ export interface ServerToClientEvents {
   'share:revoked': (payload: { messageId: string }) => void;
   /** A child's records were destroyed under the retention schedule: forget these conversations (ids only). */
   'retention:purged': (payload: { childId: string; threadIds: string[] }) => void;
+  /** Progress of a retention run, to the admin who started it (counts only). */
+  'retention:progress': (payload: RetentionProgress) => void;
 }
 
 const uuid = z.uuid({ message: 'Expected a message id' });

@@ -17,10 +17,13 @@ import { clientEventSchemas, type AckError, type ClientToServerEvents, type Serv
 
 type HavenServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
-/** Registers a handler for a client event; it receives the parsed payload and its result becomes the ack. */
+/**
+ * Registers a handler for a client event; it receives the parsed payload (and `performance.now()`
+ * when the event arrived, for timing to the ack) and its result becomes the ack.
+ */
 export type EventHandle = <E extends keyof ClientToServerEvents>(
   event: E,
-  run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string) => Promise<object>,
+  run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string, receivedAt: number) => Promise<object>,
 ) => void;
 type HavenSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { sessionToken: string }>;
 
@@ -83,9 +86,10 @@ export function attachRealtime(
     /** Validates the payload, re-resolves the session, runs the handler and always acks. */
     const handle: EventHandle = <E extends keyof ClientToServerEvents>(
       event: E,
-      run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string) => Promise<object>,
+      run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string, receivedAt: number) => Promise<object>,
     ) => {
       socket.on(event, ((payload: unknown, ack: unknown) => {
+        const receivedAt = performance.now();
         if (typeof ack !== 'function') return; // every Haven event expects an ack; without one there is nobody to answer
         const reply = ack as (res: unknown) => void;
         void (async () => {
@@ -98,7 +102,7 @@ export function attachRealtime(
               socket.disconnect(true);
               throw new UnauthenticatedError('session_ended', 'Your session has ended. Sign in again.');
             }
-            reply({ ok: true, ...(await run(signedIn, parsed, socket.handshake.address)) });
+            reply({ ok: true, ...(await run(signedIn, parsed, socket.handshake.address, receivedAt)) });
           } catch (error) {
             reply({ ok: false, error: ackError(error, logger) });
           }

@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import {
   adminAlerts,
@@ -20,16 +20,9 @@ import {
   threadParticipants,
   threads,
 } from '../db/schema';
+import { uuidArray } from '../db/uuid-array';
 
 const n = sql<number>`count(*)::int`;
-
-/** A uuid[] literal built from parameters (drizzle expands a bare array into a list, not an array). */
-function uuidArray(ids: string[]) {
-  return sql`array[${sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  )}]::uuid[]`;
-}
 
 /** Per-child counts of every record class, a query per class for the whole batch (GROUP BY child). */
 export async function recordCountsForBatch(db: Database, childIds: string[]): Promise<Map<string, Record<string, number>>> {
@@ -86,23 +79,8 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
     .where(sql`c = any(${uuidArray(childIds)})`)
     .groupBy(sql`c`);
   add('auditPrivateDetails', privateRows);
-  // Classes a child has none of read as 0, like the single-child counts.
-  for (const entry of counts.values()) {
-    for (const key of [
-      'involvements',
-      'concerns',
-      'specialistContacts',
-      'shareLogEntries',
-      'shareParticipants',
-      'threads',
-      'messages',
-      'wrappedKeyCopies',
-      'threadParticipants',
-      'obligations',
-      'auditPrivateDetails',
-    ])
-      entry[key] ??= 0;
-  }
+  // Classes a child has none of read as 0, as after a destruction.
+  for (const entry of counts.values()) for (const name of RECORD_CLASSES) entry[name] ??= 0;
   return counts;
 }
 
@@ -123,29 +101,141 @@ export async function readersForBatch(db: Database, childIds: string[]): Promise
   return result;
 }
 
-/** Destroys every record about these children in the caller's transaction, a statement per table for the whole batch. */
-export async function destroyChildren(tx: Database, childIds: string[]): Promise<void> {
+/** The record classes a destruction counts, in the order they are reported. */
+const RECORD_CLASSES = [
+  'involvements',
+  'concerns',
+  'specialistContacts',
+  'shareLogEntries',
+  'shareParticipants',
+  'threads',
+  'messages',
+  'wrappedKeyCopies',
+  'threadParticipants',
+  'obligations',
+  'auditPrivateDetails',
+] as const;
+
+/**
+ * Of these children, those that can be destroyed now — under no active legal hold — locked for
+ * this transaction. A hold placed after the batch was listed is seen here, and a hold being
+ * placed now waits (its foreign key takes a share lock on the child's row), then fails cleanly.
+ */
+export async function lockDestroyable(tx: Database, childIds: string[]): Promise<string[]> {
+  if (!childIds.length) return [];
+  const rows = await tx
+    .select({ id: children.id })
+    .from(children)
+    .where(and(inArray(children.id, childIds), sql`not exists (select 1 from ${legalHolds} h where h.child_id = ${children.id} and h.released_at is null)`))
+    .orderBy(children.id)
+    .for('update');
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Destroys every record about these children in the caller's transaction, a statement per table
+ * for the whole batch, and returns per-child counts of what the deletes removed (RETURNING), so
+ * the tombstones report exactly what was destroyed without counting it first.
+ */
+export async function destroyChildren(tx: Database, childIds: string[]): Promise<Map<string, Record<string, number>>> {
+  const counts = new Map<string, Record<string, number>>(
+    childIds.map((id) => [id, { indexEntry: 1, ...Object.fromEntries(RECORD_CLASSES.map((name) => [name, 0])) }]),
+  );
+  if (!childIds.length) return counts;
+  const tally = (name: (typeof RECORD_CLASSES)[number], childIdsOfRows: Iterable<string | undefined>) => {
+    for (const childId of childIdsOfRows) {
+      const entry = childId === undefined ? undefined : counts.get(childId);
+      if (entry) entry[name] = (entry[name] ?? 0) + 1;
+    }
+  };
   await tx.execute(sql`set local haven.allow_destruction = 'on'`);
-  const messageIds = tx.select({ id: messages.id }).from(messages).where(inArray(messages.childId, childIds));
-  const threadIds = tx.select({ id: threads.id }).from(threads).where(inArray(threads.childId, childIds));
-  const shareIds = tx.select({ id: shareLog.id }).from(shareLog).where(inArray(shareLog.childId, childIds));
+
+  const childOfMessage = new Map(
+    (await tx.select({ id: messages.id, childId: messages.childId }).from(messages).where(inArray(messages.childId, childIds))).map((r) => [r.id, r.childId]),
+  );
+  const childOfThread = new Map(
+    (await tx.select({ id: threads.id, childId: threads.childId }).from(threads).where(inArray(threads.childId, childIds))).map((r) => [r.id, r.childId]),
+  );
+  const childOfShare = new Map(
+    (await tx.select({ id: shareLog.id, childId: shareLog.childId }).from(shareLog).where(inArray(shareLog.childId, childIds))).map((r) => [r.id, r.childId]),
+  );
   const obligationIds = tx.select({ id: obligations.id }).from(obligations).where(inArray(obligations.childId, childIds));
-  await tx.delete(deliveries).where(inArray(deliveries.messageId, messageIds));
-  await tx.delete(messages).where(inArray(messages.childId, childIds));
-  await tx.delete(threadParticipants).where(inArray(threadParticipants.threadId, threadIds));
-  await tx.delete(threads).where(inArray(threads.childId, childIds));
+
+  if (childOfMessage.size) {
+    const copies = await tx
+      .delete(deliveries)
+      .where(inArray(deliveries.messageId, [...childOfMessage.keys()]))
+      .returning({ messageId: deliveries.messageId });
+    tally(
+      'wrappedKeyCopies',
+      copies.map((r) => childOfMessage.get(r.messageId)),
+    );
+    tally(
+      'messages',
+      (await tx.delete(messages).where(inArray(messages.childId, childIds)).returning({ childId: messages.childId })).map((r) => r.childId),
+    );
+  }
+  if (childOfThread.size) {
+    const members = await tx
+      .delete(threadParticipants)
+      .where(inArray(threadParticipants.threadId, [...childOfThread.keys()]))
+      .returning({ threadId: threadParticipants.threadId });
+    tally(
+      'threadParticipants',
+      members.map((r) => childOfThread.get(r.threadId)),
+    );
+    tally(
+      'threads',
+      (await tx.delete(threads).where(inArray(threads.childId, childIds)).returning({ childId: threads.childId })).map((r) => r.childId),
+    );
+  }
   await tx.delete(notices).where(inArray(notices.obligationId, obligationIds));
-  await tx.delete(obligations).where(inArray(obligations.childId, childIds));
-  await tx.delete(shareParticipants).where(inArray(shareParticipants.shareId, shareIds));
-  await tx.delete(shareLog).where(inArray(shareLog.childId, childIds));
+  tally(
+    'obligations',
+    (await tx.delete(obligations).where(inArray(obligations.childId, childIds)).returning({ childId: obligations.childId })).map((r) => r.childId),
+  );
+  if (childOfShare.size) {
+    const named = await tx
+      .delete(shareParticipants)
+      .where(inArray(shareParticipants.shareId, [...childOfShare.keys()]))
+      .returning({ shareId: shareParticipants.shareId });
+    tally(
+      'shareParticipants',
+      named.map((r) => childOfShare.get(r.shareId)),
+    );
+    tally(
+      'shareLogEntries',
+      (await tx.delete(shareLog).where(inArray(shareLog.childId, childIds)).returning({ childId: shareLog.childId })).map((r) => r.childId),
+    );
+  }
   await tx.delete(caseOfficers).where(inArray(caseOfficers.childId, childIds));
-  await tx.delete(concernFlags).where(inArray(concernFlags.childId, childIds));
-  await tx.delete(involvements).where(inArray(involvements.childId, childIds));
-  await tx.delete(specialistContacts).where(inArray(specialistContacts.childId, childIds));
+  tally(
+    'concerns',
+    (await tx.delete(concernFlags).where(inArray(concernFlags.childId, childIds)).returning({ childId: concernFlags.childId })).map((r) => r.childId),
+  );
+  tally(
+    'involvements',
+    (await tx.delete(involvements).where(inArray(involvements.childId, childIds)).returning({ childId: involvements.childId })).map((r) => r.childId),
+  );
+  tally(
+    'specialistContacts',
+    (await tx.delete(specialistContacts).where(inArray(specialistContacts.childId, childIds)).returning({ childId: specialistContacts.childId })).map(
+      (r) => r.childId,
+    ),
+  );
   await tx.delete(shieldOverrides).where(inArray(shieldOverrides.childId, childIds));
   await tx.delete(adminAlerts).where(inArray(adminAlerts.childId, childIds));
   await tx.delete(legalHolds).where(inArray(legalHolds.childId, childIds));
   await tx.delete(subjectAccessRequests).where(inArray(subjectAccessRequests.childId, childIds));
-  await tx.delete(auditPrivate).where(sql`${auditPrivate.childIds} && ${uuidArray(childIds)}`);
+  // A private audit detail can name several children (a search's results): it goes with the first of them destroyed.
+  const details = await tx
+    .delete(auditPrivate)
+    .where(sql`${auditPrivate.childIds} && ${uuidArray(childIds)}`)
+    .returning({ childIds: auditPrivate.childIds });
+  tally(
+    'auditPrivateDetails',
+    details.flatMap((r) => r.childIds),
+  );
   await tx.delete(children).where(inArray(children.id, childIds));
+  return counts;
 }

@@ -5,10 +5,11 @@ import { requireSignedIn } from '../http/session';
 import { canManageRetention, requireAllowed } from '../policy';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
-import { placeLegalHold, releaseLegalHold, retentionRuns, runRetentionAsAdmin } from './retention.service';
+import { uuidParam } from '../shared/schemas';
+import { placeLegalHold, releaseLegalHold, retentionRun, retentionRuns, runRetentionAsAdmin } from './retention.service';
 import { retentionSchedule } from './schedule';
 
-const runBody = z.strictObject({ dryRun: z.boolean({ message: 'Say whether this is a dry run' }) });
+export const runBody = z.strictObject({ dryRun: z.boolean({ message: 'Say whether this is a dry run' }) });
 
 /** Retention: the schedule, runs (and dry runs) on demand, and legal holds. */
 export function retentionRoutes(ctx: ServiceContext): Router {
@@ -21,6 +22,11 @@ export function retentionRoutes(ctx: ServiceContext): Router {
 
   router.get('/retention/runs', async (req, res) => {
     res.json({ runs: await retentionRuns(ctx, requireSignedIn(req)) });
+  });
+
+  router.get('/retention/runs/:id', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.json({ run: await retentionRun(ctx, signedIn, parseInput(uuidParam, req.params.id, 'run id')) });
   });
 
   router.post('/retention/runs', async (req, res) => {

@@ -6,8 +6,22 @@ import { ConflictError, NotFoundError } from '../errors';
 import { canManageRetention, canPlaceLegalHold, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
-import { destroyChildren, readersForBatch, recordCountsForBatch } from './batch.store';
-import { dueChildren, finishRun, insertLegalHold, insertRun, insertTombstones, listRuns, markInterruptedRuns, releaseLegalHolds } from './retention.store';
+import { destroyChildren, lockDestroyable, readersForBatch, recordCountsForBatch } from './batch.store';
+import type { RetentionProgress } from '../realtime/events';
+import {
+  countDueChildren,
+  dueChildren,
+  type DueCursor,
+  findRun,
+  finishRun,
+  insertLegalHold,
+  insertRun,
+  insertTombstones,
+  listRuns,
+  markInterruptedRuns,
+  releaseLegalHolds,
+  updateRunProgress,
+} from './retention.store';
 
 export interface RetentionResult {
   runId: string;
@@ -22,16 +36,27 @@ const BATCH = 500;
  * transaction: the run is idempotent and resumable — a crash leaves the rest for the next run,
  * and a child already destroyed is simply no longer found. Each destruction leaves a tombstone
  * without personal data and an audit entry with its counts; connected clients are told to forget.
+ * Progress (children done of those due at the start) is kept on the run's row after each batch,
+ * so any server process can report it, and sent to the admin who started the run.
  */
 export async function runRetention(
   ctx: Pick<ServiceContext, 'db' | 'clock' | 'config' | 'notifier'>,
-  options: { dryRun: boolean; triggeredBy: string | null; onProgress?: (done: number) => void },
+  options: { dryRun: boolean; triggeredBy: string | null; onProgress?: (done: number, total: number) => void; via?: 'cli' },
 ): Promise<RetentionResult> {
   const started = ctx.clock();
   const today = localDate(started);
   const ages = { index: ctx.config.HAVEN_RETENTION_INDEX_AGE_YEARS, specialFile: ctx.config.HAVEN_RETENTION_SPECIAL_FILE_AGE_YEARS };
   await markInterruptedRuns(ctx.db);
-  const runId = await insertRun(ctx.db, { startedAt: started, dryRun: options.dryRun, triggeredBy: options.triggeredBy, status: 'running' });
+  // Counted once, up front: children that become due or held during the run can move it by a
+  // few, so `total` never reported below `done`.
+  let total = await countDueChildren(ctx.db, today, ages);
+  const runId = await insertRun(ctx.db, { startedAt: started, dryRun: options.dryRun, triggeredBy: options.triggeredBy, status: 'running', total });
+  const report = (phase: RetentionProgress['phase'], done: number) => {
+    total = Math.max(total, done);
+    options.onProgress?.(done, total);
+    if (options.triggeredBy) ctx.notifier.toUsers([options.triggeredBy], 'retention:progress', { runId, phase, done, total });
+  };
+  const working = options.dryRun ? 'listing' : 'destroying';
   await appendAuditEntries(
     ctx.db,
     [
@@ -41,50 +66,61 @@ export async function runRetention(
         action: 'retention.run_started',
         subjectType: 'retention_run',
         subjectId: runId,
-        detail: { dryRun: options.dryRun, today },
+        detail: { dryRun: options.dryRun, today, ...(options.via && { via: options.via }) },
       },
     ],
     started,
   );
   const results: RetentionResult['children'] = [];
-  const seen = new Set<string>();
+  let after: DueCursor | null = null;
+  report(working, 0);
   for (;;) {
-    // A dry run deletes nothing, so it pages past what it has already listed.
-    const batch = (await dueChildren(ctx.db, today, ages, BATCH + seen.size)).filter((id) => !seen.has(id)).slice(0, BATCH);
-    if (!batch.length) break;
-    for (const childId of batch) seen.add(childId);
-    const counts = await recordCountsForBatch(ctx.db, batch);
-    if (!options.dryRun) {
+    // Pages by (date of birth, id): a dry run deletes nothing, and a child that could not be
+    // destroyed (held since it was listed) must not be listed again.
+    const due = await dueChildren(ctx.db, today, ages, BATCH, after);
+    const last = due.at(-1);
+    if (!last) break;
+    after = last;
+    let batch = due.map((d) => d.id);
+    let counts: Map<string, Record<string, number>>;
+    if (options.dryRun) {
+      counts = await recordCountsForBatch(ctx.db, batch);
+    } else {
       const readers = await readersForBatch(ctx.db, batch);
       const now = ctx.clock();
       // A batch per transaction, a statement per table: a crash loses at most this batch's work,
-      // which the next run redoes, and nothing is half-destroyed.
-      await ctx.db.transaction(async (tx) => {
-        await destroyChildren(tx, batch);
+      // which the next run redoes, and nothing is half-destroyed. The counts come from what the
+      // deletes removed, so they are exactly what was destroyed.
+      ({ batch, counts } = await ctx.db.transaction(async (tx) => {
+        const destroyable = await lockDestroyable(tx, batch);
+        const destroyed = await destroyChildren(tx, destroyable);
         await insertTombstones(
           tx,
-          batch.map((childId) => ({ childId, destroyedAt: now, runId, counts: counts.get(childId) ?? {} })),
+          destroyable.map((childId) => ({ childId, destroyedAt: now, runId, counts: destroyed.get(childId) ?? {} })),
         );
         await appendAuditEntries(
           tx,
-          batch.map((childId) => ({
+          destroyable.map((childId) => ({
             actorId: options.triggeredBy,
             agencyId: null,
             action: 'retention.child_destroyed' as const,
             subjectType: 'child',
             subjectId: childId,
-            detail: { runId, counts: counts.get(childId) ?? {} },
+            detail: { runId, counts: destroyed.get(childId) ?? {} },
           })),
           now,
         );
-      });
+        return { batch: destroyable, counts: destroyed };
+      }));
       for (const childId of batch) {
         const held = readers.get(childId);
         if (held) ctx.notifier.toUsers(held.userIds, 'retention:purged', { childId, threadIds: held.threadIds });
       }
     }
     for (const childId of batch) results.push({ childId, counts: counts.get(childId) ?? {} });
-    options.onProgress?.(results.length);
+    total = Math.max(total, results.length);
+    await updateRunProgress(ctx.db, runId, { done: results.length, total });
+    report(working, results.length);
   }
   const finished = ctx.clock();
   const summary = { children: results.length, ids: results.map((r) => r.childId) };
@@ -98,11 +134,14 @@ export async function runRetention(
         action: 'retention.run_finished',
         subjectType: 'retention_run',
         subjectId: runId,
-        detail: { dryRun: options.dryRun, ...summary },
+        detail: { dryRun: options.dryRun, ...summary, ...(options.via && { via: options.via }) },
       },
     ],
     finished,
   );
+  // The end is what was done: children held since they were counted are not left outstanding.
+  total = results.length;
+  report('finished', results.length);
   return { runId, dryRun: options.dryRun, children: results };
 }
 
@@ -111,16 +150,33 @@ export async function runRetentionAsAdmin(ctx: ServiceContext, signedIn: SignedI
   return runRetention(ctx, { dryRun, triggeredBy: signedIn.actor.id });
 }
 
-export async function retentionRuns(ctx: ServiceContext, signedIn: SignedIn) {
-  requireAllowed(canManageRetention(signedIn.actor));
-  return (await listRuns(ctx.db)).map((r) => ({
+type RunRow = NonNullable<Awaited<ReturnType<typeof findRun>>>;
+
+function runView(r: RunRow) {
+  return {
     id: r.id,
     startedAt: r.startedAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
     dryRun: r.dryRun,
     status: r.status,
     summary: r.summary,
-  }));
+    /** Children done so far, of `total` due when the run started (null for runs from before it was counted). */
+    done: r.done,
+    total: r.total,
+  };
+}
+
+export async function retentionRuns(ctx: ServiceContext, signedIn: SignedIn) {
+  requireAllowed(canManageRetention(signedIn.actor));
+  return (await listRuns(ctx.db)).map(runView);
+}
+
+/** One run with its progress, for a screen following a run (perhaps started before a reload, or by another process). */
+export async function retentionRun(ctx: ServiceContext, signedIn: SignedIn, runId: string) {
+  requireAllowed(canManageRetention(signedIn.actor));
+  const row = await findRun(ctx.db, runId);
+  if (!row) throw new NotFoundError('retention_run_not_found', 'There is no retention run with this identifier.');
+  return runView(row);
 }
 
 export async function placeLegalHold(ctx: ServiceContext, signedIn: SignedIn, childId: string, reason: string): Promise<void> {

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Database } from '../db';
 import type { Clock } from './clock';
 import type { ServerToClientEvents } from '../realtime/events';
+import type { ServiceMetrics } from '../metrics/service-metrics';
 
 /** Tells connected clients what happened; implemented by the realtime gateway (services never import socket.io). */
 export interface SessionNotifier {
@@ -16,6 +17,8 @@ export interface ServiceContext {
   config: Config;
   clock: Clock;
   notifier: SessionNotifier;
+  /** Counters for /metrics; absent where nobody scrapes (scripts, seeding, separate workers). */
+  metrics?: ServiceMetrics;
 }
 
 /** For work outside a running server (seeding, scripts): there is nobody connected to tell. */

@@ -13,12 +13,11 @@ import {
   deliveriesOfMessage,
   deliveryOf,
   findMessage,
-  insertDelivery,
+  insertDeliveries,
   insertMessage,
   markDelivered,
   markRead,
   messagesSince,
-  nextSequence,
   revokeMessage,
   type MessageRow,
 } from './messages.store';
@@ -164,12 +163,10 @@ export async function sendMessage(
       revokedAt: null,
     };
     await insertMessage(tx, row);
-    const seqs = new Map<string, number>();
-    for (const userId of [signedIn.actor.id, ...recipients]) {
-      const seq = await nextSequence(tx, userId);
-      seqs.set(userId, seq);
-      await insertDelivery(tx, { messageId: row.id, userId, seq, deliveredAt: userId === signedIn.actor.id ? now : null });
-    }
+    const seqs = await insertDeliveries(tx, row.id, [
+      { userId: signedIn.actor.id, deliveredAt: now },
+      ...recipients.map((userId) => ({ userId, deliveredAt: null })),
+    ]);
     if (options.dischargesObligationId) {
       await dischargeObligation(ctx, tx, {
         obligationId: options.dischargesObligationId,

@@ -1,10 +1,13 @@
 import type { EventHandle } from '../realtime/gateway';
+import { countSend } from '../metrics/service-metrics';
 import type { ServiceContext } from '../shared/context';
 import { acknowledgeDelivery, acknowledgeRead, revoke, sendMessage, syncSince } from './messages.service';
 
 /** Messaging over Socket.IO: send, catch up, receipts, revoke (docs/realtime.md). */
 export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): void {
-  handle('share:send', (signedIn, { envelope, dischargesObligationId }, address) => sendMessage(ctx, signedIn, envelope, { dischargesObligationId, address }));
+  handle('share:send', (signedIn, { envelope, dischargesObligationId }, address, receivedAt) =>
+    countSend(ctx.metrics, envelope, receivedAt, () => sendMessage(ctx, signedIn, envelope, { dischargesObligationId, address })),
+  );
   handle('sync:since', (signedIn, { cursor, limit }) => syncSince(ctx, signedIn, cursor, limit));
   handle('share:delivered', async (signedIn, { ids }) => ({ acknowledged: await acknowledgeDelivery(ctx, signedIn, ids) }));
   handle('share:read', async (signedIn, { id }) => {

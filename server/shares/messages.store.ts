@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
+import { uuidArray } from '../db/uuid-array';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -45,18 +46,33 @@ export async function insertMessage(db: Database, values: typeof messages.$infer
 }
 
 /** Gives each reader the next number in their own sequence (one statement per reader: no gaps, no repeats). */
-export async function nextSequence(db: Database, userId: string): Promise<number> {
-  const [row] = await db
+/**
+ * Gives each reader the next number in their own sequence and records their copy, in two
+ * statements whatever the number of readers. The sequence rows are locked in user-id order: two
+ * messages between the same people, sent at once from either end, would otherwise each lock one
+ * reader's row and wait for the other's (a deadlock PostgreSQL resolves by failing one send).
+ */
+export async function insertDeliveries(tx: Database, messageId: string, readers: { userId: string; deliveredAt: Date | null }[]): Promise<Map<string, number>> {
+  const ids = [...new Set(readers.map((r) => r.userId))].sort();
+  const rows = await tx
     .insert(userSequences)
-    .values({ userId, lastSeq: 1 })
+    .select(
+      tx
+        .select({ userId: sql<string>`u`.as('user_id'), lastSeq: sql<number>`1`.as('last_seq') })
+        .from(sql`unnest(${uuidArray(ids)}) as u`)
+        .orderBy(sql`u`),
+    )
     .onConflictDoUpdate({ target: userSequences.userId, set: { lastSeq: sql`${userSequences.lastSeq} + 1` } })
-    .returning({ lastSeq: userSequences.lastSeq });
-  if (!row) throw new Error('sequence upsert returned no row');
-  return row.lastSeq;
-}
-
-export async function insertDelivery(db: Database, values: typeof deliveries.$inferInsert): Promise<void> {
-  await db.insert(deliveries).values(values);
+    .returning({ userId: userSequences.userId, lastSeq: userSequences.lastSeq });
+  const seqs = new Map(rows.map((r) => [r.userId, r.lastSeq]));
+  await tx.insert(deliveries).values(
+    readers.map((r) => {
+      const seq = seqs.get(r.userId);
+      if (seq === undefined) throw new Error('a reader was given no sequence number');
+      return { messageId, userId: r.userId, seq, deliveredAt: r.deliveredAt };
+    }),
+  );
+  return seqs;
 }
 
 export async function deliveryOf(db: Database, messageId: string, userId: string) {

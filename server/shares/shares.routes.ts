@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { childIdParam } from '../children/children.schema';
 import { requireSignedIn } from '../http/session';
+import { countShare } from '../metrics/service-metrics';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
@@ -15,13 +16,21 @@ export function shareRoutes(ctx: ServiceContext): Router {
 
   router.post('/children/:id/verbal-shares', async (req, res) => {
     const signedIn = requireSignedIn(req);
-    const { entry, created } = await recordVerbalShare(ctx, signedIn, childId(req.params.id), parseInput(verbalShareBody, req.body, 'verbal share'));
+    const { entry, created } = await countShare(
+      ctx.metrics,
+      'verbal',
+      () => recordVerbalShare(ctx, signedIn, childId(req.params.id), parseInput(verbalShareBody, req.body, 'verbal share')),
+      (r) => !r.created,
+    );
     res.status(created ? 201 : 200).json({ entry });
   });
 
   router.post('/children/:id/decisions', async (req, res) => {
     const signedIn = requireSignedIn(req);
-    res.status(201).json({ entry: await recordDecision(ctx, signedIn, childId(req.params.id), parseInput(decisionBody, req.body, 'decision')) });
+    const entry = await countShare(ctx.metrics, 'decision_not_to_share', () =>
+      recordDecision(ctx, signedIn, childId(req.params.id), parseInput(decisionBody, req.body, 'decision')),
+    );
+    res.status(201).json({ entry });
   });
 
   router.get('/children/:id/chronology', async (req, res) => {
@@ -30,13 +39,18 @@ export function shareRoutes(ctx: ServiceContext): Router {
 
   router.post('/shares/:id/reopen', async (req, res) => {
     const signedIn = requireSignedIn(req);
-    const { reason } = parseInput(reopenBody, req.body);
-    res.status(201).json({ entry: await reopenDecision(ctx, signedIn, shareId(req.params.id), reason) });
+    const entry = await countShare(ctx.metrics, 'decision_reopened', () =>
+      reopenDecision(ctx, signedIn, shareId(req.params.id), parseInput(reopenBody, req.body).reason),
+    );
+    res.status(201).json({ entry });
   });
 
   router.post('/shares/:id/corrections', async (req, res) => {
     const signedIn = requireSignedIn(req);
-    res.status(201).json({ entry: await correctEntry(ctx, signedIn, shareId(req.params.id), parseInput(correctionBody, req.body, 'correction')) });
+    const entry = await countShare(ctx.metrics, 'correction', () =>
+      correctEntry(ctx, signedIn, shareId(req.params.id), parseInput(correctionBody, req.body, 'correction')),
+    );
+    res.status(201).json({ entry });
   });
 
   return router;

@@ -6,7 +6,7 @@ import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import { completeRequest, createRequest, createRequestBody, exportRequest, listRequests } from './subject-access.service';
 
-const exportQuery = z.strictObject({ format: z.enum(['json', 'html'], { message: 'format must be json or html' }).default('json') });
+export const exportQuery = z.strictObject({ format: z.enum(['json', 'html'], { message: 'format must be json or html' }).default('json') });
 
 /** Subject access requests about a child: record, track the due date, export, mark answered. */
 export function subjectAccessRoutes(ctx: ServiceContext): Router {

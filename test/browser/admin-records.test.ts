@@ -6,6 +6,7 @@ import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
 import { signInInBrowser } from './people-in-browsers';
+import { recordProgress } from './progress-recorder';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -72,9 +73,21 @@ describe('admin record screens in Chromium: access reports, subject access, lega
     const [printable] = await Promise.all([context.waitForEvent('page'), item.getByRole('link', { name: 'Open printable copy' }).click()]);
     await printable.getByRole('heading', { name: 'Information held about Lily Hartwell' }).waitFor({ timeout: 15_000 });
     await printable.close();
-    const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('link', { name: 'Download data (JSON)' }).click()]);
-    const data = JSON.parse(await readFile(await download.path(), 'utf8')) as { child: { name: string } };
+    const seen = await recordProgress(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: 'Download data (JSON)' }).click()]);
+    const file = await readFile(await download.path());
+    const data = JSON.parse(file.toString('utf8')) as { child: { name: string } };
     expect(data.child.name).toBe('Lily Hartwell');
+    expect(download.suggestedFilename()).toMatch(/^subject-access-[0-9a-f-]{36}\.json$/);
+    await item.getByRole('status').getByText('Done. Downloaded subject-access-').waitFor();
+    // Nothing to measure while the server builds the export; then the bytes it said it would send.
+    const exporting = (await seen()).filter((s) => s.label === 'Progress of the export');
+    expect(exporting[0]).toMatchObject({ value: null, status: 'Preparing the export… Haven is gathering the records and leaving out protected people.' });
+    const receiving = exporting.slice(1, -1);
+    expect(receiving.every((s) => s.max === file.byteLength && /^Receiving the export… /.test(s.status))).toBe(true);
+    expect(exporting.at(-1)).toMatchObject({ value: 1, max: 1 });
+    expect(exporting.at(-1)?.status).toMatch(/^Done\. Downloaded subject-access-[0-9a-f-]{36}\.json \(\d+ (bytes|KB)\)\.$/);
+    expect(exporting.at(-1)?.steps.every((step) => step.startsWith('✓ Done: '))).toBe(true);
 
     await item.getByRole('button', { name: 'Mark as answered' }).click();
     await item.getByText('Answered', { exact: true }).waitFor({ timeout: 15_000 });

@@ -7,6 +7,7 @@ import { People } from '../support/people';
 import { Practitioner, welfareRecord } from '../support/practitioner';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
 import { sealToBrowserUser, signInInBrowser } from './people-in-browsers';
+import { recordProgress } from './progress-recorder';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -66,8 +67,29 @@ describe('restoring keys in a new browser', () => {
     await b.page.getByRole('heading', { name: 'Restore your keys' }).waitFor({ timeout: 15_000 });
     expect(await b.page.locator('code.fingerprint').innerText()).toBe(fingerprintA);
     await b.page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
+    const seen = await recordProgress(b.page);
     await b.page.getByRole('button', { name: 'Restore your keys' }).click();
     await b.page.getByText('Your keys are restored in this browser.').waitFor({ timeout: 30_000 });
+
+    // Each step showed before it ran — the passphrase check (Argon2id) holds the page while it runs — and all are done.
+    const restoring = (await seen()).filter((s) => s.label === 'Progress of restoring your keys');
+    expect(restoring.map((s) => s.status)).toEqual([
+      'Fetching your key backup…',
+      'Checking your passphrase… (this can take a few seconds)',
+      'Checking your keys…',
+      'Keeping your keys in this browser…',
+      'Done.',
+    ]);
+    expect(restoring.slice(0, -1).every((s) => s.value === null)).toBe(true);
+    expect(restoring.at(-1)).toMatchObject({ value: 1, max: 1 });
+    expect(restoring[1]?.steps).toEqual([
+      '✓ Done: Fetching your key backup',
+      '→ Now: Checking your passphrase and unlocking your keys (this can take a few seconds)',
+      'Next: Checking they are the keys Haven publishes for you',
+      'Next: Keeping them in this browser',
+    ]);
+    expect(restoring.at(-1)?.steps.every((step) => step.startsWith('✓ Done: '))).toBe(true);
+    expect(await b.page.getByRole('progressbar', { name: 'Progress of restoring your keys' }).getAttribute('value')).toBe('1');
 
     await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Conversations' }).click();
     await b.page.getByRole('link', { name: 'Conversation with Morgan Reid' }).click();

@@ -26,6 +26,11 @@ export class ApiClient {
     return this.cookies.get(name);
   }
 
+  /** Carries a session made elsewhere (the benchmarks seed sessions straight into the database). */
+  adoptSession(token: string): void {
+    this.cookies.set('haven_session', token);
+  }
+
   async request<T = Record<string, unknown>>(
     method: string,
     path: string,

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { ready } from '../../crypto';
 import { createHaven } from '../../server/app';
+import type { RegisteredRoute } from '../../server/openapi/registered-routes';
 import { loadConfig, type Config } from '../../server/config';
 import { seedDemo, type DemoAccount } from '../../server/demo/seed';
 import type { Clock } from '../../server/shared/clock';
@@ -17,6 +18,8 @@ export interface TestHaven {
   demo: DemoAccount[];
   /** The demo account with this name (first name is enough). */
   account(name: string): DemoAccount;
+  /** Every HTTP route the server registered (test/integration/openapi.test.ts). */
+  httpRoutes(): RegisteredRoute[];
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function startTestHaven(
     database,
     ctx,
     demo,
+    httpRoutes: () => haven.httpRoutes(),
     account(name) {
       const found = demo.find((a) => a.name === name || a.name.split(' ')[0] === name);
       if (!found) throw new Error(`no demo account named ${name}`);

@@ -53,6 +53,8 @@ export class FormState {
       return false;
     }
     this.busy = true;
+    // The submit button is disabled while busy, which drops keyboard focus to the page.
+    const focused = document.activeElement;
     try {
       await action();
       return true;
@@ -62,6 +64,7 @@ export class FormState {
       return false;
     } finally {
       this.busy = false;
+      void this.restoreFocus(focused);
     }
   }
 
@@ -84,6 +87,13 @@ export class FormState {
     const unmatched = other.length > 0 ? other.join(' ') : null;
     // The server's message already says how long to wait after a lockout (retryAfterSeconds).
     this.message = Object.keys(fields).length > 0 ? unmatched : error.message;
+  }
+
+  /** Gives focus back to what had it, if nothing else took it (an error summary, a new screen's heading, a banner). */
+  private async restoreFocus(element: Element | null): Promise<void> {
+    await tick();
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (lost && element instanceof HTMLElement && element.isConnected) element.focus();
   }
 
   private async focusSummary(): Promise<void> {

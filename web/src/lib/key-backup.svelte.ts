@@ -1,11 +1,27 @@
 // Backing up this browser's keys under a recovery passphrase, restoring them in another browser,
 // and — when the passphrase is lost — replacing them (docs/key-backup.md). Argon2id makes each
-// of these take a second or so, on purpose.
+// of these take a second or so, on purpose, so a restore shows its steps as it goes.
 import { ApiError, keys as api } from './api';
 import { FormState, type FieldErrors } from './form.svelte';
-import { identityKeys, RestoreError } from './keys.svelte';
+import { identityKeys, RestoreError, type RestoreStep } from './keys.svelte';
+import { nextPaint, stepsUpTo, type ProgressStep } from './progress';
 
 const MIN_LENGTH = 12;
+
+const RESTORE_STEPS = [
+  'Fetching your key backup',
+  'Checking your passphrase and unlocking your keys (this can take a few seconds)',
+  'Checking they are the keys Haven publishes for you',
+  'Keeping them in this browser',
+] as const;
+const STEP_INDEX: Record<RestoreStep, number> = { unlocking: 1, checking: 2, keeping: 3 };
+const STEP_STATUS = [
+  'Fetching your key backup…',
+  'Checking your passphrase… (this can take a few seconds)',
+  'Checking your keys…',
+  'Keeping your keys in this browser…',
+  'Done.',
+] as const;
 
 export class KeyBackupState {
   /** Whether the server holds a backup: null until asked. */
@@ -15,6 +31,20 @@ export class KeyBackupState {
   done = $state<string | null>(null);
   readonly create = new FormState('key-backup', ['passphrase', 'again']);
   readonly restore = new FormState('key-restore', ['passphrase']);
+  /** The restore step under way (past the last once done); null when no restore has started. */
+  restoreStep = $state<number | null>(null);
+
+  get restoreSteps(): ProgressStep[] {
+    return this.restoreStep === null ? [] : stepsUpTo(RESTORE_STEPS, this.restoreStep);
+  }
+
+  get restoreStatus(): string {
+    return this.restoreStep === null ? '' : (STEP_STATUS[this.restoreStep] ?? '');
+  }
+
+  get restored(): boolean {
+    return this.restoreStep === RESTORE_STEPS.length;
+  }
 
   async check(): Promise<void> {
     try {
@@ -35,6 +65,8 @@ export class KeyBackupState {
         return errors;
       },
       async () => {
+        // Argon2id holds the page for a second or more: show that it is working first.
+        await nextPaint();
         await api.saveBackup(await identityKeys.backup(this.passphrase));
         this.reset('Your keys are backed up. Keep your recovery passphrase somewhere safe.');
         this.hasBackup = true;
@@ -46,13 +78,20 @@ export class KeyBackupState {
     return this.restore.submit(
       (): FieldErrors => (this.passphrase ? {} : { passphrase: 'Enter your recovery passphrase' }),
       async () => {
-        const { backup } = await api.backup();
+        this.restoreStep = 0;
         try {
-          await identityKeys.restore(backup, this.passphrase);
+          const { backup } = await api.backup();
+          await identityKeys.restore(backup, this.passphrase, async (step) => {
+            this.restoreStep = STEP_INDEX[step];
+            // Unlocking holds the page for a second or more: let the step show first.
+            await nextPaint();
+          });
         } catch (error) {
+          this.restoreStep = null;
           if (error instanceof RestoreError) throw new ApiError(0, 'restore_failed', error.message, [{ path: 'passphrase', message: error.message }]);
           throw error;
         }
+        this.restoreStep = RESTORE_STEPS.length;
         this.reset('Your keys are restored in this browser.');
       },
     );

@@ -11,6 +11,9 @@ import type { PublicKeys } from './types';
 /** `elsewhere`: the server has keys for this user that this browser does not hold. */
 export type KeyStatus = 'none' | 'loading' | 'ready' | 'elsewhere' | 'failed';
 
+/** Where a restore has got to, for the screen to show (each is awaited before it starts). */
+export type RestoreStep = 'unlocking' | 'checking' | 'keeping';
+
 /** A restore that could not be done, in words for the user. */
 export class RestoreError extends Error {
   override readonly name = 'RestoreError';
@@ -139,22 +142,31 @@ class KeysState {
     return crypto.backupKeys(this.keys, this.userId, passphrase);
   }
 
-  /** Opens the backup with the passphrase, checks it holds the published keys, and keeps them in this browser. */
-  async restore(backup: KeyBackup, passphrase: string): Promise<void> {
+  /**
+   * Opens the backup with the passphrase, checks it holds the published keys, and keeps them in
+   * this browser. `onStep` is awaited before each step, so the screen can show it first.
+   */
+  async restore(backup: KeyBackup, passphrase: string, onStep: (step: RestoreStep) => Promise<void> = () => Promise.resolve()): Promise<void> {
     const crypto = await loadCrypto();
     const userId = this.userId;
+    const run = this.run;
     if (!userId || this.status !== 'elsewhere') throw new Error('nothing to restore');
     let restored: IdentityKeys;
+    await onStep('unlocking');
     try {
       restored = crypto.restoreKeys(backup, userId, passphrase);
     } catch (error) {
       if (error instanceof crypto.DecryptError) throw new RestoreError('The recovery passphrase is not right.');
       throw new RestoreError('Your key backup could not be read. Ask your administrator for help.');
     }
+    await onStep('checking');
     const published = this.fingerprint;
     if (!published || crypto.keyFingerprint(crypto.publicIdentity(restored)) !== published) {
       throw new RestoreError('Your key backup holds older keys than the ones you use now, so it cannot be used.');
     }
+    await onStep('keeping');
+    // Signed out (or signed in again) while the steps were shown: these keys are not for this session.
+    if (run !== this.run) throw new Error('the session changed during the restore');
     await replaceKeys(userId, restored);
     this.settle(crypto, restored, published);
   }

@@ -1,10 +1,12 @@
 // Subject access requests about a child (admins): recording one with the date it was received
 // (it is due one calendar month later), the list with what is open or overdue, the export as
-// a printable page or as data, and marking a request answered.
+// a printable page or as data (downloaded here, showing how far it has got), and marking a
+// request answered.
 import { ApiError } from './api';
 import { subjectAccess as api } from './api-admin';
 import { formatDate } from './format';
 import { FormState } from './form.svelte';
+import { formatBytes, stepsUpTo, type ProgressStep } from './progress';
 import type { Requester, SubjectAccessRequest } from './types';
 import { Checks } from './validate';
 
@@ -24,6 +26,96 @@ export interface NewRequest {
   childId: string;
   requestedOn: string;
   requestedBy: string;
+}
+
+const EXPORT_STEPS = [
+  'Haven gathers the child’s records and leaves out people whose identity is protected',
+  'Receiving the export',
+  'Handing it to your browser to save',
+] as const;
+
+/**
+ * Downloading one request's export as data. The server builds it in one go, so until it answers
+ * there is nothing to measure; after that the bytes received are real, when it gives a size.
+ */
+export class ExportDownload {
+  /** The step under way (an index into the steps); past the last once saved. */
+  step = $state<number | null>(null);
+  received = $state(0);
+  size = $state<number | null>(null);
+  fileName = $state('');
+  error = $state<string | null>(null);
+
+  get busy(): boolean {
+    return this.step !== null && this.step < EXPORT_STEPS.length;
+  }
+
+  get steps(): ProgressStep[] {
+    return this.step === null ? [] : stepsUpTo(EXPORT_STEPS, this.step);
+  }
+
+  /** The bar: bytes received of the size once the server has answered with one; indeterminate before. */
+  get measure(): { value: number | null; max: number } {
+    if (this.step === null || this.step === 0) return { value: null, max: 1 };
+    if (this.step >= EXPORT_STEPS.length) return { value: 1, max: 1 };
+    return this.size === null ? { value: null, max: 1 } : { value: this.received, max: this.size };
+  }
+
+  get status(): string {
+    switch (this.step) {
+      case null:
+        return '';
+      case 0:
+        return 'Preparing the export… Haven is gathering the records and leaving out protected people.';
+      case 1:
+        return this.size === null
+          ? `Receiving the export… ${formatBytes(this.received)} so far`
+          : `Receiving the export… ${formatBytes(this.received)} of ${formatBytes(this.size)}`;
+      case 2:
+        return 'Handing the export to your browser…';
+      default:
+        return `Done. Downloaded ${this.fileName} (${formatBytes(this.received)}).`;
+    }
+  }
+
+  async start(requestId: string): Promise<void> {
+    if (this.busy) return;
+    this.step = 0;
+    this.received = 0;
+    this.size = null;
+    this.error = null;
+    this.fileName = `subject-access-${requestId}.json`;
+    try {
+      const blob = await api.download(requestId, {
+        onResponse: (size) => {
+          this.size = size;
+          this.step = 1;
+        },
+        onBytes: (received) => (this.received = received),
+      });
+      this.received = blob.size;
+      this.step = 2;
+      saveFile(blob, this.fileName);
+      this.step = EXPORT_STEPS.length;
+    } catch (error) {
+      this.step = null;
+      this.error = error instanceof ApiError ? error.message : 'The export could not be downloaded. Try again.';
+    }
+  }
+}
+
+/** Hands a file made here to the browser's downloads. */
+function saveFile(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked later, not at once: the browser may still be reading it into the download.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export class SubjectAccessState {

@@ -22,7 +22,7 @@ import type { RetentionRule } from '../../../server/retention/schedule';
 import type { ShareEntryView } from '../../../server/shares/share-view';
 import type { RequestView } from '../../../server/subject-access/subject-access.service';
 import type { ThreadView } from '../../../server/shares/threads.service';
-import type { SyncedMessage } from '../../../server/realtime/events';
+import type { RetentionProgress, SyncedMessage } from '../../../server/realtime/events';
 import type { KeyBackup, KeyLogEntry, SignedTreeHead } from '../../../crypto';
 import type { ShareRecord } from '../../../server/shares/share-record';
 import type { decisionBody, decisionRecord, participant, verbalShareBody } from '../../../server/shares/shares.schema';
@@ -69,7 +69,7 @@ export interface KeyLogProof {
   head: SignedTreeHead;
 }
 export type ShareKind = ShareEntry['kind'];
-export type { RetentionResult, RetentionRule };
+export type { RetentionProgress, RetentionResult, RetentionRule };
 export type RetentionRun = Awaited<ReturnType<typeof retentionRuns>>[number];
 export type SubjectAccessRequest = RequestView;
 export type Requester = RequestView['requestedBy'];

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { ServiceContext } from '../shared/context';
+import { UsageError, type CliIo } from './io';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** Placeholder shown in help, e.g. `<date>`. */
+  value?: string;
+  description: string;
+}
+
+/**
+ * One `npm run haven -- <name>` command. Its options and positionals are checked by `input`
+ * (zod) before the database is opened, so a bad command line never touches anything.
+ */
+export interface CommandSpec<T> {
+  name: string;
+  summary: string;
+  description: string[];
+  positionals: { name: string; description: string }[];
+  options: Record<string, OptionSpec>;
+  /** Parses `{ ...options, ...positionals by name }`. */
+  input: z.ZodType<T>;
+  examples: string[];
+  run(ctx: ServiceContext, input: T, io: CliIo): Promise<number>;
+}
+
+/** A command with its input type hidden, so commands of different inputs fit in one list. */
+export interface Command {
+  spec: Omit<CommandSpec<unknown>, 'input' | 'run'>;
+  /** Validates the raw arguments (throws UsageError) and returns the work to run. */
+  prepare(raw: Record<string, unknown>): (ctx: ServiceContext, io: CliIo) => Promise<number>;
+}
+
+export function defineCommand<T>(spec: CommandSpec<T>): Command {
+  const positional = new Set(spec.positionals.map((p) => p.name));
+  const label = (key: string) => (positional.has(key) ? `<${key}>` : `--${key}`);
+  return {
+    spec,
+    prepare(raw) {
+      const parsed = spec.input.safeParse(raw);
+      if (!parsed.success) {
+        // One line: the first problem, named as the operator typed it.
+        const issue = parsed.error.issues[0];
+        const key = String(issue?.path[0] ?? '');
+        if (key && raw[key] === undefined) throw new UsageError(`${spec.name}: missing ${label(key)}`);
+        throw new UsageError(`${spec.name}: ${key ? `${label(key)}: ` : ''}${issue?.message ?? 'invalid arguments'}`);
+      }
+      const input = parsed.data;
+      return (ctx, io) => spec.run(ctx, input, io);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { ApiOperation } from '../api-operation';
+import { serviceOperations } from './service';
+import { accountsOperations } from './accounts';
+import { agenciesOperations } from './agencies';
+import { auditOperations } from './audit';
+import { childrenOperations } from './children';
+import { sharesOperations } from './shares';
+import { keysOperations } from './keys';
+import { offendingOperations } from './offending';
+import { retentionOperations } from './retention';
+import { subjectAccessOperations } from './subject-access';
+
+/** Every HTTP operation under /api, in the order the page lists them (by tag). */
+export const API_OPERATIONS: ApiOperation[] = [
+  ...serviceOperations,
+  ...accountsOperations,
+  ...agenciesOperations,
+  ...auditOperations,
+  ...childrenOperations,
+  ...sharesOperations,
+  ...keysOperations,
+  ...offendingOperations,
+  ...retentionOperations,
+  ...subjectAccessOperations,
+];

@@ -1,0 +1,64 @@
+import { attestationBody, consistencyQuery, keyBackupBody, keysQuery, proofQuery, publishKeysBody } from '../../keys/keys.schema';
+import { type ApiOperation, byId, created, json, noContent } from '../api-operation';
+
+/** The routes in server/keys/keys.routes.ts. */
+export const keysOperations: ApiOperation[] = [
+  { method: 'get', path: '/keys/me', tag: 'Keys', summary: 'My published public keys', ok: json('`{ keys: Keys | null }`.') },
+  {
+    method: 'put',
+    path: '/keys/me',
+    tag: 'Keys',
+    summary: 'Publish my public keys (`replace: true` to replace them, warning correspondents)',
+    body: publishKeysBody,
+    ok: created('`{ keys }`; 200 when the same keys were already published.'),
+  },
+  {
+    method: 'put',
+    path: '/keys/backup',
+    tag: 'Keys',
+    summary: 'Store my encrypted key backup (the server cannot open it)',
+    body: keyBackupBody,
+    ok: noContent(),
+  },
+  { method: 'get', path: '/keys/backup', tag: 'Keys', summary: 'My encrypted key backup', ok: json('`{ backup }`.') },
+  {
+    method: 'get',
+    path: '/keys',
+    tag: 'Keys',
+    summary: 'Public keys of up to 50 users',
+    query: keysQuery,
+    ok: json('`{ keys: [...] }` (users without keys are left out).'),
+  },
+  {
+    method: 'post',
+    path: '/users/:id/key-attestation',
+    tag: 'Keys',
+    summary: "An admin's signed binding of a user to their key fingerprint",
+    params: byId,
+    body: attestationBody,
+    ok: noContent(),
+  },
+  {
+    method: 'get',
+    path: '/key-log/head',
+    tag: 'Keys',
+    summary: "The key log's signed tree head",
+    ok: json('`{ head: SignedTreeHead | null, logPublicKey }`.'),
+  },
+  {
+    method: 'get',
+    path: '/key-log/proof',
+    tag: 'Keys',
+    summary: "Inclusion proof for a user's newest key-log entry",
+    query: proofQuery,
+    ok: json('`{ entry, index, proof, head }`.'),
+  },
+  {
+    method: 'get',
+    path: '/key-log/consistency',
+    tag: 'Keys',
+    summary: 'Consistency proof from a tree size the client kept',
+    query: consistencyQuery,
+    ok: json('`{ proof, head, from }`.'),
+  },
+];

@@ -1,0 +1,78 @@
+import { correctionBody, decisionBody, reopenBody, verbalShareBody } from '../../shares/shares.schema';
+import { addParticipantBody, startThreadBody } from '../../shares/threads.schema';
+import { type ApiOperation, byChild, byId, created, json } from '../api-operation';
+
+/** The routes in server/shares/shares.routes.ts and threads.routes.ts. */
+export const sharesOperations: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/children/:id/verbal-shares',
+    tag: 'Shares',
+    summary: 'Record a verbal share',
+    params: byChild,
+    body: verbalShareBody,
+    ok: created('`{ entry }`; 200 with the existing entry for a resend of the same `id`.'),
+  },
+  {
+    method: 'post',
+    path: '/children/:id/decisions',
+    tag: 'Shares',
+    summary: 'Record a decision not to share',
+    params: byChild,
+    body: decisionBody,
+    ok: created('`{ entry }`.'),
+  },
+  {
+    method: 'get',
+    path: '/children/:id/chronology',
+    tag: 'Shares',
+    summary: 'The share entries I sent or took part in, in order (audited)',
+    params: byChild,
+    ok: json('`{ entries: ShareEntry[] }`.'),
+  },
+  {
+    method: 'post',
+    path: '/shares/:id/reopen',
+    tag: 'Shares',
+    summary: 'Reopen a decision not to share (the deciding agency)',
+    params: byId,
+    body: reopenBody,
+    ok: created('`{ entry }`.'),
+  },
+  {
+    method: 'post',
+    path: '/shares/:id/corrections',
+    tag: 'Shares',
+    summary: 'Correct an entry (its sender); `replacement` is a body of the same kind',
+    params: byId,
+    body: correctionBody,
+    ok: created('`{ entry }`.'),
+  },
+  {
+    method: 'post',
+    path: '/children/:id/threads',
+    tag: 'Conversations',
+    summary: 'Start a conversation about a child (a share, with its record)',
+    params: byChild,
+    body: startThreadBody,
+    ok: created('`{ thread }`.'),
+  },
+  { method: 'get', path: '/threads', tag: 'Conversations', summary: 'The conversations I take part in', ok: json('`{ threads: Thread[] }`.') },
+  {
+    method: 'get',
+    path: '/threads/:id',
+    tag: 'Conversations',
+    summary: 'A conversation and its messages (participants; audited)',
+    params: byId,
+    ok: json('`{ thread, messages }`.'),
+  },
+  {
+    method: 'post',
+    path: '/threads/:id/participants',
+    tag: 'Conversations',
+    summary: 'Add someone to a conversation (a share, with its record)',
+    params: byId,
+    body: addParticipantBody,
+    ok: json('`{ thread }`.'),
+  },
+];
