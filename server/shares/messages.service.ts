@@ -9,18 +9,8 @@ import { canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } 
 import type { Receipt, SyncedMessage } from '../realtime/events';
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
-import {
-  deliveriesOfMessage,
-  deliveryOf,
-  findMessage,
-  insertDeliveries,
-  insertMessage,
-  markDelivered,
-  markRead,
-  messagesSince,
-  revokeMessage,
-  type MessageRow,
-} from './messages.store';
+import { deliveriesOfMessage, deliveryOf, findMessage, markDelivered, markRead, messagesSince, revokeMessage, type MessageRow } from './messages.store';
+import { commitMessage } from './message-commit';
 import { shareRecord } from './share-record';
 import { requireThread } from './threads.service';
 import { loadUserRecords } from '../accounts/accounts.store';
@@ -150,48 +140,42 @@ export async function sendMessage(
   }
   const { threadId, childId, recipients } = await checkEnvelope(ctx, signedIn, envelope);
   const now = ctx.clock();
-  const stored = await ctx.db.transaction(async (tx) => {
-    const row: MessageRow = {
-      id: envelope.header.id,
-      threadId,
-      childId,
-      senderId: signedIn.actor.id,
-      header: { ...envelope.header },
-      envelope: { ...envelope },
-      signature: envelope.signature,
-      storedAt: now,
-      revokedAt: null,
-    };
-    await insertMessage(tx, row);
-    const seqs = await insertDeliveries(tx, row.id, [
-      { userId: signedIn.actor.id, deliveredAt: now },
-      ...recipients.map((userId) => ({ userId, deliveredAt: null })),
-    ]);
-    if (options.dischargesObligationId) {
-      await dischargeObligation(ctx, tx, {
-        obligationId: options.dischargesObligationId,
-        officerId: signedIn.actor.id,
-        agencyId: signedIn.actor.agencyId,
-        childId,
-        messageId: row.id,
-      });
-    }
-    await appendAuditEntries(
-      tx,
-      [
-        {
-          actorId: signedIn.actor.id,
-          agencyId: signedIn.actor.agencyId,
-          action: 'share.message_sent',
-          subjectType: 'child',
-          subjectId: childId,
-          detail: { messageId: row.id, threadId, recipients },
-        },
-      ],
-      now,
-    );
-    return { row, seqs };
+  const row: MessageRow = {
+    id: envelope.header.id,
+    threadId,
+    childId,
+    senderId: signedIn.actor.id,
+    header: { ...envelope.header },
+    envelope: { ...envelope },
+    signature: envelope.signature,
+    storedAt: now,
+    revokedAt: null,
+  };
+  const { dischargesObligationId } = options;
+  const seqs = await commitMessage(ctx.db, {
+    row,
+    readers: [{ userId: signedIn.actor.id, deliveredAt: now }, ...recipients.map((userId) => ({ userId, deliveredAt: null }))],
+    audit: {
+      actorId: signedIn.actor.id,
+      agencyId: signedIn.actor.agencyId,
+      action: 'share.message_sent',
+      subjectType: 'child',
+      subjectId: childId,
+      detail: { messageId: row.id, threadId, recipients },
+    },
+    alsoInTransaction:
+      dischargesObligationId === undefined
+        ? undefined
+        : (tx) =>
+            dischargeObligation(ctx, tx, {
+              obligationId: dischargesObligationId,
+              officerId: signedIn.actor.id,
+              agencyId: signedIn.actor.agencyId,
+              childId,
+              messageId: row.id,
+            }),
   });
+  const stored = { row, seqs };
   // Only after commit: a recipient is never told of a message that might still roll back.
   for (const [userId, seq] of stored.seqs) ctx.notifier.toUsers([userId], 'share:new', synced(stored.row, seq));
   return { id: stored.row.id, seq: stored.seqs.get(signedIn.actor.id) ?? 0, storedAt: now.toISOString(), duplicate: false };

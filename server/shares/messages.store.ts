@@ -41,38 +41,38 @@ export async function findMessage(db: Database, id: string): Promise<MessageRow 
   return row;
 }
 
-export async function insertMessage(db: Database, values: typeof messages.$inferInsert): Promise<void> {
-  await db.insert(messages).values(values);
+export async function insertMessages(db: Database, rows: (typeof messages.$inferInsert)[]): Promise<void> {
+  if (rows.length) await db.insert(messages).values(rows);
 }
 
-/** Gives each reader the next number in their own sequence (one statement per reader: no gaps, no repeats). */
 /**
- * Gives each reader the next number in their own sequence and records their copy, in two
- * statements whatever the number of readers. The sequence rows are locked in user-id order: two
- * messages between the same people, sent at once from either end, would otherwise each lock one
- * reader's row and wait for the other's (a deadlock PostgreSQL resolves by failing one send).
+ * Takes `count` numbers from each reader's own sequence in one statement and returns the last
+ * number taken for each (so a reader given three numbers got last−2, last−1 and last). The rows
+ * are locked in user-id order: two transactions numbering messages for the same people, in
+ * whatever order their messages name them, then wait for each other instead of deadlocking.
  */
-export async function insertDeliveries(tx: Database, messageId: string, readers: { userId: string; deliveredAt: Date | null }[]): Promise<Map<string, number>> {
-  const ids = [...new Set(readers.map((r) => r.userId))].sort();
+export async function takeSequenceNumbers(tx: Database, counts: Map<string, number>): Promise<Map<string, number>> {
+  const ids = [...counts.keys()].sort();
+  if (!ids.length) return new Map();
+  const numbers = sql`array[${sql.join(
+    ids.map((id) => sql`${counts.get(id) ?? 0}`),
+    sql`, `,
+  )}]::int[]`;
   const rows = await tx
     .insert(userSequences)
     .select(
       tx
-        .select({ userId: sql<string>`u`.as('user_id'), lastSeq: sql<number>`1`.as('last_seq') })
-        .from(sql`unnest(${uuidArray(ids)}) as u`)
-        .orderBy(sql`u`),
+        .select({ userId: sql<string>`t.u`.as('user_id'), lastSeq: sql<number>`t.n`.as('last_seq') })
+        .from(sql`unnest(${uuidArray(ids)}, ${numbers}) as t(u, n)`)
+        .orderBy(sql`t.u`),
     )
-    .onConflictDoUpdate({ target: userSequences.userId, set: { lastSeq: sql`${userSequences.lastSeq} + 1` } })
+    .onConflictDoUpdate({ target: userSequences.userId, set: { lastSeq: sql`${userSequences.lastSeq} + excluded.last_seq` } })
     .returning({ userId: userSequences.userId, lastSeq: userSequences.lastSeq });
-  const seqs = new Map(rows.map((r) => [r.userId, r.lastSeq]));
-  await tx.insert(deliveries).values(
-    readers.map((r) => {
-      const seq = seqs.get(r.userId);
-      if (seq === undefined) throw new Error('a reader was given no sequence number');
-      return { messageId, userId: r.userId, seq, deliveredAt: r.deliveredAt };
-    }),
-  );
-  return seqs;
+  return new Map(rows.map((r) => [r.userId, r.lastSeq]));
+}
+
+export async function insertDeliveries(tx: Database, rows: (typeof deliveries.$inferInsert)[]): Promise<void> {
+  if (rows.length) await tx.insert(deliveries).values(rows);
 }
 
 export async function deliveryOf(db: Database, messageId: string, userId: string) {

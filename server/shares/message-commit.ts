@@ -1,0 +1,127 @@
+import { appendAuditEntries, type NewAuditEntry } from '../audit';
+import type { Database } from '../db';
+import { insertDeliveries, insertMessages, takeSequenceNumbers, type MessageRow } from './messages.store';
+
+export interface MessageToStore {
+  row: MessageRow;
+  /** Everyone who gets a copy: the sender (whose copy counts as delivered) and the recipients. */
+  readers: { userId: string; deliveredAt: Date | null }[];
+  audit: NewAuditEntry;
+  /** What else must commit with the message or not at all (a written record discharging an obligation). */
+  alsoInTransaction?: ((tx: Database) => Promise<void>) | undefined;
+}
+
+/**
+ * Stores messages, every reader's copy with the next numbers of their sequence, and the audit
+ * entries, in the caller's transaction. Returns, per message, each reader's number.
+ */
+async function storeMessages(tx: Database, items: MessageToStore[]): Promise<Map<string, number>[]> {
+  await insertMessages(
+    tx,
+    items.map((item) => item.row),
+  );
+  const counts = new Map<string, number>();
+  for (const item of items) for (const reader of item.readers) counts.set(reader.userId, (counts.get(reader.userId) ?? 0) + 1);
+  const last = await takeSequenceNumbers(tx, counts);
+  // Each reader's numbers go to their messages in batch order, so a reader sees them in the order they were sent.
+  const next = new Map([...last].map(([userId, lastSeq]) => [userId, lastSeq - (counts.get(userId) ?? 0) + 1]));
+  const numbered = items.map(
+    (item) =>
+      new Map(
+        item.readers.map((reader) => {
+          const seq = next.get(reader.userId);
+          if (seq === undefined) throw new Error('a reader was given no sequence number');
+          next.set(reader.userId, seq + 1);
+          return [reader.userId, seq];
+        }),
+      ),
+  );
+  await insertDeliveries(
+    tx,
+    items.flatMap((item, i) =>
+      item.readers.map((reader) => ({
+        messageId: item.row.id,
+        userId: reader.userId,
+        seq: numbered[i]?.get(reader.userId) ?? 0,
+        deliveredAt: reader.deliveredAt,
+      })),
+    ),
+  );
+  for (const item of items) await item.alsoInTransaction?.(tx);
+  const at = new Date(Math.max(...items.map((item) => item.row.storedAt.getTime())));
+  await appendAuditEntries(
+    tx,
+    items.map((item) => item.audit),
+    at,
+  );
+  return numbered;
+}
+
+interface Waiting {
+  item: MessageToStore;
+  resolve(seqs: Map<string, number>): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit. Every stored message takes the audit chain's lock until its transaction commits,
+ * so messages committed one by one queue behind each other's commits. Here, messages arriving
+ * while a transaction commits wait and go together in the next: one lock and one commit for the
+ * lot, and each message still commits with its copies, numbers and audit entry, or not at all.
+ * A lone message goes at once, so a quiet server adds no delay.
+ */
+class MessageCommitter {
+  private readonly waiting: Waiting[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxBatch: number,
+  ) {}
+
+  store(item: MessageToStore): Promise<Map<string, number>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.waiting.length) await this.commit(this.waiting.splice(0, this.maxBatch));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commit(batch: Waiting[]): Promise<void> {
+    try {
+      const numbered = await this.db.transaction((tx) =>
+        storeMessages(
+          tx,
+          batch.map((w) => w.item),
+        ),
+      );
+      batch.forEach((w, i) => w.resolve(numbered[i] ?? new Map()));
+    } catch (error) {
+      const [only] = batch;
+      if (batch.length === 1 && only) return only.reject(error);
+      // One message's failure (its id stored meanwhile by another process, an obligation already
+      // discharged) must not fail the others: each is tried again on its own.
+      for (const waiting of batch) await this.commit([waiting]);
+    }
+  }
+}
+
+const committers = new WeakMap<Database, MessageCommitter>();
+
+/** Stores one message through the group commit of its database (one per process and database). */
+export function commitMessage(db: Database, item: MessageToStore): Promise<Map<string, number>> {
+  let committer = committers.get(db);
+  if (!committer) {
+    committer = new MessageCommitter(db, 200);
+    committers.set(db, committer);
+  }
+  return committer.store(item);
+}
