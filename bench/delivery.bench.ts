@@ -44,7 +44,7 @@ function shuffled<T>(items: T[]): T[] {
 async function startThreads(people: Practitioner[], childIds: string[]): Promise<Thread[]> {
   const order = shuffled(people);
   const groups: Practitioner[][] = [];
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const size = Math.min(order.length - i, 2 + Math.floor(Math.random() * 5));
     groups.push(order.slice(i, (i += size)));
   }
@@ -106,12 +106,19 @@ function forRelay(messages: Outgoing[]): Outgoing[] {
 
 function requireComplete(what: string, figures: LoadFigures): LoadFigures {
   if (figures.failedSends || figures.deliveries !== figures.expected) {
-    throw new Error(`${what}: ${figures.failedSends} sends failed (${JSON.stringify(figures.failures)}), ${figures.deliveries} of ${figures.expected} deliveries arrived`);
+    throw new Error(
+      `${what}: ${figures.failedSends} sends failed (${JSON.stringify(figures.failures)}), ${figures.deliveries} of ${figures.expected} deliveries arrived`,
+    );
   }
   return figures;
 }
 
-async function measure(target: Target, userIds: string[], phases: { warmUp: Outgoing[]; throughput: Outgoing[]; latency?: Outgoing[] }, options: DeliveryOptions) {
+async function measure(
+  target: Target,
+  userIds: string[],
+  phases: { warmUp: Outgoing[]; throughput: Outgoing[]; latency?: Outgoing[] },
+  options: DeliveryOptions,
+) {
   const crowd = await connectCrowd(target, userIds);
   try {
     await runLoad(target, crowd, phases.warmUp, { window: options.window });
@@ -167,7 +174,12 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
     const scaled = { ...env, REDIS_URL: options.redisUrl, HAVEN_QUEUE_PREFIX: `bench-${process.pid}` };
     const single = await startHavenProcess(scaled);
     servers.push(single);
-    const oneProcess = await measure(havenTarget([single], tokens), userIds, { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages) }, options);
+    const oneProcess = await measure(
+      havenTarget([single], tokens),
+      userIds,
+      { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages) },
+      options,
+    );
     const second = await startHavenProcess(scaled);
     servers.push(second);
     const twoProcesses = await measure(

@@ -30,5 +30,5 @@ export function machine(): string {
 }
 
 export function formatLine(r: BenchResult): string {
-  return `${r.name.padEnd(12)} haven ${r.haven.toFixed(1)} ${r.unit}  baseline ${r.baseline.toFixed(1)} ${r.unit}  ratio ${r.ratio.toFixed(2)}×  (goal ${r.goal})`;
+  return `${r.name.padEnd(20)} haven ${r.haven.toFixed(1)} ${r.unit}  baseline ${r.baseline.toFixed(1)} ${r.unit}  ratio ${r.ratio.toFixed(2)}×  (goal ${r.goal})`;
 }

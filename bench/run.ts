@@ -1,36 +1,82 @@
-// `npm run bench [-- --json FILE]`: each benchmark against its baseline, measured in the same run on this machine.
+// `npm run bench [-- --json FILE] [--only NAMES]`: each benchmark against its baseline, measured in
+// the same run on this machine. See docs/performance.md for what each compares.
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { deliveryBench } from './delivery.bench';
 import { envelopeBench } from './envelope.bench';
 import { retentionBench } from './retention.bench';
 import { searchBench } from './search.bench';
 import { formatLine, machine, type BenchResult } from './harness';
 
-const sizeIndex = process.argv.indexOf('--search-size');
-const searchSize = sizeIndex >= 0 ? Number(process.argv[sizeIndex + 1]) : 1_000_000;
-if (!Number.isInteger(searchSize) || searchSize < 1) {
-  process.stderr.write('--search-size needs a whole number of index entries\n');
-  process.exit(2);
-}
-const retentionIndex = process.argv.indexOf('--retention-size');
-const retentionSize = retentionIndex >= 0 ? Number(process.argv[retentionIndex + 1]) : 100_000;
-if (!Number.isInteger(retentionSize) || retentionSize < 1) {
-  process.stderr.write('--retention-size needs a whole number of children\n');
-  process.exit(2);
-}
-const jsonIndex = process.argv.indexOf('--json');
-const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
-if (jsonIndex >= 0 && !jsonFile) {
-  process.stderr.write('--json needs a file name\n');
+const count = (what: string) =>
+  z.coerce
+    .number({ error: `${what} must be a whole number` })
+    .int(`${what} must be a whole number`)
+    .positive(`${what} must be above 0`);
+const optionsSchema = z.object({
+  json: z.string().min(1).optional(),
+  only: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(['envelope', 'search', 'retention', 'delivery'], { error: '--only takes envelope, search, retention and delivery' })))
+    .optional(),
+  'search-size': count('--search-size').default(1_000_000),
+  'retention-size': count('--retention-size').default(100_000),
+  'delivery-users': count('--delivery-users').default(1_000),
+  'delivery-rate': count('--delivery-rate').default(100),
+  'delivery-seconds': count('--delivery-seconds').default(10),
+});
+
+function readOptions(): z.infer<typeof optionsSchema> {
+  try {
+    const { values } = parseArgs({
+      options: Object.fromEntries(
+        ['json', 'only', 'search-size', 'retention-size', 'delivery-users', 'delivery-rate', 'delivery-seconds'].map((name) => [
+          name,
+          { type: 'string' as const },
+        ]),
+      ),
+    });
+    const parsed = optionsSchema.safeParse(values);
+    if (parsed.success) return parsed.data;
+    process.stderr.write(`${parsed.error.issues[0]?.message ?? 'bad option'}\n`);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  }
   process.exit(2);
 }
 
+const options = readOptions();
+const selected = new Set(options.only ?? ['envelope', 'search', 'retention', 'delivery']);
+const benches: [string, () => Promise<BenchResult[]>][] = [
+  ['envelope', envelopeBench],
+  ['search', () => searchBench(options['search-size'])],
+  ['retention', () => retentionBench(options['retention-size'])],
+  [
+    'delivery',
+    () =>
+      deliveryBench(
+        {
+          users: options['delivery-users'],
+          ratePerSecond: options['delivery-rate'],
+          seconds: options['delivery-seconds'],
+          throughputMessages: 3_000,
+          window: 64,
+          redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        },
+        (line) => process.stdout.write(`${line}\n`),
+      ),
+  ],
+];
+
 process.stdout.write(`Machine: ${machine()}\n`);
 const results: BenchResult[] = [];
-for (const bench of [envelopeBench, () => searchBench(searchSize), () => retentionBench(retentionSize)]) {
+for (const [name, bench] of benches) {
+  if (!selected.has(name)) continue;
   for (const result of await bench()) {
     results.push(result);
     process.stdout.write(`${formatLine(result)}\n`);
   }
 }
-process.stdout.write('Not yet measured: delivery, scale-out (see the performance issue).\n');
-if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);

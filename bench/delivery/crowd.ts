@@ -60,7 +60,9 @@ export async function seedCrowd(db: Database, config: Config, size: number, chil
         expiresOn,
       });
       const token = randomToken();
-      await tx.insert(sessions).values({ tokenHash: hashToken(token), userId: user.id, stage: 'active', createdAt: now, expiresAt: new Date(now.getTime() + 86_400_000) });
+      await tx
+        .insert(sessions)
+        .values({ tokenHash: hashToken(token), userId: user.id, stage: 'active', createdAt: now, expiresAt: new Date(now.getTime() + 86_400_000) });
       members.push({ userId: user.id, token });
     }
     const firstMember = members[0];

@@ -32,7 +32,9 @@ async function untilHealthy(url: string, child: ChildProcess, output: () => stri
 /** Haven's own entry point (`server/main.ts`) as a process of its own, as it runs in production. */
 export async function startHavenProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // HAVEN_BENCH_CPU_PROFILE=dir writes a V8 CPU profile of each Haven process there, to see where its time goes.
+  const profile = process.env.HAVEN_BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HAVEN_BENCH_CPU_PROFILE] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -36,10 +36,21 @@ export async function deleteExpiredSessions(db: Database, now: Date): Promise<nu
  * and when it resets. One statement, so concurrent requests cannot both slip under the limit.
  */
 export async function hitThrottle(db: Database, key: string, now: Date, windowMs: number): Promise<{ count: number; resetAt: Date }> {
+  const [row] = await hitThrottles(db, [key], now, windowMs);
+  if (!row) throw new Error('throttle upsert returned no row');
+  return row;
+}
+
+/**
+ * Counts one hit against each key (fixed windows of `windowMs`) in one statement, and returns
+ * the counts in the order of `keys`. Keys are locked in sorted order, so two callers counting
+ * the same keys wait for each other rather than deadlock.
+ */
+export async function hitThrottles(db: Database, keys: string[], now: Date, windowMs: number): Promise<{ key: string; count: number; resetAt: Date }[]> {
   const resetAt = new Date(now.getTime() + windowMs);
-  const [row] = await db
+  const rows = await db
     .insert(throttles)
-    .values({ key, count: 1, resetAt })
+    .values([...new Set(keys)].sort().map((key) => ({ key, count: 1, resetAt })))
     .onConflictDoUpdate({
       target: throttles.key,
       set: {
@@ -47,9 +58,13 @@ export async function hitThrottle(db: Database, key: string, now: Date, windowMs
         resetAt: sql`case when ${throttles.resetAt} <= ${now.toISOString()}::timestamptz then ${resetAt.toISOString()}::timestamptz else ${throttles.resetAt} end`,
       },
     })
-    .returning({ count: throttles.count, resetAt: throttles.resetAt });
-  if (!row) throw new Error('throttle upsert returned no row');
-  return row;
+    .returning({ key: throttles.key, count: throttles.count, resetAt: throttles.resetAt });
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  return keys.map((key) => {
+    const row = byKey.get(key);
+    if (!row) throw new Error('throttle upsert returned no row');
+    return row;
+  });
 }
 
 export async function deleteExpiredThrottles(db: Database, now: Date): Promise<number> {

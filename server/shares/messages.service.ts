@@ -3,7 +3,7 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf } from '../children/children.service';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
-import { hitThrottle } from '../accounts/sessions.store';
+import { hitThrottles } from '../accounts/sessions.store';
 import { keysOfUsers } from '../keys/keys.store';
 import { canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
 import type { Receipt, SyncedMessage } from '../realtime/events';
@@ -53,7 +53,12 @@ async function checkEnvelope(
   if (!header.threadId) {
     throw new ValidationError('A message must belong to a conversation.', [{ path: 'header.threadId', message: 'Choose the conversation' }]);
   }
-  const { thread, participantIds, child } = await requireThread(ctx, signedIn, header.threadId);
+  // The keys the header names are fetched alongside the thread; they are only trusted once the
+  // recipients are shown below to be exactly the thread's other participants.
+  const [{ thread, participantIds, child }, namedKeys] = await Promise.all([
+    requireThread(ctx, signedIn, header.threadId),
+    keysOfUsers(ctx.db, [signedIn.actor.id, ...header.recipients.map((r) => r.userId)]),
+  ]);
   const specialFile = thread.tier === 'offending_risk';
   const [kind, tier] = specialFile ? ['written_record', 'offending_risk'] : ['message', 'welfare'];
   if (header.kind !== kind || header.tier !== tier) {
@@ -79,7 +84,7 @@ async function checkEnvelope(
       { path: 'header.recipients', message: 'Address it to everyone else in the conversation' },
     ]);
   }
-  const keys = new Map((await keysOfUsers(ctx.db, [signedIn.actor.id, ...expected])).map((k) => [k.userId, k]));
+  const keys = new Map(namedKeys.map((k) => [k.userId, k]));
   const senderKeys = keys.get(signedIn.actor.id);
   if (!senderKeys || senderKeys.fingerprint !== header.senderKeyFingerprint) {
     throw new ConflictError('sender_key_changed', 'Your keys on this device are not your published keys. Restore your keys before sending.');
@@ -103,11 +108,10 @@ async function checkEnvelope(
 /** Per-user and per-address send limits (fixed one-minute windows, shared by every server process). */
 async function throttleSends(ctx: ServiceContext, userId: string, address: string | undefined): Promise<void> {
   const now = ctx.clock();
-  const limits: [string, number][] = [[`send:user:${userId}`, ctx.config.HAVEN_SENDS_PER_USER_PER_MINUTE]];
-  if (address) limits.push([`send:address:${address}`, ctx.config.HAVEN_SENDS_PER_ADDRESS_PER_MINUTE]);
-  for (const [key, limit] of limits) {
-    const { count, resetAt } = await hitThrottle(ctx.db, key, now, 60_000);
-    if (count > limit) {
+  const limits = new Map([[`send:user:${userId}`, ctx.config.HAVEN_SENDS_PER_USER_PER_MINUTE]]);
+  if (address) limits.set(`send:address:${address}`, ctx.config.HAVEN_SENDS_PER_ADDRESS_PER_MINUTE);
+  for (const { key, count, resetAt } of await hitThrottles(ctx.db, [...limits.keys()], now, 60_000)) {
+    if (count > (limits.get(key) ?? 0)) {
       const seconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
       throw new TooManyRequestsError(
         'too_many_messages',
@@ -130,9 +134,9 @@ export async function sendMessage(
   options: { dischargesObligationId?: string | undefined; address?: string | undefined } = {},
 ): Promise<{ id: string; seq: number; storedAt: string; duplicate: boolean }> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
-  await throttleSends(ctx, signedIn.actor.id, options.address);
   const envelope = envelopeOf(raw);
-  const previous = await findMessage(ctx.db, envelope.header.id);
+  // Independent round trips, made at once: each costs a wait on the database, not work here.
+  const [, previous] = await Promise.all([throttleSends(ctx, signedIn.actor.id, options.address), findMessage(ctx.db, envelope.header.id)]);
   if (previous) {
     const mine = previous.senderId === signedIn.actor.id ? await deliveryOf(ctx.db, previous.id, signedIn.actor.id) : undefined;
     if (!mine || previous.signature !== envelope.signature) throw new ConflictError('id_in_use', 'This message id is already used by another message.');
