@@ -31,23 +31,24 @@ export async function loadUserRecords(db: Database, where: { ids?: string[]; age
   const conditions = [];
   if (where.ids) conditions.push(inArray(users.id, where.ids.length ? where.ids : ['00000000-0000-0000-0000-000000000000']));
   if (where.agencyId) conditions.push(eq(users.agencyId, where.agencyId));
-  const rows = await db
-    .select({ user: users, agency: agencies })
-    .from(users)
-    .leftJoin(agencies, eq(agencies.id, users.agencyId))
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(users.name);
+  const latestVerifications = (ids: string[]) =>
+    db
+      .selectDistinctOn([verifications.userId])
+      .from(verifications)
+      .where(inArray(verifications.userId, ids))
+      .orderBy(verifications.userId, desc(verifications.verifiedAt));
+  // Asked for by id (every request's session), the verifications are read alongside the users.
+  const [rows, known] = await Promise.all([
+    db
+      .select({ user: users, agency: agencies })
+      .from(users)
+      .leftJoin(agencies, eq(agencies.id, users.agencyId))
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(users.name),
+    where.ids?.length && !where.agencyId ? latestVerifications(where.ids) : null,
+  ]);
   if (rows.length === 0) return [];
-  const latest = await db
-    .selectDistinctOn([verifications.userId])
-    .from(verifications)
-    .where(
-      inArray(
-        verifications.userId,
-        rows.map((r) => r.user.id),
-      ),
-    )
-    .orderBy(verifications.userId, desc(verifications.verifiedAt));
+  const latest = known ?? (await latestVerifications(rows.map((r) => r.user.id)));
   const byUser = new Map(latest.map((v) => [v.userId, v]));
   return rows.map((r) => ({ user: r.user, agency: r.agency, verification: byUser.get(r.user.id) ?? null }));
 }

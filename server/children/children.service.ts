@@ -72,8 +72,9 @@ export async function searchIndex(ctx: ServiceContext, signedIn: SignedIn, query
  * shield. Anything else is "not found", so a shielded entry's existence is not revealed.
  */
 export async function visibleChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<{ child: ChildRow; overridden: boolean }> {
-  const child = await findChild(ctx.db, childId);
-  const overridden = child ? await hasOverride(ctx.db, signedIn.tokenHash, childId) : false;
+  // Both at once: the override is read whether or not the child exists, and only used if it does.
+  const [child, override] = await Promise.all([findChild(ctx.db, childId), hasOverride(ctx.db, signedIn.tokenHash, childId)]);
+  const overridden = Boolean(child) && override;
   if (!child || child.delistedAt || (child.shieldedAt && !overridden)) {
     throw new NotFoundError('child_not_found', 'There is no child on the index with this identifier.');
   }

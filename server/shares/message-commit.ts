@@ -103,7 +103,7 @@ class MessageCommitter {
           batch.map((w) => w.item),
         ),
       );
-      batch.forEach((w, i) => w.resolve(numbered[i] ?? new Map()));
+      batch.forEach((w, i) => w.resolve(numbered[i] ?? new Map<string, number>()));
     } catch (error) {
       const [only] = batch;
       if (batch.length === 1 && only) return only.reject(error);

@@ -41,9 +41,9 @@ export async function requireThread(
   signedIn: SignedIn,
   threadId: string,
 ): Promise<{ thread: ThreadRow; participantIds: string[]; child: ChildRow }> {
-  const thread = await findThread(ctx.db, threadId);
+  const [thread, participants] = await Promise.all([findThread(ctx.db, threadId), participantsOfThread(ctx.db, threadId)]);
   if (!thread) throw new NotFoundError('thread_not_found', 'There is no such conversation.');
-  const participantIds = (await participantsOfThread(ctx.db, threadId)).map((p) => p.userId);
+  const participantIds = participants.map((p) => p.userId);
   requireAllowed(canUseThread(signedIn.actor, { participantIds }));
   const { child } = await visibleChild(ctx, signedIn, thread.childId);
   return { thread, participantIds, child };
