@@ -32,7 +32,10 @@ export function actorOf(record: UserRecord, today: string): Actor {
 
 export async function signedInAs(ctx: ServiceContext, tokenHash: string, stage: SessionStage, userId: string): Promise<SignedIn | null> {
   const record = await loadUserRecord(ctx.db, userId);
-  if (!record) return null;
+  return record ? signedInWith(ctx, tokenHash, stage, record) : null;
+}
+
+export function signedInWith(ctx: ServiceContext, tokenHash: string, stage: SessionStage, record: UserRecord): SignedIn {
   return { tokenHash, stage, record, actor: actorOf(record, localDate(ctx.clock())) };
 }
 

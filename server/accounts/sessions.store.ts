@@ -1,6 +1,8 @@
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db';
-import { sessions, throttles } from '../db/schema';
+import { coalescedRows, coalescing } from '../db/coalesce';
+import { agencies, sessions, throttles, users, verifications } from '../db/schema';
+import type { UserRecord } from './accounts.store';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type SessionStage = SessionRow['stage'];
@@ -9,12 +11,35 @@ export async function insertSession(db: Database, values: typeof sessions.$infer
   await db.insert(sessions).values(values);
 }
 
-export async function findLiveSession(db: Database, tokenHash: string, now: Date): Promise<SessionRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)));
-  return row;
+// Every request and socket event starts here, so the reads coalesce: concurrent sends resolve
+// their sessions in one round trip. The session, its user and agency in one query; the newest
+// verification of each session's user beside it (one row per session, however many a user has).
+const sessionUsers = coalescedRows(
+  (db, hashes: string[]) =>
+    db
+      .select({ session: sessions, user: users, agency: agencies })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(agencies, eq(agencies.id, users.agencyId))
+      .where(inArray(sessions.tokenHash, hashes)),
+  (row) => row.session.tokenHash,
+);
+const sessionVerifications = coalescedRows(
+  (db, hashes: string[]) =>
+    db
+      .selectDistinctOn([sessions.tokenHash], { tokenHash: sessions.tokenHash, verification: verifications })
+      .from(verifications)
+      .innerJoin(sessions, eq(sessions.userId, verifications.userId))
+      .where(inArray(sessions.tokenHash, hashes))
+      .orderBy(sessions.tokenHash, desc(verifications.verifiedAt)),
+  (row) => row.tokenHash,
+);
+
+/** A session that has not expired, with its user's record (user, agency, newest verification). */
+export async function findLiveSession(db: Database, tokenHash: string, now: Date): Promise<{ session: SessionRow; record: UserRecord } | undefined> {
+  const [[row], [verified]] = await Promise.all([sessionUsers(db, [tokenHash]), sessionVerifications(db, [tokenHash])]);
+  if (!row || row.session.expiresAt <= now) return undefined;
+  return { session: row.session, record: { user: row.user, agency: row.agency, verification: verified?.verification ?? null } };
 }
 
 export async function deleteSession(db: Database, tokenHash: string): Promise<void> {
@@ -41,30 +66,55 @@ export async function hitThrottle(db: Database, key: string, now: Date, windowMs
   return row;
 }
 
+interface Hit {
+  key: string;
+  now: Date;
+  windowMs: number;
+}
+
 /**
- * Counts one hit against each key (fixed windows of `windowMs`) in one statement, and returns
- * the counts in the order of `keys`. Keys are locked in sorted order, so two callers counting
- * the same keys wait for each other rather than deadlock.
+ * Hits asked for together go in one statement per window length: each key's count goes up by
+ * its number of hits, and each hit is told the count as it stood after it (the first of three
+ * hits on a key at 5 is told 6, the last 8), as if they had come one by one. Keys are locked in
+ * sorted order, so two statements counting the same keys wait for each other rather than deadlock.
+ */
+const countHits = coalescing(async (db: Database, hits: Hit[]) => {
+  const results: { count: number; resetAt: Date }[] = [];
+  for (const windowMs of new Set(hits.map((hit) => hit.windowMs))) {
+    const group = hits.flatMap((hit, i) => (hit.windowMs === windowMs ? [{ hit, i }] : []));
+    const now = new Date(Math.max(...group.map(({ hit }) => hit.now.getTime())));
+    const resetAt = new Date(now.getTime() + windowMs);
+    const added = new Map<string, number>();
+    for (const { hit } of group) added.set(hit.key, (added.get(hit.key) ?? 0) + 1);
+    const rows = await db
+      .insert(throttles)
+      .values([...added.keys()].sort().map((key) => ({ key, count: added.get(key) ?? 1, resetAt })))
+      .onConflictDoUpdate({
+        target: throttles.key,
+        set: {
+          count: sql`case when ${throttles.resetAt} <= ${now.toISOString()}::timestamptz then excluded.count else ${throttles.count} + excluded.count end`,
+          resetAt: sql`case when ${throttles.resetAt} <= ${now.toISOString()}::timestamptz then ${resetAt.toISOString()}::timestamptz else ${throttles.resetAt} end`,
+        },
+      })
+      .returning({ key: throttles.key, count: throttles.count, resetAt: throttles.resetAt });
+    const counted = new Map(rows.map((row) => [row.key, { ...row, seen: 0 }]));
+    for (const { hit, i } of group) {
+      const row = counted.get(hit.key);
+      if (!row) throw new Error('throttle upsert returned no row');
+      row.seen += 1;
+      results[i] = { count: row.count - (added.get(hit.key) ?? 1) + row.seen, resetAt: row.resetAt };
+    }
+  }
+  return results;
+});
+
+/**
+ * Counts one hit against each key (fixed windows of `windowMs`), and returns the counts in the
+ * order of `keys`. Concurrent callers are counted together (see `countHits`), so none can slip
+ * under a limit.
  */
 export async function hitThrottles(db: Database, keys: string[], now: Date, windowMs: number): Promise<{ key: string; count: number; resetAt: Date }[]> {
-  const resetAt = new Date(now.getTime() + windowMs);
-  const rows = await db
-    .insert(throttles)
-    .values([...new Set(keys)].sort().map((key) => ({ key, count: 1, resetAt })))
-    .onConflictDoUpdate({
-      target: throttles.key,
-      set: {
-        count: sql`case when ${throttles.resetAt} <= ${now.toISOString()}::timestamptz then 1 else ${throttles.count} + 1 end`,
-        resetAt: sql`case when ${throttles.resetAt} <= ${now.toISOString()}::timestamptz then ${resetAt.toISOString()}::timestamptz else ${throttles.resetAt} end`,
-      },
-    })
-    .returning({ key: throttles.key, count: throttles.count, resetAt: throttles.resetAt });
-  const byKey = new Map(rows.map((r) => [r.key, r]));
-  return keys.map((key) => {
-    const row = byKey.get(key);
-    if (!row) throw new Error('throttle upsert returned no row');
-    return row;
-  });
+  return Promise.all([...new Set(keys)].map(async (key) => ({ key, ...(await countHits(db, { key, now, windowMs })) })));
 }
 
 export async function deleteExpiredThrottles(db: Database, now: Date): Promise<number> {

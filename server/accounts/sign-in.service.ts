@@ -3,7 +3,7 @@ import { appendAuditEntries } from '../audit';
 import { TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors';
 import type { ServiceContext } from '../shared/context';
 import { findUserByEmail, recordFailedSignIn, updateUser, type UserRow } from './accounts.store';
-import { signedInAs, type SignedIn } from './session-view';
+import { signedInAs, signedInWith, type SignedIn } from './session-view';
 import { deleteSession, deleteUserSessions, findLiveSession, hitThrottle, insertSession, type SessionStage } from './sessions.store';
 import { enrolmentDetails, matchTotpStep, newTotpSecret } from './totp';
 
@@ -39,9 +39,8 @@ async function startSession(ctx: ServiceContext, userId: string, stage: SessionS
 
 export async function resolveSession(ctx: ServiceContext, token: string): Promise<SignedIn | null> {
   const tokenHash = hashToken(token);
-  const session = await findLiveSession(ctx.db, tokenHash, ctx.clock());
-  if (!session) return null;
-  return signedInAs(ctx, tokenHash, session.stage, session.userId);
+  const live = await findLiveSession(ctx.db, tokenHash, ctx.clock());
+  return live ? signedInWith(ctx, tokenHash, live.session.stage, live.record) : null;
 }
 
 function lockedError(until: Date, now: Date): TooManyRequestsError {

@@ -1,3 +1,3 @@
-export { appendAuditEntries, listAuditEntries, type NewAuditEntry, type StoredAuditEntry } from './audit.store';
+export { appendAuditEntries, appendInTransaction, listAuditEntries, type NewAuditEntry, type StoredAuditEntry } from './audit.store';
 export { verifyAuditChain, type ChainReport } from './verify-chain';
 export { auditActions, type AuditAction } from './actions';

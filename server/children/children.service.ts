@@ -71,14 +71,29 @@ export async function searchIndex(ctx: ServiceContext, signedIn: SignedIn, query
  * A child this session may see: indexed, and not shielded unless this session overrode the
  * shield. Anything else is "not found", so a shielded entry's existence is not revealed.
  */
-export async function visibleChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<{ child: ChildRow; overridden: boolean }> {
+export interface ChildRead {
+  child: ChildRow | undefined;
+  override: boolean;
+}
+
+/** The child and whether this session overrides its shield, read at once; `requireVisible` judges them. */
+export async function readChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildRead> {
   // Both at once: the override is read whether or not the child exists, and only used if it does.
   const [child, override] = await Promise.all([findChild(ctx.db, childId), hasOverride(ctx.db, signedIn.tokenHash, childId)]);
+  return { child, override };
+}
+
+/** A delisted child, or a shielded one without this session's override, is not there at all. */
+export function requireVisible({ child, override }: ChildRead): { child: ChildRow; overridden: boolean } {
   const overridden = Boolean(child) && override;
   if (!child || child.delistedAt || (child.shieldedAt && !overridden)) {
     throw new NotFoundError('child_not_found', 'There is no child on the index with this identifier.');
   }
   return { child, overridden };
+}
+
+export async function visibleChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<{ child: ChildRow; overridden: boolean }> {
+  return requireVisible(await readChild(ctx, signedIn, childId));
 }
 
 export function viewerOf(signedIn: SignedIn): Viewer {

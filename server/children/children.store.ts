@@ -1,5 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
+import { coalescedRows } from '../db/coalesce';
+import { onlyUuids } from '../db/uuid-array';
 import { agencies, children, concernFlags, involvements, shieldOverrides, specialistContacts, users } from '../db/schema';
 
 export type ChildRow = typeof children.$inferSelect;
@@ -13,8 +15,26 @@ export async function insertChild(db: Database, values: typeof children.$inferIn
   return row;
 }
 
+// Read for every send and every opened entry, so concurrent reads coalesce.
+const childrenById = coalescedRows(
+  (db, ids: string[]) =>
+    db
+      .select()
+      .from(children)
+      .where(inArray(children.id, onlyUuids(ids))),
+  (row) => row.id,
+);
+const overridesBySession = coalescedRows(
+  (db, hashes: string[]) =>
+    db
+      .select({ sessionTokenHash: shieldOverrides.sessionTokenHash, childId: shieldOverrides.childId })
+      .from(shieldOverrides)
+      .where(inArray(shieldOverrides.sessionTokenHash, hashes)),
+  (row) => row.sessionTokenHash,
+);
+
 export async function findChild(db: Database, id: string): Promise<ChildRow | undefined> {
-  const [row] = await db.select().from(children).where(eq(children.id, id));
+  const [row] = await childrenById(db, [id]);
   return row;
 }
 
@@ -28,12 +48,7 @@ export function overriddenChildIds(sessionTokenHash: string) {
 }
 
 export async function hasOverride(db: Database, sessionTokenHash: string, childId: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: shieldOverrides.id })
-    .from(shieldOverrides)
-    .where(and(eq(shieldOverrides.sessionTokenHash, sessionTokenHash), eq(shieldOverrides.childId, childId)))
-    .limit(1);
-  return rows.length > 0;
+  return (await overridesBySession(db, [sessionTokenHash])).some((row) => row.childId === childId);
 }
 
 export async function insertOverride(db: Database, values: typeof shieldOverrides.$inferInsert): Promise<void> {

@@ -7,3 +7,13 @@ export function uuidArray(ids: string[]) {
     sql`, `,
   )}]::uuid[]`;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The ids that are uuids. A lookup for many callers at once drops the others first: they match
+ * no row, and one caller's malformed id must not fail the query for everyone else's.
+ */
+export function onlyUuids(ids: string[]): string[] {
+  return ids.filter((id) => UUID.test(id));
+}

@@ -1,5 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db';
+import { coalescedRows } from '../db/coalesce';
+import { onlyUuids } from '../db/uuid-array';
 import { keyBackups, userKeys } from '../db/schema';
 
 export type UserKeysRow = typeof userKeys.$inferSelect;
@@ -9,9 +11,18 @@ export async function findUserKeys(db: Database, userId: string): Promise<UserKe
   return row;
 }
 
+// Read for every send (the sender's and recipients' keys), so concurrent reads coalesce.
+const keysByUser = coalescedRows(
+  (db, ids: string[]) =>
+    db
+      .select()
+      .from(userKeys)
+      .where(inArray(userKeys.userId, onlyUuids(ids))),
+  (row) => row.userId,
+);
+
 export async function keysOfUsers(db: Database, userIds: string[]): Promise<UserKeysRow[]> {
-  if (!userIds.length) return [];
-  return db.select().from(userKeys).where(inArray(userKeys.userId, userIds));
+  return keysByUser(db, userIds);
 }
 
 /** The directory keeps each user's current keys; history lives in the key log. */

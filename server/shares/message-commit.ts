@@ -1,4 +1,4 @@
-import { appendAuditEntries, type NewAuditEntry } from '../audit';
+import { appendInTransaction, type NewAuditEntry } from '../audit';
 import type { Database } from '../db';
 import { insertDeliveries, insertMessages, takeSequenceNumbers, type MessageRow } from './messages.store';
 
@@ -49,7 +49,7 @@ async function storeMessages(tx: Database, items: MessageToStore[]): Promise<Map
   );
   for (const item of items) await item.alsoInTransaction?.(tx);
   const at = new Date(Math.max(...items.map((item) => item.row.storedAt.getTime())));
-  await appendAuditEntries(
+  await appendInTransaction(
     tx,
     items.map((item) => item.audit),
     at,

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
-import { uuidArray } from '../db/uuid-array';
+import { coalescedRows } from '../db/coalesce';
+import { onlyUuids, uuidArray } from '../db/uuid-array';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -17,13 +18,40 @@ export async function insertParticipants(db: Database, rows: (typeof threadParti
   if (rows.length) await db.insert(threadParticipants).values(rows);
 }
 
+// Read for every send, so these coalesce (see server/db/coalesce.ts).
+const threadsById = coalescedRows(
+  (db, ids: string[]) =>
+    db
+      .select()
+      .from(threads)
+      .where(inArray(threads.id, onlyUuids(ids))),
+  (row) => row.id,
+);
+const participantsByThread = coalescedRows(
+  (db, ids: string[]) =>
+    db
+      .select()
+      .from(threadParticipants)
+      .where(inArray(threadParticipants.threadId, onlyUuids(ids)))
+      .orderBy(asc(threadParticipants.addedAt)),
+  (row) => row.threadId,
+);
+const messagesById = coalescedRows(
+  (db, ids: string[]) =>
+    db
+      .select()
+      .from(messages)
+      .where(inArray(messages.id, onlyUuids(ids))),
+  (row) => row.id,
+);
+
 export async function findThread(db: Database, id: string): Promise<ThreadRow | undefined> {
-  const [row] = await db.select().from(threads).where(eq(threads.id, id));
+  const [row] = await threadsById(db, [id]);
   return row;
 }
 
 export async function participantsOfThread(db: Database, threadId: string): Promise<ParticipantRow[]> {
-  return db.select().from(threadParticipants).where(eq(threadParticipants.threadId, threadId)).orderBy(asc(threadParticipants.addedAt));
+  return participantsByThread(db, [threadId]);
 }
 
 export async function threadsOfUser(db: Database, userId: string): Promise<ThreadRow[]> {
@@ -37,7 +65,7 @@ export async function threadsOfUser(db: Database, userId: string): Promise<Threa
 }
 
 export async function findMessage(db: Database, id: string): Promise<MessageRow | undefined> {
-  const [row] = await db.select().from(messages).where(eq(messages.id, id));
+  const [row] = await messagesById(db, [id]);
   return row;
 }
 

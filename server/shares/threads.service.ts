@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { userNames } from '../accounts/accounts.store';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
-import { agencyOf, visibleChild } from '../children/children.service';
+import { agencyOf, readChild, requireVisible, visibleChild } from '../children/children.service';
 import type { ChildRow } from '../children/children.store';
 import { ConflictError, NotFoundError } from '../errors';
 import { canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
@@ -35,17 +35,27 @@ async function threadView(ctx: ServiceContext, thread: ThreadRow): Promise<Threa
   };
 }
 
-/** The thread, if this user takes part in it (and may still see its child). */
+/**
+ * The thread, if this user takes part in it (and may still see its child). A caller that knows
+ * which child the thread should be about (a message header names it) has it read alongside the
+ * thread, saving a round trip; the thread's own child is what counts either way.
+ */
 export async function requireThread(
   ctx: ServiceContext,
   signedIn: SignedIn,
   threadId: string,
+  expectedChildId?: string,
 ): Promise<{ thread: ThreadRow; participantIds: string[]; child: ChildRow }> {
-  const [thread, participants] = await Promise.all([findThread(ctx.db, threadId), participantsOfThread(ctx.db, threadId)]);
+  const [thread, participants, expected] = await Promise.all([
+    findThread(ctx.db, threadId),
+    participantsOfThread(ctx.db, threadId),
+    expectedChildId === undefined ? undefined : readChild(ctx, signedIn, expectedChildId),
+  ]);
   if (!thread) throw new NotFoundError('thread_not_found', 'There is no such conversation.');
   const participantIds = participants.map((p) => p.userId);
   requireAllowed(canUseThread(signedIn.actor, { participantIds }));
-  const { child } = await visibleChild(ctx, signedIn, thread.childId);
+  const read = expected && expectedChildId === thread.childId ? expected : await readChild(ctx, signedIn, thread.childId);
+  const { child } = requireVisible(read);
   return { thread, participantIds, child };
 }
 
