@@ -12,34 +12,49 @@ export async function insertSession(db: Database, values: typeof sessions.$infer
 }
 
 // Every request and socket event starts here, so the reads coalesce: concurrent sends resolve
-// their sessions in one round trip. The session, its user and agency in one query; the newest
-// verification of each session's user beside it (one row per session, however many a user has).
-const sessionUsers = coalescedRows(
-  (db, hashes: string[]) =>
-    db
-      .select({ session: sessions, user: users, agency: agencies })
+// their sessions in one round trip. The session, its user, agency and newest verification come
+// in one query (a lateral join picks the newest verification for each session's user).
+const sessionRecords = coalescedRows(
+  (db, hashes: string[]) => {
+    const newest = db
+      .select()
+      .from(verifications)
+      .where(eq(verifications.userId, sessions.userId))
+      .orderBy(desc(verifications.verifiedAt))
+      .limit(1)
+      .as('newest');
+    return db
+      .select({
+        session: sessions,
+        user: users,
+        agency: agencies,
+        verification: {
+          id: newest.id,
+          userId: newest.userId,
+          role: newest.role,
+          verifiedBy: newest.verifiedBy,
+          verifiedAt: newest.verifiedAt,
+          identityCheckedBy: newest.identityCheckedBy,
+          identityCheckedOn: newest.identityCheckedOn,
+          vettingCheckedOn: newest.vettingCheckedOn,
+          trainingCompletedOn: newest.trainingCompletedOn,
+          expiresOn: newest.expiresOn,
+        },
+      })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .leftJoin(agencies, eq(agencies.id, users.agencyId))
-      .where(inArray(sessions.tokenHash, hashes)),
+      .leftJoinLateral(newest, sql`true`)
+      .where(inArray(sessions.tokenHash, hashes));
+  },
   (row) => row.session.tokenHash,
-);
-const sessionVerifications = coalescedRows(
-  (db, hashes: string[]) =>
-    db
-      .selectDistinctOn([sessions.tokenHash], { tokenHash: sessions.tokenHash, verification: verifications })
-      .from(verifications)
-      .innerJoin(sessions, eq(sessions.userId, verifications.userId))
-      .where(inArray(sessions.tokenHash, hashes))
-      .orderBy(sessions.tokenHash, desc(verifications.verifiedAt)),
-  (row) => row.tokenHash,
 );
 
 /** A session that has not expired, with its user's record (user, agency, newest verification). */
 export async function findLiveSession(db: Database, tokenHash: string, now: Date): Promise<{ session: SessionRow; record: UserRecord } | undefined> {
-  const [[row], [verified]] = await Promise.all([sessionUsers(db, [tokenHash]), sessionVerifications(db, [tokenHash])]);
+  const [row] = await sessionRecords(db, [tokenHash]);
   if (!row || row.session.expiresAt <= now) return undefined;
-  return { session: row.session, record: { user: row.user, agency: row.agency, verification: verified?.verification ?? null } };
+  return { session: row.session, record: { user: row.user, agency: row.agency, verification: row.verification } };
 }
 
 export async function deleteSession(db: Database, tokenHash: string): Promise<void> {

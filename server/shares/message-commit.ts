@@ -1,6 +1,6 @@
 import { appendInTransaction, type NewAuditEntry } from '../audit';
 import type { Database } from '../db';
-import { insertDeliveries, insertMessages, takeSequenceNumbers, type MessageRow } from './messages.store';
+import { insertMessagesWithDeliveries, takeSequenceNumbers, type MessageRow } from './messages.store';
 
 export interface MessageToStore {
   row: MessageRow;
@@ -16,10 +16,6 @@ export interface MessageToStore {
  * entries, in the caller's transaction. Returns, per message, each reader's number.
  */
 async function storeMessages(tx: Database, items: MessageToStore[]): Promise<Map<string, number>[]> {
-  await insertMessages(
-    tx,
-    items.map((item) => item.row),
-  );
   const counts = new Map<string, number>();
   for (const item of items) for (const reader of item.readers) counts.set(reader.userId, (counts.get(reader.userId) ?? 0) + 1);
   const last = await takeSequenceNumbers(tx, counts);
@@ -36,8 +32,9 @@ async function storeMessages(tx: Database, items: MessageToStore[]): Promise<Map
         }),
       ),
   );
-  await insertDeliveries(
+  await insertMessagesWithDeliveries(
     tx,
+    items.map((item) => item.row),
     items.flatMap((item, i) =>
       item.readers.map((reader) => ({
         messageId: item.row.id,
