@@ -56,6 +56,8 @@ const configSchema = z.object({
   HAVEN_RETENTION_INDEX_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
   /** Age at which a special file (offending-risk written records) is destroyed; the later of the two ages applies to a child with one. */
   HAVEN_RETENTION_SPECIAL_FILE_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
+  /** Children destroyed per transaction by a retention run (two batches run at once). Larger is faster; each batch's rows stay locked until it commits. */
+  HAVEN_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2_000),
   /** Optional file (ideally on other, write-once storage) to which every audit anchor is also appended. */
   HAVEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   /** Messages one user may send per minute, and one address (all users behind it) may send per minute. */

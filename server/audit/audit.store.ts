@@ -107,7 +107,7 @@ export async function appendInTransaction(tx: Database, entries: NewAuditEntry[]
   );
   await tx.execute(sql`insert into ${auditEntries} (seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash)
     select seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash
-      from jsonb_to_recordset(${json}::jsonb)
+      from json_to_recordset(${json}::json)
         as r(seq bigint, at timestamptz, actor_id uuid, agency_id uuid, action text, subject_type text, subject_id text, detail jsonb, prev_hash text, hash text)`);
   if (privateRows.length) await tx.insert(auditPrivate).values(privateRows);
 }

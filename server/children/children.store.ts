@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { coalescedRows } from '../db/coalesce';
-import { onlyUuids } from '../db/uuid-array';
+import { inUuids, onlyUuids } from '../db/uuid-array';
 import { agencies, children, concernFlags, involvements, shieldOverrides, specialistContacts, users } from '../db/schema';
 
 export type ChildRow = typeof children.$inferSelect;
@@ -21,7 +21,7 @@ const childrenById = coalescedRows(
     db
       .select()
       .from(children)
-      .where(inArray(children.id, onlyUuids(ids))),
+      .where(inUuids(children.id, onlyUuids(ids))),
   (row) => row.id,
 );
 const overridesBySession = coalescedRows(

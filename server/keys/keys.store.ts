@@ -1,7 +1,7 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db';
 import { coalescedRows } from '../db/coalesce';
-import { onlyUuids } from '../db/uuid-array';
+import { inUuids, onlyUuids } from '../db/uuid-array';
 import { keyBackups, userKeys } from '../db/schema';
 
 export type UserKeysRow = typeof userKeys.$inferSelect;
@@ -17,7 +17,7 @@ const keysByUser = coalescedRows(
     db
       .select()
       .from(userKeys)
-      .where(inArray(userKeys.userId, onlyUuids(ids))),
+      .where(inUuids(userKeys.userId, onlyUuids(ids))),
   (row) => row.userId,
 );
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import {
   adminAlerts,
@@ -20,7 +20,8 @@ import {
   threadParticipants,
   threads,
 } from '../db/schema';
-import { uuidArray } from '../db/uuid-array';
+import { executeRows } from '../db/execute-rows';
+import { inUuids, uuidArray } from '../db/uuid-array';
 
 const n = sql<number>`count(*)::int`;
 
@@ -37,7 +38,7 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
     name: string,
     table: typeof involvements | typeof concernFlags | typeof specialistContacts | typeof shareLog | typeof threads | typeof messages | typeof obligations,
   ) => {
-    add(name, await db.select({ childId: table.childId, n }).from(table).where(inArray(table.childId, childIds)).groupBy(table.childId));
+    add(name, await db.select({ childId: table.childId, n }).from(table).where(inUuids(table.childId, childIds)).groupBy(table.childId));
   };
   await byChild('involvements', involvements);
   await byChild('concerns', concernFlags);
@@ -52,7 +53,7 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
       .select({ childId: shareLog.childId, n })
       .from(shareParticipants)
       .innerJoin(shareLog, eq(shareLog.id, shareParticipants.shareId))
-      .where(inArray(shareLog.childId, childIds))
+      .where(inUuids(shareLog.childId, childIds))
       .groupBy(shareLog.childId),
   );
   add(
@@ -61,7 +62,7 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
       .select({ childId: messages.childId, n })
       .from(deliveries)
       .innerJoin(messages, eq(messages.id, deliveries.messageId))
-      .where(inArray(messages.childId, childIds))
+      .where(inUuids(messages.childId, childIds))
       .groupBy(messages.childId),
   );
   add(
@@ -70,7 +71,7 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
       .select({ childId: threads.childId, n })
       .from(threadParticipants)
       .innerJoin(threads, eq(threads.id, threadParticipants.threadId))
-      .where(inArray(threads.childId, childIds))
+      .where(inUuids(threads.childId, childIds))
       .groupBy(threads.childId),
   );
   const privateRows = await db
@@ -90,7 +91,7 @@ export async function readersForBatch(db: Database, childIds: string[]): Promise
     .select({ childId: threads.childId, threadId: threads.id, userId: threadParticipants.userId })
     .from(threads)
     .innerJoin(threadParticipants, eq(threadParticipants.threadId, threads.id))
-    .where(inArray(threads.childId, childIds));
+    .where(inUuids(threads.childId, childIds));
   const result = new Map<string, { userIds: string[]; threadIds: string[] }>();
   for (const row of rows) {
     const entry = result.get(row.childId) ?? { userIds: [], threadIds: [] };
@@ -126,7 +127,7 @@ export async function lockDestroyable(tx: Database, childIds: string[]): Promise
   const rows = await tx
     .select({ id: children.id })
     .from(children)
-    .where(and(inArray(children.id, childIds), sql`not exists (select 1 from ${legalHolds} h where h.child_id = ${children.id} and h.released_at is null)`))
+    .where(and(inUuids(children.id, childIds), sql`not exists (select 1 from ${legalHolds} h where h.child_id = ${children.id} and h.released_at is null)`))
     .orderBy(children.id)
     .for('update');
   return rows.map((r) => r.id);
@@ -150,83 +151,76 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
   };
   await tx.execute(sql`set local haven.allow_destruction = 'on'`);
 
-  const childOfMessage = new Map(
-    (await tx.select({ id: messages.id, childId: messages.childId }).from(messages).where(inArray(messages.childId, childIds))).map((r) => [r.id, r.childId]),
-  );
-  const childOfThread = new Map(
-    (await tx.select({ id: threads.id, childId: threads.childId }).from(threads).where(inArray(threads.childId, childIds))).map((r) => [r.id, r.childId]),
-  );
-  const childOfShare = new Map(
-    (await tx.select({ id: shareLog.id, childId: shareLog.childId }).from(shareLog).where(inArray(shareLog.childId, childIds))).map((r) => [r.id, r.childId]),
-  );
-  const obligationIds = tx.select({ id: obligations.id }).from(obligations).where(inArray(obligations.childId, childIds));
+  const obligationIds = tx.select({ id: obligations.id }).from(obligations).where(inUuids(obligations.childId, childIds));
 
-  if (childOfMessage.size) {
-    const copies = await tx
-      .delete(deliveries)
-      .where(inArray(deliveries.messageId, [...childOfMessage.keys()]))
-      .returning({ messageId: deliveries.messageId });
-    tally(
-      'wrappedKeyCopies',
-      copies.map((r) => childOfMessage.get(r.messageId)),
-    );
-    tally(
-      'messages',
-      (await tx.delete(messages).where(inArray(messages.childId, childIds)).returning({ childId: messages.childId })).map((r) => r.childId),
-    );
-  }
-  if (childOfThread.size) {
-    const members = await tx
-      .delete(threadParticipants)
-      .where(inArray(threadParticipants.threadId, [...childOfThread.keys()]))
-      .returning({ threadId: threadParticipants.threadId });
-    tally(
-      'threadParticipants',
-      members.map((r) => childOfThread.get(r.threadId)),
-    );
-    tally(
-      'threads',
-      (await tx.delete(threads).where(inArray(threads.childId, childIds)).returning({ childId: threads.childId })).map((r) => r.childId),
-    );
-  }
-  await tx.delete(notices).where(inArray(notices.obligationId, obligationIds));
+  // Rows that belong to a child through their parent (a message's copies, a thread's members, a
+  // share's named people) are deleted joined to the parent, which says whose they were.
+  tally(
+    'wrappedKeyCopies',
+    (
+      await executeRows<{ child_id: string }>(
+        tx,
+        sql`delete from ${deliveries} d using ${messages} m
+        where d.message_id = m.id and ${inUuids(sql`m.child_id`, childIds)} returning m.child_id`,
+      )
+    ).map((r) => r.child_id),
+  );
+  tally(
+    'messages',
+    (await tx.delete(messages).where(inUuids(messages.childId, childIds)).returning({ childId: messages.childId })).map((r) => r.childId),
+  );
+  tally(
+    'threadParticipants',
+    (
+      await executeRows<{ child_id: string }>(
+        tx,
+        sql`delete from ${threadParticipants} p using ${threads} t
+        where p.thread_id = t.id and ${inUuids(sql`t.child_id`, childIds)} returning t.child_id`,
+      )
+    ).map((r) => r.child_id),
+  );
+  tally(
+    'threads',
+    (await tx.delete(threads).where(inUuids(threads.childId, childIds)).returning({ childId: threads.childId })).map((r) => r.childId),
+  );
+  await tx.delete(notices).where(sql`${notices.obligationId} in ${obligationIds}`);
   tally(
     'obligations',
-    (await tx.delete(obligations).where(inArray(obligations.childId, childIds)).returning({ childId: obligations.childId })).map((r) => r.childId),
+    (await tx.delete(obligations).where(inUuids(obligations.childId, childIds)).returning({ childId: obligations.childId })).map((r) => r.childId),
   );
-  if (childOfShare.size) {
-    const named = await tx
-      .delete(shareParticipants)
-      .where(inArray(shareParticipants.shareId, [...childOfShare.keys()]))
-      .returning({ shareId: shareParticipants.shareId });
-    tally(
-      'shareParticipants',
-      named.map((r) => childOfShare.get(r.shareId)),
-    );
-    tally(
-      'shareLogEntries',
-      (await tx.delete(shareLog).where(inArray(shareLog.childId, childIds)).returning({ childId: shareLog.childId })).map((r) => r.childId),
-    );
-  }
-  await tx.delete(caseOfficers).where(inArray(caseOfficers.childId, childIds));
+  tally(
+    'shareParticipants',
+    (
+      await executeRows<{ child_id: string }>(
+        tx,
+        sql`delete from ${shareParticipants} p using ${shareLog} s
+        where p.share_id = s.id and ${inUuids(sql`s.child_id`, childIds)} returning s.child_id`,
+      )
+    ).map((r) => r.child_id),
+  );
+  tally(
+    'shareLogEntries',
+    (await tx.delete(shareLog).where(inUuids(shareLog.childId, childIds)).returning({ childId: shareLog.childId })).map((r) => r.childId),
+  );
+  await tx.delete(caseOfficers).where(inUuids(caseOfficers.childId, childIds));
   tally(
     'concerns',
-    (await tx.delete(concernFlags).where(inArray(concernFlags.childId, childIds)).returning({ childId: concernFlags.childId })).map((r) => r.childId),
+    (await tx.delete(concernFlags).where(inUuids(concernFlags.childId, childIds)).returning({ childId: concernFlags.childId })).map((r) => r.childId),
   );
   tally(
     'involvements',
-    (await tx.delete(involvements).where(inArray(involvements.childId, childIds)).returning({ childId: involvements.childId })).map((r) => r.childId),
+    (await tx.delete(involvements).where(inUuids(involvements.childId, childIds)).returning({ childId: involvements.childId })).map((r) => r.childId),
   );
   tally(
     'specialistContacts',
-    (await tx.delete(specialistContacts).where(inArray(specialistContacts.childId, childIds)).returning({ childId: specialistContacts.childId })).map(
+    (await tx.delete(specialistContacts).where(inUuids(specialistContacts.childId, childIds)).returning({ childId: specialistContacts.childId })).map(
       (r) => r.childId,
     ),
   );
-  await tx.delete(shieldOverrides).where(inArray(shieldOverrides.childId, childIds));
-  await tx.delete(adminAlerts).where(inArray(adminAlerts.childId, childIds));
-  await tx.delete(legalHolds).where(inArray(legalHolds.childId, childIds));
-  await tx.delete(subjectAccessRequests).where(inArray(subjectAccessRequests.childId, childIds));
+  await tx.delete(shieldOverrides).where(inUuids(shieldOverrides.childId, childIds));
+  await tx.delete(adminAlerts).where(inUuids(adminAlerts.childId, childIds));
+  await tx.delete(legalHolds).where(inUuids(legalHolds.childId, childIds));
+  await tx.delete(subjectAccessRequests).where(inUuids(subjectAccessRequests.childId, childIds));
   // A private audit detail can name several children (a search's results): it goes with the first of them destroyed.
   const details = await tx
     .delete(auditPrivate)
@@ -236,6 +230,6 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
     'auditPrivateDetails',
     details.flatMap((r) => r.childIds),
   );
-  await tx.delete(children).where(inArray(children.id, childIds));
+  await tx.delete(children).where(inUuids(children.id, childIds));
   return counts;
 }

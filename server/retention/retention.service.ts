@@ -29,10 +29,52 @@ export interface RetentionResult {
   children: { childId: string; counts: Record<string, number> }[];
 }
 
-const BATCH = 500;
+const CONCURRENT_BATCHES = 2;
 
 /**
- * Destroys (or, in a dry run, lists) every child whose records are due, a child per
+ * One batch, in one transaction, a statement per table: a crash loses at most the batches then
+ * in flight, which the next run redoes, and nothing is half-destroyed. The counts come from what
+ * the deletes removed, so they are exactly what was destroyed. Clients holding copies of the
+ * children's messages are told to forget them once it commits.
+ */
+async function destroyBatch(
+  ctx: Pick<ServiceContext, 'db' | 'clock' | 'notifier'>,
+  listed: string[],
+  runId: string,
+  triggeredBy: string | null,
+): Promise<{ batch: string[]; counts: Map<string, Record<string, number>> }> {
+  const readers = await readersForBatch(ctx.db, listed);
+  const now = ctx.clock();
+  const done = await ctx.db.transaction(async (tx) => {
+    const destroyable = await lockDestroyable(tx, listed);
+    const destroyed = await destroyChildren(tx, destroyable);
+    await insertTombstones(
+      tx,
+      destroyable.map((childId) => ({ childId, destroyedAt: now, runId, counts: destroyed.get(childId) ?? {} })),
+    );
+    await appendAuditEntries(
+      tx,
+      destroyable.map((childId) => ({
+        actorId: triggeredBy,
+        agencyId: null,
+        action: 'retention.child_destroyed' as const,
+        subjectType: 'child',
+        subjectId: childId,
+        detail: { runId, counts: destroyed.get(childId) ?? {} },
+      })),
+      now,
+    );
+    return { batch: destroyable, counts: destroyed };
+  });
+  for (const childId of done.batch) {
+    const held = readers.get(childId);
+    if (held) ctx.notifier.toUsers(held.userIds, 'retention:purged', { childId, threadIds: held.threadIds });
+  }
+  return done;
+}
+
+/**
+ * Destroys (or, in a dry run, lists) every child whose records are due, a batch of children per
  * transaction: the run is idempotent and resumable — a crash leaves the rest for the next run,
  * and a child already destroyed is simply no longer found. Each destruction leaves a tombstone
  * without personal data and an audit entry with its counts; connected clients are told to forget.
@@ -74,54 +116,43 @@ export async function runRetention(
   const results: RetentionResult['children'] = [];
   let after: DueCursor | null = null;
   report(working, 0);
-  for (;;) {
-    // Pages by (date of birth, id): a dry run deletes nothing, and a child that could not be
-    // destroyed (held since it was listed) must not be listed again.
-    const due = await dueChildren(ctx.db, today, ages, BATCH, after);
-    const last = due.at(-1);
-    if (!last) break;
-    after = last;
-    let batch = due.map((d) => d.id);
-    let counts: Map<string, Record<string, number>>;
-    if (options.dryRun) {
-      counts = await recordCountsForBatch(ctx.db, batch);
-    } else {
-      const readers = await readersForBatch(ctx.db, batch);
-      const now = ctx.clock();
-      // A batch per transaction, a statement per table: a crash loses at most this batch's work,
-      // which the next run redoes, and nothing is half-destroyed. The counts come from what the
-      // deletes removed, so they are exactly what was destroyed.
-      ({ batch, counts } = await ctx.db.transaction(async (tx) => {
-        const destroyable = await lockDestroyable(tx, batch);
-        const destroyed = await destroyChildren(tx, destroyable);
-        await insertTombstones(
-          tx,
-          destroyable.map((childId) => ({ childId, destroyedAt: now, runId, counts: destroyed.get(childId) ?? {} })),
-        );
-        await appendAuditEntries(
-          tx,
-          destroyable.map((childId) => ({
-            actorId: options.triggeredBy,
-            agencyId: null,
-            action: 'retention.child_destroyed' as const,
-            subjectType: 'child',
-            subjectId: childId,
-            detail: { runId, counts: destroyed.get(childId) ?? {} },
-          })),
-          now,
-        );
-        return { batch: destroyable, counts: destroyed };
-      }));
-      for (const childId of batch) {
-        const held = readers.get(childId);
-        if (held) ctx.notifier.toUsers(held.userIds, 'retention:purged', { childId, threadIds: held.threadIds });
-      }
-    }
+  let reported = 0;
+  // Pages by (date of birth, id), listed one after another: a dry run deletes nothing, and a child
+  // that could not be destroyed (held since it was listed) must not be listed again.
+  let listing: Promise<string[]> = Promise.resolve([]);
+  const nextPage = () =>
+    (listing = listing.then(async () => {
+      const due = await dueChildren(ctx.db, today, ages, ctx.config.HAVEN_RETENTION_BATCH_SIZE, after);
+      after = due.at(-1) ?? after;
+      return due.map((d) => d.id);
+    }));
+  // Two batches at once: while PostgreSQL deletes one, this process hashes the other's audit
+  // entries, and the two deletes use both cores. The audit chain's lock keeps the entries in one
+  // chain; the batches' children differ, so neither waits for the other's rows.
+  const runPage = async (page: string[]) => {
+    const { batch, counts } = options.dryRun
+      ? { batch: page, counts: await recordCountsForBatch(ctx.db, page) }
+      : await destroyBatch(ctx, page, runId, options.triggeredBy);
     for (const childId of batch) results.push({ childId, counts: counts.get(childId) ?? {} });
-    total = Math.max(total, results.length);
-    await updateRunProgress(ctx.db, runId, { done: results.length, total });
-    report(working, results.length);
-  }
+    const done = results.length;
+    total = Math.max(total, done);
+    await updateRunProgress(ctx.db, runId, { done, total });
+    // The other batch may have reported a higher figure meanwhile: progress never goes back.
+    if (done > reported) {
+      reported = done;
+      report(working, done);
+    }
+  };
+  let failed = false;
+  const worker = async () => {
+    try {
+      for (let page = await nextPage(); page.length && !failed; page = await nextPage()) await runPage(page);
+    } catch (error) {
+      failed = true; // the other batch stops too, rather than carry on after the run has failed
+      throw error;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_BATCHES }, worker));
   const finished = ctx.clock();
   const summary = { children: results.length, ids: results.map((r) => r.childId) };
   await finishRun(ctx.db, runId, finished, summary);

@@ -73,7 +73,7 @@ export async function insertTombstones(tx: Database, values: (typeof childTombst
   const rows = JSON.stringify(values.map((v) => ({ child_id: v.childId, destroyed_at: v.destroyedAt.toISOString(), run_id: v.runId, counts: v.counts })));
   await tx.execute(sql`insert into ${childTombstones} (child_id, destroyed_at, run_id, counts)
     select child_id, destroyed_at, run_id, counts
-      from jsonb_to_recordset(${rows}::jsonb) as r(child_id uuid, destroyed_at timestamptz, run_id uuid, counts jsonb)
+      from json_to_recordset(${rows}::json) as r(child_id uuid, destroyed_at timestamptz, run_id uuid, counts jsonb)
     on conflict do nothing`);
 }
 
@@ -90,8 +90,15 @@ export async function finishRun(db: Database, id: string, at: Date, summary: { c
     .where(eq(retentionRuns.id, id));
 }
 
+/** Never moves back: batches running side by side can report out of order. */
 export async function updateRunProgress(db: Database, id: string, progress: { done: number; total: number }): Promise<void> {
-  await db.update(retentionRuns).set(progress).where(eq(retentionRuns.id, id));
+  await db
+    .update(retentionRuns)
+    .set({
+      done: sql`greatest(coalesce(${retentionRuns.done}, 0), ${progress.done}::int)`,
+      total: sql`greatest(coalesce(${retentionRuns.total}, 0), ${progress.total}::int)`,
+    })
+    .where(eq(retentionRuns.id, id));
 }
 
 export async function findRun(db: Database, id: string) {

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
 import { coalescedRows } from '../db/coalesce';
-import { onlyUuids } from '../db/uuid-array';
+import { inUuids, onlyUuids } from '../db/uuid-array';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -24,7 +24,7 @@ const threadsById = coalescedRows(
     db
       .select()
       .from(threads)
-      .where(inArray(threads.id, onlyUuids(ids))),
+      .where(inUuids(threads.id, onlyUuids(ids))),
   (row) => row.id,
 );
 const participantsByThread = coalescedRows(
@@ -32,7 +32,7 @@ const participantsByThread = coalescedRows(
     db
       .select()
       .from(threadParticipants)
-      .where(inArray(threadParticipants.threadId, onlyUuids(ids)))
+      .where(inUuids(threadParticipants.threadId, onlyUuids(ids)))
       .orderBy(asc(threadParticipants.addedAt)),
   (row) => row.threadId,
 );
@@ -41,7 +41,7 @@ const messagesById = coalescedRows(
     db
       .select()
       .from(messages)
-      .where(inArray(messages.id, onlyUuids(ids))),
+      .where(inUuids(messages.id, onlyUuids(ids))),
   (row) => row.id,
 );
 
@@ -98,12 +98,12 @@ export async function insertMessagesWithDeliveries(tx: Database, rows: MessageRo
   await tx.execute(sql`with stored as (
       insert into ${messages} (id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at)
       select id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at
-        from jsonb_to_recordset(${messagesJson}::jsonb)
+        from json_to_recordset(${messagesJson}::json)
           as m(id uuid, thread_id uuid, child_id uuid, sender_id uuid, header jsonb, envelope jsonb, signature text, stored_at timestamptz, revoked_at timestamptz)
     )
     insert into ${deliveries} (message_id, user_id, seq, delivered_at)
     select message_id, user_id, seq, delivered_at
-      from jsonb_to_recordset(${copiesJson}::jsonb) as d(message_id uuid, user_id uuid, seq bigint, delivered_at timestamptz)`);
+      from json_to_recordset(${copiesJson}::json) as d(message_id uuid, user_id uuid, seq bigint, delivered_at timestamptz)`);
 }
 
 /**
@@ -121,7 +121,7 @@ export async function takeSequenceNumbers(tx: Database, counts: Map<string, numb
     .select(
       tx
         .select({ userId: sql<string>`t.u`.as('user_id'), lastSeq: sql<number>`t.n`.as('last_seq') })
-        .from(sql`jsonb_to_recordset(${wanted}::jsonb) as t(u uuid, n int)`)
+        .from(sql`json_to_recordset(${wanted}::json) as t(u uuid, n int)`)
         .orderBy(sql`t.u`),
     )
     .onConflictDoUpdate({ target: userSequences.userId, set: { lastSeq: sql`${userSequences.lastSeq} + excluded.last_seq` } })

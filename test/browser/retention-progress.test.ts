@@ -12,12 +12,12 @@ import { recordProgress, type SeenProgress } from './progress-recorder';
 let haven: TestHaven;
 let browser: Browser;
 let context: BrowserContext;
-// Three batches of 500 and a part batch.
+// Two batches of 500 and a part batch (the default batch is larger).
 const DUE = 1_234;
 
 beforeAll(async () => {
   await ready();
-  haven = await startTestHaven({ seedDemo: true });
+  haven = await startTestHaven({ seedDemo: true, env: { HAVEN_RETENTION_BATCH_SIZE: '500' } });
   browser = await launchBrowser();
   context = await browser.newContext();
 });
