@@ -91,7 +91,25 @@ export function sealEnvelopeDeterministicForTests(randomness: EnvelopeRandomness
 
 /** Checks the structure of a serialised envelope (from the network or storage) and returns a fresh copy. */
 export function parseEnvelope(value: unknown): Envelope {
-  return decode(value).envelope;
+  const d = decode(value);
+  deepFreeze(d.envelope);
+  parsed.set(d.envelope, d);
+  return d.envelope;
+}
+
+// What parseEnvelope decoded (base64, the header's canonical form), so verifying or opening the
+// envelope it returned does not decode it all again. Safe because that envelope is frozen: what
+// is verified is exactly what was parsed.
+const parsed = new WeakMap<Envelope, Decoded>();
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+}
+
+function decoded(envelope: Envelope): Decoded {
+  return parsed.get(envelope) ?? decode(envelope);
 }
 
 /**
@@ -105,7 +123,7 @@ export function envelopeSigningBytes(envelope: Envelope): Uint8Array {
 
 /** Throws SignatureError unless the envelope was signed with the key whose public half is given. */
 export function verifyEnvelope(envelope: Envelope, senderSignPublicKey: Uint8Array): void {
-  verifyDecoded(decode(envelope), senderSignPublicKey);
+  verifyDecoded(decoded(envelope), senderSignPublicKey);
 }
 
 /**
@@ -115,7 +133,7 @@ export function verifyEnvelope(envelope: Envelope, senderSignPublicKey: Uint8Arr
  */
 export function openEnvelope(envelope: Envelope, reader: EnvelopeReader, senderSignPublicKey: Uint8Array): { header: EnvelopeHeader; body: Uint8Array } {
   const s = sodium();
-  const d = decode(envelope);
+  const d = decoded(envelope);
   verifyDecoded(d, senderSignPublicKey);
   const entry = d.envelope.wrappedKeys.find((k) => k.userId === reader.userId);
   if (!entry) throw new DecryptError('This envelope was not addressed to you.');

@@ -20,6 +20,7 @@ import {
   publicIdentity,
   ready,
   sealEnvelope,
+  toBase64Url,
   toHex,
   utf8,
   verifyEnvelope,
@@ -475,6 +476,16 @@ describe('parseEnvelope', () => {
     expect(parsed.header).not.toBe(envelope.header);
     expect(assertHeaderShape(header)).toEqual(header);
     expect(assertHeaderShape(header).record).not.toBe(header.record);
+  });
+
+  it('returns a frozen envelope, so what is verified is what was parsed; a changed copy is decoded and refused afresh', () => {
+    const parsed = parseEnvelope(JSON.parse(JSON.stringify(envelope)));
+    expect(Object.isFrozen(parsed) && Object.isFrozen(parsed.header) && Object.isFrozen(parsed.wrappedKeys[0])).toBe(true);
+    expect(() => Object.assign(parsed, { ciphertext: envelope.nonce })).toThrow(TypeError);
+    expect(() => verifyEnvelope(parsed, sender.keys.signPublicKey)).not.toThrow();
+    const bytes = fromBase64Url(parsed.ciphertext);
+    bytes[0] = (bytes[0] ?? 0) ^ 1;
+    expect(() => verifyEnvelope({ ...parsed, ciphertext: toBase64Url(bytes) }, sender.keys.signPublicKey)).toThrow(SignatureError);
   });
 
   const nested = (depth: number): unknown => (depth === 0 ? 'deep' : { a: nested(depth - 1) });
