@@ -3,6 +3,7 @@ import { appendAuditEntries } from '../audit';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { canOperatorCreateSystemAdmin, canOperatorSuspend, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
+import { deleteUserSessions } from './sessions.store';
 import type { ServiceContext } from '../shared/context';
 import { countActiveSystemAdmins, findUserByEmail, insertUser, insertVerification, loadUserRecord, updateUser, type UserRecord } from './accounts.store';
 import { actorOf } from './session-view';
@@ -120,7 +121,7 @@ export async function suspendUserAsOperator(ctx: ServiceContext, idOrEmail: stri
   const record = await findUserForOperator(ctx, idOrEmail);
   requireAllowed(canOperatorSuspend(actorOf(record, localDate(ctx.clock()))));
   const now = ctx.clock();
-  await ctx.db.transaction(async (tx) => {
+  const ended = await ctx.db.transaction(async (tx) => {
     await updateUser(tx, record.user.id, { suspendedAt: now, suspendedBy: null, suspensionReason: reason });
     await appendAuditEntries(
       tx,
@@ -136,6 +137,11 @@ export async function suspendUserAsOperator(ctx: ServiceContext, idOrEmail: stri
       ],
       now,
     );
+    // Signed out everywhere: every request and socket event re-reads its session, so none of
+    // theirs does anything more. (This process cannot reach another's sockets to close them; the
+    // server refuses any socket of a suspended user, and closes one at its next event.)
+    return deleteUserSessions(tx, record.user.id);
   });
+  ctx.notifier.sessionsEnded(ended, 'suspended');
   return findUserForOperator(ctx, record.user.id);
 }

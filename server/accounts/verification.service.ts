@@ -4,6 +4,7 @@ import { appendAuditEntries } from '../audit';
 import { NotFoundError, ValidationError, type FieldIssue } from '../errors';
 import { canListUsers, canReinstate, canSuspend, canVerify, canViewUser, requireAllowed, type TargetUser } from '../policy';
 import { localDate } from '../shared/clock';
+import { deleteUserSessions } from './sessions.store';
 import type { ServiceContext } from '../shared/context';
 import type { listUsersQuery, verifyBody } from './accounts.schema';
 import { insertVerification, loadUserRecord, loadUserRecords, updateUser, userNames, type UserRecord } from './accounts.store';
@@ -118,7 +119,7 @@ export async function setSuspension(ctx: ServiceContext, signedIn: SignedIn, id:
   const target = targetOf(record, localDate(ctx.clock()));
   requireAllowed(change.suspend ? canSuspend(signedIn.actor, target) : canReinstate(signedIn.actor, target));
   const now = ctx.clock();
-  await ctx.db.transaction(async (tx) => {
+  const ended = await ctx.db.transaction(async (tx) => {
     await updateUser(
       tx,
       id,
@@ -140,7 +141,10 @@ export async function setSuspension(ctx: ServiceContext, signedIn: SignedIn, id:
       ],
       now,
     );
+    // A suspended user is signed out everywhere at once: no live socket keeps receiving messages.
+    return change.suspend ? deleteUserSessions(tx, id) : [];
   });
+  ctx.notifier.sessionsEnded(ended, 'suspended');
   return getUserView(ctx, id);
 }
 

@@ -53,7 +53,14 @@ export function canReopenDecision(actor: Actor, agency: AgencyFacts | null, deci
 }
 
 /** Only the named participants of a conversation see it or write in it. */
+/** Conversations, and the live connection that carries them, are for users in good standing: a suspended user sees neither. */
+export function canUseConversations(actor: Actor): Decision {
+  return actor.status === 'suspended' ? deny('suspended', 'Your account is suspended. Contact your agency admin.') : allow;
+}
+
 export function canUseThread(actor: Actor, thread: { participantIds: readonly string[] }): Decision {
+  const standing = canUseConversations(actor);
+  if (!standing.allow) return standing;
   return thread.participantIds.includes(actor.id) ? allow : deny('not_a_participant', 'You are not a participant in this conversation.');
 }
 

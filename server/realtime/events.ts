@@ -69,7 +69,7 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   /** The session ended elsewhere (sign-out, sign-out everywhere): the client returns to sign-in. */
-  'session:ended': (payload: { reason: 'signed_out' | 'signed_out_everywhere' | 'expired' }) => void;
+  'session:ended': (payload: { reason: 'signed_out' | 'signed_out_everywhere' | 'suspended' | 'expired' }) => void;
   /** A new message for this user (no personal data outside the envelope). */
   'share:new': (payload: SyncedMessage) => void;
   'share:receipt': (payload: Receipt) => void;

@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { resolveSession } from '../accounts/sign-in.service';
 import { sessionView } from '../accounts/session-view';
 import type { SignedIn } from '../accounts/session-view';
-import { DomainError, UnauthenticatedError } from '../errors';
+import { DomainError, ForbiddenError, UnauthenticatedError } from '../errors';
+import { canUseConversations } from '../policy';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { SESSION_COOKIE, readCookie } from '../http/cookies';
 import { parseInput } from '../shared/parse-input';
@@ -67,7 +68,7 @@ export function attachRealtime(
     }
     resolveSession(ctx, token).then(
       (signedIn) => {
-        if (!signedIn || signedIn.stage !== 'active') {
+        if (!signedIn || signedIn.stage !== 'active' || !canUseConversations(signedIn.actor).allow) {
           next(new Error('unauthorised'));
           return;
         }
@@ -101,6 +102,12 @@ export function attachRealtime(
               socket.emit('session:ended', { reason: 'expired' });
               socket.disconnect(true);
               throw new UnauthenticatedError('session_ended', 'Your session has ended. Sign in again.');
+            }
+            const standing = canUseConversations(signedIn.actor);
+            if (!standing.allow) {
+              socket.emit('session:ended', { reason: 'suspended' });
+              socket.disconnect(true);
+              throw new ForbiddenError(standing.reason.code, standing.reason.message);
             }
             reply({ ok: true, ...(await run(signedIn, parsed, socket.handshake.address, receivedAt)) });
           } catch (error) {

@@ -6,7 +6,7 @@ import type { ServiceMetrics } from '../metrics/service-metrics';
 
 /** Tells connected clients what happened; implemented by the realtime gateway (services never import socket.io). */
 export interface SessionNotifier {
-  sessionsEnded(tokenHashes: string[], reason: 'signed_out' | 'signed_out_everywhere'): void;
+  sessionsEnded(tokenHashes: string[], reason: 'signed_out' | 'signed_out_everywhere' | 'suspended'): void;
   /** Emits an event to every connection of these users. */
   toUsers<E extends keyof ServerToClientEvents>(userIds: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ready, verifyPassword } from '../../crypto';
 import { runCli } from '../../server/cli/cli';
 import { CliIo } from '../../server/cli/io';
@@ -168,12 +168,26 @@ describe('create-admin', () => {
 describe('suspend, retention and subject access on a running installation', () => {
   it('suspends a user as the admin screen would, recorded as done at the command line', SLOW, async () => {
     const morgan = demo.account('Morgan');
+    const before = new ApiClient(demo.url);
+    expect((await before.signIn(morgan)).status).toBe(200);
+    const socket = before.socket();
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
     const result = await haven(demo.database.url, 'suspend', morgan.email, '--reason', 'Account compromised, reported by IT');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Suspended Morgan Reid/);
 
+    // Signed out everywhere: the session is gone, and the socket (in the server's process, which
+    // the command line cannot reach) is refused and closed at its next event.
+    expect((await before.get<{ session: unknown }>('/api/session')).body.session).toBeNull();
+    const ended = new Promise((resolve) => socket.once('session:ended', resolve));
+    socket.emit('session:status', {}, () => undefined);
+    expect(await ended).toEqual({ reason: 'expired' });
+    await vi.waitFor(() => expect(socket.connected).toBe(false));
+    socket.close();
+
     const client = new ApiClient(demo.url);
-    expect((await client.signIn(morgan)).status).toBe(200);
+    // The next time step's code: the one before has been used.
+    expect((await client.signIn(morgan, new Date(Date.now() + 30_000))).status).toBe(200);
     const session = await client.get<{ session: { user: { status: string; suspension: { by: { name: string } } }; sharing: { allowed: boolean } } }>(
       '/api/session',
     );

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../support/client';
 import { TestClock, startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -27,6 +28,21 @@ type ErrorBody = { error: { code: string; message: string; issues?: { path: stri
 
 const people = new People(() => haven, clock.now);
 const signedIn = (name: string) => people.as(name);
+
+/** 'connected', or the reason a socket with this session cookie was refused. */
+function connectOutcome(cookie: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = io(haven.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie } });
+    socket.once('connect', () => {
+      socket.close();
+      resolve('connected');
+    });
+    socket.once('connect_error', (error) => {
+      socket.close();
+      resolve(error.message);
+    });
+  });
+}
 
 async function usersByName(admin: ApiClient): Promise<Map<string, UserBody['user'] & { name: string }>> {
   const res = await admin.get<{ users: (UserBody['user'] & { name: string })[] }>('/api/users?status=all');
@@ -156,14 +172,27 @@ describe('agencies that have not signed the protocol', () => {
 });
 
 describe('suspension, reinstatement and expiry', () => {
-  it('a suspended user can sign in but cannot share; reinstating restores sharing', async () => {
+  it('suspending a user signs them out everywhere at once; they can sign in again but cannot share or connect; reinstating restores both', async () => {
     const priya = await signedIn('Priya');
     const jordanId = (await usersByName(priya)).get('Jordan Ellis')?.id;
+    const before = await signedIn('Jordan');
+    const socket = before.socket();
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const ended = new Promise((resolve) => socket.once('session:ended', resolve));
+
     const suspended = await priya.post<UserBody>(`/api/users/${jordanId}/suspend`, { reason: 'Left the team pending investigation' });
     expect(suspended.body.user.status).toBe('suspended');
     expect(suspended.body.user.suspension?.reason).toBe('Left the team pending investigation');
+    // The live connection is told why and closed, and the session no longer exists.
+    expect(await ended).toEqual({ reason: 'suspended' });
+    await vi.waitFor(() => expect(socket.connected).toBe(false));
+    socket.close();
+    expect((await before.get<{ session: unknown }>('/api/session')).body.session).toBeNull();
 
+    clock.advanceSeconds(31);
+    people.forget();
     const jordan = await signedIn('Jordan');
+    expect(await connectOutcome(jordan.cookieHeader())).toBe('unauthorised');
     const session = await jordan.get<SessionBody>('/api/session');
     expect(session.body.session.sharing.allowed).toBe(false);
     expect(session.body.session.sharing.reasons).toEqual([{ code: 'suspended', message: expect.stringMatching(/suspended/) }]);
@@ -172,6 +201,7 @@ describe('suspension, reinstatement and expiry', () => {
     const reinstated = await priya.post<UserBody>(`/api/users/${jordanId}/reinstate`, { reason: 'Investigation closed' });
     expect(reinstated.body.user.status).toBe('verified');
     expect((await jordan.get<SessionBody>('/api/session')).body.session.sharing.allowed).toBe(true);
+    expect(await connectOutcome(jordan.cookieHeader())).toBe('connected');
   });
 
   it('an agency admin cannot suspend an admin or themselves', async () => {

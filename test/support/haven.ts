@@ -30,6 +30,10 @@ export class TestClock {
   advanceDays(days: number): void {
     this.offsetMs += days * 86_400_000;
   }
+  /** Past the current TOTP step, so the same person can sign in again. */
+  advanceSeconds(seconds: number): void {
+    this.offsetMs += seconds * 1_000;
+  }
   /** Moves the clock to this instant (and on from there with real time). */
   setTo(instant: Date): void {
     this.offsetMs = instant.getTime() - Date.now();

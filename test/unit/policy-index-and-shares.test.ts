@@ -10,6 +10,8 @@ import {
   canShare,
   canShareWith,
   canShield,
+  canUseConversations,
+  canUseThread,
   canVerifyEntryDetails,
   type Actor,
   type RecipientFacts,
@@ -35,6 +37,16 @@ describe('contributing to the index and sharing need full sharing rights', () =>
     expect(canShare(a, signedA).allow).toBe(allowed);
     expect(canShare(a, { id: A, protocolSigned: false }).allow).toBe(false);
     expect(code(canShare(a, null))).not.toBe('allow');
+  });
+});
+
+describe('conversations and the live connection', () => {
+  it.each(everyone)('%s, %s, two-factor %s', (role, status, mfa) => {
+    const a = actor(role, { status, mfaEnrolled: mfa });
+    const standing = status === 'suspended' ? 'suspended' : 'allow';
+    expect(code(canUseConversations(a))).toBe(standing);
+    expect(code(canUseThread(a, { participantIds: ['someone', 'me'] }))).toBe(standing);
+    expect(code(canUseThread(a, { participantIds: ['someone', 'else'] }))).toBe(status === 'suspended' ? 'suspended' : 'not_a_participant');
   });
 });
 

@@ -127,7 +127,15 @@ export const accountsOperations: ApiOperation[] = [
     body: verifyBody,
     ok: json('`{ user }`.'),
   },
-  { method: 'post', path: '/users/:id/suspend', tag: 'Users', summary: 'Suspend a user (admins)', params: byId, body: reasonBody, ok: json('`{ user }`.') },
+  {
+    method: 'post',
+    path: '/users/:id/suspend',
+    tag: 'Users',
+    summary: 'Suspend a user (admins); all their sessions end at once',
+    params: byId,
+    body: reasonBody,
+    ok: json('`{ user }`.'),
+  },
   {
     method: 'post',
     path: '/users/:id/reinstate',

@@ -12,6 +12,7 @@ const ENDED_NOTICES: Record<string, string> = {
   signed_out: 'You signed out of Haven in another window.',
   signed_out_everywhere: 'You have been signed out of Haven on every device. Sign in again to continue.',
   expired: 'Your session has expired. Sign in again to continue.',
+  suspended: 'Your account has been suspended, so you have been signed out. Contact your agency admin.',
 };
 
 class SessionState {
