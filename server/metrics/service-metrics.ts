@@ -15,8 +15,16 @@ import {
 } from '../errors';
 import { isDatabaseUnavailable } from '../db/unavailable';
 
-/** The share log's kinds a practitioner records, messages and written records, and corrections of any kind. */
-export const SHARE_METRIC_KINDS = ['message', 'written_record', 'verbal', 'decision_not_to_share', 'decision_reopened', 'correction'] as const;
+/** The share log's kinds a practitioner records (a conversation started is one), messages and written records, and corrections of any kind. */
+export const SHARE_METRIC_KINDS = [
+  'thread_started',
+  'message',
+  'written_record',
+  'verbal',
+  'decision_not_to_share',
+  'decision_reopened',
+  'correction',
+] as const;
 export type ShareMetricKind = (typeof SHARE_METRIC_KINDS)[number];
 
 /** `duplicate`: a resend of something already stored (answered with the first result, nothing new stored). */

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { childIdParam } from '../children/children.schema';
 import { requireSignedIn } from '../http/session';
+import { countShare } from '../metrics/service-metrics';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
@@ -14,9 +15,10 @@ export function threadRoutes(ctx: ServiceContext): Router {
 
   router.post('/children/:id/threads', async (req, res) => {
     const signedIn = requireSignedIn(req);
-    res.status(201).json({
-      thread: await startThread(ctx, signedIn, parseInput(childIdParam, req.params.id, 'child id'), parseInput(startThreadBody, req.body, 'conversation')),
-    });
+    const thread = await countShare(ctx.metrics, 'thread_started', () =>
+      startThread(ctx, signedIn, parseInput(childIdParam, req.params.id, 'child id'), parseInput(startThreadBody, req.body, 'conversation')),
+    );
+    res.status(201).json({ thread });
   });
 
   router.get('/threads', async (req, res) => {

@@ -15,7 +15,7 @@ const SYSTEM: Who[] = ['system_admin'];
 let haven: TestHaven;
 const people = new People(() => haven);
 const clients = new Map<Who, ApiClient>();
-const ids = { lily: '', council: '', jordan: '', morgan: '' };
+const ids = { lily: '', council: '', jordan: '', morgan: '', run: '' };
 const unique = () => randomBytes(4).toString('hex');
 
 interface Row {
@@ -54,6 +54,7 @@ const ROUTES: Row[] = [
   { method: 'GET', path: () => '/api/retention/schedule', allowed: SYSTEM },
   { method: 'GET', path: () => '/api/retention/runs', allowed: SYSTEM },
   { method: 'POST', path: () => '/api/retention/runs', body: () => ({ dryRun: true }), allowed: SYSTEM },
+  { method: 'GET', path: () => `/api/retention/runs/${ids.run}`, allowed: SYSTEM },
 ];
 
 beforeAll(async () => {
@@ -76,6 +77,7 @@ beforeAll(async () => {
   ids.lily = (await jordan.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
   ids.jordan = (await jordan.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user.id;
   ids.morgan = (await (await people.as('Morgan')).get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+  ids.run = (await (await people.as('Sam')).post<{ runId: string }>('/api/retention/runs', { dryRun: true })).body.runId;
   ids.council = (await jordan.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user.agencyId;
 });
 afterAll(() => haven.close());

@@ -140,6 +140,7 @@ describe('messaging', () => {
     const before = await scrape();
     expect(valueOf(before, 'haven_connected_sockets')).toBeGreaterThanOrEqual(2);
     expect(valueOf(before, 'haven_shares_total', { kind: 'message', outcome: 'accepted' })).toBeUndefined();
+    expect(valueOf(before, 'haven_shares_total', { kind: 'thread_started', outcome: 'accepted' })).toBeGreaterThanOrEqual(1);
 
     const envelope = cast.jordan.seal(thread, [cast.morgan], 'Lily settled well at school today');
     expect(await cast.jordan.send(envelope)).toMatchObject({ ok: true, duplicate: false });
