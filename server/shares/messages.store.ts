@@ -181,6 +181,29 @@ export async function revokeMessage(db: Database, id: string, at: Date): Promise
   return rows.length > 0;
 }
 
+/**
+ * Who has received and who has opened each of these messages (the sender's own copy aside): the
+ * receipts a sender sees live, for a conversation opened again later.
+ */
+export async function receiptsOf(db: Database, messageIds: string[]): Promise<Map<string, { delivered: string[]; read: string[] }>> {
+  const receipts = new Map<string, { delivered: string[]; read: string[] }>();
+  if (!messageIds.length) return receipts;
+  const rows = await db
+    .select({ messageId: deliveries.messageId, userId: deliveries.userId, deliveredAt: deliveries.deliveredAt, readAt: deliveries.readAt })
+    .from(deliveries)
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .where(and(inUuids(deliveries.messageId, messageIds), sql`${deliveries.userId} <> ${messages.senderId}`))
+    .orderBy(asc(deliveries.userId));
+  for (const row of rows) {
+    const entry = receipts.get(row.messageId) ?? { delivered: [], read: [] };
+    // Opened implies received, as the live receipts say.
+    if (row.deliveredAt || row.readAt) entry.delivered.push(row.userId);
+    if (row.readAt) entry.read.push(row.userId);
+    receipts.set(row.messageId, entry);
+  }
+  return receipts;
+}
+
 export async function messagesOfThread(db: Database, threadId: string) {
   return db.select().from(messages).where(eq(messages.threadId, threadId)).orderBy(asc(messages.storedAt));
 }

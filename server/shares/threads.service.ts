@@ -7,7 +7,16 @@ import type { ChildRow } from '../children/children.store';
 import { ConflictError, NotFoundError } from '../errors';
 import { canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
-import { findThread, insertParticipants, insertThread, messagesOfThread, participantsOfThread, threadsOfUser, type ThreadRow } from './messages.store';
+import {
+  findThread,
+  insertParticipants,
+  insertThread,
+  messagesOfThread,
+  participantsOfThread,
+  receiptsOf,
+  threadsOfUser,
+  type ThreadRow,
+} from './messages.store';
 import { resolveParticipants } from './participants';
 import { writeShareEntryIn } from './shares.service';
 import type { addParticipantBody, startThreadBody } from './threads.schema';
@@ -126,6 +135,11 @@ export async function myThreads(ctx: ServiceContext, signedIn: SignedIn): Promis
 export async function openThread(ctx: ServiceContext, signedIn: SignedIn, threadId: string) {
   const { thread } = await requireThread(ctx, signedIn, threadId);
   const rows = await messagesOfThread(ctx.db, threadId);
+  // Receipts are the sender's: others see none, as live.
+  const receipts = await receiptsOf(
+    ctx.db,
+    rows.filter((m) => m.senderId === signedIn.actor.id).map((m) => m.id),
+  );
   await appendAuditEntries(
     ctx.db,
     [
@@ -142,6 +156,13 @@ export async function openThread(ctx: ServiceContext, signedIn: SignedIn, thread
   );
   return {
     thread: await threadView(ctx, thread),
-    messages: rows.map((m) => ({ id: m.id, senderId: m.senderId, storedAt: m.storedAt.toISOString(), envelope: m.envelope, revoked: m.revokedAt !== null })),
+    messages: rows.map((m) => ({
+      id: m.id,
+      senderId: m.senderId,
+      storedAt: m.storedAt.toISOString(),
+      envelope: m.envelope,
+      revoked: m.revokedAt !== null,
+      receipts: m.senderId === signedIn.actor.id ? (receipts.get(m.id) ?? { delivered: [], read: [] }) : null,
+    })),
   };
 }

@@ -131,6 +131,11 @@ describe('secure conversations in Chromium', () => {
     expect(await replied.innerText()).not.toContain('cannot be');
     await morgan.page.getByText('Read by Jordan Ellis').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-both-ways-jordan.png'), fullPage: true });
+
+    // Opened again after a reload (nothing heard live since), the conversation still shows who read the reply.
+    await morgan.page.reload();
+    await morgan.page.getByRole('article').filter({ hasText: reply }).waitFor({ timeout: 15_000 });
+    await morgan.page.getByText('Read by Jordan Ellis').waitFor({ timeout: 15_000 });
     await morgan.page.screenshot({ path: path.join(SCREENSHOTS, 'messaging-both-ways-morgan.png'), fullPage: true });
 
     // The server only ever held ciphertext: neither message's canary is in any table.

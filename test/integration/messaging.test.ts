@@ -177,6 +177,13 @@ describe('receipts and revocation', () => {
     await vi.waitFor(() =>
       expect(receipts.map((r) => `${r.kind}:${r.userId}`)).toEqual(expect.arrayContaining([`delivered:${cast.morgan.userId}`, `read:${cast.morgan.userId}`])),
     );
+
+    // Opening the conversation again later shows the sender the same receipts; nobody else sees any.
+    type Listed = { messages: { id: string; receipts: { delivered: string[]; read: string[] } | null }[] };
+    const asSender = await cast.jordan.api.get<Listed>(`/api/threads/${thread.id}`);
+    expect(asSender.body.messages.find((m) => m.id === env.header.id)?.receipts).toEqual({ delivered: [cast.morgan.userId], read: [cast.morgan.userId] });
+    const asRecipient = await cast.ruth.api.get<Listed>(`/api/threads/${thread.id}`);
+    expect(asRecipient.body.messages.find((m) => m.id === env.header.id)?.receipts).toBeNull();
   });
 
   it('lets the sender revoke an unopened message; recipients see that it was revoked, not its content', async () => {

@@ -64,7 +64,7 @@ export const sharesOperations: ApiOperation[] = [
     tag: 'Conversations',
     summary: 'A conversation and its messages (participants; audited)',
     params: byId,
-    ok: json('`{ thread, messages }`.'),
+    ok: json('`{ thread, messages }`; each message the viewer sent carries `receipts: { delivered, read }` (user ids), others `null`.'),
   },
   {
     method: 'post',

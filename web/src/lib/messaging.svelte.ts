@@ -11,7 +11,7 @@ import { readUnread, writeUnread, type Unread } from './unread';
 import { useRealtime, type HavenSocket } from './realtime';
 import { session } from './session.svelte';
 import type { ClientToServerEvents } from '../../../server/realtime/events';
-import type { SyncedMessage, Thread, ThreadMessage } from './types';
+import type { Receipts, SyncedMessage, Thread, ThreadMessage } from './types';
 
 export type Stored = ThreadMessage & { threadId: string };
 /** A written record can discharge the filer's obligation from an emergency verbal share. */
@@ -36,7 +36,7 @@ class MessagingState {
   /** Messages by thread, each once, in the order stored. */
   byThread = $state<Record<string, Stored[]>>({});
   /** Per message of mine: who has it, who read it. */
-  receipts = $state<Record<string, { delivered: string[]; read: string[] }>>({});
+  receipts = $state<Record<string, Receipts>>({});
   /** Messages from others not yet opened on this device, with the thread each is in. */
   unread = $state<Unread>({});
   outbox = $state<Record<string, OutboxStatus>>({});
@@ -75,12 +75,21 @@ class MessagingState {
   async loadThread(id: string): Promise<Thread> {
     const { thread, messages } = await threadsApi.get(id);
     this.ingest(id, messages);
+    // Receipts that came while this device was away; those heard live meanwhile are kept too.
+    for (const m of messages) {
+      if (!m.receipts) continue;
+      const known = this.receipts[m.id] ?? { delivered: [], read: [] };
+      this.receipts[m.id] = {
+        delivered: [...new Set([...known.delivered, ...m.receipts.delivered])],
+        read: [...new Set([...known.read, ...m.receipts.read])],
+      };
+    }
     return thread;
   }
 
   /** Messages of a thread fetched elsewhere (the special file), merged with what this device has. */
   ingest(threadId: string, messages: ThreadMessage[]): void {
-    for (const m of messages) this.add({ ...m, threadId });
+    for (const { receipts: _receipts, ...m } of messages) this.add({ ...m, threadId });
   }
 
   /** Sends a sealed envelope; resolves with how it went (kept for a resend if the connection drops). */

@@ -60,8 +60,13 @@ export type Obligation = ObligationView;
 export type EscalatedObligation = Awaited<ReturnType<typeof escalations>>[number];
 export type Notice = Awaited<ReturnType<typeof myNotices>>[number];
 export type SpecialFile = Awaited<ReturnType<typeof openSpecialFile>>;
-/** A message as `GET /api/threads/:id` lists it. */
-export type ThreadMessage = Pick<SyncedMessage, 'id' | 'senderId' | 'storedAt' | 'envelope' | 'revoked'>;
+/** A message as `GET /api/threads/:id` lists it; receipts come only with the viewer's own messages. */
+export type ThreadMessage = Pick<SyncedMessage, 'id' | 'senderId' | 'storedAt' | 'envelope' | 'revoked'> & { receipts?: Receipts | null };
+/** Who has received and who has opened a message the viewer sent. */
+export interface Receipts {
+  delivered: string[];
+  read: string[];
+}
 export interface KeyLogProof {
   entry: KeyLogEntry;
   index: number;
