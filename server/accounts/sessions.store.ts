@@ -1,6 +1,7 @@
-import { desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { desc, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { coalescedRows, coalescing } from '../db/coalesce';
+import { anyTextPlaceholder, preparedFor, textArrayLiteral } from '../db/prepared';
 import { agencies, sessions, throttles, users, verifications } from '../db/schema';
 import type { UserRecord } from './accounts.store';
 
@@ -14,39 +15,35 @@ export async function insertSession(db: Database, values: typeof sessions.$infer
 // Every request and socket event starts here, so the reads coalesce: concurrent sends resolve
 // their sessions in one round trip. The session, its user, agency and newest verification come
 // in one query (a lateral join picks the newest verification for each session's user).
+const sessionRecordsQuery = preparedFor((db) => {
+  const newest = db.select().from(verifications).where(eq(verifications.userId, sessions.userId)).orderBy(desc(verifications.verifiedAt)).limit(1).as('newest');
+  return db
+    .select({
+      session: sessions,
+      user: users,
+      agency: agencies,
+      verification: {
+        id: newest.id,
+        userId: newest.userId,
+        role: newest.role,
+        verifiedBy: newest.verifiedBy,
+        verifiedAt: newest.verifiedAt,
+        identityCheckedBy: newest.identityCheckedBy,
+        identityCheckedOn: newest.identityCheckedOn,
+        vettingCheckedOn: newest.vettingCheckedOn,
+        trainingCompletedOn: newest.trainingCompletedOn,
+        expiresOn: newest.expiresOn,
+      },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(agencies, eq(agencies.id, users.agencyId))
+    .leftJoinLateral(newest, sql`true`)
+    .where(anyTextPlaceholder(sessions.tokenHash, 'hashes'))
+    .prepare('haven_session_records');
+});
 const sessionRecords = coalescedRows(
-  (db, hashes: string[]) => {
-    const newest = db
-      .select()
-      .from(verifications)
-      .where(eq(verifications.userId, sessions.userId))
-      .orderBy(desc(verifications.verifiedAt))
-      .limit(1)
-      .as('newest');
-    return db
-      .select({
-        session: sessions,
-        user: users,
-        agency: agencies,
-        verification: {
-          id: newest.id,
-          userId: newest.userId,
-          role: newest.role,
-          verifiedBy: newest.verifiedBy,
-          verifiedAt: newest.verifiedAt,
-          identityCheckedBy: newest.identityCheckedBy,
-          identityCheckedOn: newest.identityCheckedOn,
-          vettingCheckedOn: newest.vettingCheckedOn,
-          trainingCompletedOn: newest.trainingCompletedOn,
-          expiresOn: newest.expiresOn,
-        },
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .leftJoin(agencies, eq(agencies.id, users.agencyId))
-      .leftJoinLateral(newest, sql`true`)
-      .where(inArray(sessions.tokenHash, hashes));
-  },
+  (db, hashes: string[]) => sessionRecordsQuery(db).execute({ hashes: textArrayLiteral(hashes) }),
   (row) => row.session.tokenHash,
 );
 

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { coalescedRows } from '../db/coalesce';
-import { inUuids, onlyUuids } from '../db/uuid-array';
+import { anyTextPlaceholder, anyUuidPlaceholder, preparedFor, textArrayLiteral, uuidArrayLiteral } from '../db/prepared';
+import { onlyUuids } from '../db/uuid-array';
 import { agencies, children, concernFlags, involvements, shieldOverrides, specialistContacts, users } from '../db/schema';
 
 export type ChildRow = typeof children.$inferSelect;
@@ -16,20 +17,20 @@ export async function insertChild(db: Database, values: typeof children.$inferIn
 }
 
 // Read for every send and every opened entry, so concurrent reads coalesce.
+const childrenQuery = preparedFor((db) => db.select().from(children).where(anyUuidPlaceholder(children.id, 'ids')).prepare('haven_children_by_id'));
 const childrenById = coalescedRows(
-  (db, ids: string[]) =>
-    db
-      .select()
-      .from(children)
-      .where(inUuids(children.id, onlyUuids(ids))),
+  (db, ids: string[]) => childrenQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
   (row) => row.id,
 );
+const overridesQuery = preparedFor((db) =>
+  db
+    .select({ sessionTokenHash: shieldOverrides.sessionTokenHash, childId: shieldOverrides.childId })
+    .from(shieldOverrides)
+    .where(anyTextPlaceholder(shieldOverrides.sessionTokenHash, 'hashes'))
+    .prepare('haven_overrides_by_session'),
+);
 const overridesBySession = coalescedRows(
-  (db, hashes: string[]) =>
-    db
-      .select({ sessionTokenHash: shieldOverrides.sessionTokenHash, childId: shieldOverrides.childId })
-      .from(shieldOverrides)
-      .where(inArray(shieldOverrides.sessionTokenHash, hashes)),
+  (db, hashes: string[]) => overridesQuery(db).execute({ hashes: textArrayLiteral(hashes) }),
   (row) => row.sessionTokenHash,
 );
 

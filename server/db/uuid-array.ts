@@ -1,4 +1,5 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { uuidArrayLiteral } from './prepared';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -9,7 +10,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Only ever given ids read from the database or checked with `onlyUuids`.
  */
 export function uuidArray(ids: string[]): SQL {
-  return sql`${`{${ids.join(',')}}`}::uuid[]`;
+  return sql`${uuidArrayLiteral(ids)}::uuid[]`;
 }
 
 /** `column = any(ids)`, with the ids as one parameter (see `uuidArray`); btree indexes serve it. */

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db';
 import { coalescedRows } from '../db/coalesce';
-import { inUuids, onlyUuids } from '../db/uuid-array';
+import { anyUuidPlaceholder, preparedFor, uuidArrayLiteral } from '../db/prepared';
+import { onlyUuids } from '../db/uuid-array';
 import { keyBackups, userKeys } from '../db/schema';
 
 export type UserKeysRow = typeof userKeys.$inferSelect;
@@ -12,12 +13,9 @@ export async function findUserKeys(db: Database, userId: string): Promise<UserKe
 }
 
 // Read for every send (the sender's and recipients' keys), so concurrent reads coalesce.
+const keysQuery = preparedFor((db) => db.select().from(userKeys).where(anyUuidPlaceholder(userKeys.userId, 'ids')).prepare('haven_keys_by_user'));
 const keysByUser = coalescedRows(
-  (db, ids: string[]) =>
-    db
-      .select()
-      .from(userKeys)
-      .where(inUuids(userKeys.userId, onlyUuids(ids))),
+  (db, ids: string[]) => keysQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
   (row) => row.userId,
 );
 

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
 import { coalescedRows } from '../db/coalesce';
+import { anyUuidPlaceholder, preparedFor, uuidArrayLiteral } from '../db/prepared';
 import { inUuids, onlyUuids } from '../db/uuid-array';
 
 export type ThreadRow = typeof threads.$inferSelect;
@@ -19,29 +20,26 @@ export async function insertParticipants(db: Database, rows: (typeof threadParti
 }
 
 // Read for every send, so these coalesce (see server/db/coalesce.ts).
+const threadsQuery = preparedFor((db) => db.select().from(threads).where(anyUuidPlaceholder(threads.id, 'ids')).prepare('haven_threads_by_id'));
 const threadsById = coalescedRows(
-  (db, ids: string[]) =>
-    db
-      .select()
-      .from(threads)
-      .where(inUuids(threads.id, onlyUuids(ids))),
+  (db, ids: string[]) => threadsQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
   (row) => row.id,
 );
+const participantsQuery = preparedFor((db) =>
+  db
+    .select()
+    .from(threadParticipants)
+    .where(anyUuidPlaceholder(threadParticipants.threadId, 'ids'))
+    .orderBy(asc(threadParticipants.addedAt))
+    .prepare('haven_participants_by_thread'),
+);
 const participantsByThread = coalescedRows(
-  (db, ids: string[]) =>
-    db
-      .select()
-      .from(threadParticipants)
-      .where(inUuids(threadParticipants.threadId, onlyUuids(ids)))
-      .orderBy(asc(threadParticipants.addedAt)),
+  (db, ids: string[]) => participantsQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
   (row) => row.threadId,
 );
+const messagesQuery = preparedFor((db) => db.select().from(messages).where(anyUuidPlaceholder(messages.id, 'ids')).prepare('haven_messages_by_id'));
 const messagesById = coalescedRows(
-  (db, ids: string[]) =>
-    db
-      .select()
-      .from(messages)
-      .where(inUuids(messages.id, onlyUuids(ids))),
+  (db, ids: string[]) => messagesQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
   (row) => row.id,
 );
 
