@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type AnyColumn, type Table } from 'drizzle-orm';
 import type { Database } from '../db';
 import {
   adminAlerts,
@@ -151,72 +151,33 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
   };
   await tx.execute(sql`set local haven.allow_destruction = 'on'`);
 
+  // Each delete returns whose rows it removed. Rows that belong to a child through their parent
+  // (a message's copies, a thread's members, a share's named people) are deleted joined to it.
+  const ofChildren = async (table: Table & { childId: AnyColumn }) =>
+    (
+      await executeRows<{ child_id: string }>(tx, sql`delete from ${table} where ${inUuids(table.childId, childIds)} returning ${table.childId} as child_id`)
+    ).map((r) => r.child_id);
+  const throughParent = async (table: Table, parentId: AnyColumn, parent: typeof messages | typeof threads | typeof shareLog) =>
+    (
+      await executeRows<{ child_id: string }>(
+        tx,
+        sql`delete from ${table} using ${parent} where ${parentId} = ${parent.id} and ${inUuids(parent.childId, childIds)} returning ${parent.childId} as child_id`,
+      )
+    ).map((r) => r.child_id);
   const obligationIds = tx.select({ id: obligations.id }).from(obligations).where(inUuids(obligations.childId, childIds));
 
-  // Rows that belong to a child through their parent (a message's copies, a thread's members, a
-  // share's named people) are deleted joined to the parent, which says whose they were.
-  tally(
-    'wrappedKeyCopies',
-    (
-      await executeRows<{ child_id: string }>(
-        tx,
-        sql`delete from ${deliveries} d using ${messages} m
-        where d.message_id = m.id and ${inUuids(sql`m.child_id`, childIds)} returning m.child_id`,
-      )
-    ).map((r) => r.child_id),
-  );
-  tally(
-    'messages',
-    (await tx.delete(messages).where(inUuids(messages.childId, childIds)).returning({ childId: messages.childId })).map((r) => r.childId),
-  );
-  tally(
-    'threadParticipants',
-    (
-      await executeRows<{ child_id: string }>(
-        tx,
-        sql`delete from ${threadParticipants} p using ${threads} t
-        where p.thread_id = t.id and ${inUuids(sql`t.child_id`, childIds)} returning t.child_id`,
-      )
-    ).map((r) => r.child_id),
-  );
-  tally(
-    'threads',
-    (await tx.delete(threads).where(inUuids(threads.childId, childIds)).returning({ childId: threads.childId })).map((r) => r.childId),
-  );
+  tally('wrappedKeyCopies', await throughParent(deliveries, deliveries.messageId, messages));
+  tally('messages', await ofChildren(messages));
+  tally('threadParticipants', await throughParent(threadParticipants, threadParticipants.threadId, threads));
+  tally('threads', await ofChildren(threads));
   await tx.delete(notices).where(sql`${notices.obligationId} in ${obligationIds}`);
-  tally(
-    'obligations',
-    (await tx.delete(obligations).where(inUuids(obligations.childId, childIds)).returning({ childId: obligations.childId })).map((r) => r.childId),
-  );
-  tally(
-    'shareParticipants',
-    (
-      await executeRows<{ child_id: string }>(
-        tx,
-        sql`delete from ${shareParticipants} p using ${shareLog} s
-        where p.share_id = s.id and ${inUuids(sql`s.child_id`, childIds)} returning s.child_id`,
-      )
-    ).map((r) => r.child_id),
-  );
-  tally(
-    'shareLogEntries',
-    (await tx.delete(shareLog).where(inUuids(shareLog.childId, childIds)).returning({ childId: shareLog.childId })).map((r) => r.childId),
-  );
+  tally('obligations', await ofChildren(obligations));
+  tally('shareParticipants', await throughParent(shareParticipants, shareParticipants.shareId, shareLog));
+  tally('shareLogEntries', await ofChildren(shareLog));
   await tx.delete(caseOfficers).where(inUuids(caseOfficers.childId, childIds));
-  tally(
-    'concerns',
-    (await tx.delete(concernFlags).where(inUuids(concernFlags.childId, childIds)).returning({ childId: concernFlags.childId })).map((r) => r.childId),
-  );
-  tally(
-    'involvements',
-    (await tx.delete(involvements).where(inUuids(involvements.childId, childIds)).returning({ childId: involvements.childId })).map((r) => r.childId),
-  );
-  tally(
-    'specialistContacts',
-    (await tx.delete(specialistContacts).where(inUuids(specialistContacts.childId, childIds)).returning({ childId: specialistContacts.childId })).map(
-      (r) => r.childId,
-    ),
-  );
+  tally('concerns', await ofChildren(concernFlags));
+  tally('involvements', await ofChildren(involvements));
+  tally('specialistContacts', await ofChildren(specialistContacts));
   await tx.delete(shieldOverrides).where(inUuids(shieldOverrides.childId, childIds));
   await tx.delete(adminAlerts).where(inUuids(adminAlerts.childId, childIds));
   await tx.delete(legalHolds).where(inUuids(legalHolds.childId, childIds));
