@@ -77,7 +77,7 @@ export interface ChildRead {
 }
 
 /** The child and whether this session overrides its shield, read at once; `requireVisible` judges them. */
-export async function readChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildRead> {
+async function readChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<ChildRead> {
   // Both at once: the override is read whether or not the child exists, and only used if it does.
   const [child, override] = await Promise.all([findChild(ctx.db, childId), hasOverride(ctx.db, signedIn.tokenHash, childId)]);
   return { child, override };

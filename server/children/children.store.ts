@@ -48,8 +48,13 @@ export function overriddenChildIds(sessionTokenHash: string) {
   return sql`(select ${shieldOverrides.childId} from ${shieldOverrides} where ${shieldOverrides.sessionTokenHash} = ${sessionTokenHash})`;
 }
 
+/** The children whose shield this session has overridden (for the session only). */
+export async function overriddenChildren(db: Database, sessionTokenHash: string): Promise<string[]> {
+  return (await overridesBySession(db, [sessionTokenHash])).map((row) => row.childId);
+}
+
 export async function hasOverride(db: Database, sessionTokenHash: string, childId: string): Promise<boolean> {
-  return (await overridesBySession(db, [sessionTokenHash])).some((row) => row.childId === childId);
+  return (await overriddenChildren(db, sessionTokenHash)).includes(childId);
 }
 
 export async function insertOverride(db: Database, values: typeof shieldOverrides.$inferInsert): Promise<void> {

@@ -56,7 +56,7 @@ async function checkEnvelope(
   // The keys the header names are fetched alongside the thread; they are only trusted once the
   // recipients are shown below to be exactly the thread's other participants.
   const [{ thread, participantIds, child }, namedKeys] = await Promise.all([
-    requireThread(ctx, signedIn, header.threadId, header.childId),
+    requireThread(ctx, signedIn, header.threadId),
     keysOfUsers(ctx.db, [signedIn.actor.id, ...header.recipients.map((r) => r.userId)]),
   ]);
   const specialFile = thread.tier === 'offending_risk';

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
-import { deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
+import { children, deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
+import type { ChildRow } from '../children/children.store';
 import { coalescedRows } from '../db/coalesce';
 import { anyUuidPlaceholder, preparedFor, uuidArrayLiteral } from '../db/prepared';
 import { inUuids, onlyUuids } from '../db/uuid-array';
@@ -20,11 +21,6 @@ export async function insertParticipants(db: Database, rows: (typeof threadParti
 }
 
 // Read for every send, so these coalesce (see server/db/coalesce.ts).
-const threadsQuery = preparedFor((db) => db.select().from(threads).where(anyUuidPlaceholder(threads.id, 'ids')).prepare('haven_threads_by_id'));
-const threadsById = coalescedRows(
-  (db, ids: string[]) => threadsQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
-  (row) => row.id,
-);
 const participantsQuery = preparedFor((db) =>
   db
     .select()
@@ -43,8 +39,26 @@ const messagesById = coalescedRows(
   (row) => row.id,
 );
 
-export async function findThread(db: Database, id: string): Promise<ThreadRow | undefined> {
-  const [row] = await threadsById(db, [id]);
+const conversationsQuery = preparedFor((db) =>
+  db
+    .select({
+      thread: threads,
+      child: children,
+      participantIds: sql<string[]>`array(select p.user_id::text from ${threadParticipants} p where p.thread_id = ${threads.id} order by p.added_at)`,
+    })
+    .from(threads)
+    .innerJoin(children, eq(children.id, threads.childId))
+    .where(anyUuidPlaceholder(threads.id, 'ids'))
+    .prepare('haven_conversations_by_id'),
+);
+const conversationsById = coalescedRows(
+  (db, ids: string[]) => conversationsQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
+  (row) => row.thread.id,
+);
+
+/** A conversation with its child and its participants (in the order they joined), in one query. */
+export async function findConversation(db: Database, id: string): Promise<{ thread: ThreadRow; child: ChildRow; participantIds: string[] } | undefined> {
+  const [row] = await conversationsById(db, [id]);
   return row;
 }
 

@@ -2,13 +2,13 @@ import type { z } from 'zod';
 import { userNames } from '../accounts/accounts.store';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
-import { agencyOf, readChild, requireVisible, visibleChild } from '../children/children.service';
-import type { ChildRow } from '../children/children.store';
+import { agencyOf, requireVisible, visibleChild } from '../children/children.service';
+import { overriddenChildren, type ChildRow } from '../children/children.store';
 import { ConflictError, NotFoundError } from '../errors';
 import { canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import {
-  findThread,
+  findConversation,
   insertParticipants,
   insertThread,
   messagesOfThread,
@@ -45,26 +45,19 @@ async function threadView(ctx: ServiceContext, thread: ThreadRow): Promise<Threa
 }
 
 /**
- * The thread, if this user takes part in it (and may still see its child). A caller that knows
- * which child the thread should be about (a message header names it) has it read alongside the
- * thread, saving a round trip; the thread's own child is what counts either way.
+ * The thread, if this user takes part in it (and may still see its child). The conversation, its
+ * child and members come in one query, with this session's shield overrides beside it.
  */
 export async function requireThread(
   ctx: ServiceContext,
   signedIn: SignedIn,
   threadId: string,
-  expectedChildId?: string,
 ): Promise<{ thread: ThreadRow; participantIds: string[]; child: ChildRow }> {
-  const [thread, participants, expected] = await Promise.all([
-    findThread(ctx.db, threadId),
-    participantsOfThread(ctx.db, threadId),
-    expectedChildId === undefined ? undefined : readChild(ctx, signedIn, expectedChildId),
-  ]);
-  if (!thread) throw new NotFoundError('thread_not_found', 'There is no such conversation.');
-  const participantIds = participants.map((p) => p.userId);
+  const [conversation, overridden] = await Promise.all([findConversation(ctx.db, threadId), overriddenChildren(ctx.db, signedIn.tokenHash)]);
+  if (!conversation) throw new NotFoundError('thread_not_found', 'There is no such conversation.');
+  const { thread, participantIds } = conversation;
   requireAllowed(canUseThread(signedIn.actor, { participantIds }));
-  const read = expected && expectedChildId === thread.childId ? expected : await readChild(ctx, signedIn, thread.childId);
-  const { child } = requireVisible(read);
+  const { child } = requireVisible({ child: conversation.child, override: overridden.includes(thread.childId) });
   return { thread, participantIds, child };
 }
 
