@@ -1,6 +1,6 @@
 import { appendInTransaction, type NewAuditEntry } from '../audit';
 import type { Database } from '../db';
-import { insertMessagesWithDeliveries, takeSequenceNumbers, type MessageRow } from './messages.store';
+import { insertNumberedMessages, type MessageRow } from './messages.store';
 
 export interface MessageToStore {
   row: MessageRow;
@@ -16,34 +16,17 @@ export interface MessageToStore {
  * entries, in the caller's transaction. Returns, per message, each reader's number.
  */
 async function storeMessages(tx: Database, items: MessageToStore[]): Promise<Map<string, number>[]> {
-  const counts = new Map<string, number>();
-  for (const item of items) for (const reader of item.readers) counts.set(reader.userId, (counts.get(reader.userId) ?? 0) + 1);
-  const last = await takeSequenceNumbers(tx, counts);
-  // Each reader's numbers go to their messages in batch order, so a reader sees them in the order they were sent.
-  const next = new Map([...last].map(([userId, lastSeq]) => [userId, lastSeq - (counts.get(userId) ?? 0) + 1]));
-  const numbered = items.map(
-    (item) =>
-      new Map(
-        item.readers.map((reader) => {
-          const seq = next.get(reader.userId);
-          if (seq === undefined) throw new Error('a reader was given no sequence number');
-          next.set(reader.userId, seq + 1);
-          return [reader.userId, seq];
-        }),
-      ),
-  );
-  await insertMessagesWithDeliveries(
+  const copies = await insertNumberedMessages(
     tx,
     items.map((item) => item.row),
-    items.flatMap((item, i) =>
-      item.readers.map((reader) => ({
-        messageId: item.row.id,
-        userId: reader.userId,
-        seq: numbered[i]?.get(reader.userId) ?? 0,
-        deliveredAt: reader.deliveredAt,
-      })),
-    ),
+    items.flatMap((item) => item.readers.map((reader) => ({ messageId: item.row.id, userId: reader.userId, deliveredAt: reader.deliveredAt }))),
   );
+  const byMessage = new Map<string, Map<string, number>>();
+  for (const c of copies) byMessage.set(c.messageId, (byMessage.get(c.messageId) ?? new Map<string, number>()).set(c.userId, c.seq));
+  const numbered = items.map((item) => byMessage.get(item.row.id) ?? new Map<string, number>());
+  for (const [i, item] of items.entries()) {
+    if (numbered[i]?.size !== item.readers.length) throw new Error('a reader was given no sequence number');
+  }
   for (const item of items) await item.alsoInTransaction?.(tx);
   const at = new Date(Math.max(...items.map((item) => item.row.storedAt.getTime())));
   await appendInTransaction(

@@ -3,6 +3,7 @@ import type { Database } from '../db';
 import { children, deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
 import type { ChildRow } from '../children/children.store';
 import { coalescedRows } from '../db/coalesce';
+import { executeRows } from '../db/execute-rows';
 import { anyUuidPlaceholder, preparedFor, uuidArrayLiteral } from '../db/prepared';
 import { inUuids, onlyUuids } from '../db/uuid-array';
 
@@ -81,16 +82,42 @@ export async function findMessage(db: Database, id: string): Promise<MessageRow 
   return row;
 }
 
-type NewDelivery = typeof deliveries.$inferInsert;
+/** A reader's copy of a message, before it has its number. */
+export interface NewCopy {
+  messageId: string;
+  userId: string;
+  deliveredAt: Date | null;
+}
 
 /**
- * Stores messages and every reader's copy in one statement. Each table's rows travel as one JSON
- * parameter rather than a parameter per column per row: a batch of a group commit binds and
- * parses far faster, and a single message costs the same. The copies' foreign keys are checked
- * at the end of the statement, once the messages are in.
+ * Stores messages and every reader's copy, each copy taking the next number of its reader's
+ * own sequence, in one statement; returns the copies with their numbers. A reader with several
+ * copies in the batch gets consecutive numbers in the order given, so they see messages in the
+ * order they were sent. The sequence rows are locked in user-id order: two transactions
+ * numbering copies for the same people then wait for each other instead of deadlocking. Rows
+ * travel as JSON parameters (a batch binds as fast as one message), and the copies' foreign keys
+ * are checked at the end of the statement, once the messages are in.
  */
-export async function insertMessagesWithDeliveries(tx: Database, rows: MessageRow[], copies: NewDelivery[]): Promise<void> {
-  if (!rows.length) return;
+export async function insertNumberedMessages(
+  tx: Database,
+  rows: MessageRow[],
+  copies: NewCopy[],
+): Promise<{ messageId: string; userId: string; seq: number }[]> {
+  if (!rows.length) return [];
+  // Copy k of a reader's n in this batch gets number last − n + k, `last` being where the reader's sequence ends once all n are taken.
+  const counts = new Map<string, number>();
+  const positions = copies.map((c) => {
+    const k = (counts.get(c.userId) ?? 0) + 1;
+    counts.set(c.userId, k);
+    return k;
+  });
+  const numbered = copies.map((c, i) => ({
+    message_id: c.messageId,
+    user_id: c.userId,
+    k: positions[i],
+    n: counts.get(c.userId),
+    delivered_at: c.deliveredAt?.toISOString() ?? null,
+  }));
   const messagesJson = JSON.stringify(
     rows.map((r) => ({
       id: r.id,
@@ -104,41 +131,32 @@ export async function insertMessagesWithDeliveries(tx: Database, rows: MessageRo
       revoked_at: r.revokedAt?.toISOString() ?? null,
     })),
   );
-  const copiesJson = JSON.stringify(
-    copies.map((c) => ({ message_id: c.messageId, user_id: c.userId, seq: c.seq, delivered_at: c.deliveredAt?.toISOString() ?? null })),
-  );
-  await tx.execute(sql`with stored as (
+  const wanted = JSON.stringify([...counts].map(([u, n]) => ({ u, n })));
+  return (
+    await executeRows<{ message_id: string; user_id: string; seq: string | number }>(
+      tx,
+      sql`with stored as (
       insert into ${messages} (id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at)
       select id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at
         from json_to_recordset(${messagesJson}::json)
           as m(id uuid, thread_id uuid, child_id uuid, sender_id uuid, header jsonb, envelope jsonb, signature text, stored_at timestamptz, revoked_at timestamptz)
+    ),
+    taken as (
+      insert into ${userSequences} (user_id, last_seq)
+      select t.u, t.n from json_to_recordset(${wanted}::json) as t(u uuid, n int) order by t.u
+      on conflict (user_id) do update set last_seq = ${userSequences}.last_seq + excluded.last_seq
+      returning user_id, last_seq
+    ),
+    copies as (
+      insert into ${deliveries} (message_id, user_id, seq, delivered_at)
+      select d.message_id, d.user_id, taken.last_seq - d.n + d.k, d.delivered_at
+        from json_to_recordset(${JSON.stringify(numbered)}::json) as d(message_id uuid, user_id uuid, k int, n int, delivered_at timestamptz)
+        join taken on taken.user_id = d.user_id
+      returning message_id, user_id, seq
     )
-    insert into ${deliveries} (message_id, user_id, seq, delivered_at)
-    select message_id, user_id, seq, delivered_at
-      from json_to_recordset(${copiesJson}::json) as d(message_id uuid, user_id uuid, seq bigint, delivered_at timestamptz)`);
-}
-
-/**
- * Takes `count` numbers from each reader's own sequence in one statement and returns the last
- * number taken for each (so a reader given three numbers got last−2, last−1 and last). The rows
- * are locked in user-id order: two transactions numbering messages for the same people, in
- * whatever order their messages name them, then wait for each other instead of deadlocking.
- */
-export async function takeSequenceNumbers(tx: Database, counts: Map<string, number>): Promise<Map<string, number>> {
-  const ids = [...counts.keys()].sort();
-  if (!ids.length) return new Map();
-  const wanted = JSON.stringify(ids.map((id) => ({ u: id, n: counts.get(id) ?? 0 })));
-  const rows = await tx
-    .insert(userSequences)
-    .select(
-      tx
-        .select({ userId: sql<string>`t.u`.as('user_id'), lastSeq: sql<number>`t.n`.as('last_seq') })
-        .from(sql`json_to_recordset(${wanted}::json) as t(u uuid, n int)`)
-        .orderBy(sql`t.u`),
+    select message_id, user_id, seq from copies`,
     )
-    .onConflictDoUpdate({ target: userSequences.userId, set: { lastSeq: sql`${userSequences.lastSeq} + excluded.last_seq` } })
-    .returning({ userId: userSequences.userId, lastSeq: userSequences.lastSeq });
-  return new Map(rows.map((r) => [r.userId, r.lastSeq]));
+  ).map((r) => ({ messageId: r.message_id, userId: r.user_id, seq: Number(r.seq) }));
 }
 
 export async function deliveryOf(db: Database, messageId: string, userId: string) {

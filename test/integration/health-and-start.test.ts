@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../support/client';
+import { Practitioner, startConversation } from '../support/practitioner';
 import { startTestHaven } from '../support/haven';
 import { TEST_ADMIN_URL, rawClient } from '../support/database';
 import { readDemoFile } from '../../server/demo/demo-file';
-import { generateIdentity, publicIdentity, ready } from '../../crypto';
+import { ready } from '../../crypto';
 
 describe('GET /api/health', () => {
   it('answers 200 when the database and Redis answer', async () => {
@@ -102,11 +103,28 @@ describe('starting Haven', () => {
       if (!jordan) throw new Error('demo account missing');
       const c = new ApiClient(url);
       expect((await c.signIn(jordan)).status).toBe(200);
-      expect((await c.request('PUT', '/api/keys/me', publicIdentity(generateIdentity()))).status).toBe(201);
-      const me = (await c.get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
-      expect((await c.get(`/api/key-log/proof?userId=${me}`)).status).toBe(200);
+      const sender = new Practitioner(c);
+      await sender.publishKeys();
+      expect((await c.get(`/api/key-log/proof?userId=${sender.userId}`)).status).toBe(200);
       const lily = (await c.get<{ children: { id: string }[] }>('/api/children?name=Lilly+Hartwel')).body.children[0];
       expect((await c.post(`/api/children/${lily?.id}/open`, { reason: 'Smoke test of the embedded database' })).status).toBe(200);
+      // A message end to end: the conversation, the group commit and the coalesced lookups on one connection.
+      const morgan = readDemoFile(dataDir).find((a) => a.name === 'Morgan Reid');
+      if (!morgan) throw new Error('demo account missing');
+      const m = new ApiClient(url);
+      expect((await m.signIn(morgan)).status).toBe(200);
+      const recipient = new Practitioner(m);
+      await recipient.publishKeys();
+      await Promise.all([sender.connect(), recipient.connect()]);
+      const thread = await startConversation(sender, [recipient], 'Lily Hartwell');
+      const envelopes = [1, 2, 3].map((n) => sender.seal(thread, [recipient], `embedded ${n}`));
+      const acks = (await Promise.all(envelopes.map((e) => sender.send(e)))) as { ok: boolean }[];
+      expect(acks.map((a) => a.ok)).toEqual([true, true, true]);
+      await vi.waitFor(() => expect(recipient.received).toHaveLength(3));
+      expect(recipient.received.map((r) => r.seq).sort()).toEqual([1, 2, 3]);
+      expect(recipient.received.map((r) => recipient.open(r, sender)).sort()).toEqual(['embedded 1', 'embedded 2', 'embedded 3']);
+      sender.disconnect();
+      recipient.disconnect();
     } finally {
       first.child.kill('SIGTERM');
       await first.exited;
