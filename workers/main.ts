@@ -4,9 +4,8 @@ import { ConfigError, loadConfig } from '../server/config';
 import { openDatabase } from '../server/db';
 import { createLogger } from '../server/logger';
 import { systemClock } from '../server/shared/clock';
-// A separate worker process has no sockets: connected clients are told only when retention runs inside the server
-// (HAVEN_RUN_WORKERS) or from the admin screen; telling them from here needs the Socket.IO Redis emitter (scale-out work).
-import { silentNotifier } from '../server/shared/context';
+import { Redis } from 'ioredis';
+import { redisNotifier } from '../server/realtime/gateway';
 import { startWorkers } from './runner';
 
 async function main(): Promise<void> {
@@ -21,8 +20,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  // This process has no sockets: what the jobs tell users (a child's records destroyed, a
+  // reminder) reaches them through the servers' rooms in Redis.
+  const sockets = redisNotifier(new Redis(config.REDIS_URL, { lazyConnect: true }), config.HAVEN_QUEUE_PREFIX, logger);
   const workers = await startWorkers(
-    { db: database.db, clock: systemClock, config, notifier: silentNotifier },
+    { db: database.db, clock: systemClock, config, notifier: sockets.notifier },
     { redisUrl: config.REDIS_URL, prefix: config.HAVEN_QUEUE_PREFIX },
     logger,
   );
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   const stop = () => {
     void workers
       .close()
+      .then(() => sockets.close())
       .then(() => database.close())
       .then(() => process.exit(0));
   };

@@ -138,8 +138,8 @@ export async function suspendUserAsOperator(ctx: ServiceContext, idOrEmail: stri
       now,
     );
     // Signed out everywhere: every request and socket event re-reads its session, so none of
-    // theirs does anything more. (This process cannot reach another's sockets to close them; the
-    // server refuses any socket of a suspended user, and closes one at its next event.)
+    // theirs does anything more. Their sockets are told and closed through Redis when the command
+    // line has REDIS_URL; without it, the server closes each at its next event.
     return deleteUserSessions(tx, record.user.id);
   });
   ctx.notifier.sessionsEnded(ended, 'suspended');

@@ -2,17 +2,28 @@ import { ready } from '../../crypto';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db';
 import { systemClock } from '../shared/clock';
+import { Redis } from 'ioredis';
+import { createLogger } from '../logger';
+import { redisNotifier } from '../realtime/gateway';
 import { silentNotifier, type ServiceContext } from '../shared/context';
 
-/** The server's configuration and database (migrated, as the server would), for one command. */
+/**
+ * The server's configuration and database (migrated, as the server would), for one command.
+ * With REDIS_URL, what the command tells users (a suspension ending their sessions, records
+ * destroyed) reaches their sockets on the servers through Redis; without it (a single server on
+ * the embedded database), they learn at their next request.
+ */
 export async function withServiceContext<T>(work: (ctx: ServiceContext) => Promise<T>, env: Record<string, string | undefined> = process.env): Promise<T> {
   const config = loadConfig(env);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  const sockets = config.REDIS_URL
+    ? redisNotifier(new Redis(config.REDIS_URL, { lazyConnect: true }), config.HAVEN_QUEUE_PREFIX, createLogger('silent'))
+    : null;
   try {
-    // No sockets here: clients connected to the server are not told (as with a separate worker process).
-    return await work({ db: database.db, config, clock: systemClock, notifier: silentNotifier });
+    return await work({ db: database.db, config, clock: systemClock, notifier: sockets?.notifier ?? silentNotifier });
   } finally {
+    await sockets?.close();
     await database.close();
   }
 }

@@ -54,11 +54,7 @@ export function attachRealtime(
   const io: HavenServer = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 1_000_000 });
   // Several server processes share rooms through Redis, so a message sent through one reaches
   // a recipient connected to another (no home-made clustering: DESIGN §2).
-  // The health-check client refuses to queue commands while disconnected; the adapter's must queue and retry.
-  const pub = redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }) ?? null;
-  const sub = redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }) ?? null;
-  for (const client of [pub, sub]) client?.on('error', (err: Error) => logger.warn({ err: err.message }, 'socket.io redis adapter connection problem'));
-  if (pub && sub) io.adapter(createAdapter(pub, sub, { key: `${ctx.config.HAVEN_QUEUE_PREFIX}-socket.io` }));
+  const closeAdapter = redis ? shareRoomsThroughRedis(io, redis, ctx.config.HAVEN_QUEUE_PREFIX, logger) : () => undefined;
 
   io.use((socket: HavenSocket, next) => {
     const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
@@ -127,7 +123,25 @@ export function attachRealtime(
     });
   });
 
-  const notifier: SessionNotifier = {
+  return { io, notifier: notifierOf(io), close: closeAdapter };
+}
+
+/** Connects this Socket.IO server's rooms to every other process's through Redis; returns how to let go. */
+function shareRoomsThroughRedis(io: HavenServer, redis: Redis, prefix: string, logger: Logger): () => void {
+  // The health-check client refuses to queue commands while disconnected; the adapter's must queue and retry.
+  const pub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  for (const client of [pub, sub]) client.on('error', (err: Error) => logger.warn({ err: err.message }, 'socket.io redis adapter connection problem'));
+  io.adapter(createAdapter(pub, sub, { key: `${prefix}-socket.io` }));
+  return () => {
+    pub.disconnect();
+    sub.disconnect();
+  };
+}
+
+/** Tells users' sockets, and ends sessions' sockets, wherever (through the adapter) they are connected. */
+function notifierOf(io: HavenServer): SessionNotifier {
+  return {
     toUsers(userIds, event, ...args) {
       if (userIds.length) io.to(userIds.map(userRoom)).emit(event, ...args);
     },
@@ -138,12 +152,22 @@ export function attachRealtime(
       }
     },
   };
+}
+
+/**
+ * A notifier for a process with no sockets of its own (the separate worker process, the admin
+ * command line): a Socket.IO server that listens nowhere, joined to the servers' rooms through
+ * Redis, so what it tells users reaches them on whichever server they are connected to.
+ */
+export function redisNotifier(redis: Redis, prefix: string, logger: Logger): { notifier: SessionNotifier; close: () => Promise<void> } {
+  const io: HavenServer = new Server();
+  const closeAdapter = shareRoomsThroughRedis(io, redis, prefix, logger);
   return {
-    io,
-    notifier,
-    close: () => {
-      pub?.disconnect();
-      sub?.disconnect();
+    notifier: notifierOf(io),
+    close: async () => {
+      // Let the last broadcasts leave before the connections close.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      closeAdapter();
     },
   };
 }

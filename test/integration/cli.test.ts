@@ -20,7 +20,12 @@ interface CliResult {
 }
 
 function haven(databaseUrl: string | null, ...args: string[]): Promise<CliResult> {
-  const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', HAVEN_AUDIT_ANCHOR_FILE: undefined };
+  return havenWith({}, databaseUrl, ...args);
+}
+
+/** The command with more of the environment set (REDIS_URL, to reach the server's sockets). */
+function havenWith(more: Record<string, string>, databaseUrl: string | null, ...args: string[]): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', HAVEN_AUDIT_ANCHOR_FILE: undefined, ...more };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
@@ -39,6 +44,8 @@ async function havenHere(databaseUrl: string | null, ...args: string[]): Promise
 }
 
 const SLOW = { timeout: 180_000 };
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const QUEUE_PREFIX = `cli-test-${process.pid}`;
 const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at |Error:|node:internal/);
 
 async function query<T extends Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -58,7 +65,9 @@ let lilyId = '';
 
 beforeAll(async () => {
   await ready();
-  [empty, demo] = await Promise.all([startTestHaven(), startTestHaven({ seedDemo: true })]);
+  // The demo server shares its rooms through Redis, as an installation with workers would, so a
+  // command (a suspension) reaches its sockets.
+  [empty, demo] = await Promise.all([startTestHaven(), startTestHaven({ seedDemo: true, redisUrl: REDIS_URL, env: { HAVEN_QUEUE_PREFIX: QUEUE_PREFIX } })]);
   const jordan = await people.as('Jordan');
   const today = new Date();
   const dob = new Date(Date.UTC(today.getUTCFullYear() - 19, today.getUTCMonth(), today.getUTCDate() - 2)).toISOString().slice(0, 10);
@@ -172,17 +181,23 @@ describe('suspend, retention and subject access on a running installation', () =
     expect((await before.signIn(morgan)).status).toBe(200);
     const socket = before.socket();
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
-    const result = await haven(demo.database.url, 'suspend', morgan.email, '--reason', 'Account compromised, reported by IT');
+    const ended = new Promise((resolve) => socket.once('session:ended', resolve));
+    const result = await havenWith(
+      { REDIS_URL, HAVEN_QUEUE_PREFIX: QUEUE_PREFIX },
+      demo.database.url,
+      'suspend',
+      morgan.email,
+      '--reason',
+      'Account compromised, reported by IT',
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Suspended Morgan Reid/);
 
-    // Signed out everywhere: the session is gone, and the socket (in the server's process, which
-    // the command line cannot reach) is refused and closed at its next event.
-    expect((await before.get<{ session: unknown }>('/api/session')).body.session).toBeNull();
-    const ended = new Promise((resolve) => socket.once('session:ended', resolve));
-    socket.emit('session:status', {}, () => undefined);
-    expect(await ended).toEqual({ reason: 'expired' });
+    // Signed out everywhere: the session is gone, and the socket on the server (another process,
+    // reached through Redis) is told why and closed.
+    expect(await ended).toEqual({ reason: 'suspended' });
     await vi.waitFor(() => expect(socket.connected).toBe(false));
+    expect((await before.get<{ session: unknown }>('/api/session')).body.session).toBeNull();
     socket.close();
 
     const client = new ApiClient(demo.url);
