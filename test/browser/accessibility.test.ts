@@ -261,6 +261,9 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
     await page.getByText('Share record for this message', { exact: true }).click();
     await submitEmpty(page, 'Send securely');
     await a.check('conversation, security and share record open, nothing entered');
+    await page.getByText('Add someone to this conversation', { exact: true }).click();
+    await submitEmpty(page, 'Add to conversation');
+    await a.check('conversation, adding someone, nothing entered');
 
     await visit(page, `#/children/${children.lily}/chronology`, 'Chronology');
     await page.getByRole('article').first().waitFor();

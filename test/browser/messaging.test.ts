@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdentity, keyFingerprint, publicIdentity, ready } from '../../crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fromBase64Url, generateIdentity, keyFingerprint, openEnvelope, parseEnvelope, publicIdentity, ready } from '../../crypto';
+import { ApiClient } from '../support/client';
+import { Practitioner } from '../support/practitioner';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
@@ -142,6 +144,59 @@ describe('secure conversations in Chromium', () => {
     for (const [table, text] of Object.entries(await dumpDatabase())) expect(text, table).not.toContain(CANARY);
     expect(jordan.problems).toEqual([]);
     expect(morgan.problems).toEqual([]);
+  });
+
+  it('adds a third person to the conversation; the next message is encrypted for them too', { timeout: 120_000 }, async () => {
+    // Ruth has published keys (through the API, standing in for her browser) and is connected.
+    const ruthApi = new ApiClient(haven.url);
+    expect((await ruthApi.signIn(haven.account('Ruth'))).status).toBe(200);
+    const ruth = new Practitioner(ruthApi);
+    await ruth.publishKeys();
+    await ruth.connect();
+
+    const page = jordan.page;
+    await page.goto(threadUrl);
+    await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
+    const add = page.locator('details', { hasText: 'Add someone to this conversation' });
+    await add.getByText('Add someone to this conversation', { exact: true }).click();
+    await add.getByLabel('Name of the person').fill('Ruth');
+    await add.getByRole('button', { name: 'Find person' }).click();
+    await add.getByRole('button', { name: 'Add Ruth Adeyemi' }).click();
+    // This page may not know the child's agencies (it was reloaded), so it may ask why she needs to know.
+    const reason = add.getByLabel('Why does Ruth Adeyemi need to know?');
+    if (await reason.isVisible()) await reason.fill('Ruth is the designated officer for the family.');
+    await add.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
+    await add.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
+    await add.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
+    await add.getByLabel('Purpose of sharing').fill('To plan the joint home visit with the designated officer.');
+    await add.getByLabel('Family and household', { exact: true }).check();
+    await add.getByLabel('Public task', { exact: true }).check();
+    await add.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
+    await add.getByLabel('Children Act 2004 s.10', { exact: true }).check();
+    await add.getByLabel('Why is sharing necessary and proportionate?').fill('Only what the officer needs for the visit.');
+    await add.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
+    await add.getByRole('button', { name: 'Add to conversation' }).click();
+    await page.getByText('Ruth Adeyemi has joined the conversation.').waitFor();
+    expect(await page.getByText(/^With /).innerText()).toContain('Ruth Adeyemi');
+
+    const text = `${CANARY}-three: the visit is at 3pm.`;
+    await page.getByLabel('Message', { exact: true }).fill(text);
+    await page.getByRole('button', { name: 'Send securely' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor({ timeout: 15_000 });
+    // Ruth's copy arrives and opens with her key: the browser sealed it to her.
+    await vi.waitFor(() => expect(ruth.received.length).toBeGreaterThan(0), { timeout: 15_000 });
+    const jordanId = ruth.received[0]?.senderId ?? '';
+    const keys = await ruthApi.get<{ keys: { signPublicKey: string }[] }>(`/api/keys?userIds=${jordanId}`);
+    const message = ruth.received[0];
+    if (!message?.envelope) throw new Error('no envelope');
+    const { body } = openEnvelope(
+      parseEnvelope(message.envelope),
+      { userId: ruth.userId, boxPublicKey: ruth.keys.boxPublicKey, boxPrivateKey: ruth.keys.boxPrivateKey },
+      fromBase64Url(keys.body.keys[0]?.signPublicKey ?? ''),
+    );
+    expect(new TextDecoder().decode(body)).toBe(text);
+    ruth.disconnect();
+    expect(jordan.problems).toEqual([]);
   });
 
   it('refuses to send when the server hands over a key that is not in the key log', { timeout: 60_000 }, async () => {

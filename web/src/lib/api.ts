@@ -242,6 +242,8 @@ export const threads = {
   get: (id: string): Promise<{ thread: Thread; messages: ThreadMessage[] }> => get(`/api/threads/${seg(id)}`),
   start: (childId: string, body: { participants: ParticipantBody[]; record: unknown }): Promise<{ thread: Thread }> =>
     post(`/api/children/${seg(childId)}/threads`, body),
+  addParticipant: (id: string, body: { userId: string; needToKnowReason?: string | null | undefined; record: unknown }): Promise<{ thread: Thread }> =>
+    post(`/api/threads/${seg(id)}/participants`, body),
 };
 
 export const people = {

@@ -27,9 +27,14 @@ export class ComposeForm {
   outcome = $state<'sent' | 'queued' | null>(null);
 
   constructor(
-    private readonly thread: Thread,
+    private thread: Thread,
     private readonly me: string,
   ) {}
+
+  /** Someone joined: later messages are sealed to them too. */
+  conversationChanged(thread: Thread): void {
+    this.thread = thread;
+  }
 
   /** Starts from a record already used in this conversation (the user can change any of it). */
   prefill(record: ShareRecord | null): void {

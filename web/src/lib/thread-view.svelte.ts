@@ -44,6 +44,12 @@ export class ThreadView {
     }
   }
 
+  /** The conversation again after someone joined, keeping what is being written. */
+  async refresh(): Promise<void> {
+    this.thread = await messaging.loadThread(this.id);
+    this.compose?.conversationChanged(this.thread);
+  }
+
   leave(): void {
     if (messaging.openThread === this.id) messaging.openThread = null;
   }
