@@ -67,10 +67,7 @@ export async function searchIndex(ctx: ServiceContext, signedIn: SignedIn, query
   };
 }
 
-/**
- * A child this session may see: indexed, and not shielded unless this session overrode the
- * shield. Anything else is "not found", so a shielded entry's existence is not revealed.
- */
+/** A child as read for this session: the row (if any) and whether the session overrode its shield. */
 export interface ChildRead {
   child: ChildRow | undefined;
   override: boolean;
@@ -92,6 +89,10 @@ export function requireVisible({ child, override }: ChildRead): { child: ChildRo
   return { child, overridden };
 }
 
+/**
+ * A child this session may see: indexed, and not shielded unless this session overrode the
+ * shield. Anything else is "not found", so a shielded entry's existence is not revealed.
+ */
 export async function visibleChild(ctx: ServiceContext, signedIn: SignedIn, childId: string): Promise<{ child: ChildRow; overridden: boolean }> {
   return requireVisible(await readChild(ctx, signedIn, childId));
 }

@@ -1,8 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { coalescedRows } from '../db/coalesce';
-import { anyTextPlaceholder, anyUuidPlaceholder, preparedFor, textArrayLiteral, uuidArrayLiteral } from '../db/prepared';
-import { onlyUuids } from '../db/uuid-array';
+import { anyTextPlaceholder, anyUuidPlaceholder, coalescedByUuids, preparedFor, textArrayLiteral } from '../db/prepared';
 import { agencies, children, concernFlags, involvements, shieldOverrides, specialistContacts, users } from '../db/schema';
 
 export type ChildRow = typeof children.$inferSelect;
@@ -17,9 +16,8 @@ export async function insertChild(db: Database, values: typeof children.$inferIn
 }
 
 // Read for every send and every opened entry, so concurrent reads coalesce.
-const childrenQuery = preparedFor((db) => db.select().from(children).where(anyUuidPlaceholder(children.id, 'ids')).prepare('haven_children_by_id'));
-const childrenById = coalescedRows(
-  (db, ids: string[]) => childrenQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
+const childrenById = coalescedByUuids(
+  (db) => db.select().from(children).where(anyUuidPlaceholder(children.id, 'ids')).prepare('haven_children_by_id'),
   (row) => row.id,
 );
 const overridesQuery = preparedFor((db) =>

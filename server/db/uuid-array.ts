@@ -1,7 +1,11 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { uuidArrayLiteral } from './prepared';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An array literal of uuids (only ever ids checked with `onlyUuids` or read from the database). */
+export function uuidArrayLiteral(ids: string[]): string {
+  return `{${ids.join(',')}}`;
+}
 
 /**
  * A uuid[] bound as one parameter (an array literal), however many ids: drizzle would expand a

@@ -1,8 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db';
-import { coalescedRows } from '../db/coalesce';
-import { anyUuidPlaceholder, preparedFor, uuidArrayLiteral } from '../db/prepared';
-import { onlyUuids } from '../db/uuid-array';
+import { anyUuidPlaceholder, coalescedByUuids } from '../db/prepared';
 import { keyBackups, userKeys } from '../db/schema';
 
 export type UserKeysRow = typeof userKeys.$inferSelect;
@@ -13,9 +11,8 @@ export async function findUserKeys(db: Database, userId: string): Promise<UserKe
 }
 
 // Read for every send (the sender's and recipients' keys), so concurrent reads coalesce.
-const keysQuery = preparedFor((db) => db.select().from(userKeys).where(anyUuidPlaceholder(userKeys.userId, 'ids')).prepare('haven_keys_by_user'));
-const keysByUser = coalescedRows(
-  (db, ids: string[]) => keysQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
+const keysByUser = coalescedByUuids(
+  (db) => db.select().from(userKeys).where(anyUuidPlaceholder(userKeys.userId, 'ids')).prepare('haven_keys_by_user'),
   (row) => row.userId,
 );
 

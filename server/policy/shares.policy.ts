@@ -52,12 +52,12 @@ export function canReopenDecision(actor: Actor, agency: AgencyFacts | null, deci
   return decision.senderAgencyId === actor.agencyId ? allow : deny('other_agency', 'Only the agency that made this decision can reopen it.');
 }
 
-/** Only the named participants of a conversation see it or write in it. */
 /** Conversations, and the live connection that carries them, are for users in good standing: a suspended user sees neither. */
 export function canUseConversations(actor: Actor): Decision {
   return actor.status === 'suspended' ? deny('suspended', 'Your account is suspended. Contact your agency admin.') : allow;
 }
 
+/** Only the named participants of a conversation see it or write in it (and only while in good standing). */
 export function canUseThread(actor: Actor, thread: { participantIds: readonly string[] }): Decision {
   const standing = canUseConversations(actor);
   if (!standing.allow) return standing;

@@ -126,9 +126,6 @@ export async function runRetention(
       after = due.at(-1) ?? after;
       return due.map((d) => d.id);
     }));
-  // Two batches at once: while PostgreSQL deletes one, this process hashes the other's audit
-  // entries, and the two deletes use both cores. The audit chain's lock keeps the entries in one
-  // chain; the batches' children differ, so neither waits for the other's rows.
   const runPage = async (page: string[]) => {
     const { batch, counts } = options.dryRun
       ? { batch: page, counts: await recordCountsForBatch(ctx.db, page) }
@@ -143,6 +140,9 @@ export async function runRetention(
       report(working, done);
     }
   };
+  // Two batches at once: while PostgreSQL deletes one, this process hashes the other's audit
+  // entries, and the two deletes use both cores. The audit chain's lock keeps the entries in one
+  // chain; the batches' children differ, so neither waits for the other's rows.
   let failed = false;
   const worker = async () => {
     try {

@@ -2,10 +2,9 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { children, deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
 import type { ChildRow } from '../children/children.store';
-import { coalescedRows } from '../db/coalesce';
 import { executeRows } from '../db/execute-rows';
-import { anyUuidPlaceholder, preparedFor, uuidArrayLiteral } from '../db/prepared';
-import { inUuids, onlyUuids } from '../db/uuid-array';
+import { anyUuidPlaceholder, coalescedByUuids } from '../db/prepared';
+import { inUuids } from '../db/uuid-array';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -22,38 +21,33 @@ export async function insertParticipants(db: Database, rows: (typeof threadParti
 }
 
 // Read for every send, so these coalesce (see server/db/coalesce.ts).
-const participantsQuery = preparedFor((db) =>
-  db
-    .select()
-    .from(threadParticipants)
-    .where(anyUuidPlaceholder(threadParticipants.threadId, 'ids'))
-    .orderBy(asc(threadParticipants.addedAt))
-    .prepare('haven_participants_by_thread'),
-);
-const participantsByThread = coalescedRows(
-  (db, ids: string[]) => participantsQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
+const participantsByThread = coalescedByUuids(
+  (db) =>
+    db
+      .select()
+      .from(threadParticipants)
+      .where(anyUuidPlaceholder(threadParticipants.threadId, 'ids'))
+      .orderBy(asc(threadParticipants.addedAt))
+      .prepare('haven_participants_by_thread'),
   (row) => row.threadId,
 );
-const messagesQuery = preparedFor((db) => db.select().from(messages).where(anyUuidPlaceholder(messages.id, 'ids')).prepare('haven_messages_by_id'));
-const messagesById = coalescedRows(
-  (db, ids: string[]) => messagesQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
+const messagesById = coalescedByUuids(
+  (db) => db.select().from(messages).where(anyUuidPlaceholder(messages.id, 'ids')).prepare('haven_messages_by_id'),
   (row) => row.id,
 );
 
-const conversationsQuery = preparedFor((db) =>
-  db
-    .select({
-      thread: threads,
-      child: children,
-      participantIds: sql<string[]>`array(select p.user_id::text from ${threadParticipants} p where p.thread_id = ${threads.id} order by p.added_at)`,
-    })
-    .from(threads)
-    .innerJoin(children, eq(children.id, threads.childId))
-    .where(anyUuidPlaceholder(threads.id, 'ids'))
-    .prepare('haven_conversations_by_id'),
-);
-const conversationsById = coalescedRows(
-  (db, ids: string[]) => conversationsQuery(db).execute({ ids: uuidArrayLiteral(onlyUuids(ids)) }),
+const conversationsById = coalescedByUuids(
+  (db) =>
+    db
+      .select({
+        thread: threads,
+        child: children,
+        participantIds: sql<string[]>`array(select p.user_id::text from ${threadParticipants} p where p.thread_id = ${threads.id} order by p.added_at)`,
+      })
+      .from(threads)
+      .innerJoin(children, eq(children.id, threads.childId))
+      .where(anyUuidPlaceholder(threads.id, 'ids'))
+      .prepare('haven_conversations_by_id'),
   (row) => row.thread.id,
 );
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromBase64Url, generateIdentity, keyFingerprint, openEnvelope, parseEnvelope, publicIdentity, ready } from '../../crypto';
 import { ApiClient } from '../support/client';
@@ -44,6 +44,20 @@ async function practitioner(name: string): Promise<{ page: Page; problems: strin
   return { page, problems };
 }
 
+/** A share record with consent from a parent, public task under Children Act 2004 s.10, the family told: filled in within `scope`. */
+async function fillShareRecord(scope: Page | Locator, purpose: string, proportionate: string): Promise<void> {
+  await scope.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
+  await scope.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
+  await scope.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
+  await scope.getByLabel('Purpose of sharing').fill(purpose);
+  await scope.getByLabel('Family and household', { exact: true }).check();
+  await scope.getByLabel('Public task', { exact: true }).check();
+  await scope.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
+  await scope.getByLabel('Children Act 2004 s.10', { exact: true }).check();
+  await scope.getByLabel('Why is sharing necessary and proportionate?').fill(proportionate);
+  await scope.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
+}
+
 async function dumpDatabase(): Promise<Record<string, string>> {
   const db = await rawClient(haven.database.url);
   try {
@@ -82,16 +96,7 @@ describe('secure conversations in Chromium', () => {
     await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
     await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
 
-    await page.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
-    await page.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
-    await page.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
-    await page.getByLabel('Purpose of sharing').fill('To plan a joint home visit this week.');
-    await page.getByLabel('Family and household', { exact: true }).check();
-    await page.getByLabel('Public task', { exact: true }).check();
-    await page.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
-    await page.getByLabel('Children Act 2004 s.10', { exact: true }).check();
-    await page.getByLabel('Why is sharing necessary and proportionate?').fill('Only what the visiting officer needs to know about the household.');
-    await page.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
+    await fillShareRecord(page, 'To plan a joint home visit this week.', 'Only what the visiting officer needs to know about the household.');
     await page.getByRole('button', { name: 'Start conversation' }).click();
 
     await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
@@ -165,16 +170,7 @@ describe('secure conversations in Chromium', () => {
     // This page may not know the child's agencies (it was reloaded), so it may ask why she needs to know.
     const reason = add.getByLabel('Why does Ruth Adeyemi need to know?');
     if (await reason.isVisible()) await reason.fill('Ruth is the designated officer for the family.');
-    await add.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
-    await add.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
-    await add.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
-    await add.getByLabel('Purpose of sharing').fill('To plan the joint home visit with the designated officer.');
-    await add.getByLabel('Family and household', { exact: true }).check();
-    await add.getByLabel('Public task', { exact: true }).check();
-    await add.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
-    await add.getByLabel('Children Act 2004 s.10', { exact: true }).check();
-    await add.getByLabel('Why is sharing necessary and proportionate?').fill('Only what the officer needs for the visit.');
-    await add.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
+    await fillShareRecord(add, 'To plan the joint home visit with the designated officer.', 'Only what the officer needs for the visit.');
     await add.getByRole('button', { name: 'Add to conversation' }).click();
     await page.getByText('Ruth Adeyemi has joined the conversation.').waitFor();
     expect(await page.getByText(/^With /).innerText()).toContain('Ruth Adeyemi');
