@@ -52,20 +52,21 @@ export async function appendAuditEntries(db: Database, entries: NewAuditEntry[],
   await db.transaction((tx) => appendInTransaction(tx, entries, at));
 }
 
-/**
- * For a caller that owns the open transaction `tx` (the message group commit): appends without
- * the savepoint `appendAuditEntries` would make, two round trips fewer. The lock lasts until
- * the caller's transaction ends.
- */
-export async function appendInTransaction(tx: Database, entries: NewAuditEntry[], at: Date): Promise<void> {
-  if (entries.length === 0) return;
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
-  const [last] = await tx.select({ seq: auditEntries.seq, hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.seq)).limit(1);
-  let seq = last?.seq ?? 0;
-  let prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
+/** The newest entry of the chain: what the next entry links to. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+type PrivateRow = typeof auditPrivate.$inferInsert;
+
+/** Entries chained on from `head`, as rows to insert (one JSON parameter), with the new head. */
+function chained(entries: NewAuditEntry[], at: Date, head: ChainHead | undefined): { json: string; privateRows: PrivateRow[]; head: ChainHead } {
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? AUDIT_GENESIS_HASH;
   // Timestamps are kept to the millisecond, which is what the database column holds.
-  const stamp = new Date(Math.floor(at.getTime()));
-  const privateRows: (typeof auditPrivate.$inferInsert)[] = [];
+  const stamp = new Date(Math.floor(at.getTime())).toISOString();
+  const privateRows: PrivateRow[] = [];
   const rows = entries.map((entry) => {
     seq += 1;
     let detail = entry.detail ?? {};
@@ -74,9 +75,9 @@ export async function appendInTransaction(tx: Database, entries: NewAuditEntry[]
       privateRows.push({ seq, salt, detail: entry.privateDetail.detail, childIds: entry.privateDetail.childIds });
       detail = { ...detail, privateDigest: auditPrivateDigest(salt, entry.privateDetail.detail) };
     }
-    const chained: AuditChainEntry = {
+    const entryToHash: AuditChainEntry = {
       seq,
-      at: stamp.toISOString(),
+      at: stamp,
       actorId: entry.actorId,
       agencyId: entry.agencyId,
       action: entry.action,
@@ -84,32 +85,69 @@ export async function appendInTransaction(tx: Database, entries: NewAuditEntry[]
       subjectId: entry.subjectId ?? null,
       detail,
     };
-    const hash = auditEntryHash(prevHash, chained);
-    const row = { ...chained, at: stamp, prevHash, hash };
+    const hash = auditEntryHash(prevHash, entryToHash);
+    const row = {
+      seq,
+      at: stamp,
+      actor_id: entry.actorId,
+      agency_id: entry.agencyId,
+      action: entry.action,
+      subject_type: entryToHash.subjectType,
+      subject_id: entryToHash.subjectId,
+      detail,
+      prev_hash: prevHash,
+      hash,
+    };
     prevHash = hash;
     return row;
   });
   // One parameter (the rows as JSON) rather than ten per entry: a batch of hundreds (a retention
   // sweep) binds and parses far faster, and a single entry costs the same.
-  const json = JSON.stringify(
-    rows.map((r) => ({
-      seq: r.seq,
-      at: r.at.toISOString(),
-      actor_id: r.actorId,
-      agency_id: r.agencyId,
-      action: r.action,
-      subject_type: r.subjectType,
-      subject_id: r.subjectId,
-      detail: r.detail,
-      prev_hash: r.prevHash,
-      hash: r.hash,
-    })),
-  );
-  await tx.execute(sql`insert into ${auditEntries} (seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash)
-    select seq, at, actor_id, agency_id, action, subject_type, subject_id, detail, prev_hash, hash
-      from json_to_recordset(${json}::json)
-        as r(seq bigint, at timestamptz, actor_id uuid, agency_id uuid, action text, subject_type text, subject_id text, detail jsonb, prev_hash text, hash text)`);
+  return { json: JSON.stringify(rows), privateRows, head: { seq, hash: prevHash } };
+}
+
+const chainColumnNames = ['seq', 'at', 'actor_id', 'agency_id', 'action', 'subject_type', 'subject_id', 'detail', 'prev_hash', 'hash'];
+const chainColumns = sql.raw(chainColumnNames.join(', '));
+const chainRecordset = (json: string) =>
+  sql`json_to_recordset(${json}::json)
+    as r(seq bigint, at timestamptz, actor_id uuid, agency_id uuid, action text, subject_type text, subject_id text, detail jsonb, prev_hash text, hash text)`;
+
+/**
+ * For a caller that owns the open transaction `tx` (the message group commit): appends without
+ * the savepoint `appendAuditEntries` would make, two round trips fewer. The lock lasts until
+ * the caller's transaction ends. Returns the chain's new head.
+ */
+export async function appendInTransaction(tx: Database, entries: NewAuditEntry[], at: Date): Promise<ChainHead | undefined> {
+  if (entries.length === 0) return undefined;
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
+  const [last] = await tx.select({ seq: auditEntries.seq, hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.seq)).limit(1);
+  const { json, privateRows, head } = chained(entries, at, last);
+  await tx.execute(sql`insert into ${auditEntries} (${chainColumns}) select ${chainColumns} from ${chainRecordset(json)}`);
   if (privateRows.length) await tx.insert(auditPrivate).values(privateRows);
+  return head;
+}
+
+/**
+ * Entries without private detail, chained on from a head the caller saw committed, as a CTE
+ * (`audited`) for a statement that stores what they record: one statement, committed on its own,
+ * instead of a transaction of five round trips. Before inserting, the statement takes the chain's
+ * lock and reads the head afresh (migration 0023); should the chain have moved on (another
+ * process, another kind of entry), it fails whole and nothing it would have stored is kept.
+ */
+export function auditAfterHead(entries: NewAuditEntry[], at: Date, head: ChainHead): { cte: SQL; head: ChainHead } {
+  if (entries.some((entry) => entry.privateDetail)) throw new Error('entries with private detail are appended in a transaction');
+  const next = chained(entries, at, head);
+  // The check is a CTE of its own so that it runs once, before the first entry goes in.
+  const cte = sql`chain_continues as (select haven_chain_continues(${AUDIT_CHAIN_LOCK_KEY}, ${head.seq}, ${head.hash}) as ok),
+    audited as (
+      insert into ${auditEntries} (${chainColumns})
+      select ${sql.raw(chainColumnNames.map((c) => `r.${c}`).join(', '))}
+        from ${chainRecordset(next.json)}
+        cross join chain_continues
+       where chain_continues.ok
+      returning seq
+    )`;
+  return { cte, head: next.head };
 }
 
 /** Private details of these entries that still exist (destroyed ones are simply absent). */

@@ -1,3 +1,11 @@
-export { appendAuditEntries, appendInTransaction, listAuditEntries, type NewAuditEntry, type StoredAuditEntry } from './audit.store';
+export {
+  appendAuditEntries,
+  appendInTransaction,
+  auditAfterHead,
+  listAuditEntries,
+  type ChainHead,
+  type NewAuditEntry,
+  type StoredAuditEntry,
+} from './audit.store';
 export { verifyAuditChain, type ChainReport } from './verify-chain';
 export { auditActions, type AuditAction } from './actions';

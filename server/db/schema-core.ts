@@ -108,7 +108,10 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
-/** Fixed-window counters for throttling (sign-in attempts per address). */
+/**
+ * Fixed-window counters for throttling (sign-ins, sends). UNLOGGED (migration 0022): a crash only
+ * resets the counts, and a hit then commits without waiting for a disk flush.
+ */
 export const throttles = pgTable('throttles', {
   key: text('key').primaryKey(),
   count: integer('count').notNull(),

@@ -1,4 +1,4 @@
-import { appendInTransaction, type NewAuditEntry } from '../audit';
+import { appendInTransaction, auditAfterHead, type ChainHead, type NewAuditEntry } from '../audit';
 import type { Database } from '../db';
 import { insertNumberedMessages, type MessageRow } from './messages.store';
 
@@ -11,30 +11,72 @@ export interface MessageToStore {
   alsoInTransaction?: ((tx: Database) => Promise<void>) | undefined;
 }
 
-/**
- * Stores messages, every reader's copy with the next numbers of their sequence, and the audit
- * entries, in the caller's transaction. Returns, per message, each reader's number.
- */
-async function storeMessages(tx: Database, items: MessageToStore[]): Promise<Map<string, number>[]> {
-  const copies = await insertNumberedMessages(
-    tx,
-    items.map((item) => item.row),
-    items.flatMap((item) => item.readers.map((reader) => ({ messageId: item.row.id, userId: reader.userId, deliveredAt: reader.deliveredAt }))),
-  );
+function copiesOf(items: MessageToStore[]) {
+  return items.flatMap((item) => item.readers.map((reader) => ({ messageId: item.row.id, userId: reader.userId, deliveredAt: reader.deliveredAt })));
+}
+
+/** Per message, each reader's number; every reader must have one. */
+function numbersByMessage(items: MessageToStore[], copies: { messageId: string; userId: string; seq: number }[]): Map<string, number>[] {
   const byMessage = new Map<string, Map<string, number>>();
   for (const c of copies) byMessage.set(c.messageId, (byMessage.get(c.messageId) ?? new Map<string, number>()).set(c.userId, c.seq));
   const numbered = items.map((item) => byMessage.get(item.row.id) ?? new Map<string, number>());
   for (const [i, item] of items.entries()) {
     if (numbered[i]?.size !== item.readers.length) throw new Error('a reader was given no sequence number');
   }
+  return numbered;
+}
+
+/** The time the batch's audit entries carry: the newest message's. */
+function batchTime(items: MessageToStore[]): Date {
+  return new Date(Math.max(...items.map((item) => item.row.storedAt.getTime())));
+}
+
+interface Stored {
+  numbered: Map<string, number>[];
+  head: ChainHead | undefined;
+}
+
+/**
+ * Stores messages, every reader's copy with the next numbers of their sequence, and the audit
+ * entries, in the caller's transaction, the chain's head read under its lock. Returns, per
+ * message, each reader's number, and the chain's new head.
+ */
+async function storeInTransaction(tx: Database, items: MessageToStore[]): Promise<Stored> {
+  const numbered = numbersByMessage(
+    items,
+    await insertNumberedMessages(
+      tx,
+      items.map((item) => item.row),
+      copiesOf(items),
+    ),
+  );
   for (const item of items) await item.alsoInTransaction?.(tx);
-  const at = new Date(Math.max(...items.map((item) => item.row.storedAt.getTime())));
-  await appendInTransaction(
+  const head = await appendInTransaction(
     tx,
     items.map((item) => item.audit),
-    at,
+    batchTime(items),
   );
-  return numbered;
+  return { numbered, head };
+}
+
+/**
+ * The same in one statement that commits on its own, the audit entries chained on from `head`,
+ * the head this process last committed: one round trip instead of six. It fails whole when the
+ * chain has moved on since (see `auditAfterHead`).
+ */
+async function storeAfterHead(db: Database, items: MessageToStore[], head: ChainHead): Promise<Stored> {
+  const audit = auditAfterHead(
+    items.map((item) => item.audit),
+    batchTime(items),
+    head,
+  );
+  const copies = await insertNumberedMessages(
+    db,
+    items.map((item) => item.row),
+    copiesOf(items),
+    audit.cte,
+  );
+  return { numbered: numbersByMessage(items, copies), head: audit.head };
 }
 
 interface Waiting {
@@ -53,6 +95,10 @@ interface Waiting {
 class MessageCommitter {
   private readonly waiting: Waiting[] = [];
   private draining = false;
+  /** The audit chain's head as this process's last commit left it; unknown until a commit, or after a failure. */
+  private head: ChainHead | undefined;
+  /** After the chain moved on under a one-statement commit: when to try one again (see `storeBatch`). */
+  private oneStatementFrom = 0;
 
   constructor(
     private readonly db: Database,
@@ -77,12 +123,7 @@ class MessageCommitter {
 
   private async commit(batch: Waiting[]): Promise<void> {
     try {
-      const numbered = await this.db.transaction((tx) =>
-        storeMessages(
-          tx,
-          batch.map((w) => w.item),
-        ),
-      );
+      const numbered = await this.storeBatch(batch.map((w) => w.item));
       batch.forEach((w, i) => w.resolve(numbered[i] ?? new Map<string, number>()));
     } catch (error) {
       const [only] = batch;
@@ -91,6 +132,31 @@ class MessageCommitter {
       // discharged) must not fail the others: each is tried again on its own.
       for (const waiting of batch) await this.commit([waiting]);
     }
+  }
+
+  /**
+   * In one statement after the head this process last committed, when it knows it and nothing
+   * else must commit with the messages; otherwise, or when the chain has moved on (another
+   * process or another kind of entry appended), in a transaction that reads the head under the
+   * lock. After the chain moved on, for a second only transactions: where several processes
+   * take turns on the chain, most one-statement commits would fail and be made again.
+   */
+  private async storeBatch(items: MessageToStore[]): Promise<Map<string, number>[]> {
+    const head = this.head;
+    this.head = undefined;
+    if (head && Date.now() >= this.oneStatementFrom && items.every((item) => !item.alsoInTransaction)) {
+      try {
+        const stored = await storeAfterHead(this.db, items, head);
+        this.head = stored.head;
+        return stored.numbered;
+      } catch {
+        // Nothing of it was kept (one statement): stored again below, or failing there with its reason.
+        this.oneStatementFrom = Date.now() + 1_000;
+      }
+    }
+    const stored = await this.db.transaction((tx) => storeInTransaction(tx, items));
+    this.head = stored.head;
+    return stored.numbered;
   }
 }
 

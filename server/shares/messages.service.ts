@@ -38,6 +38,25 @@ function synced(row: MessageRow, seq: number): SyncedMessage {
   };
 }
 
+type ThreadAndKeys = Promise<[Awaited<ReturnType<typeof requireThread>>, Awaited<ReturnType<typeof keysOfUsers>>]>;
+
+/**
+ * The conversation and the keys the header names, looked up at once with the resend check and the
+ * rate limit, so a send waits for one round of lookups instead of three. The keys are only trusted
+ * once `checkEnvelope` has shown the recipients to be exactly the thread's other participants.
+ * A failure is kept for `checkEnvelope` to throw, in its turn (a resend or a rate limit answers first).
+ */
+function lookUpThreadAndKeys(ctx: ServiceContext, signedIn: SignedIn, envelope: Envelope): ThreadAndKeys | undefined {
+  const { header } = envelope;
+  if (header.senderId !== signedIn.actor.id || !header.threadId) return undefined;
+  const lookups = Promise.all([
+    requireThread(ctx, signedIn, header.threadId),
+    keysOfUsers(ctx.db, [signedIn.actor.id, ...header.recipients.map((r) => r.userId)]),
+  ]);
+  lookups.catch(() => undefined);
+  return lookups;
+}
+
 /**
  * Checks everything the server can check about an envelope it cannot read: the header is the
  * sender's, for a thread they are in, addressed to exactly the other participants at their
@@ -47,18 +66,14 @@ async function checkEnvelope(
   ctx: ServiceContext,
   signedIn: SignedIn,
   envelope: Envelope,
+  lookups: ThreadAndKeys | undefined,
 ): Promise<{ threadId: string; childId: string; recipients: string[] }> {
   const { header } = envelope;
   if (header.senderId !== signedIn.actor.id) throw new ForbiddenError('not_the_sender', 'You can only send messages as yourself.');
-  if (!header.threadId) {
+  if (!header.threadId || !lookups) {
     throw new ValidationError('A message must belong to a conversation.', [{ path: 'header.threadId', message: 'Choose the conversation' }]);
   }
-  // The keys the header names are fetched alongside the thread; they are only trusted once the
-  // recipients are shown below to be exactly the thread's other participants.
-  const [{ thread, participantIds, child }, namedKeys] = await Promise.all([
-    requireThread(ctx, signedIn, header.threadId),
-    keysOfUsers(ctx.db, [signedIn.actor.id, ...header.recipients.map((r) => r.userId)]),
-  ]);
+  const [{ thread, participantIds, child }, namedKeys] = await lookups;
   const specialFile = thread.tier === 'offending_risk';
   const [kind, tier] = specialFile ? ['written_record', 'offending_risk'] : ['message', 'welfare'];
   if (header.kind !== kind || header.tier !== tier) {
@@ -136,13 +151,14 @@ export async function sendMessage(
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
   const envelope = envelopeOf(raw);
   // Independent round trips, made at once: each costs a wait on the database, not work here.
+  const threadAndKeys = lookUpThreadAndKeys(ctx, signedIn, envelope);
   const [, previous] = await Promise.all([throttleSends(ctx, signedIn.actor.id, options.address), findMessage(ctx.db, envelope.header.id)]);
   if (previous) {
     const mine = previous.senderId === signedIn.actor.id ? await deliveryOf(ctx.db, previous.id, signedIn.actor.id) : undefined;
     if (!mine || previous.signature !== envelope.signature) throw new ConflictError('id_in_use', 'This message id is already used by another message.');
     return { id: previous.id, seq: mine.seq, storedAt: previous.storedAt.toISOString(), duplicate: true };
   }
-  const { threadId, childId, recipients } = await checkEnvelope(ctx, signedIn, envelope);
+  const { threadId, childId, recipients } = await checkEnvelope(ctx, signedIn, envelope, threadAndKeys);
   const now = ctx.clock();
   const row: MessageRow = {
     id: envelope.header.id,

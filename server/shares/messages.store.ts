@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { children, deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
 import type { ChildRow } from '../children/children.store';
@@ -90,12 +90,14 @@ export interface NewCopy {
  * order they were sent. The sequence rows are locked in user-id order: two transactions
  * numbering copies for the same people then wait for each other instead of deadlocking. Rows
  * travel as JSON parameters (a batch binds as fast as one message), and the copies' foreign keys
- * are checked at the end of the statement, once the messages are in.
+ * are checked at the end of the statement, once the messages are in. `alongside`: more CTEs
+ * that write with them (the audit entries, when the statement commits on its own).
  */
 export async function insertNumberedMessages(
   tx: Database,
   rows: MessageRow[],
   copies: NewCopy[],
+  alongside?: SQL,
 ): Promise<{ messageId: string; userId: string; seq: number }[]> {
   if (!rows.length) return [];
   // Copy k of a reader's n in this batch gets number last − n + k, `last` being where the reader's sequence ends once all n are taken.
@@ -147,7 +149,7 @@ export async function insertNumberedMessages(
         from json_to_recordset(${JSON.stringify(numbered)}::json) as d(message_id uuid, user_id uuid, k int, n int, delivered_at timestamptz)
         join taken on taken.user_id = d.user_id
       returning message_id, user_id, seq
-    )
+    )${alongside ? sql`, ${alongside}` : sql``}
     select message_id, user_id, seq from copies`,
     )
   ).map((r) => ({ messageId: r.message_id, userId: r.user_id, seq: Number(r.seq) }));
