@@ -42,8 +42,9 @@ type ThreadAndKeys = Promise<[Awaited<ReturnType<typeof requireThread>>, Awaited
 
 /**
  * The conversation and the keys the header names, looked up at once with the resend check and the
- * rate limit, so a send waits for one round of lookups instead of three. The keys are only trusted
- * once `checkEnvelope` has shown the recipients to be exactly the thread's other participants.
+ * rate limit, so after its session a send waits for one round of lookups instead of two. The keys
+ * are only trusted once `checkEnvelope` has shown the recipients to be exactly the thread's other
+ * participants.
  * A failure is kept for `checkEnvelope` to throw, in its turn (a resend or a rate limit answers first).
  */
 function lookUpThreadAndKeys(ctx: ServiceContext, signedIn: SignedIn, envelope: Envelope): ThreadAndKeys | undefined {
