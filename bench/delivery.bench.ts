@@ -6,6 +6,7 @@ import { createTestDatabase } from '../test/support/database';
 import { Practitioner, welfareRecord } from '../test/support/practitioner';
 import { seedCrowd, type CrowdMember } from './delivery/crowd';
 import { connectCrowd, runLoad, type LoadFigures, type Outgoing, type Target } from './delivery/load';
+import { cpuPerMessage, readCpu } from './delivery/cpu';
 import { startHavenProcess, startRelayProcess, type ServerProcess } from './delivery/processes';
 import type { BenchResult } from './harness';
 
@@ -114,15 +115,21 @@ function requireComplete(what: string, figures: LoadFigures): LoadFigures {
 }
 
 async function measure(
+  what: string,
   target: Target,
+  servers: ServerProcess[],
   userIds: string[],
   phases: { warmUp: Outgoing[]; throughput: Outgoing[]; latency?: Outgoing[] },
   options: DeliveryOptions,
+  log: (line: string) => void,
 ) {
   const crowd = await connectCrowd(target, userIds);
   try {
     await runLoad(target, crowd, phases.warmUp, { window: options.window });
+    const pids = servers.map((s) => s.pid);
+    const before = readCpu(pids);
     const throughput = requireComplete('throughput', await runLoad(target, crowd, phases.throughput, { window: options.window }));
+    log(`  delivery: ${what}, throughput phase: ${cpuPerMessage(before, readCpu(pids), phases.throughput.length)}`);
     const latency = phases.latency && requireComplete('latency', await runLoad(target, crowd, phases.latency, { ratePerSecond: options.ratePerSecond }));
     return { throughput, latency };
   } finally {
@@ -158,15 +165,18 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
     const latencyCount = options.ratePerSecond * options.seconds;
     const phases = { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages), latency: workload(threads, latencyCount) };
 
-    const haven = await measure(havenTarget([one], tokens), userIds, phases, options);
+    const haven = await measure('Haven', havenTarget([one], tokens), [one], userIds, phases, options, log);
     await one.stop();
     const relayServer = await startRelayProcess();
     servers.push(relayServer);
     const relay = await measure(
+      'relay',
       relayTarget(relayServer),
+      [relayServer],
       userIds,
       { warmUp: forRelay(phases.warmUp), throughput: forRelay(phases.throughput), latency: forRelay(phases.latency) },
       options,
+      log,
     );
     await relayServer.stop();
 
@@ -175,18 +185,24 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
     const single = await startHavenProcess(scaled);
     servers.push(single);
     const oneProcess = await measure(
+      'Haven, one process with Redis',
       havenTarget([single], tokens),
+      [single],
       userIds,
       { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages) },
       options,
+      log,
     );
     const second = await startHavenProcess(scaled);
     servers.push(second);
     const twoProcesses = await measure(
+      'Haven, two processes with Redis',
       havenTarget([single, second], tokens),
+      [single, second],
       userIds,
       { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages) },
       options,
+      log,
     );
 
     const hl = haven.latency;

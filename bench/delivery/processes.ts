@@ -4,6 +4,7 @@ import { freePort } from '../../test/support/net';
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -48,7 +49,7 @@ export async function startHavenProcess(env: Record<string, string>): Promise<Se
     await stop(child);
     throw error;
   }
-  return { url, stop: () => stop(child) };
+  return { url, pid: child.pid ?? 0, stop: () => stop(child) };
 }
 
 /** The bare Socket.IO relay (the baseline) as a process of its own. */
@@ -64,5 +65,5 @@ export async function startRelayProcess(): Promise<ServerProcess> {
       if (chunk.toString().includes('ready')) resolve();
     });
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: () => stop(child) };
 }

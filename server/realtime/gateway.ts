@@ -18,13 +18,20 @@ import { clientEventSchemas, type AckError, type ClientToServerEvents, type Serv
 
 type HavenServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
-/**
- * Registers a handler for a client event; it receives the parsed payload (and `performance.now()`
- * when the event arrived, for timing to the ack) and its result becomes the ack.
- */
+/** Where and when an event came in. */
+export interface EventOrigin {
+  /** The client's network address (per-address rate limits). */
+  address: string;
+  /** `performance.now()` when the event arrived, for timing to the ack. */
+  receivedAt: number;
+  /** The connection it came on: what it causes need not be told back to it, its ack says so. */
+  connectionId: string;
+}
+
+/** Registers a handler for a client event; it receives the parsed payload and where it came from, and its result becomes the ack. */
 export type EventHandle = <E extends keyof ClientToServerEvents>(
   event: E,
-  run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string, receivedAt: number) => Promise<object>,
+  run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, origin: EventOrigin) => Promise<object>,
 ) => void;
 type HavenSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { sessionToken: string }>;
 
@@ -83,7 +90,7 @@ export function attachRealtime(
     /** Validates the payload, re-resolves the session, runs the handler and always acks. */
     const handle: EventHandle = <E extends keyof ClientToServerEvents>(
       event: E,
-      run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, address: string, receivedAt: number) => Promise<object>,
+      run: (signedIn: SignedIn, payload: z.infer<(typeof clientEventSchemas)[E]>, origin: EventOrigin) => Promise<object>,
     ) => {
       socket.on(event, ((payload: unknown, ack: unknown) => {
         const receivedAt = performance.now();
@@ -105,7 +112,7 @@ export function attachRealtime(
               socket.disconnect(true);
               throw new ForbiddenError(standing.reason.code, standing.reason.message);
             }
-            reply({ ok: true, ...(await run(signedIn, parsed, socket.handshake.address, receivedAt)) });
+            reply({ ok: true, ...(await run(signedIn, parsed, { address: socket.handshake.address, receivedAt, connectionId: socket.id })) });
           } catch (error) {
             reply({ ok: false, error: ackError(error, logger) });
           }
@@ -144,6 +151,13 @@ function notifierOf(io: HavenServer): SessionNotifier {
   return {
     toUsers(userIds, event, ...args) {
       if (userIds.length) io.to(userIds.map(userRoom)).emit(event, ...args);
+    },
+    toUsersExcept(connectionId, userIds, event, ...args) {
+      // Every connection is in a room named by its id, on whichever process holds it.
+      if (userIds.length)
+        io.to(userIds.map(userRoom))
+          .except(connectionId)
+          .emit(event, ...args);
     },
     sessionsEnded(tokenHashes, reason) {
       for (const hash of tokenHashes) {

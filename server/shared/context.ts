@@ -9,6 +9,8 @@ export interface SessionNotifier {
   sessionsEnded(tokenHashes: string[], reason: 'signed_out' | 'signed_out_everywhere' | 'suspended'): void;
   /** Emits an event to every connection of these users. */
   toUsers<E extends keyof ServerToClientEvents>(userIds: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  /** The same, except to one connection: the one an event came from, which its ack already answers. */
+  toUsersExcept<E extends keyof ServerToClientEvents>(connectionId: string, userIds: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
 }
 
 /** What every service is given: no transport, no globals. */
@@ -25,4 +27,5 @@ export interface ServiceContext {
 export const silentNotifier: SessionNotifier = {
   sessionsEnded: () => undefined,
   toUsers: () => undefined,
+  toUsersExcept: () => undefined,
 };

@@ -147,7 +147,7 @@ export async function sendMessage(
   ctx: ServiceContext,
   signedIn: SignedIn,
   raw: unknown,
-  options: { dischargesObligationId?: string | undefined; address?: string | undefined } = {},
+  options: { dischargesObligationId?: string | undefined; address?: string | undefined; connectionId?: string | undefined } = {},
 ): Promise<{ id: string; seq: number; storedAt: string; duplicate: boolean }> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
   const envelope = envelopeOf(raw);
@@ -197,8 +197,12 @@ export async function sendMessage(
             }),
   });
   const stored = { row, seqs };
-  // Only after commit: a recipient is never told of a message that might still roll back.
-  for (const [userId, seq] of stored.seqs) ctx.notifier.toUsers([userId], 'share:new', synced(stored.row, seq));
+  // Only after commit: a recipient is never told of a message that might still roll back. The
+  // sender's other connections are told too; the one it came on has its number in the ack.
+  for (const [userId, seq] of stored.seqs) {
+    if (userId === signedIn.actor.id && options.connectionId) ctx.notifier.toUsersExcept(options.connectionId, [userId], 'share:new', synced(stored.row, seq));
+    else ctx.notifier.toUsers([userId], 'share:new', synced(stored.row, seq));
+  }
   return { id: stored.row.id, seq: stored.seqs.get(signedIn.actor.id) ?? 0, storedAt: now.toISOString(), duplicate: false };
 }
 

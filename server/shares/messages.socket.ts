@@ -5,8 +5,8 @@ import { acknowledgeDelivery, acknowledgeRead, revoke, sendMessage, syncSince } 
 
 /** Messaging over Socket.IO: send, catch up, receipts, revoke (docs/realtime.md). */
 export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): void {
-  handle('share:send', (signedIn, { envelope, dischargesObligationId }, address, receivedAt) =>
-    countSend(ctx.metrics, envelope, receivedAt, () => sendMessage(ctx, signedIn, envelope, { dischargesObligationId, address })),
+  handle('share:send', (signedIn, { envelope, dischargesObligationId }, { address, receivedAt, connectionId }) =>
+    countSend(ctx.metrics, envelope, receivedAt, () => sendMessage(ctx, signedIn, envelope, { dischargesObligationId, address, connectionId })),
   );
   handle('sync:since', (signedIn, { cursor, limit }) => syncSince(ctx, signedIn, cursor, limit));
   handle('share:delivered', async (signedIn, { ids }) => ({ acknowledged: await acknowledgeDelivery(ctx, signedIn, ids) }));
