@@ -5,19 +5,21 @@ import { ApiClient } from '../test/support/client';
 import { createTestDatabase } from '../test/support/database';
 import { Practitioner, welfareRecord } from '../test/support/practitioner';
 import { seedCrowd, type CrowdMember } from './delivery/crowd';
-import { connectCrowd, runLoad, type LoadFigures, type Outgoing, type Target } from './delivery/load';
-import { cpuPerMessage, readCpu } from './delivery/cpu';
+import type { Outgoing, Target } from './delivery/load';
 import { startHavenProcess, startRelayProcess, type ServerProcess } from './delivery/processes';
+import { Side } from './delivery/side';
 import type { BenchResult } from './harness';
 
 export interface DeliveryOptions {
   users: number;
-  /** Messages per second offered in the latency phase. */
+  /** Messages per second offered in the latency rounds. */
   ratePerSecond: number;
-  /** Seconds the latency phase lasts. */
+  /** Seconds the latency rounds last in all. */
   seconds: number;
-  /** Messages in each throughput phase. */
+  /** Messages in each throughput round. */
   throughputMessages: number;
+  /** Rounds of each kind (throughput, latency), Haven's alternating with the relay's. */
+  rounds: number;
   /** Sends awaiting their ack at once in a throughput phase. */
   window: number;
   redisUrl: string;
@@ -105,35 +107,23 @@ function forRelay(messages: Outgoing[]): Outgoing[] {
   return messages.map((m) => ({ ...m, payload: { to: m.recipientIds, message: (m.payload as { envelope: Envelope }).envelope } }));
 }
 
-function requireComplete(what: string, figures: LoadFigures): LoadFigures {
-  if (figures.failedSends || figures.deliveries !== figures.expected) {
-    throw new Error(
-      `${what}: ${figures.failedSends} sends failed (${JSON.stringify(figures.failures)}), ${figures.deliveries} of ${figures.expected} deliveries arrived`,
-    );
-  }
-  return figures;
-}
-
-async function measure(
+/** One throughput round against these servers, after a warm-up (the scale-out comparison). */
+async function throughputOf(
   what: string,
-  target: Target,
   servers: ServerProcess[],
+  target: Target,
   userIds: string[],
-  phases: { warmUp: Outgoing[]; throughput: Outgoing[]; latency?: Outgoing[] },
+  warmUp: Outgoing[],
+  messages: Outgoing[],
   options: DeliveryOptions,
-  log: (line: string) => void,
-) {
-  const crowd = await connectCrowd(target, userIds);
+): Promise<{ deliveriesPerSecond: number; cpu: string }> {
+  const side = await Side.connect(what, target, servers, userIds, options.window);
   try {
-    await runLoad(target, crowd, phases.warmUp, { window: options.window });
-    const pids = servers.map((s) => s.pid);
-    const before = readCpu(pids);
-    const throughput = requireComplete('throughput', await runLoad(target, crowd, phases.throughput, { window: options.window }));
-    log(`  delivery: ${what}, throughput phase: ${cpuPerMessage(before, readCpu(pids), phases.throughput.length)}`);
-    const latency = phases.latency && requireComplete('latency', await runLoad(target, crowd, phases.latency, { ratePerSecond: options.ratePerSecond }));
-    return { throughput, latency };
+    await side.warmUp(warmUp);
+    await side.throughputRound(messages);
+    return side.figures();
   } finally {
-    crowd.close();
+    side.close();
   }
 }
 
@@ -162,69 +152,85 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
     const threads = await startThreads(people, childIds);
     const userIds = people.map((p) => p.userId);
     log(`  delivery: ${userIds.length} signed-in users in ${threads.length} conversations of 2–6; sealing the messages…`);
-    const latencyCount = options.ratePerSecond * options.seconds;
-    const phases = { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages), latency: workload(threads, latencyCount) };
+    // Fresh messages for every round: Haven would take a message sent twice for a resend.
+    const latencyPerRound = Math.ceil((options.ratePerSecond * options.seconds) / options.rounds);
+    const warmUp = workload(threads, 200);
+    const rounds = Array.from({ length: options.rounds }, () => ({
+      throughput: workload(threads, options.throughputMessages),
+      latency: workload(threads, latencyPerRound),
+    }));
 
-    const haven = await measure('Haven', havenTarget([one], tokens), [one], userIds, phases, options, log);
-    await one.stop();
     const relayServer = await startRelayProcess();
     servers.push(relayServer);
-    const relay = await measure(
-      'relay',
-      relayTarget(relayServer),
-      [relayServer],
-      userIds,
-      { warmUp: forRelay(phases.warmUp), throughput: forRelay(phases.throughput), latency: forRelay(phases.latency) },
-      options,
-      log,
-    );
+    const haven = await Side.connect('Haven', havenTarget([one], tokens), [one], userIds, options.window);
+    const relay = await Side.connect('relay', relayTarget(relayServer), [relayServer], userIds, options.window);
+    try {
+      log(`  delivery: ${options.rounds} rounds of each kind, Haven's alternating with the relay's…`);
+      await haven.warmUp(warmUp);
+      await relay.warmUp(forRelay(warmUp));
+      for (const round of rounds) {
+        await haven.throughputRound(round.throughput);
+        await relay.throughputRound(forRelay(round.throughput));
+      }
+      for (const round of rounds) {
+        await haven.latencyRound(round.latency, options.ratePerSecond);
+        await relay.latencyRound(forRelay(round.latency), options.ratePerSecond);
+      }
+    } finally {
+      haven.close();
+      relay.close();
+    }
+    await one.stop();
     await relayServer.stop();
+    const hf = haven.figures();
+    const rf = relay.figures();
+    log(`  delivery: Haven's throughput rounds used ${hf.cpu}`);
+    log(`  delivery: the relay's throughput rounds used ${rf.cpu}`);
 
     log('  delivery: scale-out, one process then two sharing rooms through Redis…');
     const scaled = { ...env, REDIS_URL: options.redisUrl, HAVEN_QUEUE_PREFIX: `bench-${process.pid}` };
     const single = await startHavenProcess(scaled);
     servers.push(single);
-    const oneProcess = await measure(
-      'Haven, one process with Redis',
-      havenTarget([single], tokens),
+    const oneProcess = await throughputOf(
+      'one process',
       [single],
+      havenTarget([single], tokens),
       userIds,
-      { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages) },
+      workload(threads, 200),
+      workload(threads, options.throughputMessages),
       options,
-      log,
     );
+    log(`  delivery: Haven on one process with Redis used ${oneProcess.cpu}`);
     const second = await startHavenProcess(scaled);
     servers.push(second);
-    const twoProcesses = await measure(
-      'Haven, two processes with Redis',
-      havenTarget([single, second], tokens),
+    const twoProcesses = await throughputOf(
+      'two processes',
       [single, second],
+      havenTarget([single, second], tokens),
       userIds,
-      { warmUp: workload(threads, 200), throughput: workload(threads, options.throughputMessages) },
+      workload(threads, 200),
+      workload(threads, options.throughputMessages),
       options,
-      log,
     );
+    log(`  delivery: Haven on two processes with Redis used ${twoProcesses.cpu}`);
 
-    const hl = haven.latency;
-    const rl = relay.latency;
-    if (!hl || !rl) throw new Error('the latency phase did not run');
     const load = `${options.ratePerSecond} messages/s offered`;
     return [
       {
         name: 'delivery-throughput',
-        haven: haven.throughput.deliveriesPerSecond,
-        baseline: relay.throughput.deliveriesPerSecond,
-        ratio: haven.throughput.deliveriesPerSecond / relay.throughput.deliveriesPerSecond,
+        haven: hf.deliveriesPerSecond,
+        baseline: rf.deliveriesPerSecond,
+        ratio: hf.deliveriesPerSecond / rf.deliveriesPerSecond,
         unit: 'deliveries/s',
         goal: '≥ 0.5× (higher is better)',
       },
-      { name: 'delivery-p50', haven: hl.p50Ms, baseline: rl.p50Ms, ratio: hl.p50Ms / rl.p50Ms, unit: 'ms', goal: `reported, at ${load}` },
-      { name: 'delivery-p99', haven: hl.p99Ms, baseline: rl.p99Ms, ratio: hl.p99Ms / rl.p99Ms, unit: 'ms', goal: `≤ 3× (lower is better), at ${load}` },
+      { name: 'delivery-p50', haven: hf.p50Ms, baseline: rf.p50Ms, ratio: hf.p50Ms / rf.p50Ms, unit: 'ms', goal: `reported, at ${load}` },
+      { name: 'delivery-p99', haven: hf.p99Ms, baseline: rf.p99Ms, ratio: hf.p99Ms / rf.p99Ms, unit: 'ms', goal: `≤ 3× (lower is better), at ${load}` },
       {
         name: 'scale-out',
-        haven: twoProcesses.throughput.deliveriesPerSecond,
-        baseline: oneProcess.throughput.deliveriesPerSecond,
-        ratio: twoProcesses.throughput.deliveriesPerSecond / oneProcess.throughput.deliveriesPerSecond,
+        haven: twoProcesses.deliveriesPerSecond,
+        baseline: oneProcess.deliveriesPerSecond,
+        ratio: twoProcesses.deliveriesPerSecond / oneProcess.deliveriesPerSecond,
         unit: 'deliveries/s',
         goal: 'reported: two processes ÷ one (2 cores limit it)',
       },

@@ -62,6 +62,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
           ratePerSecond: options['delivery-rate'],
           seconds: options['delivery-seconds'],
           throughputMessages: 3_000,
+          rounds: 3,
           window: 64,
           redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         },

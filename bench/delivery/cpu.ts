@@ -62,8 +62,20 @@ export function readCpu(serverPids: number[]): CpuReading {
   };
 }
 
-/** CPU milliseconds per message between two readings, as one line for the log ("n/a" without /proc). */
-export function cpuPerMessage(before: CpuReading, after: CpuReading, messages: number): string {
-  const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : `${(((b - a) * 1000) / messages).toFixed(2)} ms`);
-  return `server ${per(before.server, after.server)}, harness ${per(before.harness, after.harness)}, PostgreSQL ${per(before.database, after.database)} of CPU per message`;
+const minus = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
+const plus = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a + b);
+
+/** The CPU used between two readings. */
+export function cpuSpent(before: CpuReading, after: CpuReading): CpuReading {
+  return { server: minus(after.server, before.server), harness: after.harness - before.harness, database: minus(after.database, before.database) };
+}
+
+export function addCpu(a: CpuReading, b: CpuReading): CpuReading {
+  return { server: plus(a.server, b.server), harness: a.harness + b.harness, database: plus(a.database, b.database) };
+}
+
+/** CPU milliseconds per message of what was spent, as one line for the log ("n/a" without /proc). */
+export function cpuPerMessage(spent: CpuReading, messages: number): string {
+  const per = (seconds: number | undefined) => (seconds === undefined ? 'n/a' : `${((seconds * 1000) / messages).toFixed(2)} ms`);
+  return `server ${per(spent.server)}, harness ${per(spent.harness)}, PostgreSQL ${per(spent.database)} of CPU per message`;
 }

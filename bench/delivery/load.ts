@@ -29,6 +29,8 @@ export interface LoadFigures {
   deliveriesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Every delivery's time from send to receipt, in milliseconds, smallest first. */
+  latencies: number[];
 }
 
 export interface Crowd {
@@ -60,7 +62,7 @@ export async function connectCrowd(target: Target, userIds: string[]): Promise<C
   return { sockets, close };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
@@ -152,6 +154,7 @@ export async function runLoad(
     deliveriesPerSecond: latencies.length / seconds,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
+    latencies: sorted,
   };
 }
 

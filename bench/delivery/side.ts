@@ -1,0 +1,79 @@
+import { addCpu, cpuPerMessage, cpuSpent, readCpu, type CpuReading } from './cpu';
+import { connectCrowd, percentile, runLoad, type Crowd, type LoadFigures, type Outgoing, type Target } from './load';
+import type { ServerProcess } from './processes';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+}
+
+function requireComplete(what: string, figures: LoadFigures): LoadFigures {
+  if (figures.failedSends || figures.deliveries !== figures.expected) {
+    throw new Error(
+      `${what}: ${figures.failedSends} sends failed (${JSON.stringify(figures.failures)}), ${figures.deliveries} of ${figures.expected} deliveries arrived`,
+    );
+  }
+  return figures;
+}
+
+/**
+ * One target (Haven, or the relay) with its crowd of connected sockets, measured in rounds so
+ * that its rounds can alternate with another's: the machine's speed drifts within a run, and two
+ * targets measured one after the other would be measured at different speeds.
+ */
+export class Side {
+  private readonly throughputs: number[] = [];
+  private readonly latencies: number[] = [];
+  private cpu: CpuReading | undefined;
+  private cpuMessages = 0;
+
+  private constructor(
+    readonly what: string,
+    private readonly target: Target,
+    private readonly servers: ServerProcess[],
+    private readonly crowd: Crowd,
+    private readonly window: number,
+  ) {}
+
+  static async connect(what: string, target: Target, servers: ServerProcess[], userIds: string[], window: number): Promise<Side> {
+    return new Side(what, target, servers, await connectCrowd(target, userIds), window);
+  }
+
+  /** Sends without measuring (first connections, compiled code paths, the database's caches). */
+  async warmUp(messages: Outgoing[]): Promise<void> {
+    await runLoad(this.target, this.crowd, messages, { window: this.window });
+  }
+
+  /** A closed-loop round: deliveries per second with `window` sends awaiting their ack, and the CPU it took. */
+  async throughputRound(messages: Outgoing[]): Promise<void> {
+    const pids = this.servers.map((s) => s.pid);
+    const before = readCpu(pids);
+    const figures = requireComplete(`${this.what}, throughput`, await runLoad(this.target, this.crowd, messages, { window: this.window }));
+    const spent = cpuSpent(before, readCpu(pids));
+    this.cpu = this.cpu ? addCpu(this.cpu, spent) : spent;
+    this.cpuMessages += messages.length;
+    this.throughputs.push(figures.deliveriesPerSecond);
+  }
+
+  /** An open-loop round at a fixed offered rate; its latencies join the other rounds'. */
+  async latencyRound(messages: Outgoing[], ratePerSecond: number): Promise<void> {
+    const figures = requireComplete(`${this.what}, latency`, await runLoad(this.target, this.crowd, messages, { ratePerSecond }));
+    this.latencies.push(...figures.latencies);
+  }
+
+  /** The median round's throughput, and p50/p99 over every latency round's deliveries together. */
+  figures(): { deliveriesPerSecond: number; p50Ms: number; p99Ms: number; cpu: string } {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return {
+      deliveriesPerSecond: median(this.throughputs),
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      cpu: this.cpu ? cpuPerMessage(this.cpu, this.cpuMessages) : 'no throughput round',
+    };
+  }
+
+  close(): void {
+    this.crowd.close();
+  }
+}
