@@ -1,9 +1,9 @@
 import { appendInTransaction, auditAfterHead, type ChainHead, type NewAuditEntry } from '../audit';
 import type { Database } from '../db';
-import { insertNumberedMessages, type MessageRow } from './messages.store';
+import { insertNumberedMessages, type NewMessage } from './messages.store';
 
 export interface MessageToStore {
-  row: MessageRow;
+  row: NewMessage;
   /** Everyone who gets a copy: the sender (whose copy counts as delivered) and the recipients. */
   readers: { userId: string; deliveredAt: Date | null }[];
   audit: NewAuditEntry;

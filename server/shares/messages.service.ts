@@ -9,7 +9,7 @@ import { canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } 
 import type { Receipt, SyncedMessage } from '../realtime/events';
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
-import { deliveriesOfMessage, deliveryOf, findMessage, markDelivered, markRead, messagesSince, revokeMessage, type MessageRow } from './messages.store';
+import { deliveriesOfMessage, deliveryOf, findMessage, markDelivered, markRead, messagesSince, revokeMessage, type NewMessage } from './messages.store';
 import { commitMessage } from './message-commit';
 import { shareRecord } from './share-record';
 import { requireThread } from './threads.service';
@@ -25,7 +25,7 @@ function envelopeOf(raw: unknown): Envelope {
   }
 }
 
-function synced(row: MessageRow, seq: number): SyncedMessage {
+function synced(row: NewMessage, seq: number): SyncedMessage {
   return {
     seq,
     id: row.id,
@@ -161,12 +161,11 @@ export async function sendMessage(
   }
   const { threadId, childId, recipients } = await checkEnvelope(ctx, signedIn, envelope, threadAndKeys);
   const now = ctx.clock();
-  const row: MessageRow = {
+  const row: NewMessage = {
     id: envelope.header.id,
     threadId,
     childId,
     senderId: signedIn.actor.id,
-    header: { ...envelope.header },
     envelope: { ...envelope },
     signature: envelope.signature,
     storedAt: now,

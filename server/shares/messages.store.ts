@@ -8,6 +8,8 @@ import { inUuids } from '../db/uuid-array';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+/** A message to store: its header column is its envelope's own header, copied out in the database, so it is sent once and cannot differ. */
+export type NewMessage = Omit<MessageRow, 'header'>;
 export type ParticipantRow = typeof threadParticipants.$inferSelect;
 
 export async function insertThread(db: Database, values: typeof threads.$inferInsert): Promise<ThreadRow> {
@@ -95,7 +97,7 @@ export interface NewCopy {
  */
 export async function insertNumberedMessages(
   tx: Database,
-  rows: MessageRow[],
+  rows: NewMessage[],
   copies: NewCopy[],
   alongside?: SQL,
 ): Promise<{ messageId: string; userId: string; seq: number }[]> {
@@ -120,7 +122,6 @@ export async function insertNumberedMessages(
       thread_id: r.threadId,
       child_id: r.childId,
       sender_id: r.senderId,
-      header: r.header,
       envelope: r.envelope,
       signature: r.signature,
       stored_at: r.storedAt.toISOString(),
@@ -133,9 +134,9 @@ export async function insertNumberedMessages(
       tx,
       sql`with stored as (
       insert into ${messages} (id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at)
-      select id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at
+      select id, thread_id, child_id, sender_id, envelope -> 'header', envelope, signature, stored_at, revoked_at
         from json_to_recordset(${messagesJson}::json)
-          as m(id uuid, thread_id uuid, child_id uuid, sender_id uuid, header jsonb, envelope jsonb, signature text, stored_at timestamptz, revoked_at timestamptz)
+          as m(id uuid, thread_id uuid, child_id uuid, sender_id uuid, envelope jsonb, signature text, stored_at timestamptz, revoked_at timestamptz)
     ),
     taken as (
       insert into ${userSequences} (user_id, last_seq)

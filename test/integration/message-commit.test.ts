@@ -55,7 +55,6 @@ function message(): MessageToStore {
       threadId: thread.id,
       childId: thread.childId,
       senderId: jordan.userId,
-      header,
       envelope: { header, body: 'sealed' },
       signature: 'signature',
       storedAt: now,
@@ -100,7 +99,12 @@ describe('the message group commit', () => {
     const later = [message(), message(), message()];
     const numbers = await Promise.all(later.map((m) => commitMessage(db, m)));
     expect(transactions()).toBe(1);
-    for (const m of [first, ...later]) expect(await stored(db, m.row.id)).toEqual({ messages: 1, copies: 2, entries: 1 });
+    for (const m of [first, ...later]) {
+      expect(await stored(db, m.row.id)).toEqual({ messages: 1, copies: 2, entries: 1 });
+      // The readable header is the envelope's own, copied out in the database (sent once).
+      const [row] = await executeRows<{ header: unknown }>(db, sql`select header from messages where id = ${m.row.id}`);
+      expect(row?.header).toEqual(m.row.envelope?.header);
+    }
     const morgans = numbers.map((n) => n.get(morgan.userId) ?? 0);
     expect(morgans.every((n, i) => i === 0 || n === (morgans[i - 1] ?? 0) + 1)).toBe(true);
     expect((await verifyAuditChain(db)).ok).toBe(true);
