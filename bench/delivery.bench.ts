@@ -129,8 +129,10 @@ async function throughputOf(
 
 /**
  * Haven against a bare Socket.IO relay driven by the same harness: `users` signed-in sockets,
- * conversations of 2–6, 1 KiB messages sealed and signed for every recipient. Then Haven on two
- * processes sharing rooms through Redis against one process, for the scale-out ratio.
+ * conversations of 2–6, 1 KiB messages sealed and signed for every recipient, in rounds of each
+ * kind where Haven's alternate with the relay's, and the CPU each side's throughput rounds took
+ * per message (server, harness, PostgreSQL). Then Haven on two processes sharing rooms through
+ * Redis against one process, for the scale-out ratio.
  */
 export async function deliveryBench(options: DeliveryOptions, log: (line: string) => void): Promise<BenchResult[]> {
   await ready();
