@@ -65,7 +65,7 @@ export function createHaven(deps: HavenDependencies): Haven {
     notifier: {
       sessionsEnded: (hashes, reason) => realtimeNotifier.current?.sessionsEnded(hashes, reason),
       toUsers: (userIds, event, ...args) => realtimeNotifier.current?.toUsers(userIds, event, ...args),
-      toUsersExcept: (connectionId, userIds, event, ...args) => realtimeNotifier.current?.toUsersExcept(connectionId, userIds, event, ...args),
+      messageCopies: (copies) => realtimeNotifier.current?.messageCopies(copies),
     },
   };
 

@@ -31,6 +31,29 @@ export interface SyncedMessage {
   revoked: boolean;
 }
 
+/**
+ * Every reader's copy of a newly stored message, as one server process hands it to the others
+ * (never to a client): the message once, each reader's number beside it, and the connection it
+ * was sent on, which its ack already answered.
+ */
+export interface MessageCopies {
+  message: Omit<SyncedMessage, 'seq'>;
+  readers: [userId: string, seq: number][];
+  exceptConnection: string | null;
+}
+
+/** Between Haven's server processes, through the Socket.IO Redis adapter. */
+export interface InterServerEvents {
+  'share:copies': (copies: MessageCopies) => void;
+}
+
+/** What a process accepts as copies from another: the shape it emits from (the message itself was built by a Haven process). */
+export const messageCopiesSchema = z.object({
+  message: z.looseObject({ id: z.string(), threadId: z.string(), senderId: z.string() }),
+  readers: z.array(z.tuple([z.string(), z.number().int().positive()])).min(1),
+  exceptConnection: z.string().nullable(),
+});
+
 export interface Receipt {
   messageId: string;
   userId: string;

@@ -14,9 +14,17 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import { SESSION_COOKIE, readCookie } from '../http/cookies';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext, SessionNotifier } from '../shared/context';
-import { clientEventSchemas, type AckError, type ClientToServerEvents, type ServerToClientEvents } from './events';
+import {
+  clientEventSchemas,
+  messageCopiesSchema,
+  type AckError,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type MessageCopies,
+  type ServerToClientEvents,
+} from './events';
 
-type HavenServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type HavenServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
 
 /** Where and when an event came in. */
 export interface EventOrigin {
@@ -130,7 +138,7 @@ export function attachRealtime(
     });
   });
 
-  return { io, notifier: notifierOf(io), close: closeAdapter };
+  return { io, notifier: notifierOf(io, redis !== null), close: closeAdapter };
 }
 
 /** Connects this Socket.IO server's rooms to every other process's through Redis; returns how to let go. */
@@ -141,24 +149,39 @@ function shareRoomsThroughRedis(io: HavenServer, redis: Redis, prefix: string, l
   const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   for (const client of [pub, sub]) client.on('error', (err: Error) => logger.warn({ err: err.message }, 'socket.io redis adapter connection problem'));
   io.adapter(createAdapter(pub, sub, { key: `${prefix}-socket.io` }));
+  io.on('share:copies', (copies: unknown) => {
+    const parsed = messageCopiesSchema.safeParse(copies);
+    if (parsed.success) emitCopiesHere(io, parsed.data as MessageCopies);
+    else logger.warn({ problem: parsed.error.issues[0]?.message }, 'message copies from another server process were malformed and ignored');
+  });
   return () => {
     pub.disconnect();
     sub.disconnect();
   };
 }
 
-/** Tells users' sockets, and ends sessions' sockets, wherever (through the adapter) they are connected. */
-function notifierOf(io: HavenServer): SessionNotifier {
+/** Each reader's copy to their connections on this process (`exceptConnection` is in a room of its own). */
+function emitCopiesHere(io: HavenServer, { message, readers, exceptConnection }: MessageCopies): void {
+  for (const [userId, seq] of readers) {
+    const to = io.local.to(userRoom(userId));
+    (exceptConnection ? to.except(exceptConnection) : to).emit('share:new', { ...message, seq });
+  }
+}
+
+/**
+ * Tells users' sockets, and ends sessions' sockets, wherever (through the adapter) they are
+ * connected. A message's copies cross to the other processes as one server-side event, not one
+ * broadcast per reader: each broadcast through Redis costs every process an encoding and a
+ * decoding of the whole envelope.
+ */
+function notifierOf(io: HavenServer, sharedThroughRedis: boolean): SessionNotifier {
   return {
     toUsers(userIds, event, ...args) {
       if (userIds.length) io.to(userIds.map(userRoom)).emit(event, ...args);
     },
-    toUsersExcept(connectionId, userIds, event, ...args) {
-      // Every connection is in a room named by its id, on whichever process holds it.
-      if (userIds.length)
-        io.to(userIds.map(userRoom))
-          .except(connectionId)
-          .emit(event, ...args);
+    messageCopies(copies) {
+      emitCopiesHere(io, copies);
+      if (sharedThroughRedis) io.serverSideEmit('share:copies', copies);
     },
     sessionsEnded(tokenHashes, reason) {
       for (const hash of tokenHashes) {
@@ -178,7 +201,7 @@ export function redisNotifier(redis: Redis, prefix: string, logger: Logger): { n
   const io: HavenServer = new Server();
   const closeAdapter = shareRoomsThroughRedis(io, redis, prefix, logger);
   return {
-    notifier: notifierOf(io),
+    notifier: notifierOf(io, true),
     close: async () => {
       // Let the last broadcasts leave before the connections close.
       await new Promise((resolve) => setTimeout(resolve, 100));

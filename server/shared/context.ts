@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { Database } from '../db';
 import type { Clock } from './clock';
-import type { ServerToClientEvents } from '../realtime/events';
+import type { MessageCopies, ServerToClientEvents } from '../realtime/events';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 
 /** Tells connected clients what happened; implemented by the realtime gateway (services never import socket.io). */
@@ -9,8 +9,12 @@ export interface SessionNotifier {
   sessionsEnded(tokenHashes: string[], reason: 'signed_out' | 'signed_out_everywhere' | 'suspended'): void;
   /** Emits an event to every connection of these users. */
   toUsers<E extends keyof ServerToClientEvents>(userIds: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
-  /** The same, except to one connection: the one an event came from, which its ack already answers. */
-  toUsersExcept<E extends keyof ServerToClientEvents>(connectionId: string, userIds: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  /**
+   * Tells each reader of a newly stored message (`share:new`) on every connection they have,
+   * with their own number in their sequence, except on `exceptConnection` (the one it was sent
+   * on: its ack answered it). One hand-over between processes for all the readers, not one each.
+   */
+  messageCopies(copies: MessageCopies): void;
 }
 
 /** What every service is given: no transport, no globals. */
@@ -27,5 +31,5 @@ export interface ServiceContext {
 export const silentNotifier: SessionNotifier = {
   sessionsEnded: () => undefined,
   toUsers: () => undefined,
-  toUsersExcept: () => undefined,
+  messageCopies: () => undefined,
 };

@@ -26,8 +26,12 @@ function envelopeOf(raw: unknown): Envelope {
 }
 
 function synced(row: NewMessage, seq: number): SyncedMessage {
+  return { ...unnumbered(row), seq };
+}
+
+/** A message as every reader gets it, before their own number in their sequence. */
+function unnumbered(row: NewMessage): Omit<SyncedMessage, 'seq'> {
   return {
-    seq,
     id: row.id,
     threadId: row.threadId,
     childId: row.childId,
@@ -198,10 +202,7 @@ export async function sendMessage(
   const stored = { row, seqs };
   // Only after commit: a recipient is never told of a message that might still roll back. The
   // sender's other connections are told too; the one it came on has its number in the ack.
-  for (const [userId, seq] of stored.seqs) {
-    if (userId === signedIn.actor.id && options.connectionId) ctx.notifier.toUsersExcept(options.connectionId, [userId], 'share:new', synced(stored.row, seq));
-    else ctx.notifier.toUsers([userId], 'share:new', synced(stored.row, seq));
-  }
+  ctx.notifier.messageCopies({ message: unnumbered(stored.row), readers: [...stored.seqs], exceptConnection: options.connectionId ?? null });
   return { id: stored.row.id, seq: stored.seqs.get(signedIn.actor.id) ?? 0, storedAt: now.toISOString(), duplicate: false };
 }
 
