@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { io } from 'socket.io-client';
 import { ready, type Envelope } from '../crypto';
 import { loadConfig } from '../server/config';
+import type { Database } from '../server/db';
 import { ApiClient } from '../test/support/client';
 import { createTestDatabase } from '../test/support/database';
 import { Practitioner, welfareRecord } from '../test/support/practitioner';
@@ -107,6 +109,20 @@ function forRelay(messages: Outgoing[]): Outgoing[] {
   return messages.map((m) => ({ ...m, payload: { to: m.recipientIds, message: (m.payload as { envelope: Envelope }).envelope } }));
 }
 
+/**
+ * Lets PostgreSQL catch up before the latency rounds: without this they measured its background
+ * work on the setup's and the throughput rounds' writes (autovacuum, a checkpoint), and Haven's
+ * p99 swung from 10 to 51 ms between runs; the relay has no database to wait for.
+ */
+async function settle(db: Database, log: (line: string) => void): Promise<void> {
+  try {
+    await db.execute(sql`vacuum analyze`);
+    await db.execute(sql`checkpoint`);
+  } catch (error) {
+    log(`  delivery: could not settle the database before the latency rounds (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
 /** One throughput round against these servers, after a warm-up (the scale-out comparison). */
 async function throughputOf(
   what: string,
@@ -174,6 +190,7 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
         await haven.throughputRound(round.throughput);
         await relay.throughputRound(forRelay(round.throughput));
       }
+      await settle(database.handle.db, log);
       for (const round of rounds) {
         await haven.latencyRound(round.latency, options.ratePerSecond);
         await relay.latencyRound(forRelay(round.latency), options.ratePerSecond);
