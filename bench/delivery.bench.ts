@@ -22,7 +22,7 @@ export interface DeliveryOptions {
   throughputMessages: number;
   /** Rounds of each kind (throughput, latency), Haven's alternating with the relay's. */
   rounds: number;
-  /** Sends awaiting their ack at once in a throughput phase. */
+  /** Sends awaiting their ack at once in a throughput round. */
   window: number;
   redisUrl: string;
 }

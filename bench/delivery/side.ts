@@ -1,12 +1,7 @@
 import { addCpu, cpuPerMessage, cpuSpent, readCpu, type CpuReading } from './cpu';
 import { connectCrowd, percentile, runLoad, type Crowd, type LoadFigures, type Outgoing, type Target } from './load';
+import { median } from '../harness';
 import type { ServerProcess } from './processes';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
-}
 
 function requireComplete(what: string, figures: LoadFigures): LoadFigures {
   if (figures.failedSends || figures.deliveries !== figures.expected) {

@@ -117,25 +117,25 @@ describe('sending and receiving', () => {
     const mine = (await cast.morgan.sync(0)) as { messages: { id: string }[] };
     expect(mine.messages.filter((m) => m.id === env.header.id)).toHaveLength(1);
   });
-});
 
-it('the sender’s other devices get the message with its number; the connection it was sent on gets the ack alone', async () => {
-  const otherDevice = cast.jordan.api.socket();
-  const onOtherDevice: SyncedMessage[] = [];
-  otherDevice.on('share:new', (message) => onOtherDevice.push(message));
-  try {
-    await new Promise<void>((resolve, reject) => otherDevice.once('connect', resolve).once('connect_error', reject));
-    const env = cast.jordan.seal(thread, [cast.morgan, cast.ruth], 'sent from the office computer');
-    const ack = (await cast.jordan.send(env)) as { ok: true; seq: number };
-    expect(ack).toMatchObject({ ok: true, id: env.header.id });
-    await vi.waitFor(() => expect(onOtherDevice.map((m) => m.id)).toContain(env.header.id));
-    expect(onOtherDevice.find((m) => m.id === env.header.id)?.seq).toBe(ack.seq);
-    await vi.waitFor(() => expect(cast.morgan.received.map((m) => m.id)).toContain(env.header.id));
-    // Emitted in the same turn as the other device's copy: by now it would have arrived.
-    expect(cast.jordan.received.map((m) => m.id)).not.toContain(env.header.id);
-  } finally {
-    otherDevice.close();
-  }
+  it('the sender’s other devices get the message with its number; the connection it was sent on gets the ack alone', async () => {
+    const otherDevice = cast.jordan.api.socket();
+    const onOtherDevice: SyncedMessage[] = [];
+    otherDevice.on('share:new', (message) => onOtherDevice.push(message));
+    try {
+      await new Promise<void>((resolve, reject) => otherDevice.once('connect', resolve).once('connect_error', reject));
+      const env = cast.jordan.seal(thread, [cast.morgan, cast.ruth], 'sent from the office computer');
+      const ack = (await cast.jordan.send(env)) as { ok: true; seq: number };
+      expect(ack).toMatchObject({ ok: true, id: env.header.id });
+      await vi.waitFor(() => expect(onOtherDevice.map((m) => m.id)).toContain(env.header.id));
+      expect(onOtherDevice.find((m) => m.id === env.header.id)?.seq).toBe(ack.seq);
+      await vi.waitFor(() => expect(cast.morgan.received.map((m) => m.id)).toContain(env.header.id));
+      // Emitted in the same turn as the other device's copy: by now it would have arrived.
+      expect(cast.jordan.received.map((m) => m.id)).not.toContain(env.header.id);
+    } finally {
+      otherDevice.close();
+    }
+  });
 });
 
 describe('refusals', () => {
