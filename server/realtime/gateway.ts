@@ -131,7 +131,8 @@ export function attachRealtime(
     handle('session:status', async (signedIn) => ({ sharing: (await sessionView(ctx, signedIn)).sharing }));
     registerShareEvents(handle, ctx);
     socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && event in clientEventSchemas) return;
+      // Own properties only: `'constructor' in clientEventSchemas` is true through Object.prototype.
+      if (typeof event === 'string' && Object.hasOwn(clientEventSchemas, event)) return;
       const ack = args.at(-1);
       if (typeof ack === 'function')
         (ack as (res: unknown) => void)({ ok: false, error: { code: 'unknown_event', message: 'Haven does not know this event.' } });

@@ -211,6 +211,22 @@ describe('bad input on every route', () => {
     }
   });
 
+  it('answers events named after Object.prototype members with an error ack, like any unknown event', async () => {
+    const sam = await people.as('Sam');
+    const socket = sam.socket();
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const untyped = socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } };
+    try {
+      for (const event of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'toLocaleString', '__defineGetter__']) {
+        const ack = await untyped.timeout(3_000).emitWithAck(event, {});
+        expect(ack, event).toEqual({ ok: false, error: { code: 'unknown_event', message: 'Haven does not know this event.' } });
+      }
+      expect(await socket.timeout(5_000).emitWithAck('session:status', {})).toMatchObject({ ok: true });
+    } finally {
+      socket.close();
+    }
+  });
+
   it('is still healthy afterwards and the audit chain still verifies', async () => {
     expect((await new ApiClient(haven.url).get('/api/health')).status).toBe(200);
     const sam = await people.as('Sam');
