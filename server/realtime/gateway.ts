@@ -12,6 +12,7 @@ import { DomainError, ForbiddenError, UnauthenticatedError } from '../errors';
 import { canUseConversations } from '../policy';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { SESSION_COOKIE, readCookie } from '../http/cookies';
+import { allowSameOriginOnly } from '../http/origin';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext, SessionNotifier } from '../shared/context';
 import {
@@ -66,7 +67,11 @@ export function attachRealtime(
   logger: Logger,
   redis: Redis | null,
 ): { io: HavenServer; notifier: SessionNotifier; close: () => void } {
-  const io: HavenServer = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 1_000_000 });
+  const io: HavenServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 1_000_000,
+    allowRequest: allowSameOriginOnly(ctx.config.PUBLIC_URL),
+  });
   // Several server processes share rooms through Redis, so a message sent through one reaches
   // a recipient connected to another (no home-made clustering: DESIGN §2).
   const closeAdapter = redis ? shareRoomsThroughRedis(io, redis, ctx.config.HAVEN_QUEUE_PREFIX, logger) : () => undefined;
