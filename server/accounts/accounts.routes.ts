@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { servesHttps } from '../config';
+import { sessionCsrfToken } from '../../crypto';
 import { ensureCsrfToken } from '../http/csrf';
 import { clearSessionCookie, clientAddress, currentSession, issueSessionCookie, requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
@@ -15,7 +16,8 @@ export function accountRoutes(ctx: ServiceContext): Router {
   const secure = servesHttps(ctx.config);
   const respondWithSession = async (res: Parameters<Parameters<Router['post']>[1]>[1], session: NewSession) => {
     issueSessionCookie(res, session, secure, ctx.config.HAVEN_SESSION_HOURS);
-    res.json({ session: await sessionView(ctx, session.signedIn) });
+    // The CSRF token is bound to the session: the new session's comes with it.
+    res.json({ csrfToken: sessionCsrfToken(session.token), session: await sessionView(ctx, session.signedIn) });
   };
 
   router.get('/session', async (req, res) => {

@@ -51,6 +51,7 @@ export class ApiClient {
       body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
       redirect: 'manual',
     });
+    const sessionBefore = this.cookies.get('haven_session');
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair?.indexOf('=') ?? -1;
@@ -60,6 +61,8 @@ export class ApiClient {
       if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
+    // The CSRF token is bound to the session: a new or ended session needs the token that goes with it.
+    if (this.cookies.get('haven_session') !== sessionBefore) this.csrfToken = null;
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -67,6 +70,8 @@ export class ApiClient {
     } catch {
       // Not JSON: tests assert on the text.
     }
+    // As the browser does: a sign-in answer carries the new session's token.
+    if (typeof parsed === 'object' && parsed !== null && 'csrfToken' in parsed && typeof parsed.csrfToken === 'string') this.csrfToken = parsed.csrfToken;
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 

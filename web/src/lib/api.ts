@@ -1,5 +1,5 @@
 // The one typed client of the REST contract (docs/api.md). Same-origin cookies carry
-// the session; every non-GET carries the double-submit CSRF token.
+// the session; every non-GET carries the CSRF token (the session's own, or before sign-in a double-submit token).
 import type {
   Agency,
   AgencyKind,
@@ -116,6 +116,8 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     if (response.status === 401 && !path.startsWith('/api/auth/')) onSignedOut?.();
     throw error;
   }
+  // The CSRF token is bound to the session: an answer that starts one carries its token.
+  if (isRecord(data) && typeof data['csrfToken'] === 'string') csrfToken = data['csrfToken'];
   // Same-origin server built against the same contract: trusted to match its types.
   return data as T;
 }
@@ -218,13 +220,16 @@ export const alerts = {
   acknowledge: (id: string): Promise<void> => post(`/api/alerts/${seg(id)}/acknowledge`),
 };
 
+type KeyPublicationBody = { signPublicKey: string; boxPublicKey: string; proof: string };
+
 export const keys = {
   /** 404 `no_keys` until this user has published keys from some browser. */
   mine: (): Promise<{ keys: PublicKeys | null }> => get('/api/keys/me'),
-  publish: (body: { signPublicKey: string; boxPublicKey: string }): Promise<{ keys: PublicKeys }> => put('/api/keys/me', body),
+  /** The public halves and the proof of possession (docs/key-log.md, "Publishing keys"). */
+  publish: (body: KeyPublicationBody): Promise<{ keys: PublicKeys }> => put('/api/keys/me', body),
   of: (userIds: string[]): Promise<{ keys: PublicKeys[] }> => get(`/api/keys${query({ userIds: userIds.join(',') })}`),
   /** Replaces this user's keys deliberately (logged, so correspondents are warned). */
-  replace: (body: { signPublicKey: string; boxPublicKey: string }): Promise<{ keys: PublicKeys }> => put('/api/keys/me', { ...body, replace: true }),
+  replace: (body: KeyPublicationBody): Promise<{ keys: PublicKeys }> => put('/api/keys/me', { ...body, replace: true }),
   /** 404 `no_key_backup` when none was made. */
   backup: (): Promise<{ backup: KeyBackup }> => get('/api/keys/backup'),
   saveBackup: (backup: KeyBackup): Promise<void> => put('/api/keys/backup', backup),
