@@ -2,6 +2,7 @@ import { sodium } from './sodium';
 import { blake2b256 } from './hash';
 import { concatBytes, fromBase64Url, toBase64Url, toHex, utf8 } from './bytes';
 import { MalformedInputError } from './errors';
+import { isBoxPublicKey, isSigningPublicKey } from './key-possession';
 
 /** A user's long-term keys: Ed25519 to sign, X25519 to receive sealed keys. Private halves never leave the browser unencrypted. */
 export interface IdentityKeys {
@@ -35,6 +36,8 @@ export function decodePublicIdentity(identity: PublicIdentity): { signPublicKey:
   const boxPublicKey = fromBase64Url(identity.boxPublicKey, 'encryption key');
   if (signPublicKey.length !== s.crypto_sign_PUBLICKEYBYTES) throw new MalformedInputError('signing key has the wrong length');
   if (boxPublicKey.length !== s.crypto_box_PUBLICKEYBYTES) throw new MalformedInputError('encryption key has the wrong length');
+  if (!isSigningPublicKey(signPublicKey)) throw new MalformedInputError('signing key is not a valid Ed25519 public key');
+  if (!isBoxPublicKey(boxPublicKey)) throw new MalformedInputError('encryption key is not a valid X25519 public key');
   return { signPublicKey, boxPublicKey };
 }
 

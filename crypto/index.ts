@@ -2,7 +2,7 @@
 export { ready } from './sodium';
 export { CryptoError, CanonicalisationError } from './errors';
 export { canonicalJson } from './canonical-json';
-export { blake2b256, hashToken } from './hash';
+export { blake2b256, hashToken, sessionCsrfToken } from './hash';
 export { randomToken, randomBytes16 } from './random';
 export { hashPassword, verifyPassword, passwordNeedsRehash } from './password';
 export { AUDIT_GENESIS_HASH, auditEntryHash, auditPrivateDigest, type AuditChainEntry } from './audit-chain';
@@ -69,6 +69,16 @@ export {
   type EnvelopeReader,
 } from './envelope';
 export { randomSeed, signingKeyPairFromSeed } from './identity';
+export {
+  KEY_POSSESSION_LABEL,
+  isSigningPublicKey,
+  isBoxPublicKey,
+  isEncodedPublicKey,
+  keyPossessionMessage,
+  proveKeyPossession,
+  verifyKeyPossession,
+  type KeyPublication,
+} from './key-possession';
 export { checkPublishedKeys } from './key-log-client';
 export { backupKeys, restoreKeys, KEY_BACKUP_KDF, type KeyBackup } from './key-backup';
 export { safetyNumber } from './safety-number';

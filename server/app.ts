@@ -21,6 +21,7 @@ import { healthHandler, type HealthProbe } from './http/health';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security';
 import { loadSession } from './http/session';
+import { requireStanding } from './http/standing';
 import { rejectNulCharacters } from './http/nul-guard';
 import { webClient } from './http/static';
 import { attachRealtime } from './realtime/gateway';
@@ -86,6 +87,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(rejectNulCharacters);
   api.use(requireCsrfToken);
   api.use(loadSession(ctx));
+  api.use(requireStanding);
   api.use(accountRoutes(ctx));
   api.use(agencyRoutes(ctx));
   api.use(userRoutes(ctx));

@@ -9,7 +9,21 @@ export const userKeys = pgTable('user_keys', {
   signPublicKey: text('sign_public_key').notNull(),
   boxPublicKey: text('box_public_key').notNull(),
   fingerprint: text('fingerprint').notNull(),
+  /** The browser's proof that it holds these keys (docs/key-log.md); null for keys published before proofs. */
+  possessionProof: text('possession_proof'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/**
+ * Every public key ever published, with the one user it belongs to: a key is never accepted for
+ * a second user, now or after its owner replaced it. Rows are never deleted.
+ */
+export const keyClaims = pgTable('key_claims', {
+  publicKey: text('public_key').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
+  claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
 /** Leaves of the append-only key log (docs/key-log.md); `seq` is the leaf index, from 0. */

@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { isEncodedPublicKey } from '../../crypto';
 import { uuidParam } from '../shared/schemas';
 
 const key32 = (label: string) => z.string().regex(/^[A-Za-z0-9_-]{43}$/, `The ${label} must be 32 bytes in base64url`);
+/** 32 bytes that are a usable public key of this kind (not merely the right length: a point on the curve, not of small order). */
+const publicKey = (kind: 'sign' | 'box', label: string) =>
+  key32(label).refine((value) => isEncodedPublicKey(value, kind), `The ${label} is not a valid public key`);
 
 export const publishKeysBody = z.strictObject({
-  signPublicKey: key32('signing key'),
-  boxPublicKey: key32('encryption key'),
+  signPublicKey: publicKey('sign', 'signing key'),
+  boxPublicKey: publicKey('box', 'encryption key'),
+  /** proveKeyPossession({ userId, signPublicKey, boxPublicKey }) by the new signing key (docs/key-log.md). */
+  proof: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'The proof must be a 64-byte signature in base64url'),
   /** Replacing keys (e.g. a lost device) is deliberate: correspondents are warned of the change. */
   replace: z.boolean().optional(),
 });

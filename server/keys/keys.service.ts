@@ -1,15 +1,15 @@
 import type { z } from 'zod';
-import { fromBase64Url, keyFingerprint, verifyAttestation } from '../../crypto';
+import { fromBase64Url, keyFingerprint, verifyAttestation, verifyKeyPossession } from '../../crypto';
 import { loadUserRecord } from '../accounts/accounts.store';
 import { actorOf, type SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import { canAttestKey, canReadIndex, requireAllowed } from '../policy';
+import { canAttestKey, canManageOwnKeys, canReadIndex, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { appendToKeyLog } from './key-log.service';
 import type { attestationBody, keyBackupBody, publishKeysBody } from './keys.schema';
-import { findKeyBackup, findUserKeys, keysOfUsers, saveKeyBackup, upsertUserKeys, type UserKeysRow } from './keys.store';
+import { claimKeys, findKeyBackup, findUserKeys, keysOfUsers, lockKeysOf, saveKeyBackup, upsertUserKeys, type UserKeysRow } from './keys.store';
 
 export interface PublicKeysView {
   userId: string;
@@ -28,25 +28,38 @@ const view = (row: UserKeysRow): PublicKeysView => ({
 });
 
 /**
- * Publishes the signed-in user's public keys to the directory and the key log. The same keys
- * again are a no-op (a retried request); different keys need `replace: true`, and are logged
- * as a new entry so every correspondent's client sees the change.
+ * Publishes the signed-in user's public keys to the directory and the key log, once their
+ * browser has proved it holds them (docs/key-log.md). The same keys again are a no-op (a
+ * retried request); different keys need `replace: true`, and are logged as a new entry so every
+ * correspondent's client sees the change. A key that ever belonged to another user is refused.
  */
 export async function publishMyKeys(
   ctx: ServiceContext,
   signedIn: SignedIn,
   input: z.infer<typeof publishKeysBody>,
 ): Promise<{ keys: PublicKeysView; created: boolean }> {
+  requireAllowed(canManageOwnKeys(signedIn.actor));
   const keys = { signPublicKey: input.signPublicKey, boxPublicKey: input.boxPublicKey };
-  const fingerprint = keyFingerprint(keys);
-  const existing = await findUserKeys(ctx.db, signedIn.actor.id);
-  if (existing?.fingerprint === fingerprint) return { keys: view(existing), created: false };
-  if (existing && !input.replace) {
-    throw new ConflictError('keys_exist', 'You already have keys. Replacing them warns everyone you share with; confirm that you want to replace them.');
+  if (!verifyKeyPossession({ userId: signedIn.actor.id, ...keys }, input.proof)) {
+    throw new ValidationError(
+      'These keys could not be shown to be yours: the proof is not signed by the signing key being published, for your account.',
+      [{ path: 'proof', message: 'Sign the publication with the new signing key' }],
+      'key_possession_unproven',
+    );
   }
+  const fingerprint = keyFingerprint(keys);
   const now = ctx.clock();
-  const row = { userId: signedIn.actor.id, ...keys, fingerprint, createdAt: now };
-  await ctx.db.transaction(async (tx) => {
+  const row = { userId: signedIn.actor.id, ...keys, fingerprint, possessionProof: input.proof, createdAt: now };
+  return ctx.db.transaction(async (tx) => {
+    await lockKeysOf(tx, signedIn.actor.id);
+    const existing = await findUserKeys(tx, signedIn.actor.id);
+    if (existing?.fingerprint === fingerprint) return { keys: view(existing), created: false };
+    if (existing && !input.replace) {
+      throw new ConflictError('keys_exist', 'You already have keys. Replacing them warns everyone you share with; confirm that you want to replace them.');
+    }
+    if ((await claimKeys(tx, signedIn.actor.id, [keys.signPublicKey, keys.boxPublicKey], now)).length > 0) {
+      throw new ConflictError('key_in_use', 'These keys belong to another Haven account. Make new keys in this browser.');
+    }
     await upsertUserKeys(tx, row);
     await appendToKeyLog(ctx, tx, { v: 1, userId: row.userId, ...keys, fingerprint, attestedBy: null, attestation: null, loggedAt: now.toISOString() });
     await appendAuditEntries(
@@ -63,12 +76,13 @@ export async function publishMyKeys(
       ],
       now,
     );
+    return { keys: view(row), created: true };
   });
-  return { keys: view(row), created: true };
 }
 
 /** The user's own published keys, or null before they have set them up (a normal state, not an error). */
 export async function myKeys(ctx: ServiceContext, signedIn: SignedIn): Promise<PublicKeysView | null> {
+  requireAllowed(canManageOwnKeys(signedIn.actor));
   const row = await findUserKeys(ctx.db, signedIn.actor.id);
   return row ? view(row) : null;
 }
@@ -132,6 +146,7 @@ export async function attestUserKeys(ctx: ServiceContext, signedIn: SignedIn, us
 
 /** Stores the signed-in user's encrypted key backup (only ever their own). */
 export async function saveMyKeyBackup(ctx: ServiceContext, signedIn: SignedIn, backup: z.infer<typeof keyBackupBody>): Promise<void> {
+  requireAllowed(canManageOwnKeys(signedIn.actor));
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
     await saveKeyBackup(tx, signedIn.actor.id, backup, now);
@@ -145,6 +160,7 @@ export async function saveMyKeyBackup(ctx: ServiceContext, signedIn: SignedIn, b
 
 /** Hands the user their own encrypted backup to restore on a new browser; the fetch is audited. */
 export async function myKeyBackup(ctx: ServiceContext, signedIn: SignedIn): Promise<Record<string, unknown>> {
+  requireAllowed(canManageOwnKeys(signedIn.actor));
   const row = await findKeyBackup(ctx.db, signedIn.actor.id);
   if (!row) throw new NotFoundError('no_key_backup', 'There is no key backup for your account.');
   await appendAuditEntries(

@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db';
 import { anyUuidPlaceholder, coalescedByUuids } from '../db/prepared';
-import { keyBackups, userKeys } from '../db/schema';
+import { keyBackups, keyClaims, userKeys, users } from '../db/schema';
 
 export type UserKeysRow = typeof userKeys.$inferSelect;
 
@@ -20,6 +20,24 @@ export async function keysOfUsers(db: Database, userIds: string[]): Promise<User
   return keysByUser(db, userIds);
 }
 
+/** Serialises one user's key publications (within a transaction), so a repeated request cannot log the same keys twice. */
+export async function lockKeysOf(db: Database, userId: string): Promise<void> {
+  await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('no key update');
+}
+
+/**
+ * Claims public keys for a user and returns those that already belong to someone else. A
+ * concurrent claim of the same key waits for the other transaction, then sees its owner.
+ */
+export async function claimKeys(db: Database, userId: string, publicKeys: string[], at: Date): Promise<string[]> {
+  await db
+    .insert(keyClaims)
+    .values(publicKeys.map((publicKey) => ({ publicKey, userId, claimedAt: at })))
+    .onConflictDoNothing();
+  const owners = await db.select().from(keyClaims).where(inArray(keyClaims.publicKey, publicKeys));
+  return owners.filter((claim) => claim.userId !== userId).map((claim) => claim.publicKey);
+}
+
 /** The directory keeps each user's current keys; history lives in the key log. */
 export async function upsertUserKeys(db: Database, values: typeof userKeys.$inferInsert): Promise<void> {
   await db
@@ -27,7 +45,13 @@ export async function upsertUserKeys(db: Database, values: typeof userKeys.$infe
     .values(values)
     .onConflictDoUpdate({
       target: userKeys.userId,
-      set: { signPublicKey: values.signPublicKey, boxPublicKey: values.boxPublicKey, fingerprint: values.fingerprint, createdAt: values.createdAt },
+      set: {
+        signPublicKey: values.signPublicKey,
+        boxPublicKey: values.boxPublicKey,
+        fingerprint: values.fingerprint,
+        possessionProof: values.possessionProof,
+        createdAt: values.createdAt,
+      },
     });
 }
 

@@ -7,3 +7,4 @@ export * from './children.policy';
 export * from './shares.policy';
 export * from './offending.policy';
 export * from './operator.policy';
+export * from './standing.policy';

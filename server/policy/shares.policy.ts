@@ -1,5 +1,6 @@
 import { EXISTING_ARRANGEMENTS } from './messages';
 import { sharingStatus } from './sharing.policy';
+import { canReach } from './standing.policy';
 import { allow, deny, type Actor, type AgencyFacts, type Decision, type UserStatus } from './types';
 
 /** One recipient (or participant) of a share, as policy needs to see them. */
@@ -52,9 +53,9 @@ export function canReopenDecision(actor: Actor, agency: AgencyFacts | null, deci
   return decision.senderAgencyId === actor.agencyId ? allow : deny('other_agency', 'Only the agency that made this decision can reopen it.');
 }
 
-/** Conversations, and the live connection that carries them, are for users in good standing: a suspended user sees neither. */
+/** Conversations, and the live connection that carries them, are for users in good standing: a suspended or unverified user sees neither. */
 export function canUseConversations(actor: Actor): Decision {
-  return actor.status === 'suspended' ? deny('suspended', 'Your account is suspended. Contact your agency admin.') : allow;
+  return canReach(actor, 'service');
 }
 
 /** Only the named participants of a conversation see it or write in it (and only while in good standing). */

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromBase64Url, generateIdentity, openEnvelope, parseEnvelope, publicIdentity, ready, type IdentityKeys } from '../../crypto';
+import { fromBase64Url, generateIdentity, openEnvelope, parseEnvelope, ready, type IdentityKeys } from '../../crypto';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
+import { publishKeys } from '../support/keys';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // Alex Carter (police designated officer) set up keys in another browser, played here by Node.
   alexKeys = generateIdentity();
-  const res = await (await people.as('Alex')).request<{ keys: { userId: string } }>('PUT', '/api/keys/me', publicIdentity(alexKeys));
+  const res = await publishKeys(await people.as('Alex'), alexKeys);
   expect(res.status).toBe(201);
   alexId = res.body.keys.userId;
 });

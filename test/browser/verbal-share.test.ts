@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdentity, openNote, publicIdentity, ready, type IdentityKeys, type SealedNote } from '../../crypto';
+import { generateIdentity, openNote, ready, type IdentityKeys, type SealedNote } from '../../crypto';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
+import { publishKeys } from '../support/keys';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // Morgan Reid (police) set up keys in another browser, played here by Node.
   morganKeys = generateIdentity();
-  const res = await (await people.as('Morgan')).request<{ keys: { userId: string } }>('PUT', '/api/keys/me', publicIdentity(morganKeys));
+  const res = await publishKeys(await people.as('Morgan'), morganKeys);
   expect(res.status).toBe(201);
   morganId = res.body.keys.userId;
 });

@@ -17,6 +17,7 @@ import type { ApiClient } from '../support/client';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
+import { publishKeys } from '../support/keys';
 
 let haven: TestHaven;
 const people = new People(() => haven);
@@ -28,9 +29,7 @@ type ErrorBody = { error: { code: string } };
 
 async function publish(name: string, identity = generateIdentity(), replace = false): Promise<void> {
   keys[name] = identity;
-  const res = await (
-    await people.as(name)
-  ).request<{ keys: { userId: string } }>('PUT', '/api/keys/me', { ...publicIdentity(identity), ...(replace ? { replace } : {}) });
+  const res = await publishKeys(await people.as(name), identity, { replace });
   expect(res.status, name).toBe(201);
   userIds[name] = res.body.keys.userId;
 }
@@ -129,7 +128,7 @@ describe('key log', () => {
 
   it('replacing keys is deliberate and logged, so correspondents see the change', async () => {
     const morgan = await people.as('Morgan');
-    const again = await morgan.request<ErrorBody>('PUT', '/api/keys/me', publicIdentity(generateIdentity()));
+    const again = await publishKeys<ErrorBody>(morgan, generateIdentity());
     expect(again.body.error.code).toBe('keys_exist');
     const before = (await (await people.as('Jordan')).get<Proof>(`/api/key-log/proof?userId=${userIds.Morgan}`)).body.entry.fingerprint;
     await publish('Morgan', generateIdentity(), true);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdentity, openNote, publicIdentity, ready, sealNote, type IdentityKeys, type SealedNote } from '../../crypto';
+import { generateIdentity, openNote, ready, sealNote, type IdentityKeys, type SealedNote } from '../../crypto';
 import type { ApiClient } from '../support/client';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
+import { publishKeys } from '../support/keys';
 
 let haven: TestHaven;
 const people = new People(() => haven);
@@ -17,7 +18,7 @@ beforeAll(async () => {
   haven = await startTestHaven({ seedDemo: true });
   for (const name of ['Jordan', 'Morgan']) {
     keys[name] = generateIdentity();
-    const res = await (await people.as(name)).request<{ keys: { userId: string } }>('PUT', '/api/keys/me', publicIdentity(keys[name]));
+    const res = await publishKeys(await people.as(name), keys[name]);
     expect(res.status).toBe(201);
     ids[name.toLowerCase() as 'jordan' | 'morgan'] = res.body.keys.userId;
   }
@@ -60,8 +61,8 @@ function verbalWithSummary(id: string, summary: SealedNote | null) {
 describe('identity keys', () => {
   it('publishes once; the same keys again are accepted, different ones refused', async () => {
     const jordan = await people.as('Jordan');
-    expect((await jordan.request('PUT', '/api/keys/me', publicIdentity(keys.Jordan ?? generateIdentity()))).status).toBe(200);
-    const other = await jordan.request<ErrorBody>('PUT', '/api/keys/me', publicIdentity(generateIdentity()));
+    expect((await publishKeys(jordan, keys.Jordan ?? generateIdentity())).status).toBe(200);
+    const other = await publishKeys<ErrorBody>(jordan, generateIdentity());
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('keys_exist');
     const bad = await jordan.request<ErrorBody>('PUT', '/api/keys/me', { signPublicKey: 'short', boxPublicKey: 'x' });

@@ -15,6 +15,7 @@ import {
 import type { ClientToServerEvents, ServerToClientEvents, SyncedMessage } from '../../server/realtime/events';
 import { shareRecord } from '../../server/shares/share-record';
 import type { ApiClient } from './client';
+import { publishKeys } from './keys';
 
 export const welfareRecord = shareRecord.parse({
   consent: { status: 'given', givenBy: 'parent', givenOn: '2026-11-20' },
@@ -44,7 +45,7 @@ export class Practitioner {
   }
 
   async publishKeys(): Promise<void> {
-    const res = await this.api.request<{ keys: { userId: string } }>('PUT', '/api/keys/me', publicIdentity(this.keys));
+    const res = await publishKeys(this.api, this.keys);
     if (res.status !== 201) throw new Error(`publishing keys failed: ${res.status}`);
     this.userId = res.body.keys.userId;
   }

@@ -11,6 +11,8 @@ import {
   canShareWith,
   canShield,
   canUseConversations,
+  canReach,
+  canManageOwnKeys,
   canUseThread,
   canVerifyEntryDetails,
   type Actor,
@@ -43,10 +45,22 @@ describe('contributing to the index and sharing need full sharing rights', () =>
 describe('conversations and the live connection', () => {
   it.each(everyone)('%s, %s, two-factor %s', (role, status, mfa) => {
     const a = actor(role, { status, mfaEnrolled: mfa });
-    const standing = status === 'suspended' ? 'suspended' : 'allow';
+    // Suspended and unverified users have neither; a lapsed verification still reads.
+    const standing = status === 'suspended' ? 'suspended' : status === 'pending' ? 'not_verified' : 'allow';
     expect(code(canUseConversations(a))).toBe(standing);
     expect(code(canUseThread(a, { participantIds: ['someone', 'me'] }))).toBe(standing);
-    expect(code(canUseThread(a, { participantIds: ['someone', 'else'] }))).toBe(status === 'suspended' ? 'suspended' : 'not_a_participant');
+    expect(code(canUseThread(a, { participantIds: ['someone', 'else'] }))).toBe(standing === 'allow' ? 'not_a_participant' : standing);
+  });
+});
+
+describe('what a session reaches, by standing', () => {
+  it.each(everyone)('%s, %s, two-factor %s', (role, status, mfa) => {
+    const a = actor(role, { status, mfaEnrolled: mfa });
+    // Signing out is always open; the own account closes only on suspension; the service also needs verification.
+    expect(code(canReach(a, 'sign_out'))).toBe('allow');
+    expect(code(canReach(a, 'own_account'))).toBe(status === 'suspended' ? 'suspended' : 'allow');
+    expect(code(canManageOwnKeys(a))).toBe(status === 'suspended' ? 'suspended' : 'allow');
+    expect(code(canReach(a, 'service'))).toBe(status === 'suspended' ? 'suspended' : status === 'pending' ? 'not_verified' : 'allow');
   });
 });
 

@@ -84,8 +84,13 @@ describe('sealed note v1', () => {
 
 describe('identity keys', () => {
   it('fingerprints a public identity (known answer, computed independently with Python hashlib)', () => {
-    const identity = { signPublicKey: 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE', boxPublicKey: 'AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI' };
-    expect(keyFingerprint(identity)).toBe('51df590f8362b0ec8b8e953b52dcb931683b23be6bc09d05687728ab21311e1a');
+    // The public keys of the Ed25519 seed 0x01 × 32 and the X25519 secret 0x02 × 32 (Python's 'cryptography' package).
+    const identity = { signPublicKey: 'iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w', boxPublicKey: 'zo060cy2M-x7cMF4FKXHbs0CloUFDTRHRboFhw5YfVk' };
+    expect(keyFingerprint(identity)).toBe('84f2dd17d855eebf8ff9779265630f9513ebdffc979237ffdea38a0ca4eff44e');
+    // Bytes of the right length that are not usable keys have no fingerprint (0x01 × 32 is not a point of the main subgroup).
+    expect(() => keyFingerprint({ signPublicKey: 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE', boxPublicKey: identity.boxPublicKey })).toThrow(
+      MalformedInputError,
+    );
   });
 
   it('makes distinct keys with the right lengths, and refuses wrong-length public keys', () => {

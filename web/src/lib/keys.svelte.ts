@@ -33,6 +33,12 @@ export function loadCrypto(): Promise<Crypto> {
   return loading;
 }
 
+/** What publishing these keys sends: the public halves and this browser's proof that it holds them, for this user. */
+function publication(crypto: Crypto, userId: string, keys: IdentityKeys) {
+  const { signPublicKey, boxPublicKey } = crypto.publicIdentity(keys);
+  return { signPublicKey, boxPublicKey, proof: crypto.proveKeyPossession({ userId, signPublicKey, boxPublicKey }, keys.signPrivateKey) };
+}
+
 /** "3f9a0c…" → "3f9a 0c…", easier to read aloud and compare. */
 export function groupFingerprint(hex: string): string {
   return hex.replace(/(.{4})(?=.)/g, '$1 ');
@@ -50,7 +56,8 @@ class KeysState {
   private run = 0;
 
   constructor() {
-    session.onActive((userId) => void this.start(userId));
+    // A suspended user's keys stay untouched: the server answers only their sign-out.
+    session.onActive((userId) => void (session.suspended ? undefined : this.start(userId)));
     session.onEnd(() => this.clear());
   }
 
@@ -77,7 +84,7 @@ class KeysState {
       if (published === null) {
         // Stored before publishing, so that keys the server knows are never lost to a failed save.
         const mine = local ?? (await keepKeys(userId, crypto.generateIdentity()));
-        const answer = await api.publish(crypto.publicIdentity(mine));
+        const answer = await api.publish(publication(crypto, userId, mine));
         if (run !== this.run) return;
         this.settle(crypto, answer.keys.fingerprint === fingerprintOf(mine) ? mine : null, answer.keys.fingerprint);
       } else {
@@ -178,7 +185,7 @@ class KeysState {
     if (!userId) throw new Error('not signed in');
     const fresh = crypto.generateIdentity();
     await replaceKeys(userId, fresh);
-    const answer = await api.replace(crypto.publicIdentity(fresh));
+    const answer = await api.replace(publication(crypto, userId, fresh));
     this.settle(crypto, fresh, answer.keys.fingerprint);
   }
 

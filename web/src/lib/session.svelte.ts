@@ -47,6 +47,11 @@ class SessionState {
     return status === 'verified' || status === 'expired';
   }
 
+  /** A suspended user can only sign out: no keys, no live connection (the server refuses both). */
+  get suspended(): boolean {
+    return this.active && this.current?.user.status === 'suspended';
+  }
+
   /** Adding to the index, involvement, concerns and contacts are shares. */
   get canShare(): boolean {
     return this.active && (this.current?.sharing.allowed ?? false);
@@ -128,7 +133,9 @@ class SessionState {
     const nowActive = this.active;
     if (wasActive && (!nowActive || previousUser !== session?.user.id)) this.stopRealtime();
     if (previousUser && previousUser !== session?.user.id) for (const listener of this.endListeners) listener();
-    if (nowActive && !this.disconnect) this.startRealtime();
+    // The live connection carries conversations: for verified users and lapsed ones (who still read), not before verification.
+    if (this.canReadIndex && !this.disconnect) this.startRealtime();
+    else if (!this.canReadIndex) this.stopRealtime();
     if (session && nowActive && (!wasActive || previousUser !== session.user.id)) for (const listener of this.activeListeners) listener(session.user.id);
   }
 
