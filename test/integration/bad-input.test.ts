@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, type ApiResponse } from '../support/client';
+import { ApiClient } from '../support/client';
+import { expectClearClientError } from '../support/clear-error';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 
@@ -69,16 +70,6 @@ const GET_ROUTES = [
   '/api/audit/verify',
   `/api/auth/invites/${'t'.repeat(43)}`,
 ];
-
-/** A clear client error: a 4xx, the JSON error shape, and no trace of internals. */
-function expectClearClientError(res: ApiResponse, label: string): void {
-  expect(res.status, label).toBeGreaterThanOrEqual(400);
-  expect(res.status, label).toBeLessThan(500);
-  const body = res.body as { error?: { code?: unknown; message?: unknown } };
-  expect(typeof body.error?.code, label).toBe('string');
-  expect(typeof body.error?.message, label).toBe('string');
-  expect(JSON.stringify(res.body), label).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d+|Error:|stack/i);
-}
 
 /** Values a confused or hostile client might send. */
 const hostileValue = fc.oneof(
