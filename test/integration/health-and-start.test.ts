@@ -55,14 +55,21 @@ describe('GET /api/health', () => {
 /** Runs `tsx server/main.ts` as a newcomer would, and collects its output. */
 function startProcess(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
+  // A process group of its own: stopping npx alone would leave the server it started running.
   const child = spawn('npx', ['tsx', 'server/main.ts', ...args], {
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, output: () => output, exited };
+}
+
+/** SIGTERM to the whole group (npx, tsx and the server), as a service manager stops a service. */
+function stop(proc: ReturnType<typeof startProcess>): void {
+  if (proc.child.pid && proc.child.exitCode === null) process.kill(-proc.child.pid, 'SIGTERM');
 }
 
 async function waitForOutput(proc: ReturnType<typeof startProcess>, pattern: RegExp, ms = 60_000): Promise<string> {
@@ -126,14 +133,14 @@ describe('starting Haven', () => {
       sender.disconnect();
       recipient.disconnect();
     } finally {
-      first.child.kill('SIGTERM');
+      stop(first);
       await first.exited;
     }
     const second = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo']);
     try {
       expect(await waitForOutput(second, /already has users, so no demo data was added/)).not.toMatch(/password demo-/);
     } finally {
-      second.child.kill('SIGTERM');
+      stop(second);
       await second.exited;
     }
   });
