@@ -102,6 +102,8 @@ describe('starting Haven', () => {
       const jordan = readDemoFile(dataDir).find((a) => a.name === 'Jordan Ellis');
       if (!jordan) throw new Error('demo account missing');
       const c = new ApiClient(url);
+      // A wrong password goes through the hashing workers and the attempt counters on the embedded database too.
+      expect((await c.post('/api/auth/sign-in', { email: jordan.email, password: 'not the password at all' })).status).toBe(401);
       expect((await c.signIn(jordan)).status).toBe(200);
       const sender = new Practitioner(c);
       await sender.publishKeys();
