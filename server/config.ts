@@ -36,7 +36,7 @@ const configSchema = z.object({
   /** Sign-in attempts (for any e-mail address) from one client address per minute. */
   HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: positiveInt.max(100_000).default(20),
   /** Registrations and invitation acceptances (each hashes a new password) from one client address per hour. */
-  HAVEN_REGISTRATIONS_PER_ADDRESS_PER_HOUR: positiveInt.max(100_000).default(20),
+  HAVEN_REGISTER_PER_ADDRESS_PER_HOUR: positiveInt.max(100_000).default(20),
   /** Worker threads hashing passwords (Argon2id); the default leaves one core to the event loop. */
   HAVEN_PASSWORD_WORKERS: positiveInt.max(64).default(() => Math.max(1, availableParallelism() - 1)),
   /** Password hashes that may wait for a worker; beyond that a sign-in or registration is answered 503 with Retry-After. */

@@ -47,7 +47,7 @@ export function attemptCounters(db: Database, config: Config): AttemptCounters {
   const limiter = (keyPrefix: string, points: number, duration: number, blockDuration = 0) =>
     new RateLimiterDrizzle({ storeClient: db, schema: rateLimits, keyPrefix, points, duration, blockDuration, clearExpiredByTimeout: false });
   const signInAddress = limiter('signin-address', config.HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE, 60);
-  const registrationAddress = limiter('registration-address', config.HAVEN_REGISTRATIONS_PER_ADDRESS_PER_HOUR, 3600);
+  const registrationAddress = limiter('registration-address', config.HAVEN_REGISTER_PER_ADDRESS_PER_HOUR, 3600);
   // Failures for one e-mail address from one client address are remembered for a day; `penalty`
   // only counts (never refuses), and the wait they earn is kept under its own key.
   const pairFailures = limiter('signin-failures', Number.MAX_SAFE_INTEGER, 24 * 3600);

@@ -12,7 +12,7 @@ let haven: TestHaven;
 beforeAll(async () => {
   haven = await startTestHaven({
     seedDemo: true,
-    env: { HAVEN_TRUST_PROXY: '1', HAVEN_PASSWORD_WORKERS: '1', HAVEN_PASSWORD_QUEUE: '1', HAVEN_REGISTRATIONS_PER_ADDRESS_PER_HOUR: '2' },
+    env: { HAVEN_TRUST_PROXY: '1', HAVEN_PASSWORD_WORKERS: '1', HAVEN_PASSWORD_QUEUE: '1', HAVEN_REGISTER_PER_ADDRESS_PER_HOUR: '2' },
   });
 });
 afterAll(() => haven.close());
