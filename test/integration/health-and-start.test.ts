@@ -55,7 +55,8 @@ describe('GET /api/health', () => {
 /** Runs `tsx server/main.ts` as a newcomer would, and collects its output. */
 function startProcess(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  const child = spawn('npx', ['tsx', 'server/main.ts', ...args], {
+  // tsx itself, not through npx: npx does not pass SIGTERM on, and the server would outlive the test.
+  const child = spawn(path.join('node_modules', '.bin', 'tsx'), ['server/main.ts', ...args], {
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -88,7 +89,7 @@ describe('starting Haven', () => {
     expect(lines[0]).toMatch(/^Haven cannot start: .*PORT: /);
   });
 
-  it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', async () => {
+  it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', { timeout: 60_000 }, async () => {
     const first = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo']);
     try {
       const out = await waitForOutput(first, /saved in/);
