@@ -61,6 +61,7 @@ const POST_ROUTES = [
   `/api/children/${SOME_ID}/offending-risk/unmark`,
   `/api/children/${SOME_ID}/case-officers`,
   `/api/obligations/${SOME_ID}/cancel`,
+  `/api/notices/${SOME_ID}/read`,
   `/api/children/${SOME_ID}/legal-hold`,
   `/api/children/${SOME_ID}/legal-hold/release`,
   '/api/subject-access-requests',
