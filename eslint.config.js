@@ -39,7 +39,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {
-    files: ['eslint.config.js', 'web/svelte.config.js'],
+    // Plain JavaScript outside the TypeScript project (the password worker's entry registers tsx).
+    files: ['eslint.config.js', 'web/svelte.config.js', 'server/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -7,6 +7,7 @@ import { deliveryBench } from './delivery.bench';
 import { envelopeBench } from './envelope.bench';
 import { retentionBench } from './retention.bench';
 import { searchBench } from './search.bench';
+import { signInLoadBench } from './signin-load.bench';
 import { formatLine, machine, type BenchResult } from './harness';
 
 const count = (what: string) =>
@@ -19,7 +20,11 @@ const optionsSchema = z.object({
   only: z
     .string()
     .transform((s) => s.split(','))
-    .pipe(z.array(z.enum(['envelope', 'search', 'retention', 'delivery'], { error: '--only takes envelope, search, retention and delivery' })))
+    .pipe(
+      z.array(
+        z.enum(['envelope', 'search', 'retention', 'delivery', 'signin-load'], { error: '--only takes envelope, search, retention, delivery and signin-load' }),
+      ),
+    )
     .optional(),
   'search-size': count('--search-size').default(1_000_000),
   'retention-size': count('--retention-size').default(100_000),
@@ -48,7 +53,7 @@ function readOptions(): z.infer<typeof optionsSchema> {
 }
 
 const options = readOptions();
-const selected = new Set(options.only ?? ['envelope', 'search', 'retention', 'delivery']);
+const selected = new Set(options.only ?? ['envelope', 'search', 'retention', 'delivery', 'signin-load']);
 const benches: [string, () => Promise<BenchResult[]>][] = [
   ['envelope', envelopeBench],
   ['search', () => searchBench(options['search-size'])],
@@ -69,6 +74,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
         (line) => process.stdout.write(`${line}\n`),
       ),
   ],
+  ['signin-load', () => signInLoadBench({ attackers: 50, seconds: 10, timingRounds: 60 }, (line) => process.stdout.write(`${line}\n`))],
 ];
 
 process.stdout.write(`Machine: ${machine()}\n`);

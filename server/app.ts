@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
+import { accountGuards } from './accounts/account-guards';
 import { accountRoutes } from './accounts/accounts.routes';
 import { userRoutes } from './accounts/users.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
@@ -70,6 +71,9 @@ export function createHaven(deps: HavenDependencies): Haven {
     },
   };
 
+  // Argon2id in worker threads, and the counters of sign-in and registration attempts.
+  const guards = accountGuards(database.db, config, logger);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.HAVEN_TRUST_PROXY);
@@ -88,7 +92,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(requireCsrfToken);
   api.use(loadSession(ctx));
   api.use(requireStanding);
-  api.use(accountRoutes(ctx));
+  api.use(accountRoutes(ctx, guards));
   api.use(agencyRoutes(ctx));
   api.use(userRoutes(ctx));
   api.use(auditRoutes(ctx));
@@ -127,6 +131,8 @@ export function createHaven(deps: HavenDependencies): Haven {
       await realtime.io.close();
       realtime.close();
       await metrics.close();
+      // Hashing first: sign-ins still waiting for a worker are answered 503 at once, rather than holding the close for seconds.
+      await guards.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -24,9 +25,22 @@ const configSchema = z.object({
   HAVEN_INVITE_DAYS: positiveInt.max(60).default(7),
   HAVEN_VETTING_RENEWAL_MONTHS: positiveInt.max(120).default(36),
   HAVEN_TRAINING_RENEWAL_MONTHS: positiveInt.max(120).default(24),
-  HAVEN_LOCKOUT_THRESHOLD: positiveInt.max(100).default(5),
+  /** Wrong passwords or codes for one e-mail address from one client address before each further attempt from there waits. */
+  HAVEN_SIGNIN_FREE_FAILURES: positiveInt.max(1_000).default(5),
+  /** That wait starts at 2 seconds and doubles with each further failure, up to this. */
+  HAVEN_SIGNIN_MAX_DELAY_SECONDS: positiveInt.max(24 * 3600).default(900),
+  /** Failed sign-ins for one e-mail address from all client addresses, within the window, that lock it everywhere (and alert its agency admin). */
+  HAVEN_LOCKOUT_THRESHOLD: positiveInt.max(100_000).default(50),
+  HAVEN_LOCKOUT_WINDOW_MINUTES: positiveInt.max(7 * 24 * 60).default(60),
   HAVEN_LOCKOUT_MINUTES: positiveInt.max(24 * 60).default(15),
-  HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: positiveInt.max(10_000).default(20),
+  /** Sign-in attempts (for any e-mail address) from one client address per minute. */
+  HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: positiveInt.max(100_000).default(20),
+  /** Registrations and invitation acceptances (each hashes a new password) from one client address per hour. */
+  HAVEN_REGISTER_PER_ADDRESS_PER_HOUR: positiveInt.max(100_000).default(20),
+  /** Worker threads hashing passwords (Argon2id); the default leaves one core to the event loop. */
+  HAVEN_PASSWORD_WORKERS: positiveInt.max(64).default(() => Math.max(1, availableParallelism() - 1)),
+  /** Password hashes that may wait for a worker; beyond that a sign-in or registration is answered 503 with Retry-After. */
+  HAVEN_PASSWORD_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
   /** How many reverse proxies sit in front of Haven (for the client address used by sign-in throttling). */
   HAVEN_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Seed (32 bytes, base64url) of the key log's signing key; when unset it is generated and kept in the database. */

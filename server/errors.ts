@@ -58,3 +58,17 @@ export class TooManyRequestsError extends DomainError {
 
 /** A dependency (database, Redis) did not answer: the request may be retried. */
 export class UnavailableError extends DomainError {}
+
+/**
+ * Haven itself is at capacity (e.g. every password-hashing worker busy and the queue full):
+ * nothing was done, and the request can be retried after `retryAfterSeconds`.
+ */
+export class BusyError extends UnavailableError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+  }
+}

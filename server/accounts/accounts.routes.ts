@@ -5,13 +5,14 @@ import { ensureCsrfToken } from '../http/csrf';
 import { clearSessionCookie, clientAddress, currentSession, issueSessionCookie, requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
+import type { AccountGuards } from './account-guards';
 import { acceptInviteBody, codeBody, inviteTokenParam, registerBody, signInBody } from './accounts.schema';
 import { acceptInvite, describeInvite, register } from './registration.service';
 import { sessionView } from './session-view';
 import { completeMfa, confirmEnrolment, signIn, signOut, signOutEverywhere, startEnrolment, type NewSession } from './sign-in.service';
 
 /** Sign-in, two-factor, enrolment, registration and invites: everything before and around a session. */
-export function accountRoutes(ctx: ServiceContext): Router {
+export function accountRoutes(ctx: ServiceContext, guards: AccountGuards): Router {
   const router = Router();
   const secure = servesHttps(ctx.config);
   const respondWithSession = async (res: Parameters<Parameters<Router['post']>[1]>[1], session: NewSession) => {
@@ -28,13 +29,13 @@ export function accountRoutes(ctx: ServiceContext): Router {
 
   router.post('/auth/sign-in', async (req, res) => {
     const body = parseInput(signInBody, req.body);
-    await respondWithSession(res, await signIn(ctx, body, clientAddress(req)));
+    await respondWithSession(res, await signIn(ctx, guards, body, clientAddress(req)));
   });
 
   router.post('/auth/mfa', async (req, res) => {
     const signedIn = requireSignedIn(req, 'mfa_required');
     const { code } = parseInput(codeBody, req.body);
-    await respondWithSession(res, await completeMfa(ctx, signedIn, code, clientAddress(req)));
+    await respondWithSession(res, await completeMfa(ctx, guards, signedIn, code, clientAddress(req)));
   });
 
   router.post('/auth/enrolment/start', async (req, res) => {
@@ -44,7 +45,7 @@ export function accountRoutes(ctx: ServiceContext): Router {
   router.post('/auth/enrolment/confirm', async (req, res) => {
     const signedIn = requireSignedIn(req, 'enrolment_required');
     const { code } = parseInput(codeBody, req.body);
-    await respondWithSession(res, await confirmEnrolment(ctx, signedIn, code, clientAddress(req)));
+    await respondWithSession(res, await confirmEnrolment(ctx, guards, signedIn, code, clientAddress(req)));
   });
 
   router.post('/auth/sign-out', async (req, res) => {
@@ -61,7 +62,8 @@ export function accountRoutes(ctx: ServiceContext): Router {
   });
 
   router.post('/auth/register', async (req, res) => {
-    await register(ctx, parseInput(registerBody, req.body));
+    // The same answer whether or not the address already has an account (its owner is told instead).
+    await register(ctx, guards, parseInput(registerBody, req.body), clientAddress(req));
     res.status(201).json({ status: 'pending_verification' });
   });
 
@@ -72,7 +74,7 @@ export function accountRoutes(ctx: ServiceContext): Router {
 
   router.post('/auth/invites/:token/accept', async (req, res) => {
     const token = parseInput(inviteTokenParam, req.params.token, 'invitation link');
-    await acceptInvite(ctx, token, parseInput(acceptInviteBody, req.body));
+    await acceptInvite(ctx, guards, token, parseInput(acceptInviteBody, req.body), clientAddress(req));
     res.status(201).json({ status: 'pending_verification' });
   });
 

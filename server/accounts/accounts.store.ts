@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { agencies, invites, users, verifications } from '../db/schema';
+import { uniqueOr } from '../db/unique-violation';
+import { ConflictError } from '../errors';
 
 export type UserRow = typeof users.$inferSelect;
 export type VerificationRow = typeof verifications.$inferSelect;
@@ -58,27 +60,18 @@ export async function loadUserRecord(db: Database, id: string): Promise<UserReco
   return record;
 }
 
+export const emailInUse = () =>
+  new ConflictError('email_in_use', 'An account with this email address already exists. Sign in instead, or ask your agency admin.');
+
+/** Fails with `email_in_use` when the address has an account, even one created a moment ago by a concurrent request. */
 export async function insertUser(db: Database, values: typeof users.$inferInsert): Promise<UserRow> {
-  const [row] = await db.insert(users).values(values).returning();
+  const [row] = await uniqueOr(db.insert(users).values(values).returning(), emailInUse);
   if (!row) throw new Error('insert returned no row');
   return row;
 }
 
 export async function updateUser(db: Database, id: string, values: Partial<typeof users.$inferInsert>): Promise<void> {
   await db.update(users).set(values).where(eq(users.id, id));
-}
-
-/** Counts a failed sign-in and, at the threshold, locks the account; returns the new lock time if any. */
-export async function recordFailedSignIn(db: Database, id: string, threshold: number, lockUntil: Date): Promise<Date | null> {
-  const [row] = await db
-    .update(users)
-    .set({
-      failedSignIns: sql`${users.failedSignIns} + 1`,
-      lockedUntil: sql`case when ${users.failedSignIns} + 1 >= ${threshold} then ${lockUntil.toISOString()}::timestamptz else ${users.lockedUntil} end`,
-    })
-    .where(eq(users.id, id))
-    .returning({ lockedUntil: users.lockedUntil, failed: users.failedSignIns });
-  return row && row.failed >= threshold ? row.lockedUntil : null;
 }
 
 export async function insertVerification(db: Database, values: typeof verifications.$inferInsert): Promise<void> {

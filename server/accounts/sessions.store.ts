@@ -68,16 +68,6 @@ export async function deleteExpiredSessions(db: Database, now: Date): Promise<nu
   return rows.length;
 }
 
-/**
- * Fixed-window counter: adds one hit to `key` and returns the count in the current window
- * and when it resets. One statement, so concurrent requests cannot both slip under the limit.
- */
-export async function hitThrottle(db: Database, key: string, now: Date, windowMs: number): Promise<{ count: number; resetAt: Date }> {
-  const [row] = await hitThrottles(db, [key], now, windowMs);
-  if (!row) throw new Error('throttle upsert returned no row');
-  return row;
-}
-
 interface Hit {
   key: string;
   now: Date;

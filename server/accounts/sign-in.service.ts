@@ -1,18 +1,14 @@
-import { hashPassword, hashToken, randomToken, verifyPassword } from '../../crypto';
-import { appendAuditEntries } from '../audit';
+import { hashToken, randomToken } from '../../crypto';
+import { appendAuditEntries, type NewAuditEntry } from '../audit';
+import { insertAlert } from '../children/alerts.store';
 import { TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors';
 import type { ServiceContext } from '../shared/context';
-import { findUserByEmail, recordFailedSignIn, updateUser, type UserRow } from './accounts.store';
+import type { AccountGuards } from './account-guards';
+import { findUserByEmail, updateUser, type UserRow } from './accounts.store';
+import { NO_ACCOUNT_HASH } from './password-pool';
 import { signedInAs, signedInWith, type SignedIn } from './session-view';
-import { deleteSession, deleteUserSessions, findLiveSession, hitThrottle, insertSession, type SessionStage } from './sessions.store';
+import { deleteSession, deleteUserSessions, findLiveSession, insertSession, type SessionStage } from './sessions.store';
 import { enrolmentDetails, matchTotpStep, newTotpSecret } from './totp';
-
-let dummyHash: string | undefined;
-/** Unknown e-mail addresses cost the same Argon2id work as known ones, so timing does not reveal accounts. */
-function burnPasswordCheck(password: string): void {
-  dummyHash ??= hashPassword('haven-dummy-password-for-timing');
-  verifyPassword(dummyHash, password);
-}
 
 const invalidCredentials = () => new UnauthenticatedError('invalid_credentials', 'The email address or password is not right.');
 
@@ -43,60 +39,58 @@ export async function resolveSession(ctx: ServiceContext, token: string): Promis
   return live ? signedInWith(ctx, tokenHash, live.session.stage, live.record) : null;
 }
 
-function lockedError(until: Date, now: Date): TooManyRequestsError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
-  return new TooManyRequestsError('account_locked', `Too many failed attempts. This account is locked for ${Math.ceil(seconds / 60)} minute(s).`, seconds);
-}
+const inWords = (seconds: number) => (seconds < 120 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`);
 
-async function throttleAddress(ctx: ServiceContext, address: string): Promise<void> {
-  const now = ctx.clock();
-  const { count, resetAt } = await hitThrottle(ctx.db, `sign-in:${address}`, now, 60_000);
-  if (count > ctx.config.HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE) {
-    const seconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
-    throw new TooManyRequestsError('too_many_attempts', 'Too many sign-in attempts from this address. Wait a minute and try again.', seconds);
-  }
-}
-
-/** Counts a wrong password or code against the account; audits it, and the lockout when it starts. */
-async function failAttempt(ctx: ServiceContext, user: UserRow, action: 'auth.sign_in.failed' | 'auth.mfa.failed', address: string): Promise<void> {
-  const now = ctx.clock();
-  const lockUntil = new Date(now.getTime() + ctx.config.HAVEN_LOCKOUT_MINUTES * 60_000);
-  await ctx.db.transaction(async (tx) => {
-    const locked = await recordFailedSignIn(tx, user.id, ctx.config.HAVEN_LOCKOUT_THRESHOLD, lockUntil);
-    const entries = [{ actorId: user.id, agencyId: user.agencyId, action, subjectType: 'user', subjectId: user.id, detail: { address } }] as const;
-    await appendAuditEntries(
-      tx,
-      locked
-        ? [
-            ...entries,
-            {
-              actorId: user.id,
-              agencyId: user.agencyId,
-              action: 'auth.sign_in.locked_out' as const,
-              subjectType: 'user',
-              subjectId: user.id,
-              detail: { until: locked.toISOString() },
-            },
-          ]
-        : [...entries],
-      now,
+/**
+ * Refuses an attempt while this e-mail address must wait, from here (after failures from this
+ * client address) or from anywhere (locked after failures from many). The answer depends only on
+ * what was submitted, so it is the same for an address with no account.
+ */
+async function refuseWhileWaiting(guards: AccountGuards, email: string, address: string): Promise<void> {
+  const { delay, lock } = await guards.attempts.waits(email, address);
+  if (lock > 0) {
+    throw new TooManyRequestsError(
+      'account_locked',
+      `Too many failed attempts to sign in with this email address, from several places. It is locked for ${inWords(lock)}.`,
+      lock,
     );
+  }
+  if (delay > 0) throw new TooManyRequestsError('too_many_attempts', `Too many failed attempts from here. Wait ${inWords(delay)} and try again.`, delay);
+}
+
+/**
+ * Counts a wrong password or code against what was submitted, and audits it; the failure that
+ * locks the address alerts the account's agency admins. An unknown address costs the same writes
+ * (the counters and one audit entry, with no account named).
+ */
+async function failAttempt(
+  ctx: ServiceContext,
+  guards: AccountGuards,
+  attempt: { email: string; user: UserRow | undefined; action: 'auth.sign_in.failed' | 'auth.mfa.failed'; address: string },
+): Promise<void> {
+  const { user, address } = attempt;
+  const { lockStarted } = await guards.attempts.failed(attempt.email, address);
+  const now = ctx.clock();
+  const about = { actorId: user?.id ?? null, agencyId: user?.agencyId ?? null, subjectType: 'user', subjectId: user?.id ?? null };
+  const entries: NewAuditEntry[] = [{ ...about, action: attempt.action, detail: { address } }];
+  if (lockStarted) entries.push({ ...about, action: 'auth.sign_in.locked_out', detail: { minutes: ctx.config.HAVEN_LOCKOUT_MINUTES } });
+  await ctx.db.transaction(async (tx) => {
+    if (lockStarted && user) await insertAlert(tx, { agencyId: user.agencyId, kind: 'account_locked', actorId: user.id, createdAt: now });
+    await appendAuditEntries(tx, entries, now);
   });
 }
 
-export async function signIn(ctx: ServiceContext, input: { email: string; password: string }, address: string): Promise<NewSession> {
-  await throttleAddress(ctx, address);
+export async function signIn(ctx: ServiceContext, guards: AccountGuards, input: { email: string; password: string }, address: string): Promise<NewSession> {
+  const wait = await guards.attempts.signInFrom(address);
+  if (wait > 0) throw new TooManyRequestsError('too_many_attempts', 'Too many sign-in attempts from this address. Wait a minute and try again.', wait);
+  const [user] = await Promise.all([findUserByEmail(ctx.db, input.email), refuseWhileWaiting(guards, input.email, address)]);
+  // Known address or not, the same work: one Argon2id check, and for a failure the same writes.
+  const matches = await guards.passwords.verify(user?.passwordHash ?? NO_ACCOUNT_HASH, input.password);
+  if (!user || !matches) {
+    await failAttempt(ctx, guards, { email: input.email, user, action: 'auth.sign_in.failed', address });
+    throw invalidCredentials();
+  }
   const now = ctx.clock();
-  const user = await findUserByEmail(ctx.db, input.email);
-  if (!user) {
-    burnPasswordCheck(input.password);
-    throw invalidCredentials();
-  }
-  if (user.lockedUntil && user.lockedUntil > now) throw lockedError(user.lockedUntil, now);
-  if (!verifyPassword(user.passwordHash, input.password)) {
-    await failAttempt(ctx, user, 'auth.sign_in.failed', address);
-    throw invalidCredentials();
-  }
   const stage: SessionStage = user.totpEnrolledAt ? 'mfa_required' : 'enrolment_required';
   const session = await startSession(ctx, user.id, stage);
   await appendAuditEntries(
@@ -108,19 +102,21 @@ export async function signIn(ctx: ServiceContext, input: { email: string; passwo
 }
 
 /** Second factor for an enrolled user: a fresh session token replaces the half-signed-in one. */
-export async function completeMfa(ctx: ServiceContext, signedIn: SignedIn, code: string, address: string): Promise<NewSession> {
+export async function completeMfa(ctx: ServiceContext, guards: AccountGuards, signedIn: SignedIn, code: string, address: string): Promise<NewSession> {
   const { user } = signedIn.record;
   if (signedIn.stage !== 'mfa_required' || !user.totpSecret) {
     throw new ValidationError('This session is not waiting for a two-factor code.', [], 'wrong_stage');
   }
+  const email = user.email.toLowerCase();
+  await refuseWhileWaiting(guards, email, address);
   const now = ctx.clock();
-  if (user.lockedUntil && user.lockedUntil > now) throw lockedError(user.lockedUntil, now);
   const step = matchTotpStep(user.totpSecret, code, now);
   if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep)) {
-    await failAttempt(ctx, user, 'auth.mfa.failed', address);
+    await failAttempt(ctx, guards, { email, user, action: 'auth.mfa.failed', address });
     throw new UnauthenticatedError('invalid_code', 'The code is not right, or it has already been used. Enter the current code from your authenticator app.');
   }
-  await updateUser(ctx.db, user.id, { totpLastStep: step, failedSignIns: 0, lockedUntil: null });
+  await updateUser(ctx.db, user.id, { totpLastStep: step });
+  await guards.attempts.succeeded(email, address);
   await deleteSession(ctx.db, signedIn.tokenHash);
   const session = await startSession(ctx, user.id, 'active');
   await appendAuditEntries(
@@ -144,14 +140,16 @@ export async function startEnrolment(ctx: ServiceContext, signedIn: SignedIn): P
   return enrolmentDetails(secret, signedIn.record.user.email);
 }
 
-export async function confirmEnrolment(ctx: ServiceContext, signedIn: SignedIn, code: string, address: string): Promise<NewSession> {
+export async function confirmEnrolment(ctx: ServiceContext, guards: AccountGuards, signedIn: SignedIn, code: string, address: string): Promise<NewSession> {
   requireEnrolmentStage(signedIn);
   const { user } = signedIn.record;
   if (!user.totpPendingSecret) throw new ValidationError('Start two-factor set-up first.', [], 'enrolment_not_started');
+  const email = user.email.toLowerCase();
+  await refuseWhileWaiting(guards, email, address);
   const now = ctx.clock();
   const step = matchTotpStep(user.totpPendingSecret, code, now);
   if (step === null) {
-    await failAttempt(ctx, user, 'auth.mfa.failed', address);
+    await failAttempt(ctx, guards, { email, user, action: 'auth.mfa.failed', address });
     throw new UnauthenticatedError('invalid_code', 'The code is not right. Check the time on your phone and enter the current code.');
   }
   await ctx.db.transaction(async (tx) => {
@@ -160,8 +158,6 @@ export async function confirmEnrolment(ctx: ServiceContext, signedIn: SignedIn, 
       totpPendingSecret: null,
       totpEnrolledAt: now,
       totpLastStep: step,
-      failedSignIns: 0,
-      lockedUntil: null,
     });
     await appendAuditEntries(
       tx,
@@ -169,6 +165,7 @@ export async function confirmEnrolment(ctx: ServiceContext, signedIn: SignedIn, 
       now,
     );
   });
+  await guards.attempts.succeeded(email, address);
   await deleteSession(ctx.db, signedIn.tokenHash);
   return startSession(ctx, user.id, 'active');
 }

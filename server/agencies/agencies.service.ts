@@ -1,12 +1,12 @@
 import type { z } from 'zod';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { canManageAgencies, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import type { AgencyView, createAgencyBody, protocolBody } from './agencies.schema';
-import { findAgencyByName, insertAgency, listAgencies, setProtocolSigning, type AgencyRow } from './agencies.store';
+import { agencyExists, findAgencyByName, insertAgency, listAgencies, setProtocolSigning, type AgencyRow } from './agencies.store';
 
 export function toAgencyView(row: AgencyRow): AgencyView {
   return {
@@ -33,9 +33,7 @@ export async function listAllAgencies(ctx: ServiceContext, signedIn: SignedIn): 
 
 export async function registerAgency(ctx: ServiceContext, signedIn: SignedIn, input: z.infer<typeof createAgencyBody>): Promise<AgencyView> {
   requireAllowed(canManageAgencies(signedIn.actor));
-  if (await findAgencyByName(ctx.db, input.name)) {
-    throw new ConflictError('agency_exists', 'An agency with this name is already registered.');
-  }
+  if (await findAgencyByName(ctx.db, input.name)) throw agencyExists();
   const now = ctx.clock();
   const row = await ctx.db.transaction(async (tx) => {
     const agency = await insertAgency(tx, { name: input.name, kind: input.kind, contactEmail: input.contactEmail ?? null, createdAt: now });

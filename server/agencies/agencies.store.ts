@@ -1,6 +1,8 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { agencies } from '../db/schema';
+import { uniqueOr } from '../db/unique-violation';
+import { ConflictError } from '../errors';
 
 export type AgencyRow = typeof agencies.$inferSelect;
 
@@ -21,8 +23,11 @@ export async function listAgencies(db: Database): Promise<AgencyRow[]> {
   return db.select().from(agencies).orderBy(asc(agencies.name));
 }
 
+export const agencyExists = () => new ConflictError('agency_exists', 'An agency with this name is already registered.');
+
+/** Fails with `agency_exists` when the name (in any case) is taken, even by a concurrent request. */
 export async function insertAgency(db: Database, values: typeof agencies.$inferInsert): Promise<AgencyRow> {
-  const [row] = await db.insert(agencies).values(values).returning();
+  const [row] = await uniqueOr(db.insert(agencies).values(values).returning(), agencyExists);
   if (!row) throw new Error('insert returned no row');
   return row;
 }

@@ -9,6 +9,7 @@ export const auditActions = [
   'auth.signed_out',
   'auth.signed_out_everywhere',
   'account.registered',
+  'account.registration_attempted',
   'account.invite_created',
   'account.invite_accepted',
   'account.verified',

@@ -3,6 +3,8 @@ import type { Database } from '../db';
 import { coalescedRows } from '../db/coalesce';
 import { anyTextPlaceholder, anyUuidPlaceholder, coalescedByUuids, preparedFor, textArrayLiteral } from '../db/prepared';
 import { agencies, children, concernFlags, involvements, shieldOverrides, specialistContacts, users } from '../db/schema';
+import { uniqueOr } from '../db/unique-violation';
+import { ConflictError } from '../errors';
 
 export type ChildRow = typeof children.$inferSelect;
 export type InvolvementRow = typeof involvements.$inferSelect;
@@ -136,8 +138,11 @@ export async function findPossibleDuplicates(
     .limit(5);
 }
 
+export const alreadyInvolved = () => new ConflictError('already_involved', 'Your agency is already recorded as providing a service to this child.');
+
+/** Fails with `already_involved` when the agency's involvement is open already, even if a concurrent request opened it. */
 export async function insertInvolvement(db: Database, values: typeof involvements.$inferInsert): Promise<InvolvementRow> {
-  const [row] = await db.insert(involvements).values(values).returning();
+  const [row] = await uniqueOr(db.insert(involvements).values(values).returning(), alreadyInvolved);
   if (!row) throw new Error('insert returned no row');
   return row;
 }

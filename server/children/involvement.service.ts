@@ -7,6 +7,7 @@ import type { ServiceContext } from '../shared/context';
 import type { ChildView } from './child-view';
 import { agencyOf, childViewAfter, visibleChild } from './children.service';
 import {
+  alreadyInvolved,
   clearConcern,
   endInvolvement,
   findChild,
@@ -41,9 +42,7 @@ export async function recordInvolvement(ctx: ServiceContext, signedIn: SignedIn,
   const agencyId = requireAgency(signedIn);
   const child = await findChild(ctx.db, childId);
   if (!child?.delistedAt) await visibleChild(ctx, signedIn, childId);
-  if ((await openInvolvements(ctx.db, childId)).some((i) => i.agency.id === agencyId)) {
-    throw new ConflictError('already_involved', 'Your agency is already recorded as providing a service to this child.');
-  }
+  if ((await openInvolvements(ctx.db, childId)).some((i) => i.agency.id === agencyId)) throw alreadyInvolved();
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
     await insertInvolvement(tx, { childId, agencyId, startedBy: signedIn.actor.id, startedAt: now });

@@ -149,7 +149,8 @@ export async function changeSpecialistContact(
 
 export interface AlertView {
   id: string;
-  kind: 'shield_override';
+  /** `shield_override`: the actor overrode a shield; `account_locked`: the actor's account was locked after many failed sign-ins. */
+  kind: 'shield_override' | 'account_locked';
   actor: { id: string; name: string };
   childId: string | null;
   createdAt: string;

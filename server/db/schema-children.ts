@@ -149,13 +149,16 @@ export const shieldOverrides = pgTable(
   (t) => [index('shield_overrides_session_idx').on(t.sessionTokenHash, t.childId), index('shield_overrides_child_idx').on(t.childId)],
 );
 
-/** Alerts to agency admins (e.g. a shield was overridden). They carry ids, never personal data. */
+/**
+ * Alerts to agency admins: a shield was overridden (the actor overrode it), or an account was
+ * locked after many failed sign-ins (the actor is the locked account). They carry ids, never personal data.
+ */
 export const adminAlerts = pgTable(
   'admin_alerts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
     agencyId: uuid('agency_id').references(() => agencies.id),
-    kind: text('kind', { enum: ['shield_override'] }).notNull(),
+    kind: text('kind', { enum: ['shield_override', 'account_locked'] }).notNull(),
     actorId: uuid('actor_id')
       .notNull()
       .references(() => users.id),

@@ -40,8 +40,6 @@ export const users = pgTable(
     totpEnrolledAt: timestamp('totp_enrolled_at', { withTimezone: true, mode: 'date' }),
     /** Last accepted TOTP time step: a code is accepted once only. */
     totpLastStep: bigint('totp_last_step', { mode: 'number' }),
-    failedSignIns: integer('failed_sign_ins').notNull().default(0),
-    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
     suspendedAt: timestamp('suspended_at', { withTimezone: true, mode: 'date' }),
     suspendedBy: uuid('suspended_by'),
     suspensionReason: text('suspension_reason'),
@@ -117,6 +115,21 @@ export const throttles = pgTable('throttles', {
   count: integer('count').notNull(),
   resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
+
+/**
+ * rate-limiter-flexible's counters (`RateLimiterDrizzle`): failed sign-ins per address and per
+ * account, the waits they impose, and attempts per address. Keys are a limiter's prefix and a
+ * BLAKE2b hash, never an e-mail address. Logged, unlike `throttles`: a crash must not lift a lock.
+ */
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    points: integer('points').notNull(),
+    expire: timestamp('expire', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('rate_limits_expire_idx').on(t.expire)],
+);
 
 /** Append-only, hash-chained (see crypto/audit-chain.ts and docs/audit-chain.md). */
 export const auditEntries = pgTable(

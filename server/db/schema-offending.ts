@@ -67,8 +67,10 @@ export const obligations = pgTable(
 );
 
 /**
- * Notices to people (a reminder, an escalation). Unique per obligation, kind, round and
- * person, so a job that runs twice cannot notify twice. They name no child details.
+ * Notices to people: an obligation's reminder or escalation, or a word about their own account
+ * (someone tried to register with their address). Obligation notices are unique per obligation,
+ * kind, round and person, so a job that runs twice cannot notify twice. Notices name no child
+ * details and nothing about anyone else: a later e-mail outbox can send them as they are.
  */
 export const notices = pgTable(
   'notices',
@@ -77,13 +79,18 @@ export const notices = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
-    kind: text('kind', { enum: ['obligation_reminder', 'obligation_escalation'] }).notNull(),
-    obligationId: uuid('obligation_id')
-      .notNull()
-      .references(() => obligations.id),
-    round: integer('round').notNull(),
+    kind: text('kind', { enum: ['obligation_reminder', 'obligation_escalation', 'registration_attempt'] }).notNull(),
+    obligationId: uuid('obligation_id').references(() => obligations.id),
+    round: integer('round'),
     createdAt: at('created_at').notNull(),
     readAt: at('read_at'),
   },
-  (t) => [uniqueIndex('notices_once').on(t.obligationId, t.kind, t.round, t.userId), index('notices_user_idx').on(t.userId, t.createdAt)],
+  (t) => [
+    uniqueIndex('notices_once').on(t.obligationId, t.kind, t.round, t.userId),
+    index('notices_user_idx').on(t.userId, t.createdAt),
+    check(
+      'notices_obligation_kinds',
+      sql`(${t.kind} in ('obligation_reminder', 'obligation_escalation')) = (${t.obligationId} is not null and ${t.round} is not null)`,
+    ),
+  ],
 );

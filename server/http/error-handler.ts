@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
+  BusyError,
   ConflictError,
   DomainError,
   ForbiddenError,
@@ -23,6 +24,7 @@ export function statusOf(error: DomainError): number {
   if (error instanceof ConflictError) return 409;
   if (error instanceof GoneError) return 410;
   if (error instanceof TooManyRequestsError) return error.code === 'account_locked' ? 423 : 429;
+  // BusyError is an UnavailableError: 503, with Retry-After.
   if (error instanceof UnavailableError) return 503;
   return 400;
 }
@@ -30,7 +32,7 @@ export function statusOf(error: DomainError): number {
 export function errorBody(error: DomainError): { error: Record<string, unknown> } {
   const body: Record<string, unknown> = { ...error.extra, code: error.code, message: error.message };
   if (error instanceof ValidationError && error.issues.length) body.issues = error.issues;
-  if (error instanceof TooManyRequestsError) body.retryAfterSeconds = error.retryAfterSeconds;
+  if (error instanceof TooManyRequestsError || error instanceof BusyError) body.retryAfterSeconds = error.retryAfterSeconds;
   return { error: body };
 }
 
@@ -44,7 +46,7 @@ function isClientHttpError(error: unknown): error is { status: number; type?: st
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (error instanceof DomainError) {
-      if (error instanceof TooManyRequestsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof TooManyRequestsError || error instanceof BusyError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       res.status(statusOf(error)).json(errorBody(error));
       return;
     }

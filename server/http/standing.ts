@@ -18,6 +18,8 @@ const REACH_OF_ROUTE: { method: string; path: RegExp; reach: Reach | 'public' }[
   { method: 'GET', path: /^\/(openapi\.json|docs(\/.*)?)$/, reach: 'public' },
   { method: 'GET', path: /^\/keys\/(me|backup)$/, reach: 'own_account' },
   { method: 'PUT', path: /^\/keys\/(me|backup)$/, reach: 'own_account' },
+  { method: 'GET', path: /^\/notices$/, reach: 'own_account' },
+  { method: 'POST', path: /^\/notices\/[^/]+\/read$/, reach: 'own_account' },
 ];
 
 function reachOf(method: string, path: string): Reach | 'public' {

@@ -13,6 +13,7 @@ import {
   insertNotices,
   insertObligation,
   lockOpenObligation,
+  markNoticeRead,
   noticesOf,
   obligationsNeedingAttention,
   openObligationForDischarge,
@@ -210,7 +211,10 @@ export async function escalations(ctx: ServiceContext, signedIn: SignedIn): Prom
   }));
 }
 
-/** The signed-in user's own notices (reminders, escalations): ids and kinds only, never child details. */
+/**
+ * The signed-in user's own notices (reminders, escalations, attempts to register their address):
+ * ids, kinds and times only, never child details or anything about who else was involved.
+ */
 export async function myNotices(ctx: ServiceContext, signedIn: SignedIn) {
   const rows = await noticesOf(ctx.db, signedIn.actor.id);
   return rows.map((n) => ({
@@ -221,4 +225,9 @@ export async function myNotices(ctx: ServiceContext, signedIn: SignedIn) {
     createdAt: n.createdAt.toISOString(),
     read: n.readAt !== null,
   }));
+}
+
+/** Marks one of the signed-in user's own notices read (nobody else's: those are "not found"). */
+export async function readNotice(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<void> {
+  if (!(await markNoticeRead(ctx.db, id, signedIn.actor.id, ctx.clock()))) throw new NotFoundError('notice_not_found', 'You have no such notice.');
 }

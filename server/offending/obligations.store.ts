@@ -96,6 +96,16 @@ export async function noticesOf(db: Database, userId: string) {
   return db.select().from(notices).where(eq(notices.userId, userId)).orderBy(asc(notices.createdAt));
 }
 
+/** Marks one of this person's notices read; false when they have no such notice. */
+export async function markNoticeRead(db: Database, id: string, userId: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(notices)
+    .set({ readAt: sql`coalesce(${notices.readAt}, ${at.toISOString()}::timestamptz)` })
+    .where(and(eq(notices.id, id), eq(notices.userId, userId)))
+    .returning({ id: notices.id });
+  return rows.length > 0;
+}
+
 /** Open obligations past their deadline, counted in the database (for the metrics; no rows leave it). */
 export async function countOverdueObligations(db: Database, now: Date): Promise<number> {
   const [row] = await db

@@ -4,7 +4,7 @@ import { requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
-import { cancelObligation, escalations, myNotices, myObligations } from './obligations.service';
+import { cancelObligation, escalations, myNotices, myObligations, readNotice } from './obligations.service';
 import { addCaseOfficerBody } from './offending.schema';
 import { addCaseOfficer, markOffendingRisk, openSpecialFile, unmarkOffendingRisk } from './offending.service';
 
@@ -49,6 +49,12 @@ export function offendingRoutes(ctx: ServiceContext): Router {
 
   router.get('/notices', async (req, res) => {
     res.json({ notices: await myNotices(ctx, requireSignedIn(req)) });
+  });
+
+  router.post('/notices/:id/read', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    await readNotice(ctx, signedIn, parseInput(uuidParam, req.params.id, 'notice id'));
+    res.status(204).end();
   });
 
   return router;

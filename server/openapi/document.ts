@@ -190,7 +190,7 @@ export function buildOpenApiDocument(version: string, operations: ApiOperation[]
         NotSignedIn: error('`not_signed_in`, or the session is at the wrong sign-in stage.'),
         Forbidden: error('`csrf_token_invalid`, or policy refused (the code and message say why).'),
         NotFound: error('Nothing with this identifier that you may see.'),
-        Error: error('Any other error: 409 conflict, 410 gone, 423 locked, 429 too many requests, 503 database unavailable, 500.'),
+        Error: error('Any other error: 409 conflict, 410 gone, 423 locked, 429 too many requests, 503 database unavailable or server busy, 500.'),
       },
     },
   };

@@ -13,7 +13,7 @@ export const errorAnswer = z.strictObject({
       .array(z.strictObject({ path: z.string(), message: z.string() }))
       .optional()
       .meta({ description: 'With `invalid_request`: each failing field, as a dotted path.' }),
-    retryAfterSeconds: z.number().int().optional().meta({ description: 'With 429 and 423 (also sent as `Retry-After`).' }),
+    retryAfterSeconds: z.number().int().optional().meta({ description: 'With 429, 423 and 503 `server_busy` (also sent as `Retry-After`).' }),
   }),
 });
 

@@ -4,7 +4,9 @@ import { children, deliveries, messages, threadParticipants, threads, userSequen
 import type { ChildRow } from '../children/children.store';
 import { executeRows } from '../db/execute-rows';
 import { anyUuidPlaceholder, coalescedByUuids } from '../db/prepared';
+import { uniqueOr } from '../db/unique-violation';
 import { inUuids } from '../db/uuid-array';
+import { ConflictError } from '../errors';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -18,8 +20,11 @@ export async function insertThread(db: Database, values: typeof threads.$inferIn
   return row;
 }
 
+export const alreadyParticipant = () => new ConflictError('already_participant', 'This person is already in the conversation.');
+
+/** Fails with `already_participant` when someone is in the conversation already, even if a concurrent request just added them. */
 export async function insertParticipants(db: Database, rows: (typeof threadParticipants.$inferInsert)[]): Promise<void> {
-  if (rows.length) await db.insert(threadParticipants).values(rows);
+  if (rows.length) await uniqueOr(db.insert(threadParticipants).values(rows), alreadyParticipant);
 }
 
 // Read for every send, so these coalesce (see server/db/coalesce.ts).

@@ -4,10 +4,11 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf, requireVisible, visibleChild } from '../children/children.service';
 import { overriddenChildren, type ChildRow } from '../children/children.store';
-import { ConflictError, NotFoundError } from '../errors';
+import { NotFoundError } from '../errors';
 import { canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import {
+  alreadyParticipant,
   findConversation,
   insertParticipants,
   insertThread,
@@ -98,7 +99,7 @@ export async function startThread(ctx: ServiceContext, signedIn: SignedIn, child
 export async function addParticipant(ctx: ServiceContext, signedIn: SignedIn, threadId: string, body: z.infer<typeof addParticipantBody>): Promise<ThreadView> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
   const { thread, participantIds } = await requireThread(ctx, signedIn, threadId);
-  if (participantIds.includes(body.userId)) throw new ConflictError('already_participant', 'This person is already in the conversation.');
+  if (participantIds.includes(body.userId)) throw alreadyParticipant();
   const [participant] = await resolveParticipants(ctx, signedIn, thread.childId, [{ userId: body.userId, needToKnowReason: body.needToKnowReason }], {
     receivingInformation: true,
   });

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
+import { ApiClient } from '../support/client';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -135,8 +136,15 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
     await a.check('create an account');
     await submitEmpty(page, 'Create account');
     await a.check('create an account, nothing entered');
-    await visit(page, '#/registered', 'Your account is waiting for verification');
-    await a.check('account waiting for verification');
+    // An address that already has an account gets the same page as a new one (its owner is told instead).
+    await page.getByLabel('Full name').fill('Someone Else');
+    await page.getByLabel('Work email address').fill(morgan.email);
+    const agency = page.getByLabel('Agency');
+    await agency.selectOption((await agency.locator('option', { hasText: 'Northmoor Constabulary' }).getAttribute('value')) ?? '');
+    await page.getByLabel('Create a password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await h1(page, 'Thank you for registering');
+    await a.check('registered, waiting for verification');
     await visit(page, '#/invite/not-a-real-invite', 'This invite link does not work');
     await a.check('invite link that does not work');
 
@@ -180,10 +188,26 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
   });
 
   it('a practitioner: home, find a child, a record, the share log forms, conversations', { timeout: 120_000 }, async () => {
+    // Someone tried to register Jordan's address: Jordan's home page says when, until Jordan has read it.
+    const stranger = new ApiClient(haven.url);
+    const directory = await stranger.get<{ agencies: { id: string; protocolSigned: boolean }[] }>('/api/agencies/directory');
+    const agencyId = directory.body.agencies.find((agency) => agency.protocolSigned)?.id;
+    const attempt = await stranger.post('/api/auth/register', {
+      email: haven.account('Jordan').email,
+      name: 'A Stranger',
+      password: 'a long enough password',
+      agencyId,
+    });
+    expect(attempt.status).toBe(201);
     const { page, problems } = await signedIn('Jordan');
     const a = new Findings(page);
 
     await h1(page, 'Your Haven account');
+    const attemptNotice = page.getByRole('heading', { name: 'Someone tried to create an account with your email address' });
+    await attemptNotice.waitFor();
+    await a.check('home, someone tried to register this address');
+    await page.getByRole('button', { name: 'I have read this' }).click();
+    await attemptNotice.waitFor({ state: 'detached' });
     await a.check('home, keys ready');
     await page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
     await page.getByLabel('Type it again').fill('something else entirely');
@@ -390,6 +414,17 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
     await visit(page, '#/admin/alerts', 'Alerts');
     await page.getByText('There are no alerts.').waitFor();
     await a.check('alerts');
+    // An account locked after many failed sign-ins (as the sign-in service records it).
+    const db = await rawClient(haven.database.url);
+    await db.query(
+      `insert into admin_alerts (agency_id, kind, actor_id, created_at) select agency_id, 'account_locked', id, now() from users where email = $1`,
+      [haven.account('Morgan').email],
+    );
+    await db.end();
+    await page.reload();
+    await h1(page, 'Alerts');
+    await page.getByRole('cell', { name: 'Account locked after many failed sign-ins' }).waitFor();
+    await a.check('alerts, an account locked');
     await visit(page, '#/admin/escalations', 'Escalations');
     await page.getByText('There are no escalated written records.').waitFor();
     await a.check('escalations');

@@ -10,7 +10,15 @@ const people = new People(() => haven);
 const SOME_ID = '00000000-0000-4000-8000-000000000000';
 beforeAll(async () => {
   // Generous throttling: this file hammers sign-in on purpose.
-  haven = await startTestHaven({ seedDemo: true, env: { HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: '10000', HAVEN_LOCKOUT_THRESHOLD: '100' } });
+  haven = await startTestHaven({
+    seedDemo: true,
+    env: {
+      HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: '10000',
+      HAVEN_SIGNIN_FREE_FAILURES: '1000',
+      HAVEN_LOCKOUT_THRESHOLD: '100000',
+      HAVEN_REGISTER_PER_ADDRESS_PER_HOUR: '10000',
+    },
+  });
 });
 afterAll(() => haven.close());
 
@@ -54,6 +62,7 @@ const POST_ROUTES = [
   `/api/children/${SOME_ID}/offending-risk/unmark`,
   `/api/children/${SOME_ID}/case-officers`,
   `/api/obligations/${SOME_ID}/cancel`,
+  `/api/notices/${SOME_ID}/read`,
   `/api/children/${SOME_ID}/legal-hold`,
   `/api/children/${SOME_ID}/legal-hold/release`,
   '/api/subject-access-requests',

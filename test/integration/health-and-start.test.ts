@@ -95,7 +95,7 @@ describe('starting Haven', () => {
     expect(lines[0]).toMatch(/^Haven cannot start: .*PORT: /);
   });
 
-  it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', async () => {
+  it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', { timeout: 60_000 }, async () => {
     const first = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo']);
     try {
       const out = await waitForOutput(first, /saved in/);
@@ -109,6 +109,8 @@ describe('starting Haven', () => {
       const jordan = readDemoFile(dataDir).find((a) => a.name === 'Jordan Ellis');
       if (!jordan) throw new Error('demo account missing');
       const c = new ApiClient(url);
+      // A wrong password goes through the hashing workers and the attempt counters on the embedded database too.
+      expect((await c.post('/api/auth/sign-in', { email: jordan.email, password: 'not the password at all' })).status).toBe(401);
       expect((await c.signIn(jordan)).status).toBe(200);
       const sender = new Practitioner(c);
       await sender.publishKeys();

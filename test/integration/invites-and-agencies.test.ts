@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client';
+import { rawClient } from '../support/database';
 import { TestClock, startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { addMonths, localDate } from '../../server/shared/clock';
@@ -88,16 +89,8 @@ describe('invitations', () => {
     expect(notAdmin.body.error.code).toBe('not_an_admin');
   });
 
-  it('self-registration refuses an email already in use and a weak password', async () => {
-    const c = new ApiClient(haven.url);
-    const dup = await c.post<ErrorBody>('/api/auth/register', {
-      email: haven.account('Jordan').email,
-      name: 'Someone',
-      password: 'a long enough password',
-      agencyId: await councilId(),
-    });
-    expect(dup.status).toBe(409);
-    const weak = await c.post<ErrorBody>('/api/auth/register', {
+  it('self-registration refuses a weak password', async () => {
+    const weak = await new ApiClient(haven.url).post<ErrorBody>('/api/auth/register', {
       email: 'weak@childrens.northmoor.example',
       name: 'Someone',
       password: 'short',
@@ -105,6 +98,71 @@ describe('invitations', () => {
     });
     expect(weak.status).toBe(400);
     expect(weak.body.error.issues?.[0]?.path).toBe('password');
+  });
+});
+
+describe('registering an address that already has an account', () => {
+  it('answers exactly as for a new address, leaves the account alone, and tells its owner (not the caller)', async () => {
+    const agencyId = await councilId();
+    const fresh = await new ApiClient(haven.url).post('/api/auth/register', {
+      email: 'brand.new@childrens.northmoor.example',
+      name: 'Brand New',
+      password: 'a long enough password',
+      agencyId,
+    });
+    const jordan = haven.account('Jordan');
+    const existing = await new ApiClient(haven.url).post('/api/auth/register', {
+      email: jordan.email.toUpperCase(),
+      name: 'Someone Else',
+      password: 'another long password',
+      agencyId,
+    });
+    expect(fresh.status).toBe(201);
+    expect({ status: existing.status, body: existing.body }).toEqual({ status: fresh.status, body: fresh.body });
+    expect(existing.headers.get('content-length')).toBe(fresh.headers.get('content-length'));
+
+    // Jordan's account is unchanged: same name, same password.
+    people.forget();
+    const owner = await people.as('Jordan');
+    const session = await owner.get<{ session: { user: { name: string } } }>('/api/session');
+    expect(session.body.session.user.name).toBe('Jordan Ellis');
+    // Jordan is told, with the time and nothing about the caller.
+    const notices = await owner.get<{ notices: Record<string, unknown>[] }>('/api/notices');
+    const attempts = notices.body.notices.filter((n) => n.kind === 'registration_attempt');
+    expect(attempts).toEqual([
+      { id: expect.any(String), kind: 'registration_attempt', obligationId: null, round: null, createdAt: expect.any(String), read: false },
+    ]);
+    // Only Jordan can mark it read.
+    const priya = await people.as('Priya');
+    expect((await priya.post<ErrorBody>(`/api/notices/${String(attempts[0]?.id)}/read`)).status).toBe(404);
+    expect((await owner.post(`/api/notices/${String(attempts[0]?.id)}/read`)).status).toBe(204);
+    const after = await owner.get<{ notices: { kind: string; read: boolean }[] }>('/api/notices');
+    expect(after.body.notices.filter((n) => n.kind === 'registration_attempt')).toEqual([expect.objectContaining({ read: true })]);
+
+    const db = await rawClient(haven.database.url);
+    const { rows } = await db.query<{ actor_id: string | null; subject_id: string; is_jordan: boolean }>(
+      `select a.actor_id, a.subject_id, u.email = $1 as is_jordan from audit_entries a join users u on u.id::text = a.subject_id
+        where a.action = 'account.registration_attempted'`,
+      [jordan.email],
+    );
+    await db.end();
+    expect(rows).toEqual([{ actor_id: null, subject_id: expect.any(String), is_jordan: true }]);
+  });
+
+  it('8 registrations of one new address at once: every caller gets the same answer, one account exists, nothing fails', async () => {
+    const agencyId = await councilId();
+    const clients = Array.from({ length: 8 }, () => new ApiClient(haven.url));
+    await Promise.all(clients.map((c) => c.refreshCsrf()));
+    const answers = await Promise.all(
+      clients.map((c, i) =>
+        c.post('/api/auth/register', { email: 'Twice.Keen@childrens.northmoor.example', name: `Keen ${i}`, password: 'a long enough password', agencyId }),
+      ),
+    );
+    expect(answers.map((a) => ({ status: a.status, body: a.body }))).toEqual(Array(8).fill({ status: 201, body: { status: 'pending_verification' } }));
+    const db = await rawClient(haven.database.url);
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from users where lower(email) = 'twice.keen@childrens.northmoor.example'`);
+    await db.end();
+    expect(rows[0]?.n).toBe(1);
   });
 });
 
@@ -140,5 +198,15 @@ describe('agencies', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('not_system_admin');
     expect((await priya.get<ErrorBody>('/api/agencies')).status).toBe(403);
+  });
+
+  it('8 agencies with one name at once: one is registered, the rest are refused with the reason, nothing fails', async () => {
+    const sam = await people.as('Sam');
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => sam.post<ErrorBody>('/api/agencies', { name: 'Northmoor Racing Agency', kind: 'voluntary' })),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.error.code).toBe('agency_exists');
   });
 });

@@ -1,16 +1,51 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApiClient } from '../support/client';
+import { ApiClient, type ApiResponse } from '../support/client';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 
 let haven: TestHaven;
 beforeAll(async () => {
-  haven = await startTestHaven({ seedDemo: true, env: { HAVEN_LOCKOUT_THRESHOLD: '3', HAVEN_LOCKOUT_MINUTES: '15' } });
+  haven = await startTestHaven({
+    seedDemo: true,
+    // One trusted proxy: each attacker below signs in from an address of its own (X-Forwarded-For).
+    env: {
+      HAVEN_TRUST_PROXY: '1',
+      HAVEN_SIGNIN_FREE_FAILURES: '3',
+      HAVEN_SIGNIN_MAX_DELAY_SECONDS: '8',
+      HAVEN_LOCKOUT_THRESHOLD: '8',
+      HAVEN_LOCKOUT_MINUTES: '15',
+    },
+  });
 });
 afterAll(() => haven.close());
 
 const client = () => new ApiClient(haven.url);
+let addresses = 0;
+/** A client at an address no other test uses. */
+const fromNewAddress = () => new ApiClient(haven.url, `198.51.100.${++addresses}`);
+const unknownEmail = () => `nobody.${randomBytes(4).toString('hex')}@childrens.northmoor.example`;
+const WRONG = 'not the password at all';
+
+/** What a caller sees of an answer; the seconds in it are compared separately (they count down while a test runs). */
+function answer(res: ApiResponse) {
+  return { status: res.status, body: JSON.stringify(res.body).replace(/\d+/g, 'N'), retryAfter: Number(res.headers.get('retry-after') ?? 0) };
+}
+
+/** As if every wait had passed: the attacker in these tests does not sleep. */
+async function endWaits(): Promise<void> {
+  const db = await rawClient(haven.database.url);
+  await db.query(`update rate_limits set expire = to_timestamp(0) where key like 'signin-delay:%'`);
+  await db.end();
+}
+
+async function auditCount(action: string): Promise<number> {
+  const db = await rawClient(haven.database.url);
+  const { rows } = await db.query<{ n: number }>('select count(*)::int as n from audit_entries where action = $1', [action]);
+  await db.end();
+  return rows[0]?.n ?? 0;
+}
 type SessionBody = { session: { stage: string; user: { email: string; status: string }; sharing: { allowed: boolean; reasons: { code: string }[] } } | null };
 
 describe('sign-in with two factors', () => {
@@ -50,7 +85,7 @@ describe('sign-in with two factors', () => {
 
   it('refuses a wrong password and a wrong code with clear errors', async () => {
     const ruth = haven.account('Ruth');
-    const wrong = await client().post('/api/auth/sign-in', { email: ruth.email, password: 'not the password at all' });
+    const wrong = await client().post('/api/auth/sign-in', { email: ruth.email, password: WRONG });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toEqual({ error: { code: 'invalid_credentials', message: expect.any(String) } });
     const unknown = await client().post('/api/auth/sign-in', { email: 'nobody@nowhere.example', password: 'whatever whatever' });
@@ -62,6 +97,14 @@ describe('sign-in with two factors', () => {
     const badCode = await c.post('/api/auth/mfa', { code: '000000' === totpCode(ruth.totpSecret ?? '') ? '111111' : '000000' });
     expect(badCode.status).toBe(401);
     expect((badCode.body as { error: { code: string } }).error.code).toBe('invalid_code');
+  });
+
+  it('does the same work for a wrong password whether or not the account exists (one audit entry each)', async () => {
+    const before = await auditCount('auth.sign_in.failed');
+    expect((await fromNewAddress().post('/api/auth/sign-in', { email: haven.account('Ruth').email, password: WRONG })).status).toBe(401);
+    expect(await auditCount('auth.sign_in.failed')).toBe(before + 1);
+    expect((await fromNewAddress().post('/api/auth/sign-in', { email: unknownEmail(), password: WRONG })).status).toBe(401);
+    expect(await auditCount('auth.sign_in.failed')).toBe(before + 2);
   });
 
   it('refuses a code that was already used (no replay)', async () => {
@@ -76,15 +119,80 @@ describe('sign-in with two factors', () => {
     expect(replay.status).toBe(401);
   });
 
-  it('locks the account temporarily after repeated failures, even for the right password', async () => {
-    const priya = haven.account('Priya');
-    for (let i = 0; i < 3; i++) {
-      expect((await client().post('/api/auth/sign-in', { email: priya.email, password: `wrong password ${i}` })).status).toBe(401);
-    }
-    const locked = await client().post('/api/auth/sign-in', { email: priya.email, password: priya.password });
-    expect(locked.status).toBe(423);
-    expect(locked.body).toMatchObject({ error: { code: 'account_locked', retryAfterSeconds: expect.any(Number) } });
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+  it('makes one address wait, doubling, after a few failures; the account still signs in from elsewhere; an unknown address is answered alike', async () => {
+    const morgan = haven.account('Morgan');
+    const attack = async (email: string) => {
+      const attacker = fromNewAddress();
+      const seen: ApiResponse[] = [];
+      const attempt = async () => seen.push(await attacker.post('/api/auth/sign-in', { email, password: WRONG }));
+      for (let i = 0; i < 3; i += 1) await attempt();
+      for (let round = 0; round < 4; round += 1) {
+        await attempt();
+        await endWaits();
+        await attempt();
+      }
+      await attempt();
+      return { attacker, seen };
+    };
+    const real = await attack(morgan.email);
+    expect(real.seen.map((r) => r.status)).toEqual([401, 401, 401, 429, 401, 429, 401, 429, 401, 429, 401, 429]);
+    const waits = real.seen.filter((r) => r.status === 429);
+    expect(waits[0]?.body).toMatchObject({ error: { code: 'too_many_attempts', retryAfterSeconds: expect.any(Number) } });
+    // 2 s after the third failure, doubling with each further one, capped at 8 s (a second may pass while the test runs).
+    const retryAfter = waits.map((r) => Number(r.headers.get('retry-after')));
+    [2, 4, 8, 8, 8].forEach((expected, i) => {
+      expect(retryAfter[i]).toBeOneOf([expected, expected - 1]);
+    });
+    // Even the right password waits at that address; from anywhere else Morgan gets in.
+    expect((await real.attacker.post('/api/auth/sign-in', { email: morgan.email, password: morgan.password })).status).toBe(429);
+    expect((await fromNewAddress().post('/api/auth/sign-in', { email: morgan.email, password: morgan.password })).status).toBe(200);
+
+    const unknown = await attack(unknownEmail());
+    expect(unknown.seen.map(answer).map(({ status, body }) => ({ status, body }))).toEqual(real.seen.map(answer).map(({ status, body }) => ({ status, body })));
+  });
+
+  it('counts wrong two-factor codes like wrong passwords', async () => {
+    const alex = haven.account('Alex');
+    const c = fromNewAddress();
+    expect((await c.post('/api/auth/sign-in', { email: alex.email, password: alex.password })).status).toBe(200);
+    const code = totpCode(alex.totpSecret ?? '');
+    const wrongCode = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 3; i += 1) expect((await c.post('/api/auth/mfa', { code: wrongCode })).status).toBe(401);
+    const waiting = await c.post('/api/auth/mfa', { code });
+    expect(waiting.status).toBe(429);
+    expect(waiting.body).toMatchObject({ error: { code: 'too_many_attempts' } });
+    expect((await c.post('/api/auth/sign-in', { email: alex.email, password: alex.password })).status).toBe(429);
+  });
+
+  it('locks an account only at the account-wide count, alerts its agency admin, and locks an unknown address alike', async () => {
+    const agencies = await client().get<{ agencies: { id: string; name: string }[] }>('/api/agencies/directory');
+    const council = agencies.body.agencies.find((a) => a.name.startsWith('Northmoor County Council'));
+    const email = `locked.${randomBytes(4).toString('hex')}@childrens.northmoor.example`;
+    const password = 'a long enough password';
+    expect((await client().post('/api/auth/register', { email, name: 'Lee Locked', password, agencyId: council?.id })).status).toBe(201);
+    const lockOut = async (target: string) => {
+      const seen: ApiResponse[] = [];
+      // Eight addresses, one failure each: no address waits, but the account's count reaches 8.
+      for (let i = 0; i < 8; i += 1) seen.push(await fromNewAddress().post('/api/auth/sign-in', { email: target, password: WRONG }));
+      seen.push(await fromNewAddress().post('/api/auth/sign-in', { email: target, password }));
+      return seen;
+    };
+    const real = await lockOut(email);
+    expect(real.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 423]);
+    expect(real[8]?.body).toMatchObject({ error: { code: 'account_locked', retryAfterSeconds: expect.any(Number) } });
+    expect(Number(real[8]?.headers.get('retry-after'))).toBeGreaterThan(800);
+    const unknown = await lockOut(unknownEmail());
+    expect(unknown.map(answer).map(({ status, body }) => ({ status, body }))).toEqual(real.map(answer).map(({ status, body }) => ({ status, body })));
+
+    const db = await rawClient(haven.database.url);
+    const { rows } = await db.query<{ id: string }>('select id from users where email = $1', [email]);
+    await db.end();
+    const priya = client();
+    expect((await priya.signIn(haven.account('Priya'))).status).toBe(200);
+    const alerts = await priya.get<{ alerts: { kind: string; actor: { id: string; name: string } }[] }>('/api/alerts');
+    expect(alerts.body.alerts.filter((a) => a.kind === 'account_locked')).toEqual([
+      expect.objectContaining({ kind: 'account_locked', actor: { id: rows[0]?.id, name: 'Lee Locked' } }),
+    ]);
   });
 
   it('records sign-ins, failures and lockouts in the audit log', async () => {

@@ -33,7 +33,15 @@ const PUBLIC = new Set([
   'GET /api/docs/formats/{name}',
 ]);
 const SIGN_OUT = ['GET /api/session', 'POST /api/auth/sign-out', 'POST /api/auth/sign-out-everywhere'];
-const OWN_ACCOUNT = [...SIGN_OUT, 'GET /api/keys/me', 'PUT /api/keys/me', 'GET /api/keys/backup', 'PUT /api/keys/backup'];
+const OWN_ACCOUNT = [
+  ...SIGN_OUT,
+  'GET /api/keys/me',
+  'PUT /api/keys/me',
+  'GET /api/keys/backup',
+  'PUT /api/keys/backup',
+  'GET /api/notices',
+  'POST /api/notices/{id}/read',
+];
 
 beforeAll(async () => {
   await ready();

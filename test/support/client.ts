@@ -16,7 +16,11 @@ export class ApiClient {
   private readonly cookies = new Map<string, string>();
   csrfToken: string | null = null;
 
-  constructor(readonly baseUrl: string) {}
+  /** `forwardedFor` sends every request as if from that client address (the server must trust one proxy: `HAVEN_TRUST_PROXY=1`). */
+  constructor(
+    readonly baseUrl: string,
+    readonly forwardedFor?: string,
+  ) {}
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -38,6 +42,7 @@ export class ApiClient {
     options: { csrf?: boolean; rawBody?: string; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
+    if (this.forwardedFor) headers['x-forwarded-for'] = this.forwardedFor;
     if (this.cookies.size) headers.cookie = this.cookieHeader();
     if (method !== 'GET' && options.csrf !== false) {
       if (!this.csrfToken) await this.refreshCsrf();

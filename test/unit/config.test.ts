@@ -7,6 +7,9 @@ describe('configuration', () => {
     expect(config).toMatchObject({ PORT: 3000, HAVEN_DATA_DIR: './data', HAVEN_VETTING_RENEWAL_MONTHS: 36, HAVEN_TRAINING_RENEWAL_MONTHS: 24 });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(servesHttps(config)).toBe(false);
+    // A lock of an account everywhere only after many failures; hashing leaves a core to the event loop.
+    expect(config).toMatchObject({ HAVEN_SIGNIN_FREE_FAILURES: 5, HAVEN_LOCKOUT_THRESHOLD: 50, HAVEN_PASSWORD_QUEUE: 16 });
+    expect(config.HAVEN_PASSWORD_WORKERS).toBeGreaterThanOrEqual(1);
   });
 
   it('treats empty variables as unset', () => {
@@ -21,6 +24,8 @@ describe('configuration', () => {
     ['PUBLIC_URL', 'not a url'],
     ['HAVEN_TRAINING_RENEWAL_MONTHS', '0'],
     ['HAVEN_LOCKOUT_THRESHOLD', '-1'],
+    ['HAVEN_PASSWORD_WORKERS', '0'],
+    ['HAVEN_PASSWORD_QUEUE', 'many'],
     ['LOG_LEVEL', 'loud'],
     ['HAVEN_SEED_DEMO', 'yes please'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {

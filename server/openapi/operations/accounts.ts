@@ -29,7 +29,9 @@ export const accountsOperations: ApiOperation[] = [
     summary: 'Sign in with email and password',
     access: 'public',
     body: signInBody,
-    ok: json('`{ session }` at stage `mfa_required` or `enrolment_required`; sets the session cookie.'),
+    ok: json(
+      '`{ session }` at stage `mfa_required` or `enrolment_required`; sets the session cookie. 401 `invalid_credentials` alike for a wrong password and an unknown address; 429 `too_many_attempts` (this address, or this address for this email, must wait) and 423 `account_locked` (this email, from everywhere), with Retry-After; 503 `server_busy` with Retry-After.',
+    ),
   },
   {
     method: 'post',
@@ -72,7 +74,9 @@ export const accountsOperations: ApiOperation[] = [
     summary: 'Register at a signatory agency, to be verified by an admin',
     access: 'public',
     body: registerBody,
-    ok: created('`{ status: "pending_verification" }`.'),
+    ok: created(
+      '`{ status: "pending_verification" }`, the same when the address already has an account (its owner is told instead). 429 `too_many_registrations` with Retry-After.',
+    ),
   },
   {
     method: 'get',

@@ -1,6 +1,6 @@
 import { reasonBody } from '../../children/children.schema';
 import { addCaseOfficerBody } from '../../offending/offending.schema';
-import { type ApiOperation, byChild, byId, json } from '../api-operation';
+import { type ApiOperation, byChild, byId, json, noContent } from '../api-operation';
 
 /** The routes in server/offending/offending.routes.ts. */
 export const offendingOperations: ApiOperation[] = [
@@ -56,5 +56,12 @@ export const offendingOperations: ApiOperation[] = [
     body: reasonBody,
     ok: json('`{ obligation }`.'),
   },
-  { method: 'get', path: '/notices', tag: 'Offending risk', summary: 'My reminders and escalation notices', ok: json('`{ notices: [...] }`.') },
+  {
+    method: 'get',
+    path: '/notices',
+    tag: 'Offending risk',
+    summary: 'My notices: reminders, escalations, and attempts to register my address',
+    ok: json('`{ notices: [{ id, kind, obligationId, round, createdAt, read }] }`.'),
+  },
+  { method: 'post', path: '/notices/:id/read', tag: 'Offending risk', summary: 'Mark one of my notices read', params: byId, ok: noContent() },
 ];

@@ -1,9 +1,10 @@
-// Admin alerts: who overrode a shield and when. They name the record by identifier only.
+// Admin alerts: who overrode a shield and when (naming the record by identifier only), and
+// whose account was locked after many failed sign-ins.
 import { ApiError, alerts } from './api';
-import type { ShieldAlert } from './types';
+import type { AdminAlert } from './types';
 
 export class AlertsState {
-  list = $state<ShieldAlert[]>([]);
+  list = $state<AdminAlert[]>([]);
   loading = $state(false);
   error = $state<string | null>(null);
   announcement = $state('');

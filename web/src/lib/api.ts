@@ -24,7 +24,7 @@ import type {
   Role,
   Session,
   ShareEntry,
-  ShieldAlert,
+  AdminAlert,
   SignedTreeHead,
   SpecialFile,
   Thread,
@@ -216,7 +216,7 @@ export const children = {
 };
 
 export const alerts = {
-  list: (): Promise<{ alerts: ShieldAlert[] }> => get('/api/alerts'),
+  list: (): Promise<{ alerts: AdminAlert[] }> => get('/api/alerts'),
   acknowledge: (id: string): Promise<void> => post(`/api/alerts/${seg(id)}/acknowledge`),
 };
 
@@ -278,4 +278,5 @@ export const obligations = {
   escalations: (): Promise<{ obligations: EscalatedObligation[] }> => get('/api/obligations/escalations'),
   cancel: (id: string, reason: string): Promise<{ obligation: Obligation }> => post(`/api/obligations/${seg(id)}/cancel`, { reason }),
   notices: (): Promise<{ notices: Notice[] }> => get('/api/notices'),
+  readNotice: (id: string): Promise<void> => post(`/api/notices/${seg(id)}/read`),
 };

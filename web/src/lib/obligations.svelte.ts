@@ -33,8 +33,13 @@ class ObligationState {
     this.escalated = this.escalated.filter((o) => o.childId !== childId);
   }
 
+  /** Reminders and escalations (notices about the person's own account are shown on their home page). */
+  get obligationNotices(): Notice[] {
+    return this.notices.filter((n) => n.obligationId !== null);
+  }
+
   get unreadNotices(): number {
-    return this.notices.filter((n) => !n.read).length;
+    return this.obligationNotices.filter((n) => !n.read).length;
   }
 
   async loadMine(): Promise<void> {

@@ -49,7 +49,7 @@ export type ChildSummary = SearchResult['children'][number];
 export type NewChildBody = z.input<typeof createChildBody>;
 export type ChildGender = Child['gender'];
 export type ParentRelationship = Child['parents'][number]['relationship'];
-export type ShieldAlert = AlertView;
+export type AdminAlert = AlertView;
 
 export type Person = PersonView;
 export type PublicKeys = PublicKeysView;
