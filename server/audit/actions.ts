@@ -58,6 +58,7 @@ export const auditActions = [
   'thread.opened',
   'child.offending_risk_marked',
   'child.offending_risk_unmarked',
+  'child.offending_risk_unmarked_by_admin',
   'special_file.opened',
   'case_officer.added',
   'obligation.created',

@@ -1,5 +1,6 @@
 import { userNames } from '../accounts/accounts.store';
 import type { Database } from '../db';
+import { caseOfficerIds } from '../offending/offending.store';
 import { activeContacts, agencyNames, hasOverride, openConcerns, openInvolvements, type ChildRow } from './children.store';
 
 /** Why this viewer may see the entry: an override of a shield, their agency's involvement, their agency holding the entry, or a stated reason. */
@@ -26,9 +27,16 @@ export interface ChildView {
   access: Access;
   /** Whether a designated officer has marked the child as at risk of offending; shown to designated officers only (null for others). */
   offendingRisk: boolean | null;
+  /**
+   * For designated officers only (null for others): whether the child has a case in the special
+   * file, and whether this officer is on it. Only officers on an existing case may mark, unmark
+   * or open it, so the screen can say why instead of offering what would be refused.
+   */
+  offendingCase: { exists: boolean; onCase: boolean } | null;
 }
 
 export interface Viewer {
+  id: string;
   agencyId: string | null;
   role: string;
   sessionTokenHash: string;
@@ -40,11 +48,13 @@ export interface Viewer {
  * contact, never why it is involved.
  */
 export async function buildChildView(db: Database, child: ChildRow, viewer: Viewer): Promise<ChildView> {
-  const [involved, concerns, contacts, overridden] = await Promise.all([
+  const officer = viewer.role === 'designated_officer';
+  const [involved, concerns, contacts, overridden, officers] = await Promise.all([
     openInvolvements(db, child.id),
     openConcerns(db, child.id),
     activeContacts(db, child.id),
     hasOverride(db, viewer.sessionTokenHash, child.id),
+    officer ? caseOfficerIds(db, child.id) : Promise.resolve([]),
   ]);
   const anythingShielded = child.shieldedAt !== null || contacts.some((c) => c.shieldedAt !== null);
   const access: Access =
@@ -87,6 +97,7 @@ export async function buildChildView(db: Database, child: ChildRow, viewer: View
       .filter((c) => c.shieldedAt === null || overridden)
       .map((c) => ({ id: c.id, service: c.service, contact: c.contact, shielded: c.shieldedAt !== null })),
     access,
-    offendingRisk: viewer.role === 'designated_officer' ? child.offendingRiskMarkedAt !== null : null,
+    offendingRisk: officer ? child.offendingRiskMarkedAt !== null : null,
+    offendingCase: officer ? { exists: officers.length > 0, onCase: officers.includes(viewer.id) } : null,
   };
 }

@@ -98,7 +98,7 @@ export async function visibleChild(ctx: ServiceContext, signedIn: SignedIn, chil
 }
 
 export function viewerOf(signedIn: SignedIn): Viewer {
-  return { agencyId: signedIn.actor.agencyId, role: signedIn.actor.role, sessionTokenHash: signedIn.tokenHash };
+  return { id: signedIn.actor.id, agencyId: signedIn.actor.agencyId, role: signedIn.actor.role, sessionTokenHash: signedIn.tokenHash };
 }
 
 /** The entry as it now stands, for answering an action; null once the child has left the index. */

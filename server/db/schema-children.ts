@@ -48,6 +48,7 @@ export const children = pgTable(
     shieldedBy: uuid('shielded_by').references(() => users.id),
     /** Marked by a designated officer as at risk of offending: shares then follow the offending-risk tier. */
     offendingRiskMarkedAt: at('offending_risk_marked_at'),
+    /** Who last marked the child; kept after the mark is removed (the admin route answers to their agency). */
     offendingRiskMarkedBy: uuid('offending_risk_marked_by').references(() => users.id),
     /** Set when no agency is involved and no concern is open: the child is no longer indexed. */
     delistedAt: at('delisted_at'),

@@ -6,7 +6,7 @@ import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import { cancelObligation, escalations, myNotices, myObligations, readNotice } from './obligations.service';
 import { addCaseOfficerBody } from './offending.schema';
-import { addCaseOfficer, markOffendingRisk, openSpecialFile, unmarkOffendingRisk } from './offending.service';
+import { addCaseOfficer, markOffendingRisk, openSpecialFile, unmarkAsAdmin, unmarkOffendingRisk } from './offending.service';
 
 /** The offending-risk tier: marking, the special file, case officers, obligations and the dashboards. */
 export function offendingRoutes(ctx: ServiceContext): Router {
@@ -21,6 +21,11 @@ export function offendingRoutes(ctx: ServiceContext): Router {
   router.post('/children/:id/offending-risk/unmark', async (req, res) => {
     const signedIn = requireSignedIn(req);
     res.json(await unmarkOffendingRisk(ctx, signedIn, childId(req.params.id), parseInput(reasonBody, req.body).reason));
+  });
+
+  router.post('/children/:id/offending-risk/admin-unmark', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.json(await unmarkAsAdmin(ctx, signedIn, childId(req.params.id), parseInput(reasonBody, req.body).reason));
   });
 
   router.get('/children/:id/special-file', async (req, res) => {

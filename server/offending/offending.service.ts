@@ -3,44 +3,54 @@ import { loadUserRecord } from '../accounts/accounts.store';
 import { actorOf, type SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf, visibleChild } from '../children/children.service';
-import { updateChild } from '../children/children.store';
 import { ConflictError, NotFoundError } from '../errors';
-import { canAddCaseOfficer, canMarkOffendingRisk, canReadSpecialFile, requireAllowed } from '../policy';
+import { canAddCaseOfficer, canMarkOffendingRisk, canReadSpecialFile, canUnmarkAsAdmin, canUnmarkOffendingRisk, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
-import { insertParticipants, insertThread, messagesOfThread, participantsOfThread } from '../shares/messages.store';
+import { insertParticipants, insertThread, messagesOfThread } from '../shares/messages.store';
 import type { ShareRecord } from '../shares/share-record';
 import { writeShareEntryIn } from '../shares/shares.service';
-import { caseOfficerIds, insertCaseOfficer, specialFileOf } from './offending.store';
+import { insertNotices } from './obligations.store';
+import { caseOfficerIds, insertCaseOfficer, lockMarking, setMarking, specialFileOf } from './offending.store';
 import type { addCaseOfficerBody } from './offending.schema';
 
-/** Marks a child as at risk of offending; the marking officer is put on the case and the special file opened. */
+const alreadyMarked = () => new ConflictError('already_marked', 'This child is already marked as at risk of offending.');
+const notMarked = () => new ConflictError('not_marked', 'This child is not marked as at risk of offending.');
+
+/**
+ * Marks a child as at risk of offending. A first marking opens the case and its special file with
+ * the marking officer on it; a child who has (or had) a case is marked again only by an officer
+ * on it, who joins nothing. The child's row is locked first, so concurrent marks take turns.
+ */
 export async function markOffendingRisk(
   ctx: ServiceContext,
   signedIn: SignedIn,
   childId: string,
   reason: string,
 ): Promise<{ marked: true; specialFileId: string }> {
-  requireAllowed(canMarkOffendingRisk(signedIn.actor, agencyOf(signedIn)));
-  const { child } = await visibleChild(ctx, signedIn, childId);
-  if (child.offendingRiskMarkedAt) throw new ConflictError('already_marked', 'This child is already marked as at risk of offending.');
+  const { actor } = signedIn;
+  // Role and standing before any lookup; the case itself is checked under the child's lock.
+  requireAllowed(canMarkOffendingRisk(actor, agencyOf(signedIn), []));
+  await visibleChild(ctx, signedIn, childId);
   const now = ctx.clock();
   const specialFileId = await ctx.db.transaction(async (tx) => {
-    await updateChild(tx, childId, { offendingRiskMarkedAt: now, offendingRiskMarkedBy: signedIn.actor.id });
-    await insertCaseOfficer(tx, { childId, userId: signedIn.actor.id, addedBy: signedIn.actor.id, addedAt: now });
+    const marking = await lockMarking(tx, childId);
+    const officers = await caseOfficerIds(tx, childId);
+    requireAllowed(canMarkOffendingRisk(actor, agencyOf(signedIn), officers));
+    if (!marking || marking.markedAt) throw alreadyMarked();
+    await setMarking(tx, childId, { at: now, by: actor.id });
     let file = await specialFileOf(tx, childId);
-    if (!file) {
-      file = await insertThread(tx, { childId, tier: 'offending_risk', createdBy: signedIn.actor.id, createdAt: now });
+    file ??= await insertThread(tx, { childId, tier: 'offending_risk', createdBy: actor.id, createdAt: now });
+    if (officers.length === 0) {
+      await insertCaseOfficer(tx, { childId, userId: actor.id, addedBy: actor.id, addedAt: now });
+      await insertParticipants(tx, [{ threadId: file.id, userId: actor.id, addedBy: actor.id, addedAt: now }]);
     }
-    const present = (await participantsOfThread(tx, file.id)).map((p) => p.userId);
-    if (!present.includes(signedIn.actor.id))
-      await insertParticipants(tx, [{ threadId: file.id, userId: signedIn.actor.id, addedBy: signedIn.actor.id, addedAt: now }]);
     await appendAuditEntries(
       tx,
       [
         {
-          actorId: signedIn.actor.id,
-          agencyId: signedIn.actor.agencyId,
+          actorId: actor.id,
+          agencyId: actor.agencyId,
           action: 'child.offending_risk_marked',
           subjectType: 'child',
           subjectId: childId,
@@ -54,23 +64,69 @@ export async function markOffendingRisk(
   return { marked: true, specialFileId };
 }
 
-/** Unmarking ends the tier for new shares; the special file stays, readable by the officers on the case. */
+/** Unmarking, by an officer on the case, ends the tier for new shares; the special file stays, readable by the officers on the case. */
 export async function unmarkOffendingRisk(ctx: ServiceContext, signedIn: SignedIn, childId: string, reason: string): Promise<{ marked: false }> {
-  requireAllowed(canMarkOffendingRisk(signedIn.actor, agencyOf(signedIn)));
-  const { child } = await visibleChild(ctx, signedIn, childId);
-  if (!child.offendingRiskMarkedAt) throw new ConflictError('not_marked', 'This child is not marked as at risk of offending.');
+  const { actor } = signedIn;
+  // Role and standing before any lookup (as if on the case); the case itself is checked under the child's lock.
+  requireAllowed(canUnmarkOffendingRisk(actor, agencyOf(signedIn), [actor.id]));
+  await visibleChild(ctx, signedIn, childId);
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
-    await updateChild(tx, childId, { offendingRiskMarkedAt: null, offendingRiskMarkedBy: null });
+    const marking = await lockMarking(tx, childId);
+    requireAllowed(canUnmarkOffendingRisk(actor, agencyOf(signedIn), await caseOfficerIds(tx, childId)));
+    if (!marking?.markedAt) throw notMarked();
+    await setMarking(tx, childId, null);
     await appendAuditEntries(
       tx,
       [
         {
-          actorId: signedIn.actor.id,
-          agencyId: signedIn.actor.agencyId,
+          actorId: actor.id,
+          agencyId: actor.agencyId,
           action: 'child.offending_risk_unmarked',
           subjectType: 'child',
           subjectId: childId,
+          privateDetail: { detail: { reason }, childIds: [childId] },
+        },
+      ],
+      now,
+    );
+  });
+  return { marked: false };
+}
+
+/**
+ * The audited way out when no officer on the case can act: an admin of the marking officer's
+ * agency (or a system admin) removes the mark with a reason, and every officer on the case is
+ * told. The admin gets no access to the special file.
+ */
+export async function unmarkAsAdmin(ctx: ServiceContext, signedIn: SignedIn, childId: string, reason: string): Promise<{ marked: false }> {
+  const { actor } = signedIn;
+  // Role and standing before any lookup; the marking agency is checked under the child's lock.
+  requireAllowed(canUnmarkAsAdmin(actor, actor.agencyId));
+  await visibleChild(ctx, signedIn, childId);
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    const marking = await lockMarking(tx, childId);
+    const marker = marking?.markedBy ? await loadUserRecord(tx, marking.markedBy) : undefined;
+    requireAllowed(canUnmarkAsAdmin(actor, marker?.user.agencyId ?? null));
+    if (!marking?.markedAt) throw notMarked();
+    await setMarking(tx, childId, null);
+    const officers = await caseOfficerIds(tx, childId);
+    // The notice names no child (notices never do); the audit entry says which.
+    await insertNotices(
+      tx,
+      officers.map((userId) => ({ userId, kind: 'case_unmarked' as const, createdAt: now })),
+    );
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: actor.id,
+          agencyId: actor.agencyId,
+          action: 'child.offending_risk_unmarked_by_admin',
+          subjectType: 'child',
+          subjectId: childId,
+          detail: { officersTold: officers.length },
           privateDetail: { detail: { reason }, childIds: [childId] },
         },
       ],

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db';
-import { caseOfficers, threads } from '../db/schema';
+import { caseOfficers, children, threads } from '../db/schema';
 
 export async function caseOfficerIds(db: Database, childId: string): Promise<string[]> {
   const rows = await db.select({ userId: caseOfficers.userId }).from(caseOfficers).where(eq(caseOfficers.childId, childId));
@@ -17,4 +17,25 @@ export async function specialFileOf(db: Database, childId: string) {
     .from(threads)
     .where(and(eq(threads.childId, childId), eq(threads.tier, 'offending_risk')));
   return row;
+}
+
+/**
+ * Locks the child's row for the rest of the transaction and returns its marking: marks and
+ * unmarks of one child then happen one after another, each seeing the last one's result.
+ */
+export async function lockMarking(db: Database, childId: string): Promise<{ markedAt: Date | null; markedBy: string | null } | undefined> {
+  const [row] = await db
+    .select({ markedAt: children.offendingRiskMarkedAt, markedBy: children.offendingRiskMarkedBy })
+    .from(children)
+    .where(eq(children.id, childId))
+    .for('update');
+  return row;
+}
+
+/** Marks the child, or removes the mark. Who last marked the child is kept after unmarking: their agency's admin answers for the case. */
+export async function setMarking(db: Database, childId: string, mark: { at: Date; by: string } | null): Promise<void> {
+  await db
+    .update(children)
+    .set(mark ? { offendingRiskMarkedAt: mark.at, offendingRiskMarkedBy: mark.by } : { offendingRiskMarkedAt: null })
+    .where(eq(children.id, childId));
 }

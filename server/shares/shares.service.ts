@@ -3,7 +3,7 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries, type AuditAction } from '../audit';
 import { agencyOf, visibleChild } from '../children/children.service';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import { canCorrectShare, canReadIndex, canReopenDecision, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
+import { canCorrectShare, canReadIndex, canReopenDecision, canShare, canShareAboutMarkedChild, canShareInCase, requireAllowed } from '../policy';
 import { loadUserRecords } from '../accounts/accounts.store';
 import { createObligation } from '../offending/obligations.service';
 import { caseOfficerIds } from '../offending/offending.store';
@@ -137,6 +137,7 @@ async function verbalEntry(ctx: ServiceContext, signedIn: SignedIn, childId: str
     requireAllowed(canShareAboutMarkedChild(signedIn.actor, { kind: 'verbal', emergency: body.emergency === true, recipients }));
   }
   const entitledUserIds = tier === 'offending_risk' ? await caseOfficerIds(ctx.db, childId) : [];
+  if (tier === 'offending_risk') requireAllowed(canShareInCase(signedIn.actor, entitledUserIds));
   const participants = await resolveParticipants(ctx, signedIn, childId, body.participants, { receivingInformation: true, entitledUserIds });
   checkSummaryReaders(signedIn, body, participants);
   return {

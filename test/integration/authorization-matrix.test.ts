@@ -100,6 +100,93 @@ describe('authorisation matrix: every role × every protected route', () => {
     expect(unexpected).toEqual([]);
   });
 
+  it('the offending-risk case: each action, in order, allowed to the officers on the case (or the marking agency’s admins) and refused to everyone else, including a designated officer not on the case', async () => {
+    // Ruth (designated officer, council) opens Callum's case; Alex (designated officer, police) is not on it.
+    const alex = await people.as('Alex');
+    const ruth = clients.get('designated_officer');
+    if (!ruth) throw new Error('no designated officer');
+    const callum = (await ruth.get<{ children: { id: string }[] }>('/api/children?name=Callum+Byrne')).body.children[0]?.id ?? '';
+    const alexId = (await alex.get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+    const everyoneElse = new Map<string, ApiClient>([...clients].filter(([who]) => who !== 'designated_officer'));
+    everyoneElse.set('designated_officer_not_on_case', alex);
+    const record = {
+      consent: {
+        status: 'not_sought',
+        exemption: 'prevention_or_detection_of_crime',
+        exemptionDetail: 'Seeking consent would prejudice the prevention of crime',
+      },
+      purpose: 'Share the youth offending panel referral',
+      kindsOfInformation: ['offending_or_antisocial_behaviour'],
+      article6Basis: 'public_task',
+      specialCategory: false,
+      schedule1Condition: 'preventing_or_detecting_unlawful_acts',
+      legalGateway: 'crime_and_disorder_act_1998_s115',
+      necessityAndProportionality: 'Only the referral itself',
+      childOrFamilyTold: { told: false, reason: 'Telling the family would prejudice the prevention of crime' },
+    };
+    type Step = { what: string; method: 'GET' | 'POST'; path: string; body?: unknown; refused: string[]; by: [string, ApiClient] };
+    const ALL_BUT_RUTH = [...everyoneElse.keys()];
+    const steps: Step[] = [
+      {
+        what: 'mark (opens the case)',
+        method: 'POST',
+        path: `/api/children/${callum}/offending-risk`,
+        body: { reason: 'Matrix' },
+        // Before any case exists, any designated officer may open one (Alex too): the refusals below are everyone else.
+        refused: ['practitioner', 'agency_admin', 'system_admin', 'anonymous', 'half_signed_in', 'unverified'],
+        by: ['designated_officer', ruth],
+      },
+      { what: 'open the special file', method: 'GET', path: `/api/children/${callum}/special-file`, refused: ALL_BUT_RUTH, by: ['designated_officer', ruth] },
+      {
+        what: 'unmark',
+        method: 'POST',
+        path: `/api/children/${callum}/offending-risk/unmark`,
+        body: { reason: 'Matrix' },
+        refused: ALL_BUT_RUTH,
+        by: ['designated_officer', ruth],
+      },
+      {
+        what: 'mark again',
+        method: 'POST',
+        path: `/api/children/${callum}/offending-risk`,
+        body: { reason: 'Matrix' },
+        refused: ALL_BUT_RUTH,
+        by: ['designated_officer', ruth],
+      },
+      {
+        what: 'add a case officer',
+        method: 'POST',
+        path: `/api/children/${callum}/case-officers`,
+        body: { userId: alexId, record },
+        refused: ALL_BUT_RUTH,
+        by: ['designated_officer', ruth],
+      },
+      {
+        what: 'the admin route out',
+        method: 'POST',
+        path: `/api/children/${callum}/offending-risk/admin-unmark`,
+        body: { reason: 'Matrix: nobody on the case can act' },
+        refused: ['designated_officer_not_on_case', 'practitioner', 'anonymous', 'half_signed_in', 'unverified'],
+        by: ['agency_admin', clients.get('agency_admin') ?? ruth],
+      },
+    ];
+    const unexpected: string[] = [];
+    for (const step of steps) {
+      // Ruth herself may not use the admin route.
+      const refusedTo = step.what === 'the admin route out' ? [...step.refused, 'designated_officer'] : step.refused;
+      for (const who of refusedTo) {
+        const client = who === 'designated_officer' ? ruth : everyoneElse.get(who);
+        if (!client) throw new Error(who);
+        const res = step.method === 'GET' ? await client.get(step.path) : await client.post(step.path, step.body);
+        if (![401, 403].includes(res.status)) unexpected.push(`${step.what} as ${who}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+      }
+      const [who, client] = step.by;
+      const res = step.method === 'GET' ? await client.get(step.path) : await client.post(step.path, step.body);
+      if (res.status >= 300) unexpected.push(`${step.what} refused to ${who}: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+    }
+    expect(unexpected).toEqual([]);
+  });
+
   it('socket events: only fully signed-in sessions connect, and a user sees only their own sequence', async () => {
     for (const who of ['anonymous', 'half_signed_in'] as const) {
       const socket = clients.get(who)?.socket();

@@ -39,7 +39,10 @@ class OffendingState {
 
   async mark(child: Child, reason: string): Promise<void> {
     await api.mark(child.id, reason);
-    childIndex.changed({ ...child, offendingRisk: true }, `${child.name} is marked as at risk of offending. The special file is open.`);
+    childIndex.changed(
+      { ...child, offendingRisk: true, offendingCase: { exists: true, onCase: true } },
+      `${child.name} is marked as at risk of offending. The special file is open.`,
+    );
   }
 
   async unmark(child: Child, reason: string): Promise<void> {
