@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { ready } from '../crypto';
 import { createHaven } from './app';
+import { openAuditKeys } from './audit';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db';
 import { writeDemoFile } from './demo/demo-file';
@@ -49,11 +50,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  // After the database: on a first embedded start, PGlite makes the data folder the key file goes in.
+  const auditKeys = await openAuditKeys(database.db, config, { create: true, now: systemClock() });
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   // A lost Redis connection is reported by /api/health; it must not crash the process.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
 
-  const haven = createHaven({ config, database, redis, logger, clock: systemClock });
+  const haven = createHaven({ config, database, redis, logger, clock: systemClock, auditKeys });
   const workers =
     config.HAVEN_RUN_WORKERS && config.REDIS_URL
       ? await startWorkers(
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void (async () => {
+      // Closing the server anchors the audit chain's head a last time, before the database closes.
       await haven.close();
       await workers?.close();
       redis?.disconnect();

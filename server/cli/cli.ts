@@ -1,16 +1,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { DomainError } from '../errors';
-import type { ServiceContext } from '../shared/context';
-import type { Command } from './command';
+import type { Command, CommandWork } from './command';
 import { createAdmin } from './commands/create-admin';
+import { keys } from './commands/keys';
 import { retention } from './commands/retention';
 import { sarExport } from './commands/sar-export';
 import { suspend } from './commands/suspend';
 import { verify } from './commands/verify';
 import { CliIo, EXIT, UsageError } from './io';
 
-const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, retention, sarExport];
+const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, retention, sarExport, keys];
 const RUN = 'npm run haven --';
 const MORE_HELP = `run \`${RUN} --help\` for the commands`;
 
@@ -55,7 +55,7 @@ function firstSentence(message: string): string {
   return (message.split(/\.\s/)[0] ?? message).replace(/\.$/, '');
 }
 
-type Prepared = { kind: 'help'; lines: string[] } | { kind: 'run'; command: Command; work: (ctx: ServiceContext, io: CliIo) => Promise<number> };
+type Prepared = { kind: 'help'; lines: string[] } | { kind: 'run'; command: Command; work: CommandWork };
 
 /** Reads the command line, or throws UsageError; nothing here touches the database. */
 function prepare(argv: string[]): Prepared {
@@ -105,10 +105,16 @@ export async function runCli(argv: string[], io: CliIo = new CliIo(), env: Recor
     return EXIT.ok;
   }
   const name = prepared.command.spec.name;
+  const { work } = prepared;
   try {
+    if (work.needs === 'configuration') {
+      const { ready } = await import('../../crypto');
+      await ready();
+      return await work.run(loadConfig(env), io);
+    }
     // Loaded only now: help and usage errors need neither the database drivers nor libsodium.
     const { withServiceContext } = await import('./context');
-    return await withServiceContext((ctx) => prepared.work(ctx, io), env);
+    return await withServiceContext((ctx) => work.run(ctx, io), env);
   } catch (error) {
     io.endProgress();
     if (error instanceof ConfigError) io.note(`haven: ${error.message}`);

@@ -26,7 +26,7 @@ function haven(databaseUrl: string | null, ...args: string[]): Promise<CliResult
 /** The command with more of the environment set (REDIS_URL, to reach the server's sockets). */
 function havenWith(more: Record<string, string>, databaseUrl: string | null, ...args: string[]): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', HAVEN_AUDIT_ANCHOR_FILE: undefined, ...more };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  if (databaseUrl) Object.assign(env, installationOf(databaseUrl));
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
@@ -39,8 +39,15 @@ async function havenHere(databaseUrl: string | null, ...args: string[]): Promise
   let stdout = '';
   let stderr = '';
   const io = new CliIo({ write: (text: string) => (stdout += text) }, { write: (text: string) => (stderr += text) });
-  const code = await runCli(args, io, { LOG_LEVEL: 'silent', ...(databaseUrl && { DATABASE_URL: databaseUrl }) });
+  const code = await runCli(args, io, { LOG_LEVEL: 'silent', ...(databaseUrl && installationOf(databaseUrl)) });
   return { code, stdout, stderr };
+}
+
+/** The environment of the installation on this database (its data folder and installation key), as the operator has it. */
+function installationOf(databaseUrl: string): Record<string, string> {
+  const installation = [empty, demo].find((h) => h.database.url === databaseUrl);
+  if (!installation) throw new Error('no installation on that database');
+  return installation.env;
 }
 
 const SLOW = { timeout: 180_000 };

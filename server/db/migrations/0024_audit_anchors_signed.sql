@@ -1,0 +1,2 @@
+ALTER TABLE "audit_anchors" ADD COLUMN "signature" text;--> statement-breakpoint
+ALTER TABLE "audit_anchors" ADD COLUMN "key_id" text;
