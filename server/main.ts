@@ -85,9 +85,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void (async () => {
-      // Closing the server anchors the audit chain's head a last time, before the database closes.
-      await haven.close();
+      // Workers first (a job under way finishes), then the server, which anchors the audit chain's
+      // head a last time, covering everything this process wrote, before the database closes.
       await workers?.close();
+      await haven.close();
       redis?.disconnect();
       await database.close();
       process.exit(0);

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { DomainError } from '../errors';
+import type { ServiceContext } from '../shared/context';
 import type { Command, CommandWork } from './command';
 import { createAdmin } from './commands/create-admin';
 import { keys } from './commands/keys';
@@ -87,6 +88,19 @@ function prepare(argv: string[]): Prepared {
 }
 
 /**
+ * A command writes to the audit chain (it is audited) while the server may be stopped: it anchors
+ * the head before it exits, as a server does at shutdown, so what it wrote is covered at once.
+ */
+async function anchorWhatWasWritten(ctx: ServiceContext, io: CliIo): Promise<void> {
+  const { anchorAuditHead } = await import('../audit');
+  try {
+    await anchorAuditHead(ctx);
+  } catch (error) {
+    io.note(`haven: the audit chain's head was not anchored: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
  * `npm run haven -- <command>`: checks the command line, opens the database as the server does,
  * runs the command through the services, and returns the exit status. Failures are one line on
  * stderr, never a stack trace.
@@ -114,7 +128,11 @@ export async function runCli(argv: string[], io: CliIo = new CliIo(), env: Recor
     }
     // Loaded only now: help and usage errors need neither the database drivers nor libsodium.
     const { withServiceContext } = await import('./context');
-    return await withServiceContext((ctx) => work.run(ctx, io), env);
+    return await withServiceContext(async (ctx) => {
+      const code = await work.run(ctx, io);
+      await anchorWhatWasWritten(ctx, io);
+      return code;
+    }, env);
   } catch (error) {
     io.endProgress();
     if (error instanceof ConfigError) io.note(`haven: ${error.message}`);

@@ -105,6 +105,16 @@ describe('a server on PostgreSQL with no key configured', () => {
     const verified = await havenCommand({ DATABASE_URL: database.url, HAVEN_DATA_DIR: dir, HAVEN_INSTALLATION_SEED: undefined }, 'verify');
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/^Audit chain intact/);
+    // The command audited its verification, and anchored the head it left before exiting.
+    const after = await rawClient(database.url);
+    try {
+      const [head, anchor] = await Promise.all(
+        ['audit_entries', 'audit_anchors'].map(async (table) => (await after.query<{ seq: string }>(`select max(seq) as seq from ${table}`)).rows[0]?.seq),
+      );
+      expect(anchor).toBe(head);
+    } finally {
+      await after.end();
+    }
 
     // Another key (a restore without the key file, a second server with a key of its own) is refused, not used.
     const otherKey = await havenCommand(
