@@ -7,6 +7,7 @@ import { ready, verifyPassword } from '../../crypto';
 import { runCli } from '../../server/cli/cli';
 import { CliIo } from '../../server/cli/io';
 import { ApiClient } from '../support/client';
+import { ageChild, bornYearsAgo } from '../support/aged-children';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -76,11 +77,10 @@ beforeAll(async () => {
   // command (a suspension) reaches its sockets.
   [empty, demo] = await Promise.all([startTestHaven(), startTestHaven({ seedDemo: true, redisUrl: REDIS_URL, env: { HAVEN_QUEUE_PREFIX: QUEUE_PREFIX } })]);
   const jordan = await people.as('Jordan');
-  const today = new Date();
-  const dob = new Date(Date.UTC(today.getUTCFullYear() - 19, today.getUTCMonth(), today.getUTCDate() - 2)).toISOString().slice(0, 10);
+  // Added at 18; then time passes and she is two days past 19.
   const created = await jordan.post<{ child: { id: string } }>('/api/children', {
     name: 'Nadia Okonkwo-Reyes',
-    dateOfBirth: dob,
+    dateOfBirth: bornYearsAgo(18),
     gender: 'female',
     address: '7 Heron Walk, Northmoor',
     postcode: 'NM2 5RT',
@@ -89,6 +89,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   agedId = created.body.child.id;
+  await ageChild(demo.database.url, agedId, bornYearsAgo(19, 2));
   lilyId = (await jordan.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
 });
 afterAll(async () => {
