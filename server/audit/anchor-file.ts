@@ -21,7 +21,15 @@ export interface SignedAnchorLine extends AuditAnchor {
 /** Appends one anchor and flushes it to disk before returning: an anchor is evidence only once it is stored. */
 export function appendAnchorLine(file: string, anchor: SignedAnchorLine): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const line: SignedAnchorLine = { v: 1, seq: anchor.seq, hash: anchor.hash, at: anchor.at, keyId: anchor.keyId, signature: anchor.signature };
+  const line: SignedAnchorLine = {
+    v: 1,
+    seq: anchor.seq,
+    hash: anchor.hash,
+    at: anchor.at,
+    legacyThrough: anchor.legacyThrough,
+    keyId: anchor.keyId,
+    signature: anchor.signature,
+  };
   const fd = openSync(file, 'a', 0o644);
   try {
     writeSync(fd, `${JSON.stringify(line)}\n`);
@@ -33,7 +41,15 @@ export function appendAnchorLine(file: string, anchor: SignedAnchorLine): void {
 
 const seq = z.number().int().positive();
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
-const signedLine = z.object({ v: z.literal(1), seq, hash, at: z.string(), keyId: z.string(), signature: z.string() });
+const signedLine = z.object({
+  v: z.literal(1),
+  seq,
+  hash,
+  at: z.string(),
+  legacyThrough: z.number().int().nonnegative(),
+  keyId: z.string(),
+  signature: z.string(),
+});
 /** What HAVEN_AUDIT_ANCHOR_FILE held before anchors were signed. */
 const unsignedLine = z.object({ seq, hash, at: z.string().optional() });
 

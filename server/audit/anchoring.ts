@@ -18,17 +18,25 @@ export interface AnchorSchedule {
 export function anchorSchedule(ctx: AnchorContext & { config: Pick<Config, 'HAVEN_AUDIT_ANCHOR_SECONDS'> }, onError: (error: unknown) => void): AnchorSchedule {
   let timer: NodeJS.Timeout | undefined;
   let last: Promise<void> = Promise.resolve();
-  const anchorNow = () =>
-    (last = last.then(() =>
-      anchorAuditHead(ctx).then(
-        () => undefined,
-        (error: unknown) => onError(error),
-      ),
-    ));
+  let queued = false;
+  const anchorNow = (options: { vouchForUnkeyed?: boolean } = {}) => {
+    queued = true;
+    last = last.then(async () => {
+      queued = false;
+      try {
+        await anchorAuditHead(ctx, options);
+      } catch (error) {
+        onError(error);
+      }
+    });
+    return last;
+  };
   return {
     async start() {
-      await anchorNow();
-      timer = setInterval(() => void anchorNow(), ctx.config.HAVEN_AUDIT_ANCHOR_SECONDS * 1000);
+      // Only at a server's start: the first anchor after an upgrade vouches for the unkeyed entries.
+      await anchorNow({ vouchForUnkeyed: true });
+      // A tick while one is still waiting its turn adds nothing: it would anchor the same head.
+      timer = setInterval(() => void (queued ? undefined : anchorNow()), ctx.config.HAVEN_AUDIT_ANCHOR_SECONDS * 1000);
       timer.unref();
     },
     async stop() {

@@ -1,4 +1,4 @@
-import { desc, isNotNull, sql } from 'drizzle-orm';
+import { desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { executeRows } from '../db/execute-rows';
 import { auditAnchors } from '../db/schema';
@@ -10,9 +10,10 @@ export async function allAnchors(db: Database): Promise<AnchorRow[]> {
   return db.select().from(auditAnchors).orderBy(auditAnchors.seq);
 }
 
-export async function latestAnchor(db: Database): Promise<AnchorRow | undefined> {
-  const [row] = await db.select().from(auditAnchors).orderBy(desc(auditAnchors.seq)).limit(1);
-  return row;
+/** Whether an anchor of this entry is stored (by this process or another, or forged: one per entry either way). */
+export async function anchorExists(db: Database, seq: number): Promise<boolean> {
+  const rows = await db.select({ seq: auditAnchors.seq }).from(auditAnchors).where(eq(auditAnchors.seq, seq));
+  return rows.length > 0;
 }
 
 /** The newest signed anchors, newest first: enough to tell which key signs this installation's anchors. */

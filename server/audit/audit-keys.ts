@@ -1,4 +1,4 @@
-import { signingKeyPairFromSeed, toBase64Url } from '../../crypto';
+import { signingKeyPairFromSeed, toBase64Url, verifyAuditAnchor } from '../../crypto';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { createInstallationKeys, keySource, loadInstallationKeys, MissingInstallationKeyError, type InstallationKeys } from '../installation-keys';
@@ -47,6 +47,24 @@ export function auditKeysOf(db: Database): AuditKeys {
 export class InstallationKeyMismatchError extends MissingInstallationKeyError {}
 
 /**
+ * Whether any of the newest signed anchors checks with these keys. The newest alone is not enough
+ * to refuse a key on: anyone with the database can add an anchor row claiming another key.
+ */
+async function anySignedWith(db: Database, keys: AuditKeys): Promise<boolean> {
+  return (await latestSignedAnchors(db, 100)).some(
+    (row) =>
+      row.keyId === keys.keyId &&
+      row.signature !== null &&
+      row.legacyThrough !== null &&
+      verifyAuditAnchor(
+        { v: 1, seq: row.seq, hash: row.hash, at: row.anchoredAt.toISOString(), legacyThrough: row.legacyThrough },
+        row.signature,
+        keys.anchorSigning.publicKey,
+      ),
+  );
+}
+
+/**
  * Loads the installation key, checks it is the one this installation's anchors are signed with,
  * and binds it to `db`. With `create`, a missing key file is made — but only while no anchor is
  * signed yet (a new installation, or one upgraded from unkeyed chains): a key lost after that is
@@ -73,7 +91,7 @@ export async function openAuditKeys(
     installation = createInstallationKeys(config, options.now);
   }
   const keys = auditKeysFrom(installation);
-  if (signed?.keyId && signed.keyId !== keys.keyId) {
+  if (signed?.keyId && signed.keyId !== keys.keyId && !(await anySignedWith(db, keys))) {
     throw new InstallationKeyMismatchError(
       `the audit chain's anchors are signed with another installation key (anchor key ${signed.keyId}); ${keys.source} holds anchor key ${keys.keyId}. ` +
         'Use the key this installation was started with (docs/backup-restore.md); every process of an installation needs the same one.',

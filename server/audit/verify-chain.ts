@@ -21,7 +21,7 @@ export interface ChainEvidence {
   keys: AuditKeys;
   /** Signed and unsigned anchors (never forged ones), by the entry they anchor. */
   anchorsAt: Map<number, JudgedAnchor[]>;
-  /** Entries in the unkeyed format v1 are accepted up to here: the highest entry a valid signed anchor covers. */
+  /** Entries in the unkeyed format v1 are accepted up to here: as far as valid signed anchors vouch for them. */
   legacyThrough: number;
 }
 
@@ -118,14 +118,14 @@ export async function walkChain(db: Database, evidence: ChainEvidence): Promise<
   return { ok: true, checked, headSeq: expectedSeq - 1, headHash: prevHash, legacy };
 }
 
-/** Anchors that are evidence, by entry, and how far signed ones vouch for unkeyed entries. */
+/** Anchors that are evidence, by entry, and how far signed ones vouch for unkeyed entries (`legacyThrough`). */
 export function evidenceFrom(keys: AuditKeys, anchors: JudgedAnchor[]): ChainEvidence {
   const anchorsAt = new Map<number, JudgedAnchor[]>();
   let legacyThrough = 0;
   for (const anchor of anchors) {
     if (anchor.status === 'forged') continue;
     anchorsAt.set(anchor.seq, [...(anchorsAt.get(anchor.seq) ?? []), anchor]);
-    if (anchor.status === 'signed') legacyThrough = Math.max(legacyThrough, anchor.seq);
+    if (anchor.status === 'signed') legacyThrough = Math.max(legacyThrough, anchor.legacyThrough ?? 0);
   }
   return { keys, anchorsAt, legacyThrough };
 }

@@ -1,6 +1,6 @@
 import { ready } from '../../crypto';
 import { loadConfig } from '../config';
-import { openAuditKeys } from '../audit';
+import { openAuditKeys, requireVouchedChain } from '../audit';
 import { openDatabase } from '../db';
 import { systemClock } from '../shared/clock';
 import { Redis } from 'ioredis';
@@ -22,6 +22,7 @@ export async function withServiceContext<T>(work: (ctx: ServiceContext) => Promi
     // What commands append to the audit chain is keyed like the server's entries; a new
     // installation's first command (create-admin) may make the key file, as a first start would.
     await openAuditKeys(database.db, config, { create: true, now: systemClock() });
+    await requireVouchedChain({ db: database.db, config, clock: systemClock });
   } catch (error) {
     await database.close();
     throw error;

@@ -164,4 +164,6 @@ export const auditAnchors = pgTable('audit_anchors', {
   signature: text('signature'),
   /** The anchor key's public key (base64url): says which key to check the signature with. */
   keyId: text('key_id'),
+  /** The last entry in the unkeyed format v1 this anchor vouches for (0: none); signed with the rest. */
+  legacyThrough: bigint('legacy_through', { mode: 'number' }),
 });

@@ -139,8 +139,8 @@ async function appendUnkeyed(
   return { seq: entry.seq, hash };
 }
 
-/** Rewrites every entry with recomputed, unkeyed hashes, changing what `change` changes: a whole consistent chain. */
-async function rewriteChain(client: pg.Client, change: (entry: AuditChainEntry) => AuditChainEntry): Promise<void> {
+/** Rewrites every entry (up to `through`) with recomputed, unkeyed hashes, changing what `change` changes: a consistent chain. */
+async function rewriteChain(client: pg.Client, change: (entry: AuditChainEntry) => AuditChainEntry, through = Number.MAX_SAFE_INTEGER): Promise<void> {
   const { rows } = await client.query<{
     seq: string;
     at: Date;
@@ -150,7 +150,7 @@ async function rewriteChain(client: pg.Client, change: (entry: AuditChainEntry) 
     subject_type: string | null;
     subject_id: string | null;
     detail: Record<string, unknown>;
-  }>('select * from audit_entries order by seq');
+  }>('select * from audit_entries where seq <= $1 order by seq', [through]);
   let previous = AUDIT_GENESIS_HASH;
   for (const row of rows) {
     const entry = change({
@@ -237,16 +237,25 @@ describe('the tail of the audit chain, against an attacker holding the database 
       await client.query('delete from audit_anchors');
       await rewriteChain(client, (entry) => (entry.seq === 2 ? { ...entry, detail: { ...entry.detail, address: '10.9.9.9' } } : entry));
     });
+    const elsewhere = { ...haven.env, HAVEN_AUDIT_ANCHOR_FILE: path.join(haven.dataDir, 'elsewhere.jsonl') };
+
+    // A command run where no signed anchor is in sight will not write to, or vouch for, an unkeyed chain.
+    const refused = await havenCommand(elsewhere, 'verify');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/the anchors may have been deleted and the chain rewritten/);
 
     const report = await verifyThroughApi(people);
     expect(report.ok).toBe(false);
-    expect(report.problem).toMatchObject({ seq: anchored, kind: 'rewritten' });
+    // Nothing vouches for unkeyed entries in a chain that was keyed from the start; and the anchor file still has the deleted anchors.
+    expect(report.problem).toMatchObject({ seq: 1, kind: 'forged' });
+    expect(report.anchors.problems).toContainEqual(expect.objectContaining({ seq: anchored, kind: 'anchor_deleted' }));
     const [cli, script] = await Promise.all([havenCommand(haven.env, 'verify'), auditVerifyScript(haven.env)]);
     expect(cli.code).toBe(3);
     expect(script.code).toBe(2);
 
-    // Without the anchor file too, nothing vouches for entries that are not keyed: the first is reported.
-    const withoutFile = await havenCommand({ ...haven.env, HAVEN_AUDIT_ANCHOR_FILE: path.join(haven.dataDir, 'elsewhere.jsonl') }, 'verify');
+    // Without the anchor file too, nothing vouches for entries that are not keyed (the anchors
+    // written since vouch for none): the first is reported.
+    const withoutFile = await havenCommand(elsewhere, 'verify');
     expect(withoutFile.code).toBe(3);
     expect(withoutFile.stdout).toMatch(/Audit chain BROKEN at entry 1 \(forged\)/);
   });
@@ -279,6 +288,23 @@ describe('the tail of the audit chain, against an attacker holding the database 
     // Forged anchors count for nothing: the latest anchor is still the genuine one, and nothing reads as truncated.
     expect(report.anchors.latest).toMatchObject({ seq: genuine.seq });
     expect(report.problem?.kind).toBe('anchor_forged');
+
+    // Nor do they stop anything: an anchor row claiming another key does not lock the installation
+    // out, and the server goes on anchoring the heads it reaches.
+    await asAttacker(haven, (client) =>
+      client.query('insert into audit_anchors (seq, hash, anchored_at, signature, key_id) values ($1, $2, now(), $3, $4)', [
+        genuine.seq + 1_000,
+        'ef'.repeat(32),
+        genuine.signature,
+        'A'.repeat(43),
+      ]),
+    );
+    const cli = await havenCommand(haven.env, 'verify');
+    expect(cli.code, cli.stderr).toBe(3);
+    expect(cli.stdout).toMatch(new RegExp(`Audit anchor PROBLEM \\(anchor_forged\\): The anchor of entry ${genuine.seq + 1_000} in the database`));
+    await serverComesAndGoes(haven);
+    const head = await chainHead(haven);
+    expect((await databaseAnchors(haven)).find((a) => a.seq === head.seq)).toMatchObject({ hash: head.hash, key_id: genuine.keyId });
   });
 });
 
@@ -312,10 +338,20 @@ describe('anchors written by the server itself', () => {
     } finally {
       await client.end();
     }
+    // Until a server has started on it, nothing else writes to such a chain.
+    const early = await havenCommand(haven.env, 'verify');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/If Haven was just upgraded, start the server once/);
     await serverComesAndGoes(haven);
     await appendAuditEntries(haven.ctx.db, [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { keyed: true } }], new Date());
     const cli = await havenCommand(haven.env, 'verify');
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/^Audit chain intact: 6 entries \(5 in the unkeyed format v1, vouched for by a signed anchor\)/);
+
+    // The old entries can be recomputed by anyone, but not to the hash their anchor signed.
+    await asAttacker(haven, (client) => rewriteChain(client, (entry) => (entry.seq === 2 ? { ...entry, detail: { legacy: 'rewritten' } } : entry), 5));
+    const rewritten = await havenCommand(haven.env, 'verify');
+    expect(rewritten.code).toBe(3);
+    expect(rewritten.stdout).toMatch(/^Audit chain BROKEN at entry 5 \(rewritten\): Entry 5 differs from the signed anchor of/);
   });
 });

@@ -95,6 +95,7 @@ describe('signed audit anchors (v1) known answers', () => {
           fc.integer({ min: 1, max: 2 ** 40 }).map((seq) => ({ ...anchor, seq })),
           fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => ({ ...anchor, hash: toHex(bytes) })),
           fc.date({ min: new Date('2000-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((d) => ({ ...anchor, at: d.toISOString() })),
+          fc.integer({ min: 0, max: anchor.seq }).map((legacyThrough) => ({ ...anchor, legacyThrough })),
         ),
         (changed) => {
           fc.pre(canonicalJson(changed) !== canonicalJson(anchor));
@@ -106,5 +107,8 @@ describe('signed audit anchors (v1) known answers', () => {
     expect(verifyAuditAnchor(anchor, signature, signingKeyPairFromSeed(new Uint8Array(32)).publicKey)).toBe(false);
     for (const bad of ['', 'not base64!', 'AAAA', signature.slice(0, -2)]) expect(verifyAuditAnchor(anchor, bad, publicKey)).toBe(false);
     expect(verifyAuditAnchor({ ...anchor, at: 'yesterday' }, signature, publicKey)).toBe(false);
+    // An anchor cannot vouch for unkeyed entries beyond itself.
+    expect(verifyAuditAnchor({ ...anchor, legacyThrough: anchor.seq + 1 }, signature, publicKey)).toBe(false);
+    expect(() => auditAnchorMessage({ ...anchor, legacyThrough: anchor.seq + 1 })).toThrow(/vouches/);
   });
 });
