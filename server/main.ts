@@ -57,6 +57,9 @@ async function main(): Promise<void> {
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
 
   const haven = createHaven({ config, database, redis, logger, clock: systemClock, auditKeys });
+  // Listening starts with an anchor of the audit chain's head, which after an upgrade vouches for
+  // the entries written before the chain was keyed: before any job appends a keyed entry.
+  const port = await haven.listen();
   const workers =
     config.HAVEN_RUN_WORKERS && config.REDIS_URL
       ? await startWorkers(
@@ -65,7 +68,6 @@ async function main(): Promise<void> {
           logger,
         )
       : null;
-  const port = await haven.listen();
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   logger.info({ url, database: database.kind }, 'haven listening');
 
