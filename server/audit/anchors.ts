@@ -56,15 +56,22 @@ export function judgeFileLines(keys: AuditKeys, file: string, lines: AnchorFileL
 }
 
 /**
- * What anchors signed with this key say so far, from the newest in the database and the anchor
- * file: whether there are any, and how far they vouch for unkeyed entries (each anchor carries it on).
+ * What the newest anchor signed with this key says: whether there is one, and how far it vouches
+ * for unkeyed entries (each anchor carries the figure on). From the database, else — when its
+ * anchors are gone — from the anchor file; newest first, stopping at the first whose signature
+ * checks, so anchoring every few minutes does not re-check years of anchors.
  */
 async function vouchedSoFar(db: Database, keys: AuditKeys, file: string): Promise<{ signed: boolean; legacyThrough: number }> {
-  const signed = [
-    ...(await latestSignedAnchors(db, 100)).map((row) => judgeDatabaseAnchor(keys, row)),
-    ...judgeFileLines(keys, file, readAnchorFile(file).lines),
-  ].filter((a) => a.status === 'signed');
-  return { signed: signed.length > 0, legacyThrough: Math.max(0, ...signed.map((a) => a.legacyThrough ?? 0)) };
+  const found = (anchor: JudgedAnchor | undefined) => (anchor?.status === 'signed' ? { signed: true, legacyThrough: anchor.legacyThrough ?? 0 } : null);
+  for (const row of await latestSignedAnchors(db, 100)) {
+    const vouched = found(judgeDatabaseAnchor(keys, row));
+    if (vouched) return vouched;
+  }
+  for (const line of readAnchorFile(file).lines.reverse()) {
+    const vouched = found(judgeFileLines(keys, file, [line])[0]);
+    if (vouched) return vouched;
+  }
+  return { signed: false, legacyThrough: 0 };
 }
 
 const keyed = (keys: AuditKeys, row: StoredAuditEntry) => keyedAuditEntryHash(keys.chainKey, row.prevHash, chainEntryOf(row)) === row.hash;
