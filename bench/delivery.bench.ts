@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { io } from 'socket.io-client';
 import { ready, type Envelope } from '../crypto';
@@ -153,12 +156,14 @@ async function throughputOf(
 export async function deliveryBench(options: DeliveryOptions, log: (line: string) => void): Promise<BenchResult[]> {
   await ready();
   const database = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'));
   const servers: ServerProcess[] = [];
   try {
     const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
     const { members, childIds } = await seedCrowd(database.handle.db, config, options.users, 20);
     const tokens = new Map(members.map((m: CrowdMember) => [m.userId, m.token]));
-    const env = { DATABASE_URL: database.url, ...HAVEN_ENV };
+    // The database's installation key, and the anchor file in a folder of the bench's own (not ./data).
+    const env = { DATABASE_URL: database.url, HAVEN_INSTALLATION_SEED: database.installationSeed, HAVEN_DATA_DIR: dataDir, ...HAVEN_ENV };
     const one = await startHavenProcess(env);
     servers.push(one);
     const people = members.map((m) => {
@@ -257,5 +262,6 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
   } finally {
     for (const server of servers) await server.stop();
     await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import pg from 'pg';
 import { ready } from '../crypto';
@@ -24,8 +27,10 @@ function p99(samples: number[]): number {
 export async function searchBench(size: number): Promise<BenchResult[]> {
   await ready();
   const database = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'));
   try {
-    const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+    // The anchor file goes to a folder of the bench's own, not ./data.
+    const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'silent', HAVEN_DATA_DIR: dataDir });
     const demo = (await seedDemo({ db: database.handle.db, config, clock: () => new Date(), notifier: silentNotifier })) ?? [];
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
@@ -40,7 +45,14 @@ export async function searchBench(size: number): Promise<BenchResult[]> {
       [size],
     );
     await client.query('analyze children');
-    const haven = createHaven({ config, database: database.handle, redis: null, logger: pino({ level: 'silent' }), clock: () => new Date() });
+    const haven = createHaven({
+      config,
+      auditKeys: database.auditKeys,
+      database: database.handle,
+      redis: null,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date(),
+    });
     const api = new ApiClient(`http://127.0.0.1:${await haven.listen()}`);
     const jordan = demo.find((a) => a.name === 'Jordan Ellis');
     if (!jordan || (await api.signIn(jordan)).status !== 200) throw new Error('bench sign-in failed');
@@ -77,5 +89,6 @@ export async function searchBench(size: number): Promise<BenchResult[]> {
     ];
   } finally {
     await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

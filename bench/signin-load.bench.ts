@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { ready } from '../crypto';
 import { createHaven } from '../server/app';
@@ -45,9 +48,12 @@ export async function signInLoadBench(
 ): Promise<BenchResult[]> {
   await ready();
   const database = await createTestDatabase();
+  // The anchor file goes to a folder of the bench's own, not ./data.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'));
   try {
     const config = loadConfig({
       PORT: '0',
+      HAVEN_DATA_DIR: dataDir,
       DATABASE_URL: database.url,
       LOG_LEVEL: 'silent',
       HAVEN_TRUST_PROXY: '1',
@@ -55,7 +61,14 @@ export async function signInLoadBench(
       HAVEN_LOCKOUT_THRESHOLD: '100000',
     });
     const demo = (await seedDemo({ db: database.handle.db, config, clock: () => new Date(), notifier: silentNotifier })) ?? [];
-    const haven = createHaven({ config, database: database.handle, redis: null, logger: pino({ level: 'silent' }), clock: () => new Date() });
+    const haven = createHaven({
+      config,
+      auditKeys: database.auditKeys,
+      database: database.handle,
+      redis: null,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date(),
+    });
     const url = `http://127.0.0.1:${await haven.listen()}`;
     let addresses = 0;
     /** A client at an address of its own, holding its CSRF token already: only the sign-in itself is timed. */
@@ -131,5 +144,6 @@ export async function signInLoadBench(
     ];
   } finally {
     await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
-// `npm run audit:verify`: the checks of `npm run haven -- verify` (audit chain, its anchors in the
-// database and in HAVEN_AUDIT_ANCHOR_FILE, the key log), exiting 2 at the first problem as it always has.
+// `npm run audit:verify`: the checks of `npm run haven -- verify` (the keyed audit chain, its signed
+// anchors in the database and in the anchor file, its tail against the latest anchor, the key log),
+// exiting 2 at a problem as it always has.
 import { withServiceContext } from '../server/cli/context';
 import { CliIo } from '../server/cli/io';
 import { verifyInstallation } from '../server/cli/verify-installation';

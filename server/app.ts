@@ -7,6 +7,7 @@ import { accountRoutes } from './accounts/accounts.routes';
 import { userRoutes } from './accounts/users.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
 import { auditRoutes } from './audit/audit.routes';
+import { anchorSchedule, bindAuditKeys, type AuditKeys } from './audit';
 import { childrenRoutes } from './children/children.routes';
 import { shareRoutes } from './shares/shares.routes';
 import { keyRoutes } from './keys/keys.routes';
@@ -38,6 +39,8 @@ export interface HavenDependencies {
   redis: Redis | null;
   logger: Logger;
   clock: Clock;
+  /** The installation key's audit keys (`openAuditKeys`): appends to the chain are keyed, anchors signed with them. */
+  auditKeys: AuditKeys;
 }
 
 export interface Haven {
@@ -48,14 +51,19 @@ export interface Haven {
   metrics: ServiceMetrics;
   /** Every HTTP route registered, as Express has it; test/integration/openapi.test.ts checks each is documented. */
   httpRoutes(): RegisteredRoute[];
-  /** Starts listening; resolves with the bound port (useful with PORT=0). */
+  /** Anchors the audit chain's head, starts anchoring it every few minutes, and starts listening; resolves with the bound port (useful with PORT=0). */
   listen(): Promise<number>;
+  /** Stops serving, then anchors the audit chain's head a last time. */
   close(): Promise<void>;
 }
 
 /** Wires the domains to HTTP and Socket.IO. Starts nothing until `listen()`. */
 export function createHaven(deps: HavenDependencies): Haven {
   const { config, database, redis, logger } = deps;
+  bindAuditKeys(database.db, deps.auditKeys);
+  const anchoring = anchorSchedule({ db: database.db, config, clock: deps.clock }, (error) =>
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not anchor the audit chain'),
+  );
   // The realtime gateway is created after the context; services reach it through this forwarder.
   const realtimeNotifier: { current?: SessionNotifier } = {};
   const metrics = createMetrics(config, { db: database.db, clock: deps.clock, redis, logger });
@@ -119,14 +127,16 @@ export function createHaven(deps: HavenDependencies): Haven {
     notifier: ctx.notifier,
     metrics: metrics.service,
     httpRoutes: () => registeredRoutes(app),
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      await anchoring.start();
+      return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.PORT, config.HOST, () => {
           const address = httpServer.address();
           resolve(typeof address === 'object' && address ? address.port : config.PORT);
         });
-      }),
+      });
+    },
     close: async () => {
       await realtime.io.close();
       realtime.close();
@@ -134,6 +144,8 @@ export function createHaven(deps: HavenDependencies): Haven {
       // Hashing first: sign-ins still waiting for a worker are answered 503 at once, rather than holding the close for seconds.
       await guards.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // After the last request: the anchor covers everything this process wrote.
+      await anchoring.stop();
     },
   };
 }

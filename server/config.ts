@@ -72,8 +72,19 @@ const configSchema = z.object({
   HAVEN_RETENTION_SPECIAL_FILE_AGE_YEARS: z.coerce.number().int().min(1).max(100).default(19),
   /** Children destroyed per transaction by a retention run (two batches run at once). Larger is faster; each batch's rows stay locked until it commits. */
   HAVEN_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2_000),
-  /** Optional file (ideally on other, write-once storage) to which every audit anchor is also appended. */
+  /**
+   * Seed (32 bytes, base64url) of the installation key, which keys the audit chain and signs its
+   * anchors; when unset it is kept in HAVEN_DATA_DIR/installation-keys.json, made on first start.
+   * Never in the database (docs/audit-chain.md).
+   */
+  HAVEN_INSTALLATION_SEED: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url (43 characters, e.g. `openssl rand 32 | basenc --base64url | tr -d =`)')
+    .optional(),
+  /** File every signed audit anchor is also appended to; default HAVEN_DATA_DIR/audit-anchors.jsonl. Ship it off the machine (docs/audit-chain.md). */
   HAVEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  /** How often each server process anchors the audit chain's head (it also does at start and at shutdown). */
+  HAVEN_AUDIT_ANCHOR_SECONDS: positiveInt.max(86_400).default(300),
   /** Messages one user may send per minute, and one address (all users behind it) may send per minute. */
   HAVEN_SENDS_PER_USER_PER_MINUTE: positiveInt.max(100_000).default(120),
   HAVEN_SENDS_PER_ADDRESS_PER_MINUTE: positiveInt.max(1_000_000).default(1_200),

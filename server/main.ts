@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { ready } from '../crypto';
 import { createHaven } from './app';
+import { openAuditKeys } from './audit';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db';
 import { writeDemoFile } from './demo/demo-file';
@@ -49,11 +50,16 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  // After the database: on a first embedded start, PGlite makes the data folder the key file goes in.
+  const auditKeys = await openAuditKeys(database.db, config, { create: true, now: systemClock() });
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   // A lost Redis connection is reported by /api/health; it must not crash the process.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
 
-  const haven = createHaven({ config, database, redis, logger, clock: systemClock });
+  const haven = createHaven({ config, database, redis, logger, clock: systemClock, auditKeys });
+  // Listening starts with an anchor of the audit chain's head, which after an upgrade vouches for
+  // the entries written before the chain was keyed: before any job appends a keyed entry.
+  const port = await haven.listen();
   const workers =
     config.HAVEN_RUN_WORKERS && config.REDIS_URL
       ? await startWorkers(
@@ -62,7 +68,6 @@ async function main(): Promise<void> {
           logger,
         )
       : null;
-  const port = await haven.listen();
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   logger.info({ url, database: database.kind }, 'haven listening');
 
@@ -82,8 +87,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void (async () => {
-      await haven.close();
+      // Workers first (a job under way finishes), then the server, which anchors the audit chain's
+      // head a last time, covering everything this process wrote, before the database closes.
       await workers?.close();
+      await haven.close();
       redis?.disconnect();
       await database.close();
       process.exit(0);

@@ -1,6 +1,7 @@
 // `npm run workers`: Haven's background jobs as their own process.
 import { ready } from '../crypto';
 import { ConfigError, loadConfig } from '../server/config';
+import { openAuditKeys, requireVouchedChain } from '../server/audit';
 import { openDatabase } from '../server/db';
 import { createLogger } from '../server/logger';
 import { systemClock } from '../server/shared/clock';
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  // The installation key, as the servers have it (HAVEN_INSTALLATION_SEED or the key file): the
+  // jobs append to the audit chain and sign anchors. Never made here: a worker with a key of its own
+  // would write a chain the servers' key does not verify.
+  await openAuditKeys(database.db, config, { create: false, now: systemClock() });
+  await requireVouchedChain({ db: database.db, config, clock: systemClock });
   // This process has no sockets: what the jobs tell users (a child's records destroyed, a
   // reminder) reaches them through the servers' rooms in Redis.
   const sockets = redisNotifier(new Redis(config.REDIS_URL, { lazyConnect: true }), config.HAVEN_QUEUE_PREFIX, logger);

@@ -32,7 +32,7 @@ export function handlersFor(ctx: WorkerContext): [string, JobHandler][] {
       'audit.anchor',
       async (payload) => {
         jobDefinitions['audit.anchor'].payload.parse(payload);
-        return { anchored: await anchorAuditHead(ctx.db, ctx.clock(), ctx.config.HAVEN_AUDIT_ANCHOR_FILE) };
+        return { anchored: await anchorAuditHead(ctx) };
       },
     ],
     [

@@ -5,8 +5,8 @@ import { auditReadScope, canVerifyAuditChain, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import type { auditQuery } from './audit.schema';
 import { appendAuditEntries, listAuditEntries, privateDetails, type StoredAuditEntry } from './audit.store';
-import { verifyAuditChain, type ChainReport } from './verify-chain';
-import { checkAnchors, type AnchorProblem } from './anchors';
+import { anchorFilePath } from './anchor-file';
+import { verifyAuditTrail, type AuditVerification } from './verify-trail';
 
 export interface AuditEntryView {
   seq: number;
@@ -76,14 +76,10 @@ export async function auditViews(ctx: ServiceContext, rows: StoredAuditEntry[]):
   }));
 }
 
-export async function verifyChainAsAdmin(
-  ctx: ServiceContext,
-  signedIn: SignedIn,
-): Promise<ChainReport & { anchors: { checked: number; problem?: AnchorProblem } }> {
+/** The chain, its anchors in the database and in this server's anchor file, and its tail against the latest signed anchor. */
+export async function verifyChainAsAdmin(ctx: ServiceContext, signedIn: SignedIn): Promise<AuditVerification> {
   requireAllowed(canVerifyAuditChain(signedIn.actor));
-  const chain = await verifyAuditChain(ctx.db);
-  const anchors = await checkAnchors(ctx.db);
-  const report = { ...chain, ok: chain.ok && !anchors.problem, anchors };
+  const report = await verifyAuditTrail(ctx.db, anchorFilePath(ctx.config));
   await appendAuditEntries(
     ctx.db,
     [

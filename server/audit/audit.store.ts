@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
-import { AUDIT_GENESIS_HASH, auditEntryHash, auditPrivateDigest, randomBytes16, toHex, type AuditChainEntry } from '../../crypto';
+import { AUDIT_GENESIS_HASH, auditPrivateDigest, keyedAuditEntryHash, randomBytes16, toHex, type AuditChainEntry } from '../../crypto';
 
 import type { Database } from '../db';
 import { auditEntries, auditPrivate } from '../db/schema';
 import type { AuditAction } from './actions';
+import { auditKeysOf } from './audit-keys';
 
 export interface NewAuditEntry {
   actorId: string | null;
@@ -60,8 +61,16 @@ export interface ChainHead {
 
 type PrivateRow = typeof auditPrivate.$inferInsert;
 
-/** Entries chained on from `head`, as rows to insert (one JSON parameter), with the new head. */
-function chained(entries: NewAuditEntry[], at: Date, head: ChainHead | undefined): { json: string; privateRows: PrivateRow[]; head: ChainHead } {
+/**
+ * Entries chained on from `head` with hashes keyed by the installation's chain key (format v2,
+ * docs/audit-chain.md), as rows to insert (one JSON parameter), with the new head.
+ */
+function chained(
+  chainKey: Uint8Array,
+  entries: NewAuditEntry[],
+  at: Date,
+  head: ChainHead | undefined,
+): { json: string; privateRows: PrivateRow[]; head: ChainHead } {
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? AUDIT_GENESIS_HASH;
   // Timestamps are kept to the millisecond, which is what the database column holds.
@@ -85,7 +94,7 @@ function chained(entries: NewAuditEntry[], at: Date, head: ChainHead | undefined
       subjectId: entry.subjectId ?? null,
       detail,
     };
-    const hash = auditEntryHash(prevHash, entryToHash);
+    const hash = keyedAuditEntryHash(chainKey, prevHash, entryToHash);
     const row = {
       seq,
       at: stamp,
@@ -121,7 +130,7 @@ export async function appendInTransaction(tx: Database, entries: NewAuditEntry[]
   if (entries.length === 0) return undefined;
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
   const [last] = await tx.select({ seq: auditEntries.seq, hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.seq)).limit(1);
-  const { json, privateRows, head } = chained(entries, at, last);
+  const { json, privateRows, head } = chained(auditKeysOf(tx).chainKey, entries, at, last);
   await tx.execute(sql`insert into ${auditEntries} (${chainColumns}) select ${chainColumns} from ${chainRecordset(json)}`);
   if (privateRows.length) await tx.insert(auditPrivate).values(privateRows);
   return head;
@@ -134,9 +143,9 @@ export async function appendInTransaction(tx: Database, entries: NewAuditEntry[]
  * lock and reads the head afresh (migration 0023); should the chain have moved on (another
  * process, another kind of entry), it fails whole and nothing it would have stored is kept.
  */
-export function auditAfterHead(entries: NewAuditEntry[], at: Date, head: ChainHead): { cte: SQL; head: ChainHead } {
+export function auditAfterHead(db: Database, entries: NewAuditEntry[], at: Date, head: ChainHead): { cte: SQL; head: ChainHead } {
   if (entries.some((entry) => entry.privateDetail)) throw new Error('entries with private detail are appended in a transaction');
-  const next = chained(entries, at, head);
+  const next = chained(auditKeysOf(db).chainKey, entries, at, head);
   // The check is a CTE of its own so that it runs once, before the first entry goes in.
   const cte = sql`chain_continues as (select haven_chain_continues(${AUDIT_CHAIN_LOCK_KEY}, ${head.seq}, ${head.hash}) as ok),
     audited as (
@@ -148,6 +157,12 @@ export function auditAfterHead(entries: NewAuditEntry[], at: Date, head: ChainHe
       returning seq
     )`;
   return { cte, head: next.head };
+}
+
+/** The newest entry of the chain, whole (the anchor writer checks its hash before signing it). */
+export async function newestEntry(db: Database): Promise<StoredAuditEntry | undefined> {
+  const [row] = await db.select().from(auditEntries).orderBy(desc(auditEntries.seq)).limit(1);
+  return row;
 }
 
 /** Private details of these entries that still exist (destroyed ones are simply absent). */

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { canContributeToIndex, canReadIndex, canVerifyEntryDetails, requireAllowed, type AgencyFacts } from '../policy';
+import { pastIndexAge, pastIndexAgeReason } from '../retention/schedule';
+import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { buildChildView, type ChildView, type Viewer } from './child-view';
 import type { createChildBody, searchQuery } from './children.schema';
@@ -144,6 +146,12 @@ export async function createChild(ctx: ServiceContext, signedIn: SignedIn, input
   requireAllowed(canContributeToIndex(signedIn.actor, agencyOf(signedIn)));
   const agencyId = signedIn.actor.agencyId;
   if (!agencyId) throw new Error('policy allowed an actor without an agency');
+  // Before anything else: the retention run would destroy this entry today (DESIGN §1, records destroyed at 19).
+  const ageYears = ctx.config.HAVEN_RETENTION_INDEX_AGE_YEARS;
+  if (pastIndexAge(input.dateOfBirth, localDate(ctx.clock()), ageYears)) {
+    const reason = pastIndexAgeReason(ageYears);
+    throw new ValidationError(reason.message, [{ path: 'dateOfBirth', message: reason.field }], 'past_retention_age');
+  }
   const keys = { nameKey: nameKey(input.name), postcodeKey: postcodeKey(input.postcode) };
   if (!input.confirmNotDuplicate) {
     const duplicates = await findPossibleDuplicates(ctx.db, { ...keys, dateOfBirth: input.dateOfBirth, address: input.address }, signedIn.tokenHash);

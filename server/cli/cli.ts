@@ -1,16 +1,17 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { DomainError } from '../errors';
 import type { ServiceContext } from '../shared/context';
-import type { Command } from './command';
+import type { Command, CommandWork } from './command';
 import { createAdmin } from './commands/create-admin';
+import { keys } from './commands/keys';
 import { retention } from './commands/retention';
 import { sarExport } from './commands/sar-export';
 import { suspend } from './commands/suspend';
 import { verify } from './commands/verify';
 import { CliIo, EXIT, UsageError } from './io';
 
-const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, retention, sarExport];
+const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, retention, sarExport, keys];
 const RUN = 'npm run haven --';
 const MORE_HELP = `run \`${RUN} --help\` for the commands`;
 
@@ -55,7 +56,7 @@ function firstSentence(message: string): string {
   return (message.split(/\.\s/)[0] ?? message).replace(/\.$/, '');
 }
 
-type Prepared = { kind: 'help'; lines: string[] } | { kind: 'run'; command: Command; work: (ctx: ServiceContext, io: CliIo) => Promise<number> };
+type Prepared = { kind: 'help'; lines: string[] } | { kind: 'run'; command: Command; work: CommandWork };
 
 /** Reads the command line, or throws UsageError; nothing here touches the database. */
 function prepare(argv: string[]): Prepared {
@@ -87,6 +88,19 @@ function prepare(argv: string[]): Prepared {
 }
 
 /**
+ * A command writes to the audit chain (it is audited) while the server may be stopped: it anchors
+ * the head before it exits, as a server does at shutdown, so what it wrote is covered at once.
+ */
+async function anchorWhatWasWritten(ctx: ServiceContext, io: CliIo): Promise<void> {
+  const { anchorAuditHead } = await import('../audit');
+  try {
+    await anchorAuditHead(ctx);
+  } catch (error) {
+    io.note(`haven: the audit chain's head was not anchored: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
  * `npm run haven -- <command>`: checks the command line, opens the database as the server does,
  * runs the command through the services, and returns the exit status. Failures are one line on
  * stderr, never a stack trace.
@@ -105,10 +119,20 @@ export async function runCli(argv: string[], io: CliIo = new CliIo(), env: Recor
     return EXIT.ok;
   }
   const name = prepared.command.spec.name;
+  const { work } = prepared;
   try {
+    if (work.needs === 'configuration') {
+      const { ready } = await import('../../crypto');
+      await ready();
+      return await work.run(loadConfig(env), io);
+    }
     // Loaded only now: help and usage errors need neither the database drivers nor libsodium.
     const { withServiceContext } = await import('./context');
-    return await withServiceContext((ctx) => prepared.work(ctx, io), env);
+    return await withServiceContext(async (ctx) => {
+      const code = await work.run(ctx, io);
+      await anchorWhatWasWritten(ctx, io);
+      return code;
+    }, env);
   } catch (error) {
     io.endProgress();
     if (error instanceof ConfigError) io.note(`haven: ${error.message}`);

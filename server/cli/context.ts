@@ -1,5 +1,6 @@
 import { ready } from '../../crypto';
 import { loadConfig } from '../config';
+import { openAuditKeys, requireVouchedChain } from '../audit';
 import { openDatabase } from '../db';
 import { systemClock } from '../shared/clock';
 import { Redis } from 'ioredis';
@@ -17,6 +18,15 @@ export async function withServiceContext<T>(work: (ctx: ServiceContext) => Promi
   const config = loadConfig(env);
   await ready();
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
+  try {
+    // What commands append to the audit chain is keyed like the server's entries; a new
+    // installation's first command (create-admin) may make the key file, as a first start would.
+    await openAuditKeys(database.db, config, { create: true, now: systemClock() });
+    await requireVouchedChain({ db: database.db, config, clock: systemClock });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const sockets = config.REDIS_URL
     ? redisNotifier(new Redis(config.REDIS_URL, { lazyConnect: true }), config.HAVEN_QUEUE_PREFIX, createLogger('silent'))
     : null;

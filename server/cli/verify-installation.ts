@@ -1,59 +1,48 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { appendAuditEntries, verifyAuditChain } from '../audit';
-import { checkAnchors } from '../audit/anchors';
+import { anchorFilePath, appendAuditEntries, verifyAuditTrail, type AuditVerification } from '../audit';
 import { verifyKeyLog } from '../keys/key-log.verify';
 import type { ServiceContext } from '../shared/context';
 import { count, type CliIo } from './io';
 
-const anchorLine = z.object({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) });
+function chainLines(report: AuditVerification): string[] {
+  const { problem } = report;
+  if (problem?.kind === 'truncated') return [`Audit chain TRUNCATED: ${problem.message}`];
+  if (problem && !problem.kind.startsWith('anchor_')) {
+    return [`Audit chain BROKEN at entry ${problem.seq} (${problem.kind}): ${problem.message}`, `${count(report.checked)} entries verified before it.`];
+  }
+  const legacy = report.legacy ? ` (${count(report.legacy)} in the unkeyed format v1, vouched for by a signed anchor)` : '';
+  return [`Audit chain intact: ${count(report.checked)} entries${legacy}, head ${report.headSeq} ${report.headHash}`];
+}
 
-function anchorsFromFile(file: string): { seq: number; hash: string }[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line, i) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        parsed = null;
-      }
-      const anchor = anchorLine.safeParse(parsed);
-      if (!anchor.success) throw new Error(`${file} line ${i + 1} is not an anchor`);
-      return anchor.data;
-    });
+function anchorLines(report: AuditVerification): string[] {
+  const { anchors } = report;
+  const tally = (signed: number, unsigned: number) =>
+    `${count(signed)} signed${unsigned ? `, ${count(unsigned)} unsigned from before anchors were signed` : ''}`;
+  const lines = [
+    `Audit anchors (database): ${tally(anchors.database.signed, anchors.database.unsigned)}.`,
+    anchors.file.exists
+      ? `Audit anchors (${anchors.file.path}): ${tally(anchors.file.signed, anchors.file.unsigned)}.`
+      : `Audit anchors (${anchors.file.path}): no file yet.`,
+    ...anchors.problems.map((p) => `Audit anchor PROBLEM (${p.kind}): ${p.message}`),
+  ];
+  if (!anchors.latest) lines.push('No signed anchor yet: the server writes one at start, every few minutes and at shutdown.');
+  else if (report.ok) {
+    lines.push(
+      `Latest signed anchor: entry ${anchors.latest.seq} at ${anchors.latest.at}; ${count(anchors.sinceLatest)} entries written since, each keyed with this installation's key.`,
+    );
+  }
+  return [...lines, `Installation key: anchor key ${anchors.keyId}.`];
 }
 
 /**
- * Verifies the audit chain, its anchors (in the database and, with HAVEN_AUDIT_ANCHOR_FILE, in
- * that file) and the key log, printing one line per check; true when everything holds. The
- * verification itself is audited, as it is from the admin screen. Also behind `npm run audit:verify`.
+ * Verifies the audit chain (every entry's keyed hash), its anchors (in the database and in the
+ * anchor file: signatures, each against its entry, the head against the latest — truncation) and
+ * the key log, printing one line per check; true when everything holds. The verification itself
+ * is audited, as it is from the admin screen. Also behind `npm run audit:verify`.
  */
 export async function verifyInstallation(ctx: ServiceContext, io: CliIo): Promise<boolean> {
-  const chain = await verifyAuditChain(ctx.db);
-  let ok = chain.ok;
-  if (!chain.ok) {
-    io.out(
-      `Audit chain BROKEN at entry ${chain.problem?.seq} (${chain.problem?.kind}): ${chain.problem?.message}`,
-      `${count(chain.checked)} entries verified before it.`,
-    );
-  } else {
-    io.out(`Audit chain intact: ${count(chain.checked)} entries, head ${chain.headSeq} ${chain.headHash}`);
-    const anchorFile = ctx.config.HAVEN_AUDIT_ANCHOR_FILE;
-    const sources: [string, { seq: number; hash: string }[] | undefined][] = [['database anchors', undefined]];
-    if (anchorFile) sources.push([anchorFile, anchorsFromFile(anchorFile)]);
-    for (const [label, anchors] of sources) {
-      const result = await checkAnchors(ctx.db, anchors);
-      if (result.problem) {
-        io.out(`Audit anchors (${label}) BROKEN at entry ${result.problem.seq}: ${result.problem.message}`);
-        ok = false;
-      } else {
-        io.out(`Audit anchors (${label}): ${count(result.checked)} checked, all match.`);
-      }
-    }
-  }
+  const report = await verifyAuditTrail(ctx.db, anchorFilePath(ctx.config));
+  io.out(...chainLines(report), ...anchorLines(report));
+  let ok = report.ok;
   const keyLog = await verifyKeyLog(ctx);
   if (keyLog.ok) io.out(`Key log intact: ${count(keyLog.leaves)} entries, ${count(keyLog.heads)} signed heads.`);
   else io.out(`Key log BROKEN: ${keyLog.problem}`);
@@ -65,7 +54,7 @@ export async function verifyInstallation(ctx: ServiceContext, io: CliIo): Promis
         actorId: null,
         agencyId: null,
         action: 'audit.chain_verified',
-        detail: { ok, checked: chain.checked, problem: chain.problem ?? null, keyLog: { ok: keyLog.ok, leaves: keyLog.leaves }, via: 'cli' },
+        detail: { ok, checked: report.checked, problem: report.problem ?? null, keyLog: { ok: keyLog.ok, leaves: keyLog.leaves }, via: 'cli' },
       },
     ],
     ctx.clock(),

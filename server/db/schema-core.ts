@@ -164,9 +164,19 @@ export const auditPrivate = pgTable(
   (t) => [index('audit_private_children_idx').using('gin', t.childIds)],
 );
 
-/** Anchors of the audit chain head (sequence, hash, time): later truncation or rewriting is detectable against them. */
+/**
+ * Anchors of the audit chain head (sequence, hash, time), each signed with the installation's
+ * anchor key (kept outside the database): later truncation or rewriting is detectable against them.
+ * Anchors from before signing have no signature and only ever add checks, never vouch.
+ */
 export const auditAnchors = pgTable('audit_anchors', {
   seq: bigint('seq', { mode: 'number' }).primaryKey(),
   hash: text('hash').notNull(),
   anchoredAt: timestamp('anchored_at', { withTimezone: true, mode: 'date' }).notNull(),
+  /** Ed25519 over crypto/audit-anchor.ts `auditAnchorMessage`, base64url. */
+  signature: text('signature'),
+  /** The anchor key's public key (base64url): says which key to check the signature with. */
+  keyId: text('key_id'),
+  /** The last entry in the unkeyed format v1 this anchor vouches for (0: none); signed with the rest. */
+  legacyThrough: bigint('legacy_through', { mode: 'number' }),
 });

@@ -1,4 +1,4 @@
-import { and, eq, sql, type AnyColumn, type Table } from 'drizzle-orm';
+import { and, eq, getTableName, sql, type AnyColumn, type Table } from 'drizzle-orm';
 import type { Database } from '../db';
 import {
   adminAlerts,
@@ -136,13 +136,20 @@ export async function lockDestroyable(tx: Database, childIds: string[]): Promise
 /**
  * Destroys every record about these children in the caller's transaction, a statement per table
  * for the whole batch, and returns per-child counts of what the deletes removed (RETURNING), so
- * the tombstones report exactly what was destroyed without counting it first.
+ * the tombstones report exactly what was destroyed without counting it first, and the tables
+ * rows were deleted from (to be vacuumed once the run is over: `vacuumTables`).
  */
-export async function destroyChildren(tx: Database, childIds: string[]): Promise<Map<string, Record<string, number>>> {
+export async function destroyChildren(tx: Database, childIds: string[]): Promise<{ counts: Map<string, Record<string, number>>; tables: Set<string> }> {
   const counts = new Map<string, Record<string, number>>(
     childIds.map((id) => [id, { indexEntry: 1, ...Object.fromEntries(RECORD_CLASSES.map((name) => [name, 0])) }]),
   );
-  if (!childIds.length) return counts;
+  const tables = new Set<string>();
+  if (!childIds.length) return { counts, tables };
+  /** The rows a delete returned, noting its table when it removed any. */
+  const from = <Row>(table: Table, rows: Row[]): Row[] => {
+    if (rows.length) tables.add(getTableName(table));
+    return rows;
+  };
   const tally = (name: (typeof RECORD_CLASSES)[number], childIdsOfRows: Iterable<string | undefined>) => {
     for (const childId of childIdsOfRows) {
       const entry = childId === undefined ? undefined : counts.get(childId);
@@ -154,15 +161,17 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
   // Each delete returns whose rows it removed. Rows that belong to a child through their parent
   // (a message's copies, a thread's members, a share's named people) are deleted joined to it.
   const ofChildren = async (table: Table & { childId: AnyColumn }) =>
-    (
-      await executeRows<{ child_id: string }>(tx, sql`delete from ${table} where ${inUuids(table.childId, childIds)} returning ${table.childId} as child_id`)
+    from(
+      table,
+      await executeRows<{ child_id: string }>(tx, sql`delete from ${table} where ${inUuids(table.childId, childIds)} returning ${table.childId} as child_id`),
     ).map((r) => r.child_id);
   const throughParent = async (table: Table, parentId: AnyColumn, parent: typeof messages | typeof threads | typeof shareLog) =>
-    (
+    from(
+      table,
       await executeRows<{ child_id: string }>(
         tx,
         sql`delete from ${table} using ${parent} where ${parentId} = ${parent.id} and ${inUuids(parent.childId, childIds)} returning ${parent.childId} as child_id`,
-      )
+      ),
     ).map((r) => r.child_id);
   const obligationIds = tx.select({ id: obligations.id }).from(obligations).where(inUuids(obligations.childId, childIds));
 
@@ -170,27 +179,53 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
   tally('messages', await ofChildren(messages));
   tally('threadParticipants', await throughParent(threadParticipants, threadParticipants.threadId, threads));
   tally('threads', await ofChildren(threads));
-  await tx.delete(notices).where(sql`${notices.obligationId} in ${obligationIds}`);
+  from(
+    notices,
+    await tx
+      .delete(notices)
+      .where(sql`${notices.obligationId} in ${obligationIds}`)
+      .returning({ id: notices.id }),
+  );
   tally('obligations', await ofChildren(obligations));
   tally('shareParticipants', await throughParent(shareParticipants, shareParticipants.shareId, shareLog));
   tally('shareLogEntries', await ofChildren(shareLog));
-  await tx.delete(caseOfficers).where(inUuids(caseOfficers.childId, childIds));
+  from(caseOfficers, await tx.delete(caseOfficers).where(inUuids(caseOfficers.childId, childIds)).returning({ id: caseOfficers.childId }));
   tally('concerns', await ofChildren(concernFlags));
   tally('involvements', await ofChildren(involvements));
   tally('specialistContacts', await ofChildren(specialistContacts));
-  await tx.delete(shieldOverrides).where(inUuids(shieldOverrides.childId, childIds));
-  await tx.delete(adminAlerts).where(inUuids(adminAlerts.childId, childIds));
-  await tx.delete(legalHolds).where(inUuids(legalHolds.childId, childIds));
-  await tx.delete(subjectAccessRequests).where(inUuids(subjectAccessRequests.childId, childIds));
+  for (const table of [shieldOverrides, adminAlerts, legalHolds, subjectAccessRequests]) {
+    from(table, await tx.delete(table).where(inUuids(table.childId, childIds)).returning({ id: table.childId }));
+  }
   // A private audit detail can name several children (a search's results): it goes with the first of them destroyed.
-  const details = await tx
-    .delete(auditPrivate)
-    .where(sql`${auditPrivate.childIds} && ${uuidArray(childIds)}`)
-    .returning({ childIds: auditPrivate.childIds });
+  const details = from(
+    auditPrivate,
+    await tx
+      .delete(auditPrivate)
+      .where(sql`${auditPrivate.childIds} && ${uuidArray(childIds)}`)
+      .returning({ childIds: auditPrivate.childIds }),
+  );
   tally(
     'auditPrivateDetails',
     details.flatMap((r) => r.childIds),
   );
-  await tx.delete(children).where(inUuids(children.id, childIds));
-  return counts;
+  from(children, await tx.delete(children).where(inUuids(children.id, childIds)).returning({ id: children.id }));
+  return { counts, tables };
+}
+
+/**
+ * VACUUMs these tables, so the row versions a retention run deleted are removed from their pages
+ * rather than left readable as dead tuples until autovacuum comes by. INDEX_CLEANUP ON removes the
+ * index entries that point at them too (PostgreSQL may otherwise skip index vacuuming when few
+ * rows died). VACUUM cannot run inside a transaction: `db` must be the plain handle (each
+ * statement on its own). It takes no lock that blocks reading or writing the tables.
+ */
+export async function vacuumTables(db: Database, tables: Iterable<string>): Promise<void> {
+  const names = [...tables].sort();
+  if (!names.length) return;
+  await db.execute(
+    sql`vacuum (index_cleanup on) ${sql.join(
+      names.map((name) => sql.identifier(name)),
+      sql`, `,
+    )}`,
+  );
 }

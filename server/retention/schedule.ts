@@ -47,6 +47,36 @@ export function retentionSchedule(config: Config): RetentionRule[] {
   ];
 }
 
+/**
+ * The day a child born on `dateOfBirth` (YYYY-MM-DD) reaches `ageYears`, when their index entry is
+ * destroyed. Someone born on 29 February reaches it on 28 February in other years, as PostgreSQL's
+ * `date + make_interval(years => n)` has it, which is what a retention run compares (retention.store.ts).
+ */
+export function birthdayAt(dateOfBirth: string, ageYears: number): string {
+  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  const year = y + ageYears;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const lastDay = m === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+  return `${String(year).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(Math.min(d, lastDay)).padStart(2, '0')}`;
+}
+
+/**
+ * Whether a child born on `dateOfBirth` is past the index age on `today` (both YYYY-MM-DD): their
+ * birthday at that age is today or before, so a retention run today destroys their records.
+ */
+export function pastIndexAge(dateOfBirth: string, today: string, ageYears: number): boolean {
+  return birthdayAt(dateOfBirth, ageYears) <= today;
+}
+
+/** The reason a child past the index age is not added: for the person adding them, on the date-of-birth field. */
+export function pastIndexAgeReason(ageYears: number): { message: string; field: string } {
+  const birthday = `${ordinal(ageYears)} birthday`;
+  return {
+    message: `Index records are destroyed on the child's ${birthday} (the protocol's retention rule), so a young person past it cannot be added.`,
+    field: `This young person has turned ${ageYears}: the index only holds children before their ${birthday}.`,
+  };
+}
+
 function ordinal(n: number): string {
   const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;

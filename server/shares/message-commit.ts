@@ -66,6 +66,7 @@ async function storeInTransaction(tx: Database, items: MessageToStore[]): Promis
  */
 async function storeAfterHead(db: Database, items: MessageToStore[], head: ChainHead): Promise<Stored> {
   const audit = auditAfterHead(
+    db,
     items.map((item) => item.audit),
     batchTime(items),
     head,

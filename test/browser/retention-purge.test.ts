@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
+import { ageChild, bornYearsAgo } from '../support/aged-children';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { Practitioner, welfareRecord } from '../support/practitioner';
@@ -69,12 +70,11 @@ describe('retention in Chromium', () => {
     const jordanId = (await morgan.api.get<{ people: { id: string }[] }>('/api/people?name=Jordan')).body.people[0]?.id ?? '';
     expect(jordanId).not.toBe('');
 
-    // A young person whose 19th birthday was two days ago, and a conversation about them.
-    const today = new Date();
-    const dateOfBirth = new Date(Date.UTC(today.getUTCFullYear() - 19, today.getUTCMonth(), today.getUTCDate() - 2)).toISOString().slice(0, 10);
+    // A young person added at 18, and a conversation about them; then time passes and their
+    // 19th birthday was two days ago.
     const created = await morgan.api.post<{ child: { id: string } }>('/api/children', {
       name: 'Oliver Quennell-Tamsin',
-      dateOfBirth,
+      dateOfBirth: bornYearsAgo(18),
       gender: 'male',
       address: '12 Larkspur Rise, Northmoor',
       postcode: 'NM9 8QQ',
@@ -83,6 +83,7 @@ describe('retention in Chromium', () => {
     });
     expect(created.status).toBe(201);
     const childId = created.body.child.id;
+    await ageChild(haven.database.url, childId, bornYearsAgo(19, 2));
     const started = await morgan.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${childId}/threads`, {
       participants: [{ userId: jordanId, needToKnowReason: 'Social worker for the family' }],
       record: welfareRecord,

@@ -184,7 +184,7 @@ describe('tamper detection (an attacker with database access)', () => {
   });
 
   it('`npm run audit:verify` reports the break and exits non-zero', async () => {
-    const result = await run('npx', ['tsx', 'scripts/audit-verify.ts'], { env: { ...process.env, DATABASE_URL: haven.database.url } }).then(
+    const result = await run('npx', ['tsx', 'scripts/audit-verify.ts'], { env: { ...process.env, ...haven.env } }).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );

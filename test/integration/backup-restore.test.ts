@@ -9,14 +9,14 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkLogGrowth, checkPublishedKeys, fromBase64Url, ready, toBase64Url, type KeyLogEntry, type SignedTreeHead } from '../../crypto';
 import { createHaven } from '../../server/app';
-import { verifyAuditChain } from '../../server/audit';
-import { checkAnchors } from '../../server/audit/anchors';
+import { anchorFilePath, openAuditKeys, verifyAuditChain, verifyAuditTrail } from '../../server/audit';
 import { loadConfig } from '../../server/config';
 import { openDatabase, type DatabaseHandle } from '../../server/db';
 import { verifyKeyLog } from '../../server/keys/key-log.verify';
 import type { Ack, SyncedMessage } from '../../server/realtime/events';
 import { silentNotifier, type ServiceContext } from '../../server/shared/context';
 import { ApiClient } from '../support/client';
+import { havenCommand } from '../support/commands';
 import { TEST_ADMIN_URL } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -94,9 +94,11 @@ describe('backup and restore (docs/backup-restore.md)', () => {
     await adminQuery(`create database ${restoredName}`);
     await run('/usr/bin/pg_restore', ['--no-owner', '--exit-on-error', '--dbname', restoredUrl, dump]);
 
-    const config = loadConfig({ PORT: '0', DATABASE_URL: restoredUrl, LOG_LEVEL: 'silent' });
+    // The installation key and the anchor file were kept apart from the backup, and come back with the new server.
+    const config = loadConfig({ ...original.env, PORT: '0', DATABASE_URL: restoredUrl, LOG_LEVEL: 'silent' });
     const database = await openDatabase({ databaseUrl: restoredUrl, dataDir: '/nonexistent' });
-    const haven = createHaven({ config, database, redis: null, logger: pino({ level: 'silent' }), clock: () => new Date() });
+    const auditKeys = await openAuditKeys(database.db, config, { create: false, now: new Date() });
+    const haven = createHaven({ config, auditKeys, database, redis: null, logger: pino({ level: 'silent' }), clock: () => new Date() });
     const port = await haven.listen();
     restored = {
       url: `http://127.0.0.1:${port}`,
@@ -114,7 +116,7 @@ describe('backup and restore (docs/backup-restore.md)', () => {
     const chain = await verifyAuditChain(restored.database.db);
     expect(chain.ok).toBe(true);
     expect(chain.checked).toBeGreaterThan(5);
-    expect((await checkAnchors(restored.database.db)).problem).toBeUndefined();
+    expect(await verifyAuditTrail(restored.database.db, anchorFilePath(restored.ctx.config))).toMatchObject({ ok: true, anchors: { problems: [] } });
     expect(await verifyKeyLog(restored.ctx)).toMatchObject({ ok: true, leaves: 2 });
 
     // The log key came back with the database; a restore that loses it (or picks up another
@@ -125,12 +127,19 @@ describe('backup and restore (docs/backup-restore.md)', () => {
     expect(wrongKey.problem).toMatch(/HAVEN_KEY_LOG_SEED/);
   });
 
-  it('`npm run haven -- verify` agrees', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'verify'], {
-      env: { ...process.env, DATABASE_URL: restoredUrl, LOG_LEVEL: 'silent', HAVEN_AUDIT_ANCHOR_FILE: '' },
-    });
-    expect(stdout).toMatch(/^Audit chain intact/);
-    expect(stdout).toMatch(/Key log intact: 2 entries/);
+  it('`npm run haven -- verify` agrees, and a restore without the installation key is caught', async () => {
+    const verified = await havenCommand({ ...original.env, DATABASE_URL: restoredUrl }, 'verify');
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^Audit chain intact/);
+    expect(verified.stdout).toMatch(/Key log intact: 2 entries/);
+
+    const otherKey = await havenCommand(
+      { ...original.env, DATABASE_URL: restoredUrl, HAVEN_INSTALLATION_SEED: randomBytes(32).toString('base64url') },
+      'verify',
+    );
+    // The restored server has anchored the chain since, with the installation's key: another key is refused outright.
+    expect(otherKey.code).toBe(1);
+    expect(otherKey.stderr).toMatch(/anchors are signed with another installation key/);
   });
 
   it('the recipient signs in to the restored server, checks the key log, syncs and opens the message', async () => {

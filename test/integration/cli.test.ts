@@ -7,6 +7,7 @@ import { ready, verifyPassword } from '../../crypto';
 import { runCli } from '../../server/cli/cli';
 import { CliIo } from '../../server/cli/io';
 import { ApiClient } from '../support/client';
+import { ageChild, bornYearsAgo } from '../support/aged-children';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -26,7 +27,7 @@ function haven(databaseUrl: string | null, ...args: string[]): Promise<CliResult
 /** The command with more of the environment set (REDIS_URL, to reach the server's sockets). */
 function havenWith(more: Record<string, string>, databaseUrl: string | null, ...args: string[]): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', HAVEN_AUDIT_ANCHOR_FILE: undefined, ...more };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  if (databaseUrl) Object.assign(env, installationOf(databaseUrl));
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
@@ -39,8 +40,15 @@ async function havenHere(databaseUrl: string | null, ...args: string[]): Promise
   let stdout = '';
   let stderr = '';
   const io = new CliIo({ write: (text: string) => (stdout += text) }, { write: (text: string) => (stderr += text) });
-  const code = await runCli(args, io, { LOG_LEVEL: 'silent', ...(databaseUrl && { DATABASE_URL: databaseUrl }) });
+  const code = await runCli(args, io, { LOG_LEVEL: 'silent', ...(databaseUrl && installationOf(databaseUrl)) });
   return { code, stdout, stderr };
+}
+
+/** The environment of the installation on this database (its data folder and installation key), as the operator has it. */
+function installationOf(databaseUrl: string): Record<string, string> {
+  const installation = [empty, demo].find((h) => h.database.url === databaseUrl);
+  if (!installation) throw new Error('no installation on that database');
+  return installation.env;
 }
 
 const SLOW = { timeout: 180_000 };
@@ -69,11 +77,10 @@ beforeAll(async () => {
   // command (a suspension) reaches its sockets.
   [empty, demo] = await Promise.all([startTestHaven(), startTestHaven({ seedDemo: true, redisUrl: REDIS_URL, env: { HAVEN_QUEUE_PREFIX: QUEUE_PREFIX } })]);
   const jordan = await people.as('Jordan');
-  const today = new Date();
-  const dob = new Date(Date.UTC(today.getUTCFullYear() - 19, today.getUTCMonth(), today.getUTCDate() - 2)).toISOString().slice(0, 10);
+  // Added at 18; then time passes and she is two days past 19.
   const created = await jordan.post<{ child: { id: string } }>('/api/children', {
     name: 'Nadia Okonkwo-Reyes',
-    dateOfBirth: dob,
+    dateOfBirth: bornYearsAgo(18),
     gender: 'female',
     address: '7 Heron Walk, Northmoor',
     postcode: 'NM2 5RT',
@@ -82,6 +89,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   agedId = created.body.child.id;
+  await ageChild(demo.database.url, agedId, bornYearsAgo(19, 2));
   lilyId = (await jordan.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
 });
 afterAll(async () => {

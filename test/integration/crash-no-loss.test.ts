@@ -16,7 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startServer(): Promise<void> {
   server = spawn('npx', ['tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: haven.database.url, REDIS_URL: '', LOG_LEVEL: 'error' },
+    env: { ...process.env, ...haven.env, PORT: String(port), REDIS_URL: '', LOG_LEVEL: 'error' },
     stdio: 'ignore',
     detached: true,
   });

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../../server/config';
 import { createHavenRegistry } from '../../server/metrics/registry';
 import { QUEUE_NAME } from '../../workers/jobs';
 import { startWorkers, type RunningWorkers } from '../../workers/runner';
+import { ageChild } from '../support/aged-children';
 import { rawClient } from '../support/database';
 import { TestClock, startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -195,10 +196,12 @@ describe('messaging', () => {
 describe('retention', () => {
   it('reports runs and destroyed children from the database', async () => {
     const today = clock.now();
-    const dateOfBirth = new Date(Date.UTC(today.getUTCFullYear() - 19, today.getUTCMonth(), today.getUTCDate() - 2)).toISOString().slice(0, 10);
+    const yearsAgo = (years: number, days: number) =>
+      new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate() - days)).toISOString().slice(0, 10);
+    // Added at 18; then time passes and they are two days past 19.
     const created = await cast.jordan.api.post<{ child: { id: string } }>('/api/children', {
       name: 'Metrics Aged-Child',
-      dateOfBirth,
+      dateOfBirth: yearsAgo(18, 0),
       gender: 'male',
       address: '1 Scrape Lane, Northmoor',
       postcode: 'NM1 1AA',
@@ -206,6 +209,7 @@ describe('retention', () => {
       basis: 'involved',
     });
     expect(created.status).toBe(201);
+    await ageChild(haven.database.url, created.body.child.id, yearsAgo(19, 2));
     const sam = await people.as('Sam');
     expect((await sam.post('/api/retention/runs', { dryRun: true })).status).toBe(201);
     const run = await sam.post('/api/retention/runs', { dryRun: false });

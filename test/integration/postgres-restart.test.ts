@@ -11,12 +11,14 @@ import { openDatabase, type DatabaseHandle } from '../../server/db';
 import { seedDemo, type DemoAccount } from '../../server/demo/seed';
 import { silentNotifier } from '../../server/shared/context';
 import { ApiClient } from '../support/client';
+import { testAuditKeys } from '../support/database';
 import { freePort } from '../support/net';
 import { Practitioner, startConversation } from '../support/practitioner';
 
 // A PostgreSQL server of this test's own (the shared one must not be restarted under other tests).
 const bin = path.join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql')[0] ?? '15', 'bin');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-pg-'));
+const havenDataDir = mkdtempSync(path.join(tmpdir(), 'haven-data-'));
 let port = 0;
 let database: DatabaseHandle;
 let haven: Haven;
@@ -44,8 +46,9 @@ beforeAll(async () => {
   pgCtl('start', '-D', dataDir, '-w', '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1`);
   const databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   database = await openDatabase({ databaseUrl, dataDir: '/nonexistent' });
-  const config = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
-  haven = createHaven({ config, database, redis: null, logger: pino({ level: 'silent' }), clock: () => new Date() });
+  // The anchor file goes to the test's own folder, not ./data.
+  const config = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', HAVEN_DATA_DIR: havenDataDir });
+  haven = createHaven({ config, auditKeys: testAuditKeys(), database, redis: null, logger: pino({ level: 'silent' }), clock: () => new Date() });
   url = `http://127.0.0.1:${await haven.listen()}`;
   demo = (await seedDemo({ db: database.db, config, clock: () => new Date(), notifier: silentNotifier })) ?? [];
 }, 60_000);
@@ -59,6 +62,7 @@ afterAll(async () => {
     // Already stopped.
   }
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(havenDataDir, { recursive: true, force: true });
 });
 
 describe('PostgreSQL restarted', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ready } from '../../crypto';
 import { verifyAuditChain } from '../../server/audit';
+import { ageChild, bornYearsAgo } from '../support/aged-children';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -49,12 +50,10 @@ beforeAll(async () => {
     await cast[key].publishKeys();
     await cast[key].connect();
   }
-  const today = new Date();
-  const nineteenYearsAgo = new Date(Date.UTC(today.getUTCFullYear() - 19, today.getUTCMonth(), today.getUTCDate() - 2)).toISOString().slice(0, 10);
-  // A young person whose 19th birthday was two days ago, with records of every kind.
+  // A young person, added at 18, whose 19th birthday was two days ago, with records of every kind.
   const created = await cast.jordan.api.post<{ child: { id: string } }>('/api/children', {
     name: 'Oliver Quennell-Tamsin',
-    dateOfBirth: nineteenYearsAgo,
+    dateOfBirth: bornYearsAgo(18),
     gender: 'male',
     address: '12 Larkspur Rise, Northmoor',
     postcode: 'NM9 8QQ',
@@ -62,6 +61,7 @@ beforeAll(async () => {
     basis: 'involved',
   });
   agedId = created.body.child.id;
+  await ageChild(haven.database.url, agedId, bornYearsAgo(19, 2));
   await cast.morgan.api.get('/api/children?name=Quennell');
   await cast.morgan.api.post(`/api/children/${agedId}/open`, { reason: 'Oliver Quennell-Tamsin reported missing' });
   await cast.morgan.api.post(`/api/children/${agedId}/concerns`, {});

@@ -17,7 +17,7 @@ const running: ChildProcess[] = [];
 
 function startWorkerProcess(): ChildProcess {
   const child = spawn('npx', ['tsx', 'workers/main.ts'], {
-    env: { ...process.env, DATABASE_URL: haven.database.url, REDIS_URL, HAVEN_QUEUE_PREFIX: PREFIX, HAVEN_OBLIGATION_SWEEP_SECONDS: '1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...haven.env, REDIS_URL, HAVEN_QUEUE_PREFIX: PREFIX, HAVEN_OBLIGATION_SWEEP_SECONDS: '1', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
     detached: true,
   });

@@ -23,3 +23,24 @@ export async function seedAgedChildren(databaseUrl: string, count: number): Prom
     await client.end();
   }
 }
+
+/** A date of birth `years` years and `days` days before today (UTC), YYYY-MM-DD. */
+export function bornYearsAgo(years: number, days = 0): string {
+  const today = new Date();
+  return new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate() - days)).toISOString().slice(0, 10);
+}
+
+/**
+ * Time passes: the child's date of birth moves back, as if they had been added years ago. (No one
+ * already past the index age can be added through the API.) The update leaves the old row version
+ * behind as a dead tuple, as real updates do.
+ */
+export async function ageChild(databaseUrl: string, childId: string, dateOfBirth: string): Promise<void> {
+  const client = await rawClient(databaseUrl);
+  try {
+    const { rowCount } = await client.query('update children set date_of_birth = $2 where id = $1', [childId, dateOfBirth]);
+    if (rowCount !== 1) throw new Error(`no child ${childId} to age`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { ready } from '../../crypto';
+import { auditKeysFrom, bindAuditKeys, type AuditKeys } from '../../server/audit';
 import { openDatabase, type DatabaseHandle } from '../../server/db';
+import { loadInstallationKeys } from '../../server/installation-keys';
 
 /** The PostgreSQL server tests run against; each test file gets its own database on it. */
 export const TEST_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -14,11 +17,20 @@ function withDatabase(url: string, name: string): string {
 export interface TestDatabase {
   url: string;
   handle: DatabaseHandle;
+  /** The audit keys bound to `handle`: from a seed of this database's own, never written to a file. */
+  auditKeys: AuditKeys;
+  /** The seed, as another process on this database is given it (HAVEN_INSTALLATION_SEED). */
+  installationSeed: string;
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own, so tests share no state. */
+/**
+ * A fresh, migrated database of its own, so tests share no state. Its handle has an installation
+ * key of its own (never a file), so code under test can append to the audit chain; startTestHaven
+ * replaces it with the installation's.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  await ready();
   const name = `haven_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_ADMIN_URL });
   await admin.connect();
@@ -26,9 +38,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = withDatabase(TEST_ADMIN_URL, name);
   const handle = await openDatabase({ databaseUrl: url, dataDir: '/nonexistent' });
+  const installationSeed = randomBytes(32).toString('base64url');
+  const auditKeys = testAuditKeys(installationSeed);
+  bindAuditKeys(handle.db, auditKeys);
   return {
     url,
     handle,
+    auditKeys,
+    installationSeed,
     drop: async () => {
       await handle.close();
       const client = new pg.Client({ connectionString: TEST_ADMIN_URL });
@@ -44,4 +61,11 @@ export async function rawClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return client;
+}
+
+/** Audit keys from this seed (by default a fresh random one), for a handle opened outside startTestHaven. */
+export function testAuditKeys(seed = randomBytes(32).toString('base64url')): AuditKeys {
+  const keys = loadInstallationKeys({ HAVEN_INSTALLATION_SEED: seed, HAVEN_DATA_DIR: '/nonexistent' });
+  if (!keys) throw new Error('a seed always gives keys');
+  return auditKeysFrom(keys);
 }

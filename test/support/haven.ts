@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { ready } from '../../crypto';
 import { createHaven } from '../../server/app';
+import { openAuditKeys } from '../../server/audit';
 import type { RegisteredRoute } from '../../server/openapi/registered-routes';
 import { loadConfig, type Config } from '../../server/config';
 import { seedDemo, type DemoAccount } from '../../server/demo/seed';
@@ -14,6 +18,13 @@ export interface TestHaven {
   /** Starts another server process-equivalent on the same database and Redis (scale-out tests). */
   addNode(): Promise<{ url: string; close(): Promise<void> }>;
   database: TestDatabase;
+  /**
+   * What another process needs to act on this installation (the command line, workers, a second
+   * server): its database, its data folder (the audit anchor file) and its installation key.
+   */
+  env: Record<string, string>;
+  /** This installation's data folder: a temporary directory of its own, removed on close. */
+  dataDir: string;
   ctx: ServiceContext;
   demo: DemoAccount[];
   /** The demo account with this name (first name is enough). */
@@ -49,14 +60,20 @@ export async function startTestHaven(
 ): Promise<TestHaven> {
   await ready();
   const database = await createTestDatabase();
-  const config: Config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env });
+  // Each installation gets its own key and data folder, so no test writes into ./data and no two
+  // installations share a key.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-test-'));
+  const env = { DATABASE_URL: database.url, HAVEN_DATA_DIR: dataDir, HAVEN_INSTALLATION_SEED: database.installationSeed, ...options.env };
+  const config: Config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
   const clock = options.clock ?? (() => new Date());
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   redis?.on('error', () => undefined);
   // Give a reachable Redis a moment to connect, so health reflects it; an unreachable one just stays down.
   if (redis) await Promise.race([new Promise((resolve) => redis.once('ready', resolve)), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+  const auditKeys = await openAuditKeys(database.handle.db, config, { create: false, now: new Date() });
   const haven = createHaven({
     config,
+    auditKeys,
     database: database.handle,
     redis,
     logger: options.logLines ? pino({ level: 'trace' }, { write: (line: string) => void options.logLines?.push(line) }) : pino({ level: 'silent' }),
@@ -71,7 +88,7 @@ export async function startTestHaven(
     addNode: async () => {
       const nodeRedis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
       nodeRedis?.on('error', () => undefined);
-      const node = createHaven({ config, database: database.handle, redis: nodeRedis, logger: pino({ level: 'silent' }), clock });
+      const node = createHaven({ config, auditKeys, database: database.handle, redis: nodeRedis, logger: pino({ level: 'silent' }), clock });
       const nodePort = await node.listen();
       let closed = false;
       const handle = {
@@ -86,6 +103,8 @@ export async function startTestHaven(
       return { url: `http://127.0.0.1:${nodePort}`, ...handle };
     },
     database,
+    env,
+    dataDir,
     ctx,
     demo,
     httpRoutes: () => haven.httpRoutes(),
@@ -99,6 +118,7 @@ export async function startTestHaven(
       await haven.close();
       redis?.disconnect();
       await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -16,8 +16,8 @@ export const auditOperations: ApiOperation[] = [
     method: 'get',
     path: '/audit/verify',
     tag: 'Audit',
-    summary: 'Check the hash chain and its anchors (system admins)',
-    ok: json('`{ ok, checked, problem?, anchors }`.'),
+    summary: 'Check the keyed hash chain, its signed anchors and its tail (system admins)',
+    ok: json('`{ ok, checked, headSeq, headHash, legacy, problem?, anchors }` (docs/api.md, docs/audit-chain.md).'),
   },
   {
     method: 'get',

@@ -7,7 +7,7 @@ import type { UserView } from '../../../server/accounts/user-view';
 import type { verifyBody } from '../../../server/accounts/accounts.schema';
 import type { AgencyView } from '../../../server/agencies/agencies.schema';
 import type { AuditEntryView } from '../../../server/audit/audit.service';
-import type { ChainReport } from '../../../server/audit/verify-chain';
+import type { AuditVerification } from '../../../server/audit/verify-trail';
 import type { Access, ChildView } from '../../../server/children/child-view';
 import type { createChildBody } from '../../../server/children/children.schema';
 import type { SearchResult } from '../../../server/children/children.service';
@@ -39,7 +39,7 @@ export type Suspension = NonNullable<User['suspension']>;
 export type Agency = AgencyView;
 export type AgencyKind = Agency['kind'];
 export type AuditEntry = AuditEntryView;
-export type AuditVerifyResult = ChainReport;
+export type AuditVerifyResult = AuditVerification;
 export type VerifyUserBody = z.input<typeof verifyBody>;
 
 export type Child = ChildView;

@@ -1,0 +1,3 @@
+ALTER TABLE "audit_anchors" ADD COLUMN "signature" text;--> statement-breakpoint
+ALTER TABLE "audit_anchors" ADD COLUMN "key_id" text;--> statement-breakpoint
+ALTER TABLE "audit_anchors" ADD COLUMN "legacy_through" bigint;
