@@ -70,20 +70,7 @@ async function main(): Promise<void> {
       : null;
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   logger.info({ url, database: database.kind }, 'haven listening');
-
-  if (seedRequested) {
-    const ctx = { db: database.db, config, clock: systemClock, notifier: silentNotifier };
-    const accounts = await seedDemo(ctx);
-    if (accounts) {
-      mkdirSync(config.HAVEN_DATA_DIR, { recursive: true });
-      printDemo(url, accounts, writeDemoFile(config.HAVEN_DATA_DIR, accounts));
-    } else {
-      process.stdout.write(
-        `\nHaven is running at ${url}\nThe database already has users, so no demo data was added. \`npm run demo:codes\` prints the demo sign-in details if this install was seeded.\n\n`,
-      );
-    }
-  }
-
+  // Before anything is printed: whoever reads the address may stop the server at once, and a stop must still anchor.
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void (async () => {
@@ -98,6 +85,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+
+  if (seedRequested) {
+    const ctx = { db: database.db, config, clock: systemClock, notifier: silentNotifier };
+    const accounts = await seedDemo(ctx);
+    if (accounts) {
+      mkdirSync(config.HAVEN_DATA_DIR, { recursive: true });
+      printDemo(url, accounts, writeDemoFile(config.HAVEN_DATA_DIR, accounts));
+    } else {
+      process.stdout.write(
+        `\nHaven is running at ${url}\nThe database already has users, so no demo data was added. \`npm run demo:codes\` prints the demo sign-in details if this install was seeded.\n\n`,
+      );
+    }
+  }
 }
 
 main().catch((error: unknown) => {
