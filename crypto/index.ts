@@ -84,3 +84,12 @@ export {
 export { checkPublishedKeys } from './key-log-client';
 export { backupKeys, restoreKeys, KEY_BACKUP_KDF, type KeyBackup } from './key-backup';
 export { safetyNumber } from './safety-number';
+export {
+  ADMIN_CERTIFICATE_LABEL,
+  adminCertificateMessage,
+  certifyAdmin,
+  verifyAdminCertificate,
+  parseTrustRoots,
+  type AdminCertificate,
+  type TrustRoots,
+} from './admin-certificate';
