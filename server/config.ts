@@ -61,6 +61,8 @@ const configSchema = z.object({
   HAVEN_OBLIGATION_ESCALATION_HOURS: positiveInt.max(24 * 30).default(24),
   /** How often the deadline worker looks for reminders and escalations that are due. */
   HAVEN_OBLIGATION_SWEEP_SECONDS: positiveInt.max(3600).default(60),
+  /** How often workers check that every job schedule is still in Redis (and declare again any that is missing). */
+  HAVEN_SCHEDULE_CHECK_SECONDS: positiveInt.max(3600).default(60),
   /** Redis key prefix of Haven's job queues (lets several installs or test runs share one Redis). */
   HAVEN_QUEUE_PREFIX: z
     .string()

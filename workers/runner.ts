@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../server/shared/context';
 import { purgeExpired } from './housekeeping';
-import { JOB_NAMES, QUEUE_NAME, jobDefinitions, type JobName } from './jobs';
+import { QUEUE_NAME, jobDefinitions, type JobName } from './jobs';
+import { declareSchedules, watchSchedules } from './schedules';
+import { recordJobFinished } from '../server/jobs';
 import { sweepObligations } from '../server/offending/obligations.service';
 import { runRetention } from '../server/retention/retention.service';
 import { anchorAuditHead } from '../server/audit/anchors';
@@ -45,14 +47,9 @@ export function handlersFor(ctx: WorkerContext): [string, JobHandler][] {
   ];
 }
 
-/** A schedule's interval: the configured sweep interval for obligations, the job's own otherwise. */
-function intervalOf(name: JobName, ctx: WorkerContext): number {
-  return name === 'obligations.sweep' ? ctx.config.HAVEN_OBLIGATION_SWEEP_SECONDS * 1000 : jobDefinitions[name].every.ms;
-}
-
 /**
- * Starts Haven's BullMQ worker and (re)declares every schedule. Scheduler ids equal job names,
- * so restarting any number of times keeps exactly one schedule per job.
+ * Starts Haven's BullMQ worker, declares every schedule and keeps them declared (schedules.ts).
+ * Each job that finishes is recorded in PostgreSQL, where /api/health and the metrics look.
  */
 export async function startWorkers(ctx: WorkerContext, options: { redisUrl: string; prefix?: string }, logger: Logger): Promise<RunningWorkers> {
   const handlers = checkHandlers(handlersFor(ctx));
@@ -60,23 +57,19 @@ export async function startWorkers(ctx: WorkerContext, options: { redisUrl: stri
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const prefix = options.prefix ?? 'haven';
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
-  const declareSchedules = async () => {
-    for (const name of JOB_NAMES) {
-      await queue.upsertJobScheduler(name, { every: intervalOf(name, ctx) }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } });
-    }
-  };
-  await declareSchedules();
-  // A Redis that restarts empty (it keeps nothing on disk) has lost the schedules: declare them
-  // again on every reconnection. Upserting by fixed id makes this harmless when nothing was lost.
-  connection.on('ready', () => {
-    declareSchedules().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not re-declare job schedules'));
-  });
+  await declareSchedules(queue, ctx);
+  const schedules = watchSchedules(queue, ctx, logger, ctx.config.HAVEN_SCHEDULE_CHECK_SECONDS * 1000);
+  // A Redis that restarts empty (it keeps nothing on disk) has lost the schedules; so may one
+  // that errs without reconnecting (a failover, a flush): look again in either case.
+  connection.on('ready', () => void schedules.check());
+  connection.on('error', () => void schedules.check());
   const worker = new Worker(
     QUEUE_NAME,
     async (job) => {
       const handler = handlers.get(job.name as JobName);
       if (!handler) throw new Error(`no handler for job ${job.name}`);
       const result = await handler(job.data);
+      await recordJobFinished(ctx.db, job.name, ctx.clock());
       logger.info({ job: job.name, id: job.id, result }, 'job done');
       return result;
     },
@@ -90,6 +83,7 @@ export async function startWorkers(ctx: WorkerContext, options: { redisUrl: stri
     queue,
     worker,
     close: async () => {
+      schedules.stop();
       await worker.close();
       await queue.close();
       connection.disconnect();

@@ -6,3 +6,4 @@ export * from './schema-keys';
 export * from './schema-messages';
 export * from './schema-offending';
 export * from './schema-retention';
+export * from './schema-jobs';

@@ -78,6 +78,23 @@ export function canAddCaseOfficer(
   return allow;
 }
 
+/** The special file is a thread, but nobody joins it as a conversation participant: only as a designated officer on the case. */
+export function canAddThreadParticipant(thread: { tier: 'welfare' | 'offending_risk' }): Decision {
+  return thread.tier === 'offending_risk'
+    ? deny(
+        'special_file_needs_case_officers',
+        'People join a special file only as designated officers on the case: use “Add a designated officer” in the special file.',
+      )
+    : allow;
+}
+
+/** An obligation from an emergency verbal share is met only by a written record in the special file, never by a conversation message. */
+export function canDischargeObligationWith(share: { kind: string }): Decision {
+  return share.kind === 'written_record'
+    ? allow
+    : deny('written_record_required', 'An obligation to file a written record is met only by a written record in the child’s special file.');
+}
+
 /**
  * Sharing about a marked child: in writing, between designated officers. A verbal share is
  * refused unless it is an emergency (which then obliges a written record); a welfare message is refused.

@@ -5,7 +5,7 @@ import { agencyOf } from '../children/children.service';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
 import { hitThrottles } from '../accounts/sessions.store';
 import { keysOfUsers } from '../keys/keys.store';
-import { canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
+import { canDischargeObligationWith, canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
 import type { Receipt, SyncedMessage } from '../realtime/events';
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
@@ -176,6 +176,7 @@ export async function sendMessage(
     revokedAt: null,
   };
   const { dischargesObligationId } = options;
+  if (dischargesObligationId !== undefined) requireAllowed(canDischargeObligationWith({ kind: envelope.header.kind }));
   const seqs = await commitMessage(ctx.db, {
     row,
     readers: [{ userId: signedIn.actor.id, deliveredAt: now }, ...recipients.map((userId) => ({ userId, deliveredAt: null }))],

@@ -5,7 +5,7 @@ import { appendAuditEntries } from '../audit';
 import { agencyOf, requireVisible, visibleChild } from '../children/children.service';
 import { overriddenChildren, type ChildRow } from '../children/children.store';
 import { NotFoundError } from '../errors';
-import { canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
+import { canAddThreadParticipant, canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import {
   alreadyParticipant,
@@ -99,6 +99,7 @@ export async function startThread(ctx: ServiceContext, signedIn: SignedIn, child
 export async function addParticipant(ctx: ServiceContext, signedIn: SignedIn, threadId: string, body: z.infer<typeof addParticipantBody>): Promise<ThreadView> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
   const { thread, participantIds } = await requireThread(ctx, signedIn, threadId);
+  requireAllowed(canAddThreadParticipant(thread));
   if (participantIds.includes(body.userId)) throw alreadyParticipant();
   const [participant] = await resolveParticipants(ctx, signedIn, thread.childId, [{ userId: body.userId, needToKnowReason: body.needToKnowReason }], {
     receivingInformation: true,

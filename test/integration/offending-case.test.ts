@@ -14,6 +14,8 @@ const people = new People(() => haven);
 const ids = { callum: '', lily: '', amara: '', ruth: '', alex: '' };
 let ruth: ApiClient;
 let alex: ApiClient;
+let ruthP: Practitioner;
+let alexP: Practitioner;
 
 type ErrorBody = { error: { code: string; message: string } };
 const offendingRecord = {
@@ -47,8 +49,8 @@ async function caseOf(child: string): Promise<{ marked: boolean; officers: strin
 beforeAll(async () => {
   await ready();
   haven = await startTestHaven({ seedDemo: true });
-  const ruthP = new Practitioner(await people.as('Ruth'));
-  const alexP = new Practitioner(await people.as('Alex'));
+  ruthP = new Practitioner(await people.as('Ruth'));
+  alexP = new Practitioner(await people.as('Alex'));
   await Promise.all([ruthP.publishKeys(), alexP.publishKeys()]);
   ruth = ruthP.api;
   alex = alexP.api;
@@ -166,5 +168,50 @@ describe('the admin route, for when no officer on the case can act', () => {
     ]);
     // Already unmarked: a clear conflict, not a second notice.
     expect((await priya.post(`/api/children/${ids.amara}/offending-risk/admin-unmark`, { reason: 'Again' })).status).toBe(409);
+  });
+});
+
+describe('no side doors into the case', () => {
+  it('the special file is never joined as a conversation participant, even when an officer on the case asks', async () => {
+    const file = await ruth.get<{ specialFileId: string }>(`/api/children/${ids.callum}/special-file`);
+    expect(file.status).toBe(200);
+    const jordanId = (await (await people.as('Jordan')).get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+    const before = await caseOf(ids.callum);
+    const added = await ruth.post<ErrorBody>(`/api/threads/${file.body.specialFileId}/participants`, {
+      userId: jordanId,
+      needToKnowReason: 'Allocated social worker for the family',
+      record: offendingRecord,
+    });
+    expect(added.status).toBe(403);
+    expect(added.body.error.code).toBe('special_file_needs_case_officers');
+    expect(await caseOf(ids.callum)).toEqual(before);
+  });
+
+  it('an obligation to file a written record is met only by a written record, not by a conversation message once the mark is gone', async () => {
+    const share = await ruth.post(`/api/children/${ids.callum}/verbal-shares`, {
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      tier: 'offending_risk',
+      emergency: true,
+      participants: [{ userId: ids.alex }],
+      record: offendingRecord,
+    });
+    expect(share.status).toBe(201);
+    const [obligation] = (await ruth.get<{ obligations: { id: string }[] }>('/api/obligations/mine')).body.obligations;
+    expect(obligation).toBeDefined();
+    expect((await ruth.post(`/api/children/${ids.callum}/offending-risk/unmark`, { reason: 'Referral closed' })).status).toBe(200);
+    const thread = await ruth.post<{ thread: { id: string; childId: string } }>(`/api/children/${ids.callum}/threads`, {
+      participants: [{ userId: ids.alex, needToKnowReason: 'Officer who was told in the emergency' }],
+      record: welfareRecord,
+    });
+    expect(thread.status).toBe(201);
+    await ruthP.connect();
+    try {
+      const message = ruthP.seal(thread.body.thread, [alexP], 'Not a written record');
+      const ack = await ruthP.socket?.timeout(10_000).emitWithAck('share:send', { envelope: message, dischargesObligationId: obligation?.id });
+      expect(ack).toMatchObject({ ok: false, error: { code: 'written_record_required' } });
+    } finally {
+      ruthP.disconnect();
+    }
+    expect((await ruth.get<{ obligations: { id: string }[] }>('/api/obligations/mine')).body.obligations.map((o) => o.id)).toContain(obligation?.id);
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ROLES,
   canAddCaseOfficer,
+  canAddThreadParticipant,
+  canDischargeObligationWith,
   canCancelObligation,
   canMarkOffendingRisk,
   canReadSpecialFile,
@@ -96,5 +98,17 @@ describe('sharing about a marked child, and cancelling obligations', () => {
       notDo ?? 'recipient_not_designated_officer',
     );
     expect(code(canCancelObligation(a))).toBe(role === 'agency_admin' || role === 'system_admin' ? 'allow' : 'not_an_admin');
+  });
+});
+
+describe('no side doors into the case', () => {
+  it('a special file takes no conversation participants; a conversation does', () => {
+    expect(code(canAddThreadParticipant({ tier: 'offending_risk' }))).toBe('special_file_needs_case_officers');
+    expect(code(canAddThreadParticipant({ tier: 'welfare' }))).toBe('allow');
+  });
+
+  it('only a written record discharges an obligation', () => {
+    expect(code(canDischargeObligationWith({ kind: 'written_record' }))).toBe('allow');
+    for (const kind of ['message', 'verbal', '']) expect(code(canDischargeObligationWith({ kind }))).toBe('written_record_required');
   });
 });
