@@ -30,6 +30,8 @@ import { attachRealtime } from './realtime/gateway';
 import { apiDocsRoutes } from './openapi/openapi.routes';
 import { registeredRoutes, type RegisteredRoute } from './openapi/registered-routes';
 import { createMetrics, type ServiceMetrics } from './metrics';
+import { queueDepths } from './metrics/queue-depths';
+import { jobsHealth } from './jobs';
 import type { Clock } from './shared/clock';
 import type { ServiceContext, SessionNotifier } from './shared/context';
 
@@ -90,7 +92,10 @@ export function createHaven(deps: HavenDependencies): Haven {
 
   const probes: HealthProbe[] = [{ name: 'database', check: () => database.ping() }];
   if (redis) probes.push({ name: 'redis', check: async () => void (await redis.ping()) });
-  app.get('/api/health', healthHandler(probes, redis ? [] : ['redis']));
+  // With Redis, workers are expected to keep their schedules and run them (docs/metrics.md).
+  const queues = redis ? queueDepths(redis, config.HAVEN_QUEUE_PREFIX) : null;
+  const checks = queues ? [jobsHealth({ db: database.db, clock: deps.clock, readSchedulers: () => queues.schedulers(2_000) })] : [];
+  app.get('/api/health', healthHandler(probes, redis ? [] : ['redis'], checks));
   // Outside /api: a scraper has a bearer token, not a session or a CSRF token.
   app.get('/metrics', metrics.handler);
 
@@ -141,6 +146,7 @@ export function createHaven(deps: HavenDependencies): Haven {
       await realtime.io.close();
       realtime.close();
       await metrics.close();
+      await queues?.close();
       // Hashing first: sign-ins still waiting for a worker are answered 503 at once, rather than holding the close for seconds.
       await guards.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

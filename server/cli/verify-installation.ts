@@ -1,3 +1,6 @@
+import { Redis } from 'ioredis';
+import { jobsHealth } from '../jobs';
+import { queueDepths } from '../metrics/queue-depths';
 import { anchorFilePath, appendAuditEntries, verifyAuditTrail, type AuditVerification } from '../audit';
 import { verifyKeyLog } from '../keys/key-log.verify';
 import type { ServiceContext } from '../shared/context';
@@ -47,6 +50,8 @@ export async function verifyInstallation(ctx: ServiceContext, io: CliIo): Promis
   if (keyLog.ok) io.out(`Key log intact: ${count(keyLog.leaves)} entries, ${count(keyLog.heads)} signed heads.`);
   else io.out(`Key log BROKEN: ${keyLog.problem}`);
   ok &&= keyLog.ok;
+  // Jobs that have stopped are reported, not counted as an integrity failure: nothing was altered.
+  for (const line of await jobLines(ctx)) io.out(line);
   await appendAuditEntries(
     ctx.db,
     [
@@ -60,4 +65,20 @@ export async function verifyInstallation(ctx: ServiceContext, io: CliIo): Promis
     ctx.clock(),
   );
   return ok;
+}
+
+/** With Redis configured, whether the workers' schedules are there and running (as /api/health says). */
+async function jobLines(ctx: ServiceContext): Promise<string[]> {
+  const url = ctx.config.REDIS_URL;
+  if (!url) return ['Background jobs: not checked (no REDIS_URL, so no worker runs).'];
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  const queues = queueDepths(redis, ctx.config.HAVEN_QUEUE_PREFIX);
+  try {
+    const problems = await jobsHealth({ db: ctx.db, clock: ctx.clock, readSchedulers: () => queues.schedulers(2_000) }).problems();
+    return problems.length ? problems.map((p) => `Background jobs DEGRADED: ${p}.`) : ['Background jobs running as scheduled.'];
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
 }

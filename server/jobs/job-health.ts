@@ -28,7 +28,9 @@ export function jobProblems(input: {
     const since = run.lastFinishedAt ?? run.declaredAt;
     const late = input.now.getTime() - since.getTime();
     if (late > 2 * run.everyMs) {
-      problems.push(`${name} has not ${run.lastFinishedAt ? 'run' : 'run since it was scheduled'} for ${describe(late)} (it runs every ${describe(run.everyMs)})`);
+      problems.push(
+        `${name} has not ${run.lastFinishedAt ? 'run' : 'run since it was scheduled'} for ${describe(late)} (it runs every ${describe(run.everyMs)})`,
+      );
     }
   }
   return problems;

@@ -8,6 +8,8 @@ export type QueueState = (typeof QUEUE_STATES)[number];
 export interface QueueDepths {
   /** Job counts of Haven's queue by state; rejects when Redis does not answer in time. */
   read(timeoutMs: number): Promise<{ queue: string; counts: Record<QueueState, number> }>;
+  /** The ids of the job schedulers Redis holds (Haven's are the job names); rejects when Redis does not answer in time. */
+  schedulers(timeoutMs: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -28,22 +30,25 @@ export function queueDepths(redis: Redis, prefix: string): QueueDepths {
     opened = { queue, connection };
     return queue;
   };
+  const within = async <T>(work: Promise<T>, timeoutMs: number): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('reading the queue timed out')), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
     read: async (timeoutMs) => {
-      const queue = open();
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const counts = await Promise.race([
-          queue.getJobCounts(...QUEUE_STATES),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('queue counts timed out')), timeoutMs);
-          }),
-        ]);
-        return { queue: QUEUE_NAME, counts: Object.fromEntries(QUEUE_STATES.map((s) => [s, counts[s] ?? 0])) as Record<QueueState, number> };
-      } finally {
-        clearTimeout(timer);
-      }
+      const counts = await within(open().getJobCounts(...QUEUE_STATES), timeoutMs);
+      return { queue: QUEUE_NAME, counts: Object.fromEntries(QUEUE_STATES.map((s) => [s, counts[s] ?? 0])) as Record<QueueState, number> };
     },
+    schedulers: async (timeoutMs) => (await within(open().getJobSchedulers(), timeoutMs)).map((s) => s.key),
     close: async () => {
       if (!opened) return;
       const { queue, connection } = opened;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db';
 import { countOverdueObligations } from '../offending/obligations.store';
 import { retentionTotals } from '../retention/retention.store';
+import { listJobRuns } from '../jobs';
 import type { Clock } from '../shared/clock';
 import { JOB_NAMES } from '../../workers/jobs';
 import { queueDepths, type QueueDepths } from './queue-depths';
@@ -110,6 +111,18 @@ export function createHavenRegistry(sources: MetricSources): HavenRegistry {
     help: 'Open obligations to file a written record that are past their deadline.',
     registers: [registry],
   });
+  const jobLastFinished = new Gauge({
+    name: 'haven_job_last_finished_timestamp_seconds',
+    help: 'When each background job last finished, in Unix seconds (from the record workers keep in the database; absent until it first finishes).',
+    labelNames: ['job'] as const,
+    registers: [registry],
+  });
+  const jobRedeclared = new Gauge({
+    name: 'haven_job_schedules_redeclared',
+    help: 'How many times a worker found a job schedule missing from Redis (a flush, a failover) and declared it again; only ever grows.',
+    labelNames: ['job'] as const,
+    registers: [registry],
+  });
   const scrapeErrors = new Gauge({
     name: 'haven_metrics_scrape_errors',
     help: 'Whether reading a source failed during the last scrape (1) or not (0); its metrics are then left out.',
@@ -132,7 +145,17 @@ export function createHavenRegistry(sources: MetricSources): HavenRegistry {
   }
 
   const readDatabase = async () => {
-    const [totals, overdueNow] = await Promise.all([retentionTotals(sources.db), countOverdueObligations(sources.db, sources.clock())]);
+    const [totals, overdueNow, jobs] = await Promise.all([
+      retentionTotals(sources.db),
+      countOverdueObligations(sources.db, sources.clock()),
+      listJobRuns(sources.db),
+    ]);
+    jobLastFinished.reset();
+    jobRedeclared.reset();
+    for (const job of jobs) {
+      if (job.lastFinishedAt) jobLastFinished.set({ job: job.name }, job.lastFinishedAt.getTime() / 1000);
+      jobRedeclared.set({ job: job.name }, job.redeclared);
+    }
     retentionRuns.reset();
     retentionLastFinished.reset();
     const lastFinished = new Map<string, number>();
@@ -148,6 +171,8 @@ export function createHavenRegistry(sources: MetricSources): HavenRegistry {
     overdue.set(overdueNow);
   };
   const clearDatabase = () => {
+    jobLastFinished.reset();
+    jobRedeclared.reset();
     retentionRuns.reset();
     retentionLastFinished.reset();
     childrenDestroyed.reset();

@@ -11,12 +11,20 @@ import { readDemoFile } from '../../server/demo/demo-file';
 import { ready } from '../../crypto';
 
 describe('GET /api/health', () => {
-  it('answers 200 when the database and Redis answer', async () => {
-    const haven = await startTestHaven({ redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' });
+  it('answers 200 when the database and Redis answer, degraded while no worker keeps the job schedules (job-schedules.test.ts sees it ok)', async () => {
+    const haven = await startTestHaven({
+      redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      env: { HAVEN_QUEUE_PREFIX: `health-${process.pid}` },
+    });
     try {
       const res = await new ApiClient(haven.url).get('/api/health');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ status: 'ok', database: 'ok', redis: 'ok' });
+      expect(res.body).toEqual({
+        status: 'degraded',
+        database: 'ok',
+        redis: 'ok',
+        degraded: expect.arrayContaining(['the schedule of obligations.sweep is missing from Redis', 'obligations.sweep has never been scheduled by a worker']),
+      });
     } finally {
       await haven.close();
     }

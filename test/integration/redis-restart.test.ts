@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ready } from '../../crypto';
@@ -6,39 +5,16 @@ import { startWorkers, type RunningWorkers } from '../../workers/runner';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
-import { freePort } from '../support/net';
+import { OwnRedis } from '../support/redis-server';
 import { Practitioner, startConversation, welfareRecord } from '../support/practitioner';
 
 // A Redis server of this test's own, so restarting it disturbs no other test.
-let redisPort = 0;
-let redis: ChildProcess | null = null;
+let redis: OwnRedis;
 let haven: TestHaven;
 let workers: RunningWorkers;
 const people = new People(() => haven);
-
-async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await vi.waitFor(
-    async () => {
-      const { Redis } = await import('ioredis');
-      const probe = new Redis({ port: redisPort, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      probe.on('error', () => undefined);
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-    },
-    { timeout: 10_000, interval: 100 },
-  );
-}
-
-function stopRedis(): Promise<void> {
-  const child = redis;
-  redis = null;
-  if (!child) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  return exited;
-}
+const startRedis = () => redis.start();
+const stopRedis = () => redis.stop();
 
 async function noticeCount(): Promise<number> {
   const client = await rawClient(haven.database.url);
@@ -51,9 +27,8 @@ async function noticeCount(): Promise<number> {
 
 beforeAll(async () => {
   await ready();
-  redisPort = await freePort();
-  await startRedis();
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  redis = await OwnRedis.start();
+  const redisUrl = redis.url;
   haven = await startTestHaven({ seedDemo: true, redisUrl, env: { HAVEN_OBLIGATION_SWEEP_SECONDS: '1' } });
   workers = await startWorkers(haven.ctx, { redisUrl, prefix: 'redis-restart' }, pino({ level: 'silent' }));
 });
