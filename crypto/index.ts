@@ -81,7 +81,7 @@ export {
   verifyKeyPossession,
   type KeyPublication,
 } from './key-possession';
-export { checkPublishedKeys } from './key-log-client';
+export { checkPublishedKeys, checkCorrespondentKeys } from './key-log-client';
 export { backupKeys, restoreKeys, KEY_BACKUP_KDF, type KeyBackup } from './key-backup';
 export { safetyNumber } from './safety-number';
 export {
@@ -93,3 +93,4 @@ export {
   type AdminCertificate,
   type TrustRoots,
 } from './admin-certificate';
+export { checkKeyTrust, type KeyTrust, type KeyVoucher, type SignedAdminCertificate, type UnvouchedReason } from './key-trust';

@@ -1,5 +1,6 @@
 import { checkKeyAgainstLog, type KeyInclusionFailure, type KeyLogCheck, type KeyLogEntry, type SignedTreeHead } from './key-log';
 import { keyFingerprint, type PublicIdentity } from './identity';
+import { checkKeyTrust, type KeyTrust, type SignedAdminCertificate } from './key-trust';
 
 /**
  * What a client checks before it uses someone's public keys: the keys the directory handed
@@ -30,4 +31,31 @@ export function checkPublishedKeys(input: {
     return { ok: false, reason: 'key_mismatch' };
   }
   return checkKeyAgainstLog({ ...input.log, logPublicKey: input.logPublicKey });
+}
+
+/**
+ * Everything a client checks before it seals to someone or trusts their signature: their keys
+ * are their newest entry in the signed log (checkPublishedKeys), and who vouches for exactly
+ * those keys (checkKeyTrust). The log's and the organisation root's public keys come from the
+ * client's build (its trust roots), never from the server. A key that is in the log but vouched
+ * for by nobody is `ok` with `trust.vouched` false: the caller decides (docs/key-log.md, "What a
+ * client does with an unconfirmed key").
+ */
+export function checkCorrespondentKeys(input: {
+  userId: string;
+  agencyId: string;
+  keys: PublicIdentity;
+  log: { entry: KeyLogEntry; index: number; proof: readonly string[]; head: SignedTreeHead };
+  certificates: readonly SignedAdminCertificate[];
+  trustRoots: { keyLogPublicKey: Uint8Array; orgRootPublicKey: Uint8Array };
+}): { ok: true; fingerprint: string; trust: KeyTrust } | { ok: false; reason: KeyInclusionFailure | 'key_mismatch' } {
+  const inLog = checkPublishedKeys({ userId: input.userId, keys: input.keys, log: input.log, logPublicKey: input.trustRoots.keyLogPublicKey });
+  if (!inLog.ok) return inLog;
+  const trust = checkKeyTrust({
+    entry: input.log.entry,
+    agencyId: input.agencyId,
+    certificates: input.certificates,
+    orgRootPublicKey: input.trustRoots.orgRootPublicKey,
+  });
+  return { ok: true, fingerprint: input.log.entry.fingerprint, trust };
 }

@@ -1,0 +1,71 @@
+import { verifyAdminCertificate, type AdminCertificate } from './admin-certificate';
+import { fromBase64Url } from './bytes';
+import { verifyAttestation, type KeyLogEntry } from './key-log';
+
+/** An admin certificate as the server hands it over: checked here, never trusted. */
+export interface SignedAdminCertificate {
+  certificate: AdminCertificate;
+  signature: string;
+}
+
+/** Who vouches for a key, from certificates the organisation root signed. */
+export interface KeyVoucher {
+  /** `attested`: an admin attested the key; `certified`: the key is an admin's own, certified by the organisation root. */
+  kind: 'attested' | 'certified';
+  adminId: string;
+  role: AdminCertificate['role'];
+  agencyId: string | null;
+}
+
+/**
+ * Why a key is not vouched for. `not_attested`: no admin has attested it yet (a new or replaced
+ * key, the normal state until the agency confirms it). The others mean an attestation is there
+ * but does not count: its author holds no certificate from the organisation root, is an admin of
+ * another agency, or did not sign this exact key.
+ */
+export type UnvouchedReason = 'not_attested' | 'attester_not_certified' | 'attester_other_agency' | 'bad_attestation';
+
+export type KeyTrust = { vouched: true; by: KeyVoucher } | { vouched: false; reason: UnvouchedReason };
+
+/**
+ * Client side, after checkPublishedKeys has shown `entry` to be the person's newest key-log entry:
+ * does someone the organisation root certified vouch for exactly these keys? Either the entry
+ * carries an attestation of this user id and fingerprint by an admin of the person's agency (or a
+ * system admin), whose signing key a valid certificate binds; or the keys are an admin's own, bound
+ * by their certificate. `orgRootPublicKey` comes from the client's build, never from the server, so
+ * a database that adds rows can add no voucher a client accepts. Never throws: anything malformed
+ * vouches for nothing.
+ */
+export function checkKeyTrust(input: {
+  entry: KeyLogEntry;
+  /** The person's agency, as the directory says (an attacker who changes it still needs that agency's admin to sign). */
+  agencyId: string;
+  certificates: readonly SignedAdminCertificate[];
+  orgRootPublicKey: Uint8Array;
+}): KeyTrust {
+  const { entry } = input;
+  const valid = input.certificates.filter((c) => verifyAdminCertificate(c.certificate, c.signature, input.orgRootPublicKey)).map((c) => c.certificate);
+  const own = valid.find((c) => c.userId === entry.userId && c.signPublicKey === entry.signPublicKey);
+  if (own) return { vouched: true, by: voucher('certified', own) };
+  if (entry.attestedBy === null || entry.attestation === null) return { vouched: false, reason: 'not_attested' };
+  const attester = valid.filter((c) => c.userId === entry.attestedBy);
+  if (attester.length === 0) return { vouched: false, reason: 'attester_not_certified' };
+  const inScope = attester.filter((c) => c.role === 'system_admin' || c.agencyId === input.agencyId);
+  if (inScope.length === 0) return { vouched: false, reason: 'attester_other_agency' };
+  const binding = { userId: entry.userId, fingerprint: entry.fingerprint };
+  const signer = inScope.find((c) => verifyAttestation(binding, entry.attestation ?? '', decodeKey(c.signPublicKey)));
+  return signer ? { vouched: true, by: voucher('attested', signer) } : { vouched: false, reason: 'bad_attestation' };
+}
+
+function voucher(kind: KeyVoucher['kind'], cert: AdminCertificate): KeyVoucher {
+  return { kind, adminId: cert.userId, role: cert.role, agencyId: cert.agencyId };
+}
+
+// A certificate that verified has a well-formed key; an empty array simply verifies nothing.
+function decodeKey(key: string): Uint8Array {
+  try {
+    return fromBase64Url(key, 'signPublicKey');
+  } catch {
+    return new Uint8Array();
+  }
+}
