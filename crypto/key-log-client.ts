@@ -43,7 +43,7 @@ export function checkPublishedKeys(input: {
  */
 export function checkCorrespondentKeys(input: {
   userId: string;
-  agencyId: string;
+  agencyId: string | null;
   keys: PublicIdentity;
   log: { entry: KeyLogEntry; index: number; proof: readonly string[]; head: SignedTreeHead };
   certificates: readonly SignedAdminCertificate[];

@@ -38,8 +38,8 @@ export type KeyTrust = { vouched: true; by: KeyVoucher } | { vouched: false; rea
  */
 export function checkKeyTrust(input: {
   entry: KeyLogEntry;
-  /** The person's agency, as the directory says (an attacker who changes it still needs that agency's admin to sign). */
-  agencyId: string;
+  /** The person's agency, as the directory says (an attacker who changes it still needs that agency's admin to sign); null for a system admin, whom only a system admin vouches for. */
+  agencyId: string | null;
   certificates: readonly SignedAdminCertificate[];
   orgRootPublicKey: Uint8Array;
 }): KeyTrust {

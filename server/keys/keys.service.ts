@@ -9,7 +9,7 @@ import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { appendToKeyLog } from './key-log.service';
 import type { attestationBody, keyBackupBody, publishKeysBody } from './keys.schema';
-import { claimKeys, findKeyBackup, findUserKeys, keysOfUsers, lockKeysOf, saveKeyBackup, upsertUserKeys, type UserKeysRow } from './keys.store';
+import { claimKeys, findKeyBackup, findUserKeys, keysAndAgenciesOfUsers, lockKeysOf, saveKeyBackup, upsertUserKeys, type UserKeysRow } from './keys.store';
 
 export interface PublicKeysView {
   userId: string;
@@ -87,10 +87,13 @@ export async function myKeys(ctx: ServiceContext, signedIn: SignedIn): Promise<P
   return row ? view(row) : null;
 }
 
-/** Public keys are not secret, but only people who may use the index look them up. */
-export async function publicKeysOf(ctx: ServiceContext, signedIn: SignedIn, userIds: string[]): Promise<PublicKeysView[]> {
+/**
+ * Public keys are not secret, but only people who may use the index look them up. Each comes with
+ * the person's agency: a client counts an attestation only from an admin of that agency.
+ */
+export async function publicKeysOf(ctx: ServiceContext, signedIn: SignedIn, userIds: string[]): Promise<(PublicKeysView & { agencyId: string | null })[]> {
   requireAllowed(canReadIndex(signedIn.actor));
-  return (await keysOfUsers(ctx.db, userIds)).map(view);
+  return (await keysAndAgenciesOfUsers(ctx.db, userIds)).map((row) => ({ ...view(row), agencyId: row.agencyId }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Database } from '../db';
 import { anyUuidPlaceholder, coalescedByUuids } from '../db/prepared';
 import { keyBackups, keyClaims, userKeys, users } from '../db/schema';
@@ -18,6 +18,16 @@ const keysByUser = coalescedByUuids(
 
 export async function keysOfUsers(db: Database, userIds: string[]): Promise<UserKeysRow[]> {
   return keysByUser(db, userIds);
+}
+
+/** The directory's answer about people: their current keys and the agency whose admins vouch for them (crypto/key-trust.ts). */
+export async function keysAndAgenciesOfUsers(db: Database, userIds: string[]): Promise<(UserKeysRow & { agencyId: string | null })[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .select({ ...getTableColumns(userKeys), agencyId: users.agencyId })
+    .from(userKeys)
+    .innerJoin(users, eq(users.id, userKeys.userId))
+    .where(inArray(userKeys.userId, userIds));
 }
 
 /** Serialises one user's key publications (within a transaction), so a repeated request cannot log the same keys twice. */

@@ -56,7 +56,7 @@ function entry(userId: string, keys: IdentityKeys, attestedBy: { id: string; key
   };
 }
 
-const check = (e: KeyLogEntry, certificates: SignedAdminCertificate[], agencyId = AGENCY) =>
+const check = (e: KeyLogEntry, certificates: SignedAdminCertificate[], agencyId: string | null = AGENCY) =>
   checkKeyTrust({ entry: e, agencyId, certificates, orgRootPublicKey: root.signPublicKey });
 
 describe('checkKeyTrust: who vouches for a key', () => {
@@ -75,6 +75,16 @@ describe('checkKeyTrust: who vouches for a key', () => {
         by: { kind: 'attested', adminId: SYSADMIN, role: 'system_admin', agencyId: null },
       });
     }
+  });
+
+  it('a person of no agency (a system admin) is vouched for by a system admin only', () => {
+    const byAgencyAdmin = entry(USER, user, { id: ADMIN, keys: admin });
+    expect(check(byAgencyAdmin, [certificate(ADMIN, admin, 'agency_admin', AGENCY)], null)).toEqual({
+      vouched: false,
+      reason: 'attester_other_agency',
+    });
+    const bySystemAdmin = entry(USER, user, { id: SYSADMIN, keys: sysadmin });
+    expect(check(bySystemAdmin, [certificate(SYSADMIN, sysadmin, 'system_admin', null)], null)).toMatchObject({ vouched: true });
   });
 
   it('an admin’s own keys are vouched for by their certificate, attested or not', () => {

@@ -27,7 +27,7 @@ export const keysOperations: ApiOperation[] = [
     tag: 'Keys',
     summary: 'Public keys of up to 50 users',
     query: keysQuery,
-    ok: json('`{ keys: [...] }` (users without keys are left out).'),
+    ok: json('`{ keys: [{ userId, signPublicKey, boxPublicKey, fingerprint, createdAt, agencyId }] }` (users without keys are left out).'),
   },
   {
     method: 'post',
