@@ -1,11 +1,21 @@
 import { MalformedEnvelopeError } from './envelope-errors';
+import type { SignedTreeHead } from './key-log';
 
 /**
- * The header of an envelope v1: everything the server may read and enforce. It is the AEAD's
- * additional data and is signed, so nobody but the sender can change a field. Format:
- * docs/envelope.md.
+ * The header of an envelope: everything the server may read and enforce. It is the AEAD's
+ * additional data and is signed, so nobody but the sender can change a field. v2 adds the newest
+ * key-log head the sender's device had checked, so that readers can compare logs (a server that
+ * shows two people different logs is caught). Format: docs/envelope.md.
  */
-export interface EnvelopeHeader {
+export type EnvelopeHeader = EnvelopeHeaderV1 | EnvelopeHeaderV2;
+
+export interface EnvelopeHeaderV2 extends Omit<EnvelopeHeaderV1, 'v'> {
+  v: 2;
+  /** The newest signed key-log head the sender's device had checked when sealing, or null before it had seen one. */
+  keyLogHead: SignedTreeHead | null;
+}
+
+export interface EnvelopeHeaderV1 {
   v: 1;
   id: string;
   kind: EnvelopeKind;
@@ -39,7 +49,7 @@ export type EnvelopeTier = (typeof ENVELOPE_TIERS)[number];
 /** How deep `record` may nest (the record itself is level 1), so hostile input cannot exhaust the stack. */
 export const MAX_RECORD_DEPTH = 32;
 
-const HEADER_FIELDS = [
+const HEADER_V1_FIELDS = [
   'v',
   'id',
   'kind',
@@ -55,6 +65,8 @@ const HEADER_FIELDS = [
   'corrects',
   'correctionReason',
 ] as const;
+const HEADER_V2_FIELDS = [...HEADER_V1_FIELDS, 'keyLogHead'] as const;
+const TREE_HEAD_FIELDS = ['v', 'treeSize', 'rootHash', 'timestamp', 'signature'] as const;
 const RECIPIENT_FIELDS = ['userId', 'keyFingerprint'] as const;
 
 // Lower case only: the signature covers the text, so one id must have one spelling.
@@ -69,8 +81,12 @@ const SENT_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * send this, and what the record must contain, are the server's policy.
  */
 export function assertHeaderShape(value: unknown): EnvelopeHeader {
-  const h = exactObject(value, HEADER_FIELDS, 'header');
-  if (h.v !== 1) throw new MalformedEnvelopeError('header.v', 'must be 1 (this code reads envelope v1 only)');
+  if (!isPlainObject(value)) throw new MalformedEnvelopeError('header', 'must be an object');
+  const version = value['v'];
+  if (version !== 1 && version !== 2) throw new MalformedEnvelopeError('header.v', 'must be 1 or 2 (the envelope versions this code reads)');
+  const h = version === 2 ? exactObject(value, HEADER_V2_FIELDS, 'header') : exactObject(value, HEADER_V1_FIELDS, 'header');
+  // Read once more through the copy: a getter cannot answer one version to the check and another here.
+  if (h.v !== version) throw new MalformedEnvelopeError('header.v', 'must be 1 or 2 (the envelope versions this code reads)');
   const id = uuid(h.id, 'header.id');
   const kind = oneOf(h.kind, ENVELOPE_KINDS, 'header.kind');
   const threadId = h.threadId === null ? null : uuid(h.threadId, 'header.threadId');
@@ -88,7 +104,25 @@ export function assertHeaderShape(value: unknown): EnvelopeHeader {
   if ((corrects === null) !== (correctionReason === null)) {
     throw new MalformedEnvelopeError('header.correctionReason', 'must be given exactly when header.corrects is');
   }
-  return { v: 1, id, kind, threadId, childId, senderId, senderKeyFingerprint, recipients, tier, record, sentAt, replyTo, corrects, correctionReason };
+  const common = { id, kind, threadId, childId, senderId, senderKeyFingerprint, recipients, tier, record, sentAt, replyTo, corrects, correctionReason };
+  if (version === 1) return { v: 1, ...common };
+  const keyLogHead = (h as Record<string, unknown>)['keyLogHead'];
+  return { v: 2, ...common, keyLogHead: keyLogHead === null ? null : treeHead(keyLogHead, 'header.keyLogHead') };
+}
+
+/** A signed key-log head's shape (its signature is checked by the reader against the log key of its trust roots). */
+function treeHead(value: unknown, path: string): SignedTreeHead {
+  const t = exactObject(value, TREE_HEAD_FIELDS, path);
+  if (t.v !== 1) throw new MalformedEnvelopeError(`${path}.v`, 'must be 1');
+  if (typeof t.treeSize !== 'number' || !Number.isSafeInteger(t.treeSize) || t.treeSize < 0) {
+    throw new MalformedEnvelopeError(`${path}.treeSize`, 'must be a whole number ≥ 0');
+  }
+  if (typeof t.rootHash !== 'string' || !FINGERPRINT.test(t.rootHash)) throw new MalformedEnvelopeError(`${path}.rootHash`, 'must be 64 lower-case hex digits');
+  const timestampText = timestamp(t.timestamp, `${path}.timestamp`);
+  if (typeof t.signature !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(t.signature)) {
+    throw new MalformedEnvelopeError(`${path}.signature`, 'must be a 64-byte signature in base64url');
+  }
+  return { v: 1, treeSize: t.treeSize, rootHash: t.rootHash, timestamp: timestampText, signature: t.signature };
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -103,7 +137,7 @@ export function exactObject<K extends string>(value: unknown, fields: readonly K
   const child = (key: string) => (path ? `${path}.${shorten(key)}` : shorten(key));
   const allowed: readonly string[] = fields;
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new MalformedEnvelopeError(child(key), 'is not a v1 field');
+    if (!allowed.includes(key)) throw new MalformedEnvelopeError(child(key), 'is not a field of this version');
   }
   const out = {} as Record<K, unknown>;
   for (const field of fields) {

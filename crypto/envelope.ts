@@ -5,16 +5,18 @@ import { concatBytes, fromBase64Url, toBase64Url, utf8 } from './bytes';
 import { keyFingerprint } from './identity';
 import { DecryptError, MalformedInputError } from './errors';
 import { MalformedEnvelopeError, SignatureError } from './envelope-errors';
-import { assertHeaderShape, exactObject, uuid, type EnvelopeHeader } from './envelope-header';
+import { assertHeaderShape, exactObject, isPlainObject, uuid, type EnvelopeHeader } from './envelope-header';
 
 /**
- * Envelope v1: the end-to-end encrypted form of a message or written record. The body is sealed
+ * Envelope v1 and v2: the end-to-end encrypted form of a message or written record (v2's header
+ * also carries the sender's newest key-log head; the layout is otherwise the same, under its own label). The body is sealed
  * with XChaCha20-Poly1305 under a fresh message key, with the header as additional data; the
  * key is sealed (crypto_box_seal) to every recipient and to the sender; the sender signs the
  * header, the ciphertext and every wrapped key with Ed25519. Format: docs/envelope.md.
  */
 export interface Envelope {
-  v: 1;
+  /** Always the header's own `v`. */
+  v: 1 | 2;
   header: EnvelopeHeader;
   /** 24 bytes, base64url without padding; likewise every byte string below. */
   nonce: string;
@@ -50,6 +52,7 @@ export interface EnvelopeRandomness {
 }
 
 export const ENVELOPE_V1_LABEL = 'haven/envelope/v1';
+export const ENVELOPE_V2_LABEL = 'haven/envelope/v2';
 
 const ENVELOPE_FIELDS = ['v', 'header', 'nonce', 'ciphertext', 'wrappedKeys', 'signature'] as const;
 const WRAPPED_KEY_FIELDS = ['userId', 'wrappedKey'] as const;
@@ -62,6 +65,8 @@ interface Decoded {
   ciphertext: Uint8Array;
   signature: Uint8Array;
 }
+
+type Version = Envelope['v'];
 
 /** Seals `body` for the header's recipients and the sender, and signs the result. */
 export function sealEnvelope(input: SealEnvelopeInput): Envelope {
@@ -118,7 +123,7 @@ function decoded(envelope: Envelope): Decoded {
  */
 export function envelopeSigningBytes(envelope: Envelope): Uint8Array {
   const d = decode(envelope);
-  return signingBytes(d.headerJcs, d.nonce, d.ciphertext, d.envelope.wrappedKeys);
+  return signingBytes(d.envelope.v, d.headerJcs, d.nonce, d.ciphertext, d.envelope.wrappedKeys);
 }
 
 /** Throws SignatureError unless the envelope was signed with the key whose public half is given. */
@@ -144,7 +149,7 @@ export function openEnvelope(envelope: Envelope, reader: EnvelopeReader, senderS
     throw new DecryptError();
   }
   try {
-    const body = s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, d.ciphertext, additionalData(d.headerJcs), d.nonce, messageKey);
+    const body = s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, d.ciphertext, additionalData(d.envelope.v, d.headerJcs), d.nonce, messageKey);
     return { header: d.envelope.header, body };
   } catch {
     throw new DecryptError();
@@ -179,28 +184,29 @@ function sealEnvelopeWith(randomness: EnvelopeRandomness, input: SealEnvelopeInp
   const body = typeof input.body === 'string' ? utf8(input.body) : input.body;
 
   const headerJcs = canonicalJson(header);
-  const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(body, additionalData(headerJcs), null, nonce, messageKey);
+  const v = header.v;
+  const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(body, additionalData(v, headerJcs), null, nonce, messageKey);
   const wrappedKeys = readers.map((r) => ({ userId: r.userId, wrappedKey: toBase64Url(s.crypto_box_seal(messageKey, r.boxPublicKey)) })).sort(byUserId);
-  const signature = s.crypto_sign_detached(signingBytes(headerJcs, nonce, ciphertext, wrappedKeys), sender.signPrivateKey);
-  return { v: 1, header, nonce: toBase64Url(nonce), ciphertext: toBase64Url(ciphertext), wrappedKeys, signature: toBase64Url(signature) };
+  const signature = s.crypto_sign_detached(signingBytes(v, headerJcs, nonce, ciphertext, wrappedKeys), sender.signPrivateKey);
+  return { v, header, nonce: toBase64Url(nonce), ciphertext: toBase64Url(ciphertext), wrappedKeys, signature: toBase64Url(signature) };
 }
 
 function verifyDecoded(d: Decoded, senderSignPublicKey: Uint8Array): void {
   const s = sodium();
   if (senderSignPublicKey.length !== s.crypto_sign_PUBLICKEYBYTES) throw new MalformedInputError('signing key has the wrong length');
-  const message = signingBytes(d.headerJcs, d.nonce, d.ciphertext, d.envelope.wrappedKeys);
+  const message = signingBytes(d.envelope.v, d.headerJcs, d.nonce, d.ciphertext, d.envelope.wrappedKeys);
   if (!s.crypto_sign_verify_detached(d.signature, message, senderSignPublicKey)) throw new SignatureError();
 }
 
-/** "haven/envelope/v1" ‖ 0x00 ‖ JCS(header) */
-function additionalData(headerJcs: string): Uint8Array {
-  return concatBytes(utf8(ENVELOPE_V1_LABEL), ZERO, utf8(headerJcs));
+/** "haven/envelope/v1" (or v2) ‖ 0x00 ‖ JCS(header) */
+function additionalData(v: Version, headerJcs: string): Uint8Array {
+  return concatBytes(utf8(v === 1 ? ENVELOPE_V1_LABEL : ENVELOPE_V2_LABEL), ZERO, utf8(headerJcs));
 }
 
 /** additionalData ‖ 0x00 ‖ BLAKE2b-256(nonce ‖ ciphertext) ‖ BLAKE2b-256(JCS(wrappedKeys sorted by userId)) */
-function signingBytes(headerJcs: string, nonce: Uint8Array, ciphertext: Uint8Array, wrappedKeys: readonly WrappedKey[]): Uint8Array {
+function signingBytes(v: Version, headerJcs: string, nonce: Uint8Array, ciphertext: Uint8Array, wrappedKeys: readonly WrappedKey[]): Uint8Array {
   const sorted = wrappedKeys.map((k) => ({ userId: k.userId, wrappedKey: k.wrappedKey })).sort(byUserId);
-  return concatBytes(additionalData(headerJcs), ZERO, blake2b256(concatBytes(nonce, ciphertext)), blake2b256(utf8(canonicalJson(sorted))));
+  return concatBytes(additionalData(v, headerJcs), ZERO, blake2b256(concatBytes(nonce, ciphertext)), blake2b256(utf8(canonicalJson(sorted))));
 }
 
 // Compares UTF-16 code units, the order RFC 8785 uses for keys.
@@ -211,8 +217,11 @@ function byUserId(a: { userId: string }, b: { userId: string }): number {
 function decode(value: unknown): Decoded {
   const s = sodium();
   const e = exactObject(value, ENVELOPE_FIELDS, '');
-  if (e.v !== 1) throw new MalformedEnvelopeError('v', 'must be 1 (this code reads envelope v1 only)');
+  if (e.v !== 1 && e.v !== 2) throw new MalformedEnvelopeError('v', 'must be 1 or 2 (the envelope versions this code reads)');
+  // Named before the header's fields are, so a header of the other version is called that, not "missing keyLogHead".
+  if (isPlainObject(e.header) && e.header['v'] !== e.v) throw new MalformedEnvelopeError('header.v', 'must equal the envelope’s v');
   const header = assertHeaderShape(e.header);
+  if (header.v !== e.v) throw new MalformedEnvelopeError('header.v', 'must equal the envelope’s v');
   const nonce = bytes(e.nonce, 'nonce', (n) => n === s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, 'must be 24 bytes');
   const ciphertext = bytes(e.ciphertext, 'ciphertext', (n) => n >= s.crypto_aead_xchacha20poly1305_ietf_ABYTES, 'must be at least 16 bytes');
   const wrappedLength = s.crypto_box_SEALBYTES + s.crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
@@ -233,7 +242,7 @@ function decode(value: unknown): Decoded {
       throw new MalformedEnvelopeError(`wrappedKeys[${index}].userId`, 'is not the sender or a recipient, or is out of order (sort by userId)');
   });
   const signature = bytes(e.signature, 'signature', (n) => n === s.crypto_sign_BYTES, 'must be 64 bytes');
-  const envelope: Envelope = { v: 1, header, nonce: nonce.text, ciphertext: ciphertext.text, wrappedKeys, signature: signature.text };
+  const envelope: Envelope = { v: header.v, header, nonce: nonce.text, ciphertext: ciphertext.text, wrappedKeys, signature: signature.text };
   return { envelope, headerJcs: canonicalJson(header), nonce: nonce.bytes, ciphertext: ciphertext.bytes, signature: signature.bytes };
 }
 

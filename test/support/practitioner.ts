@@ -10,6 +10,7 @@ import {
   sealEnvelope,
   type Envelope,
   type EnvelopeHeader,
+  type EnvelopeHeaderV1,
   type IdentityKeys,
 } from '../../crypto';
 import type { ClientToServerEvents, ServerToClientEvents, SyncedMessage } from '../../server/realtime/events';
@@ -69,7 +70,7 @@ export class Practitioner {
   }
 
   /** Seals and signs a message to the other participants, as the web client does. */
-  seal(thread: { id: string; childId: string }, others: Practitioner[], text: string, over: Partial<EnvelopeHeader> = {}): Envelope {
+  seal(thread: { id: string; childId: string }, others: Practitioner[], text: string, over: Partial<EnvelopeHeaderV1> = {}): Envelope {
     const sorted = [...others].sort((a, b) => (a.userId < b.userId ? -1 : 1));
     const header: EnvelopeHeader = {
       v: 1,
