@@ -97,3 +97,4 @@ export {
   type TrustRoots,
 } from './admin-certificate';
 export { checkKeyTrust, type KeyTrust, type KeyVoucher, type SignedAdminCertificate, type UnvouchedReason } from './key-trust';
+export { compareSeenHeads, type HeadComparison } from './key-log-gossip';
