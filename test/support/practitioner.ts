@@ -56,14 +56,23 @@ export class AlteredOnServerError extends Error {
  * signing and opening done locally. The server only ever sees envelopes.
  */
 export class Practitioner {
-  readonly keys: IdentityKeys = generateIdentity();
   userId = '';
   socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   readonly received: SyncedMessage[] = [];
   /** Where each envelope this client opened was listed, by envelope id, as the web client keeps it. */
   readonly seen = new Map<string, EnvelopeListing>();
 
-  constructor(readonly api: ApiClient) {}
+  constructor(
+    readonly api: ApiClient,
+    readonly keys: IdentityKeys = generateIdentity(),
+  ) {}
+
+  /** The same person on another device: the same keys (restored from their backup), nothing opened there yet. */
+  anotherDevice(): Practitioner {
+    const device = new Practitioner(this.api, this.keys);
+    device.userId = this.userId;
+    return device;
+  }
 
   get fingerprint(): string {
     return keyFingerprint(publicIdentity(this.keys));
