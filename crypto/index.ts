@@ -106,10 +106,4 @@ export {
   type AdminCertificate,
   type TrustRoots,
 } from './admin-certificate';
-export {
-  checkEnvelopePlacement,
-  PLACEMENT_PROBLEMS,
-  type EnvelopeListing,
-  type Placement,
-  type PlacementProblem,
-} from './envelope-placement';
+export { checkEnvelopePlacement, PLACEMENT_PROBLEMS, type EnvelopeListing, type Placement, type PlacementProblem } from './envelope-placement';

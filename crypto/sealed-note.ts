@@ -152,7 +152,8 @@ function noteShape(value: unknown): SealedNote {
   const rawKeys = value.keys;
   if (!Array.isArray(rawKeys)) throw new MalformedInputError("the note's keys must be a list");
   const keys = (rawKeys as unknown[]).map((k): NoteKey => {
-    if (!isPlainObject(k) || typeof k.userId !== 'string' || typeof k.wrappedKey !== 'string') throw new MalformedInputError('a note key must be { userId, wrappedKey }');
+    if (!isPlainObject(k) || typeof k.userId !== 'string' || typeof k.wrappedKey !== 'string')
+      throw new MalformedInputError('a note key must be { userId, wrappedKey }');
     return { userId: k.userId, wrappedKey: k.wrappedKey };
   });
   const base = { nonce: str('nonce'), ciphertext: str('ciphertext'), keys };

@@ -24,5 +24,8 @@ export const integrityReports = pgTable(
     threadId: uuid('thread_id'),
     createdAt: at('created_at').notNull(),
   },
-  (t) => [uniqueIndex('integrity_reports_once').on(t.reporterId, t.kind, t.subjectId, t.reason), index('integrity_reports_reporter_idx').on(t.reporterId, t.createdAt)],
+  (t) => [
+    uniqueIndex('integrity_reports_once').on(t.reporterId, t.kind, t.subjectId, t.reason),
+    index('integrity_reports_reporter_idx').on(t.reporterId, t.createdAt),
+  ],
 );

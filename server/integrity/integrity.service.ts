@@ -45,15 +45,27 @@ async function shareSubject(ctx: ServiceContext, signedIn: SignedIn, shareId: st
  * `alerted` is false when this reporter had already reported the same thing.
  */
 export async function reportIntegrity(ctx: ServiceContext, signedIn: SignedIn, body: IntegrityReportBody): Promise<{ reported: true; alerted: boolean }> {
-  const subject = body.kind === 'envelope_misplaced' ? await messageSubject(ctx, signedIn, body.messageId, body.threadId) : await shareSubject(ctx, signedIn, body.shareId);
+  const subject =
+    body.kind === 'envelope_misplaced' ? await messageSubject(ctx, signedIn, body.messageId, body.threadId) : await shareSubject(ctx, signedIn, body.shareId);
   const { actor } = signedIn;
   const now = ctx.clock();
   const alerted = await ctx.db.transaction(async (tx) => {
     await lockReporter(tx, actor.id);
     if ((await reportsSince(tx, actor.id, new Date(now.getTime() - 3600_000))) >= REPORTS_PER_HOUR) {
-      throw new TooManyRequestsError('too_many_reports', 'You have sent many reports in the last hour. Haven’s administrators have them; tell them directly about anything else.', 3600);
+      throw new TooManyRequestsError(
+        'too_many_reports',
+        'You have sent many reports in the last hour. Haven’s administrators have them; tell them directly about anything else.',
+        3600,
+      );
     }
-    const fresh = await insertIntegrityReport(tx, { reporterId: actor.id, kind: body.kind, reason: body.reason, subjectId: subject.subjectId, threadId: subject.threadId, createdAt: now });
+    const fresh = await insertIntegrityReport(tx, {
+      reporterId: actor.id,
+      kind: body.kind,
+      reason: body.reason,
+      subjectId: subject.subjectId,
+      threadId: subject.threadId,
+      createdAt: now,
+    });
     if (!fresh) return false;
     const admins = await activeSystemAdminIds(tx);
     await insertNotices(

@@ -70,7 +70,7 @@ describe('a message moved to another child’s conversation, in Chromium', () =>
       await db.end();
     }
 
-    await page.evaluate((id) => (location.hash = `#/conversations/${id}`), amara.id);
+    await page.goto(`${haven.url}/#/conversations/${amara.id}`);
     const real = page.getByRole('article').filter({ hasText: REAL });
     await real.waitFor({ timeout: 15_000 });
     const altered = page.getByRole('article').filter({ hasText: 'Changed on Haven’s server' });
@@ -90,7 +90,9 @@ describe('a message moved to another child’s conversation, in Chromium', () =>
     });
     const check = await rawClient(haven.database.url);
     try {
-      const rows = (await check.query<{ reason: string; subject_id: string }>(`select reason, subject_id from integrity_reports where reporter_id = $1`, [jordanId])).rows;
+      const rows = (
+        await check.query<{ reason: string; subject_id: string }>(`select reason, subject_id from integrity_reports where reporter_id = $1`, [jordanId])
+      ).rows;
       expect(rows).toEqual([{ reason: 'thread_differs', subject_id: moved.header.id }]);
     } finally {
       await check.end();

@@ -123,7 +123,11 @@ describe('a message moved into another child’s conversation', () => {
         `select actor_id, subject_id, detail from audit_entries where action = 'integrity.report_received' order by seq`,
       ),
     );
-    expect(audit.rows.at(-1)).toMatchObject({ actor_id: cast.morgan.userId, subject_id: id, detail: expect.objectContaining({ kind: 'envelope_misplaced', reason: 'thread_differs', threadId: threads.amara }) });
+    expect(audit.rows.at(-1)).toMatchObject({
+      actor_id: cast.morgan.userId,
+      subject_id: id,
+      detail: expect.objectContaining({ kind: 'envelope_misplaced', reason: 'thread_differs', threadId: threads.amara }),
+    });
   });
 });
 
@@ -192,7 +196,12 @@ describe('POST /api/integrity-reports: only readers report, once, within a budge
       ),
     );
     const id = await sent('One more');
-    const res = await jordan.post<ErrorBody>('/api/integrity-reports', { kind: 'envelope_misplaced', messageId: id, threadId: threads.lily, reason: 'id_differs' });
+    const res = await jordan.post<ErrorBody>('/api/integrity-reports', {
+      kind: 'envelope_misplaced',
+      messageId: id,
+      threadId: threads.lily,
+      reason: 'id_differs',
+    });
     expect(res.status).toBe(429);
     expect(res.body.error.code).toBe('too_many_reports');
   });
@@ -203,7 +212,10 @@ describe('a verbal-share summary replaced by the database', () => {
     const shareId = randomUUID();
     const context = { shareId, childId: children.lily, senderId: cast.jordan.userId };
     const readers = [cast.jordan, cast.morgan].map((p) => ({ userId: p.userId, boxPublicKey: p.keys.boxPublicKey }));
-    const summary = sealNote('Told PC Reid the mother has moved in with her sister', context, readers, { userId: cast.jordan.userId, signPrivateKey: cast.jordan.keys.signPrivateKey });
+    const summary = sealNote('Told PC Reid the mother has moved in with her sister', context, readers, {
+      userId: cast.jordan.userId,
+      signPrivateKey: cast.jordan.keys.signPrivateKey,
+    });
     const recorded = await cast.jordan.api.post(`/api/children/${children.lily}/verbal-shares`, {
       id: shareId,
       occurredAt: new Date(Date.now() - 600_000).toISOString(),
@@ -216,7 +228,10 @@ describe('a verbal-share summary replaced by the database', () => {
     type Entry = { id: string; sender: { id: string }; summary: unknown };
     const entryFor = async () =>
       (await cast.morgan.api.get<{ entries: Entry[] }>(`/api/children/${children.lily}/chronology`)).body.entries.find((e) => e.id === shareId) as Entry;
-    expect(cast.morgan.openSummary(await entryFor(), children.lily, cast.jordan)).toEqual({ text: expect.stringContaining('moved in with her sister'), signed: true });
+    expect(cast.morgan.openSummary(await entryFor(), children.lily, cast.jordan)).toEqual({
+      text: expect.stringContaining('moved in with her sister'),
+      signed: true,
+    });
 
     // The database's own key seals a different summary, correctly encrypted to both readers, in the same context.
     const server = generateIdentity();
@@ -240,7 +255,9 @@ describe('a verbal-share summary replaced by the database', () => {
     expect((await cast.alex.api.post('/api/integrity-reports', { kind: 'summary_not_signed', shareId, reason: 'signature_invalid' })).status).toBe(403);
     // The forged note's readers could open it without the signature check: the check is what refuses it.
     const { openNote } = await import('../../crypto');
-    expect(() => openNote(forged, context, { userId: cast.morgan.userId, ...cast.morgan.keys }, { userId: cast.jordan.userId, signPublicKey: server.signPublicKey })).not.toThrow();
+    expect(() =>
+      openNote(forged, context, { userId: cast.morgan.userId, ...cast.morgan.keys }, { userId: cast.jordan.userId, signPublicKey: server.signPublicKey }),
+    ).not.toThrow();
     expect(fromBase64Url(forged.signature)).toHaveLength(64);
   });
 });

@@ -105,7 +105,10 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
     const stored = entries[0]?.summary;
     if (!stored || !keys.Morgan || !keys.Jordan) throw new Error('summary missing');
     const author = { userId: ids.jordan, signPublicKey: keys.Jordan.signPublicKey };
-    expect(openNote(stored, context, { userId: ids.morgan, ...keys.Morgan }, author)).toEqual({ text: expect.stringContaining('moved in with her sister'), signed: true });
+    expect(openNote(stored, context, { userId: ids.morgan, ...keys.Morgan }, author)).toEqual({
+      text: expect.stringContaining('moved in with her sister'),
+      signed: true,
+    });
     expect(openNote(stored, context, { userId: ids.jordan, ...keys.Jordan }, author).text).toContain(CANARY);
 
     // Nowhere in the database is the summary readable.
@@ -127,10 +130,15 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
     const { fromBase64Url } = await import('../../crypto');
     const [mine] = await publicKeysOf(jordan, [ids.jordan]);
     const shareId = randomUUID();
-    const onlyMe = sealNote('x', { shareId, childId: ids.lily, senderId: ids.jordan }, [{ userId: ids.jordan, boxPublicKey: fromBase64Url(mine?.boxPublicKey ?? '') }], {
-      userId: ids.jordan,
-      signPrivateKey: keys.Jordan?.signPrivateKey ?? new Uint8Array(),
-    });
+    const onlyMe = sealNote(
+      'x',
+      { shareId, childId: ids.lily, senderId: ids.jordan },
+      [{ userId: ids.jordan, boxPublicKey: fromBase64Url(mine?.boxPublicKey ?? '') }],
+      {
+        userId: ids.jordan,
+        signPrivateKey: keys.Jordan?.signPrivateKey ?? new Uint8Array(),
+      },
+    );
     const res = await jordan.post<ErrorBody>(`/api/children/${ids.lily}/verbal-shares`, verbalWithSummary(shareId, onlyMe));
     expect(res.status).toBe(400);
     expect(res.body.error.issues?.[0]?.path).toBe('summary.keys');
@@ -145,10 +153,15 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
     const { fromBase64Url } = await import('../../crypto');
     const readers = await publicKeysOf(jordan, [ids.jordan, ids.morgan]);
     const shareId = randomUUID();
-    const signed = sealNote('x', { shareId, childId: ids.lily, senderId: ids.jordan }, readers.map((r) => ({ userId: r.userId, boxPublicKey: fromBase64Url(r.boxPublicKey) })), {
-      userId: ids.jordan,
-      signPrivateKey: keys.Jordan?.signPrivateKey ?? new Uint8Array(),
-    });
+    const signed = sealNote(
+      'x',
+      { shareId, childId: ids.lily, senderId: ids.jordan },
+      readers.map((r) => ({ userId: r.userId, boxPublicKey: fromBase64Url(r.boxPublicKey) })),
+      {
+        userId: ids.jordan,
+        signPrivateKey: keys.Jordan?.signPrivateKey ?? new Uint8Array(),
+      },
+    );
     const { signature: _signature, ...unsigned } = signed;
     for (const note of [{ ...unsigned, v: 1 }, unsigned, { ...signed, signature: 'short' }]) {
       const res = await jordan.post<ErrorBody>(`/api/children/${ids.lily}/verbal-shares`, verbalWithSummary(shareId, note as SealedNote));

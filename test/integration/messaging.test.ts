@@ -77,9 +77,7 @@ describe('sending and receiving', () => {
     const reply = cast.morgan.seal(thread, [cast.jordan, cast.ruth], 'Thanks — I will visit this afternoon');
     expect(await cast.morgan.send(reply)).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(cast.jordan.received.map((m) => m.id)).toContain(reply.header.id));
-    expect(cast.jordan.open(listing(cast.jordan.received.find((m) => m.id === reply.header.id)), cast.morgan)).toBe(
-      'Thanks — I will visit this afternoon',
-    );
+    expect(cast.jordan.open(listing(cast.jordan.received.find((m) => m.id === reply.header.id)), cast.morgan)).toBe('Thanks — I will visit this afternoon');
     // Someone outside the conversation could not open it even with the envelope.
     expect(() => cast.alex.open({ id: envelope.header.id, threadId: thread.id, childId: thread.childId, envelope: { ...envelope } }, cast.jordan)).toThrow();
   });

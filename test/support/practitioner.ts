@@ -163,7 +163,12 @@ export class Practitioner {
       return { text: this.open(listed, sender) };
     } catch (error) {
       if (!(error instanceof AlteredOnServerError)) throw error;
-      const res = await this.api.post('/api/integrity-reports', { kind: 'envelope_misplaced', messageId: listed.id, threadId: listed.threadId, reason: error.reason });
+      const res = await this.api.post('/api/integrity-reports', {
+        kind: 'envelope_misplaced',
+        messageId: listed.id,
+        threadId: listed.threadId,
+        reason: error.reason,
+      });
       return { altered: error.reason, reportStatus: res.status };
     }
   }

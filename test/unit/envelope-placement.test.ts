@@ -13,8 +13,11 @@ const ids = {
 const header = { id: ids.message, kind: 'message' as const, threadId: ids.thread, childId: ids.child };
 const where: EnvelopeListing = { id: ids.message, threadId: ids.thread, childId: ids.child };
 const none = new Map<string, EnvelopeListing>();
-const check = (listedAs: EnvelopeListing, seen: ReadonlyMap<string, EnvelopeListing> = none, h: typeof header | { [K in keyof typeof header]: (typeof header)[K] | null } = header) =>
-  checkEnvelopePlacement({ header: h as typeof header, listedAs, seen });
+const check = (
+  listedAs: EnvelopeListing,
+  seen: ReadonlyMap<string, EnvelopeListing> = none,
+  h: typeof header | { [K in keyof typeof header]: (typeof header)[K] | null } = header,
+) => checkEnvelopePlacement({ header: h as typeof header, listedAs, seen });
 
 describe('checkEnvelopePlacement', () => {
   it('accepts an envelope listed exactly where its signed header says, with or without a kind', () => {
@@ -45,7 +48,10 @@ describe('checkEnvelopePlacement', () => {
     expect(check(where, new Map([[ids.message, { ...where, id: ids.other }]]))).toEqual({ ok: false, altered: 'id_seen_twice' });
     expect(check(where, new Map([[ids.message, { ...where, threadId: ids.otherThread }]]))).toEqual({ ok: false, altered: 'id_seen_twice' });
     expect(check(where, new Map([[ids.message, { ...where, childId: ids.otherChild }]]))).toEqual({ ok: false, altered: 'id_seen_twice' });
-    expect(check({ ...where, kind: 'message' }, new Map([[ids.message, { ...where, kind: 'written_record' }]]))).toEqual({ ok: false, altered: 'id_seen_twice' });
+    expect(check({ ...where, kind: 'message' }, new Map([[ids.message, { ...where, kind: 'written_record' }]]))).toEqual({
+      ok: false,
+      altered: 'id_seen_twice',
+    });
   });
 
   it('a copy served under a second id is refused whichever of the two is opened first', () => {

@@ -39,7 +39,8 @@ const readers = () => [
   { userId: 'alice', boxPublicKey: alice.boxPublicKey },
   { userId: 'bob', boxPublicKey: bob.boxPublicKey },
 ];
-const seal = (text = 'Told PC Reid about the argument overheard on Tuesday') => sealNote(text, context, readers(), { userId: 'alice', signPrivateKey: alice.signPrivateKey });
+const seal = (text = 'Told PC Reid about the argument overheard on Tuesday') =>
+  sealNote(text, context, readers(), { userId: 'alice', signPrivateKey: alice.signPrivateKey });
 
 /** Flips one bit in a base64url field. */
 function flip(value: string): string {
@@ -60,7 +61,11 @@ const vectors = JSON.parse(readFileSync(new URL('../vectors/sealed-note-v2.json'
 
 describe('sealed note v2: known answers', () => {
   const author = () => signingKeyPairFromSeed(fromHex(vectors.authorSeed));
-  const vectorReader = () => ({ userId: vectors.reader.userId, boxPublicKey: fromBase64Url(vectors.reader.boxPublicKey), boxPrivateKey: fromHex(vectors.reader.boxSecretKey) });
+  const vectorReader = () => ({
+    userId: vectors.reader.userId,
+    boxPublicKey: fromBase64Url(vectors.reader.boxPublicKey),
+    boxPrivateKey: fromHex(vectors.reader.boxSecretKey),
+  });
   const vectorAuthor = () => ({ userId: vectors.context.senderId ?? '', signPublicKey: fromBase64Url(vectors.authorSignPublicKey) });
 
   it('signs exactly the documented bytes and reproduces the signature computed in Python', () => {

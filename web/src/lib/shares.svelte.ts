@@ -15,10 +15,7 @@ export type LoadState = 'idle' | 'loading' | 'ready' | 'failed';
  * or that it is still being opened.
  */
 export type SummaryView =
-  | { state: 'open'; text: string; signed: boolean }
-  | { state: 'closed'; problem: string }
-  | { state: 'altered'; recorder: string }
-  | { state: 'loading' };
+  { state: 'open'; text: string; signed: boolean } | { state: 'closed'; problem: string } | { state: 'altered'; recorder: string } | { state: 'loading' };
 
 class ShareLog {
   childId = $state<string | null>(null);
@@ -117,10 +114,17 @@ class ShareLog {
         author = verified;
       }
     } catch (error) {
-      return { state: 'closed', problem: error instanceof KeyCheckError ? `This summary cannot be checked: ${error.message}` : 'This summary cannot be checked in this browser.' };
+      return {
+        state: 'closed',
+        problem: error instanceof KeyCheckError ? `This summary cannot be checked: ${error.message}` : 'This summary cannot be checked in this browser.',
+      };
     }
     try {
-      const opened = identityKeys.openNote(note, { shareId: entry.id, childId, senderId: sender.id }, { userId: sender.id, signPublicKey: author.signPublicKey });
+      const opened = identityKeys.openNote(
+        note,
+        { shareId: entry.id, childId, senderId: sender.id },
+        { userId: sender.id, signPublicKey: author.signPublicKey },
+      );
       return { state: 'open', ...opened };
     } catch (error) {
       if (!(error instanceof crypto.SignatureError)) return { state: 'closed', problem: 'This summary cannot be opened in this browser.' };
