@@ -12,7 +12,20 @@ export { toHex, fromHex, utf8, constantTimeEqual, toBase64Url } from './bytes';
 export { DecryptError, MalformedInputError } from './errors';
 export { fromBase64Url } from './bytes';
 export { generateIdentity, publicIdentity, decodePublicIdentity, keyFingerprint, type IdentityKeys, type PublicIdentity } from './identity';
-export { sealNote, openNote, type SealedNote, type NoteContext } from './sealed-note';
+export {
+  sealNote,
+  openNote,
+  sealedNoteMessage,
+  signSealedNote,
+  SEALED_NOTE_V2_LABEL,
+  SEALED_NOTE_V2_SIGNATURE_LABEL,
+  type SealedNote,
+  type SealedNoteV1,
+  type SealedNoteV2,
+  type NoteKey,
+  type NoteContext,
+  type OpenedNote,
+} from './sealed-note';
 export {
   leafHash,
   nodeHash,
@@ -98,3 +111,4 @@ export {
 } from './admin-certificate';
 export { checkKeyTrust, type KeyTrust, type KeyVoucher, type SignedAdminCertificate, type UnvouchedReason } from './key-trust';
 export { compareSeenHeads, type HeadComparison } from './key-log-gossip';
+export { checkEnvelopePlacement, PLACEMENT_PROBLEMS, type EnvelopeListing, type Placement, type PlacementProblem } from './envelope-placement';

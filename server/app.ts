@@ -15,6 +15,7 @@ import { threadRoutes } from './shares/threads.routes';
 import { offendingRoutes } from './offending/offending.routes';
 import { retentionRoutes } from './retention/retention.routes';
 import { subjectAccessRoutes } from './subject-access/subject-access.routes';
+import { integrityRoutes } from './integrity/integrity.routes';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -116,6 +117,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(offendingRoutes(ctx));
   api.use(retentionRoutes(ctx));
   api.use(subjectAccessRoutes(ctx));
+  api.use(integrityRoutes(ctx));
   api.use(apiDocsRoutes());
   api.use(notFoundApi);
   app.use('/api', api);

@@ -74,6 +74,7 @@ export const auditActions = [
   'subject_access.requested',
   'subject_access.exported',
   'subject_access.completed',
+  'integrity.report_received',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

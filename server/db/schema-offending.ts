@@ -68,7 +68,8 @@ export const obligations = pgTable(
 
 /**
  * Notices to people: an obligation's reminder or escalation, or a word about their own account
- * (someone tried to register with their address). Obligation notices are unique per obligation,
+ * (someone tried to register with their address), or, for system admins, that a reader's client
+ * found something altered on the server (integrity_report). Obligation notices are unique per obligation,
  * kind, round and person, so a job that runs twice cannot notify twice. Notices name no child
  * details and nothing about anyone else: a later e-mail outbox can send them as they are.
  */
@@ -79,7 +80,7 @@ export const notices = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
-    kind: text('kind', { enum: ['obligation_reminder', 'obligation_escalation', 'registration_attempt', 'case_unmarked'] }).notNull(),
+    kind: text('kind', { enum: ['obligation_reminder', 'obligation_escalation', 'registration_attempt', 'case_unmarked', 'integrity_report'] }).notNull(),
     obligationId: uuid('obligation_id').references(() => obligations.id),
     round: integer('round'),
     createdAt: at('created_at').notNull(),

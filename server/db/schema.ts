@@ -7,3 +7,4 @@ export * from './schema-messages';
 export * from './schema-offending';
 export * from './schema-retention';
 export * from './schema-jobs';
+export * from './schema-integrity';

@@ -32,15 +32,20 @@ export const keysQuery = z.strictObject({
     .pipe(z.array(uuidParam).min(1, 'Ask for at least one user').max(50, 'Ask for at most 50 users at a time')),
 });
 
-/** A sealed note as the server sees it: shape only; it cannot read it (docs/sealed-note.md). */
+/**
+ * A sealed note as the server sees it: shape only; it cannot read it (docs/sealed-note.md). New
+ * notes must be v2, signed by their author; v1 notes stored before signatures stay readable, but
+ * none is accepted any more, so the server cannot pass off an unsigned note as new.
+ */
 export const sealedNote = z.strictObject({
-  v: z.literal(1, { message: 'Unknown note format version' }),
+  v: z.literal(2, { message: 'This summary was sealed by an older version of Haven, without your signature: reload the page and record it again' }),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'The note nonce must be 24 bytes in base64url'),
   ciphertext: z.string().regex(/^[A-Za-z0-9_-]{22,22000}$/, 'The note ciphertext is missing or too long'),
   keys: z
     .array(z.strictObject({ userId: uuidParam, wrappedKey: z.string().regex(/^[A-Za-z0-9_-]{107}$/, 'A wrapped key must be 80 bytes in base64url') }))
     .min(1)
     .max(21),
+  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'The note signature must be 64 bytes in base64url'),
 });
 
 /** A key backup as the server sees it: shape only; it cannot open it (docs/key-backup.md). */

@@ -52,6 +52,8 @@ export const API_TAGS = {
   'Offending risk': 'The offending-risk tier: marking, the special file, case officers, written-record obligations.',
   Retention: 'The retention schedule, runs and legal holds.',
   'Subject access': 'Subject access requests about a child: record, export, mark answered.',
+  Integrity:
+    'Reports from readers’ clients of something altered on the server: a message listed where its signed header does not say, a summary its recorder did not sign.',
 } as const;
 
 export type ApiTag = keyof typeof API_TAGS;

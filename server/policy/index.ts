@@ -8,3 +8,4 @@ export * from './shares.policy';
 export * from './offending.policy';
 export * from './operator.policy';
 export * from './standing.policy';
+export * from './integrity.policy';

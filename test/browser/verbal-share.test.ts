@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdentity, openNote, ready, type IdentityKeys, type SealedNote } from '../../crypto';
+import { fromBase64Url, generateIdentity, openNote, ready, type IdentityKeys, type SealedNote } from '../../crypto';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -145,7 +145,10 @@ describe('recording a verbal share in Chromium', () => {
     expect(recorded.record['consent']).toEqual({ status: 'not_sought', exemption: 'risk_of_significant_harm', exemptionDetail: EXEMPTION_DETAIL });
     expect(recorded.record).toMatchObject({ article6Basis: 'public_task', specialCategory: false, legalGateway: 'children_act_1989_s47' });
     const context = { shareId: recorded.id, childId, senderId: recorded.sender.id };
-    expect(openNote(recorded.summary, context, { userId: morganId, ...morganKeys })).toContain(CANARY);
+    // Signed by Jordan's browser with the key Jordan published (sealed note v2).
+    const published = await morgan.get<{ keys: { userId: string; signPublicKey: string }[] }>(`/api/keys?userIds=${recorded.sender.id}`);
+    const author = { userId: recorded.sender.id, signPublicKey: fromBase64Url(published.body.keys[0]?.signPublicKey ?? '') };
+    expect(openNote(recorded.summary, context, { userId: morganId, ...morganKeys }, author)).toEqual({ text: expect.stringContaining(CANARY), signed: true });
 
     // The server holds the summary only as ciphertext: the canary is in no table.
     const db = await rawClient(haven.database.url);

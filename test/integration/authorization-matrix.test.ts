@@ -4,6 +4,7 @@ import { ApiClient } from '../support/client';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { totpCode } from '../support/totp';
+import { welfareRecord } from '../support/practitioner';
 
 type Who = 'anonymous' | 'half_signed_in' | 'unverified' | 'practitioner' | 'designated_officer' | 'agency_admin' | 'system_admin';
 const EVERYONE: Who[] = ['anonymous', 'half_signed_in', 'unverified', 'practitioner', 'designated_officer', 'agency_admin', 'system_admin'];
@@ -15,7 +16,7 @@ const SYSTEM: Who[] = ['system_admin'];
 let haven: TestHaven;
 const people = new People(() => haven);
 const clients = new Map<Who, ApiClient>();
-const ids = { lily: '', council: '', jordan: '', morgan: '', run: '' };
+const ids = { lily: '', council: '', jordan: '', morgan: '', run: '', share: '' };
 const unique = () => randomBytes(4).toString('hex');
 
 interface Row {
@@ -55,6 +56,13 @@ const ROUTES: Row[] = [
   { method: 'GET', path: () => '/api/retention/runs', allowed: SYSTEM },
   { method: 'POST', path: () => '/api/retention/runs', body: () => ({ dryRun: true }), allowed: SYSTEM },
   { method: 'GET', path: () => `/api/retention/runs/${ids.run}`, allowed: SYSTEM },
+  // Only a reader reports: here the practitioner who recorded the share (Morgan, its other reader, is not in the matrix).
+  {
+    method: 'POST',
+    path: () => '/api/integrity-reports',
+    body: () => ({ kind: 'summary_not_signed', shareId: ids.share, reason: 'signature_invalid' }),
+    allowed: ['practitioner'],
+  },
 ];
 
 beforeAll(async () => {
@@ -79,6 +87,14 @@ beforeAll(async () => {
   ids.morgan = (await (await people.as('Morgan')).get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
   ids.run = (await (await people.as('Sam')).post<{ runId: string }>('/api/retention/runs', { dryRun: true })).body.runId;
   ids.council = (await jordan.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user.agencyId;
+  const share = await jordan.post<{ entry: { id: string } }>(`/api/children/${ids.lily}/verbal-shares`, {
+    occurredAt: new Date(Date.now() - 600_000).toISOString(),
+    tier: 'welfare',
+    participants: [{ userId: ids.morgan, needToKnowReason: 'Neighbourhood officer for the family' }],
+    record: welfareRecord,
+  });
+  expect(share.status).toBe(201);
+  ids.share = share.body.entry.id;
 });
 afterAll(() => haven.close());
 

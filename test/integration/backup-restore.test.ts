@@ -20,7 +20,7 @@ import { havenCommand } from '../support/commands';
 import { TEST_ADMIN_URL } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
-import { Practitioner, startConversation } from '../support/practitioner';
+import { listing, Practitioner, startConversation } from '../support/practitioner';
 
 // docs/backup-restore.md, followed step by step: pg_dump the live database, restore it into a
 // new one, start Haven on that, and check that the records and the encrypted messages survived.
@@ -166,7 +166,7 @@ describe('backup and restore (docs/backup-restore.md)', () => {
       if (!sync.ok) throw new Error(`sync failed: ${sync.error.code}`);
       const message: SyncedMessage | undefined = sync.messages.find((m) => m.id === messageId);
       expect(message?.envelope).toBeTruthy();
-      expect(cast.morgan.open({ envelope: message?.envelope ?? null }, cast.jordan)).toBe(PLAINTEXT);
+      expect(cast.morgan.open(listing(message), cast.jordan)).toBe(PLAINTEXT);
     } finally {
       socket.close();
     }

@@ -89,6 +89,7 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
       `${CANARY}: told PC Reid the mother has moved in with her sister`,
       context,
       readers.map((r) => ({ userId: r.userId, boxPublicKey: fromBase64Url(r.boxPublicKey) })),
+      { userId: ids.jordan, signPrivateKey: keys.Jordan?.signPrivateKey ?? new Uint8Array() },
     );
     const res = await jordan.post<{ entry: Entry }>(`/api/children/${ids.lily}/verbal-shares`, verbalWithSummary(shareId, summary));
     expect(res.status).toBe(201);
@@ -103,8 +104,12 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
     expect(entries).toHaveLength(1);
     const stored = entries[0]?.summary;
     if (!stored || !keys.Morgan || !keys.Jordan) throw new Error('summary missing');
-    expect(openNote(stored, context, { userId: ids.morgan, ...keys.Morgan })).toContain('moved in with her sister');
-    expect(openNote(stored, context, { userId: ids.jordan, ...keys.Jordan })).toContain(CANARY);
+    const author = { userId: ids.jordan, signPublicKey: keys.Jordan.signPublicKey };
+    expect(openNote(stored, context, { userId: ids.morgan, ...keys.Morgan }, author)).toEqual({
+      text: expect.stringContaining('moved in with her sister'),
+      signed: true,
+    });
+    expect(openNote(stored, context, { userId: ids.jordan, ...keys.Jordan }, author).text).toContain(CANARY);
 
     // Nowhere in the database is the summary readable.
     const client = await rawClient(haven.database.url);
@@ -125,9 +130,15 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
     const { fromBase64Url } = await import('../../crypto');
     const [mine] = await publicKeysOf(jordan, [ids.jordan]);
     const shareId = randomUUID();
-    const onlyMe = sealNote('x', { shareId, childId: ids.lily, senderId: ids.jordan }, [
-      { userId: ids.jordan, boxPublicKey: fromBase64Url(mine?.boxPublicKey ?? '') },
-    ]);
+    const onlyMe = sealNote(
+      'x',
+      { shareId, childId: ids.lily, senderId: ids.jordan },
+      [{ userId: ids.jordan, boxPublicKey: fromBase64Url(mine?.boxPublicKey ?? '') }],
+      {
+        userId: ids.jordan,
+        signPrivateKey: keys.Jordan?.signPrivateKey ?? new Uint8Array(),
+      },
+    );
     const res = await jordan.post<ErrorBody>(`/api/children/${ids.lily}/verbal-shares`, verbalWithSummary(shareId, onlyMe));
     expect(res.status).toBe(400);
     expect(res.body.error.issues?.[0]?.path).toBe('summary.keys');
@@ -135,5 +146,27 @@ describe('a verbal share with an end-to-end encrypted summary', () => {
     expect(noId.body.error.issues?.[0]?.path).toBe('id');
     const garbage = await jordan.post<ErrorBody>(`/api/children/${ids.lily}/verbal-shares`, verbalWithSummary(shareId, { ...onlyMe, nonce: 'nope' }));
     expect(garbage.status).toBe(400);
+  });
+
+  it('refuses a new summary that is not signed (sealed note v1): the server cannot be handed an unsigned note as new', async () => {
+    const jordan = await people.as('Jordan');
+    const { fromBase64Url } = await import('../../crypto');
+    const readers = await publicKeysOf(jordan, [ids.jordan, ids.morgan]);
+    const shareId = randomUUID();
+    const signed = sealNote(
+      'x',
+      { shareId, childId: ids.lily, senderId: ids.jordan },
+      readers.map((r) => ({ userId: r.userId, boxPublicKey: fromBase64Url(r.boxPublicKey) })),
+      {
+        userId: ids.jordan,
+        signPrivateKey: keys.Jordan?.signPrivateKey ?? new Uint8Array(),
+      },
+    );
+    const { signature: _signature, ...unsigned } = signed;
+    for (const note of [{ ...unsigned, v: 1 }, unsigned, { ...signed, signature: 'short' }]) {
+      const res = await jordan.post<ErrorBody>(`/api/children/${ids.lily}/verbal-shares`, verbalWithSummary(shareId, note as SealedNote));
+      expect(res.status).toBe(400);
+      expect(res.body.error.issues?.[0]?.path).toMatch(/^summary/);
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { Receipt, SyncedMessage } from '../../server/realtime/events';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
-import { Practitioner, welfareRecord } from '../support/practitioner';
+import { listing, Practitioner, welfareRecord } from '../support/practitioner';
 
 const CANARY = 'CANARY-message-9b4e21';
 const logLines: string[] = [];
@@ -72,16 +72,14 @@ describe('sending and receiving', () => {
     for (const reader of [cast.morgan, cast.ruth]) {
       await vi.waitFor(() => expect(reader.received.map((m) => m.id)).toContain(envelope.header.id));
       const message = reader.received.find((m) => m.id === envelope.header.id);
-      expect(reader.open({ envelope: message?.envelope ?? null }, cast.jordan)).toContain('upset at drop-off');
+      expect(reader.open(listing(message), cast.jordan)).toContain('upset at drop-off');
     }
     const reply = cast.morgan.seal(thread, [cast.jordan, cast.ruth], 'Thanks — I will visit this afternoon');
     expect(await cast.morgan.send(reply)).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(cast.jordan.received.map((m) => m.id)).toContain(reply.header.id));
-    expect(cast.jordan.open({ envelope: cast.jordan.received.find((m) => m.id === reply.header.id)?.envelope ?? null }, cast.morgan)).toBe(
-      'Thanks — I will visit this afternoon',
-    );
+    expect(cast.jordan.open(listing(cast.jordan.received.find((m) => m.id === reply.header.id)), cast.morgan)).toBe('Thanks — I will visit this afternoon');
     // Someone outside the conversation could not open it even with the envelope.
-    expect(() => cast.alex.open({ envelope: { ...envelope } }, cast.jordan)).toThrow();
+    expect(() => cast.alex.open({ id: envelope.header.id, threadId: thread.id, childId: thread.childId, envelope: { ...envelope } }, cast.jordan)).toThrow();
   });
 
   it('an offline recipient catches up on reconnect, in order, with nothing missing', async () => {

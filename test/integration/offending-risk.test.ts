@@ -164,7 +164,18 @@ describe('written records only', () => {
     expect((await cast.ruth.api.get<{ obligations: Obligation[] }>('/api/obligations/mine')).body.obligations).toEqual([]);
     // Alex, on the case, opens the record.
     const file = await cast.alex.api.get<{ records: { id: string; envelope: Record<string, unknown> | null }[] }>(`/api/children/${callumId}/special-file`);
-    expect(cast.alex.open({ envelope: file.body.records.find((r) => r.id === record.header.id)?.envelope ?? null }, cast.ruth)).toContain('Written record');
+    expect(
+      cast.alex.open(
+        {
+          id: record.header.id,
+          threadId: specialFileId,
+          childId: callumId,
+          kind: 'written_record',
+          envelope: file.body.records.find((r) => r.id === record.header.id)?.envelope ?? null,
+        },
+        cast.ruth,
+      ),
+    ).toContain('Written record');
   });
 });
 

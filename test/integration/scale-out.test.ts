@@ -7,7 +7,7 @@ import { ready } from '../../crypto';
 import type { Receipt, SyncedMessage } from '../../server/realtime/events';
 import { ApiClient } from '../support/client';
 import { startTestHaven, type TestHaven } from '../support/haven';
-import { Practitioner, startConversation } from '../support/practitioner';
+import { listing, Practitioner, startConversation } from '../support/practitioner';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `scale-${randomBytes(4).toString('hex')}`;
@@ -46,7 +46,7 @@ describe('several server processes behind the Redis adapter', () => {
     const first = jordan.seal(thread, [morgan], 'sent through node A');
     expect(await jordan.send(first)).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(morgan.received.map((m) => m.id)).toContain(first.header.id));
-    expect(morgan.open({ envelope: morgan.received.find((m) => m.id === first.header.id)?.envelope ?? null }, jordan)).toBe('sent through node A');
+    expect(morgan.open(listing(morgan.received.find((m) => m.id === first.header.id)), jordan)).toBe('sent through node A');
 
     await morgan.socket?.timeout(5_000).emitWithAck('share:read', { id: first.header.id });
     await vi.waitFor(() => expect(receipts).toEqual([expect.objectContaining({ messageId: first.header.id, kind: 'read', userId: morgan.userId })]));

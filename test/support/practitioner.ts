@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import {
+  checkEnvelopePlacement,
   fromBase64Url,
   generateIdentity,
   keyFingerprint,
   openEnvelope,
+  openNote,
   parseEnvelope,
   publicIdentity,
   sealEnvelope,
+  SignatureError,
   type Envelope,
   type EnvelopeHeader,
   type EnvelopeHeaderV1,
+  type EnvelopeKind,
+  type EnvelopeListing,
   type IdentityKeys,
+  type OpenedNote,
+  type PlacementProblem,
 } from '../../crypto';
 import type { ClientToServerEvents, ServerToClientEvents, SyncedMessage } from '../../server/realtime/events';
 import { shareRecord } from '../../server/shares/share-record';
@@ -29,17 +36,44 @@ export const welfareRecord = shareRecord.parse({
   childOrFamilyTold: { told: true },
 });
 
+/** A message as the server lists it: where it says the envelope is, and the envelope. */
+export interface ListedEnvelope {
+  id: string;
+  threadId: string;
+  childId: string;
+  kind?: EnvelopeKind;
+  envelope: Record<string, unknown> | null;
+}
+
+/** The client refused an envelope that verified but is not where its signed header says (checkEnvelopePlacement). */
+export class AlteredOnServerError extends Error {
+  constructor(readonly reason: PlacementProblem) {
+    super(`the envelope was altered on the server: ${reason}`);
+  }
+}
+
 /**
  * A practitioner's client as the browser would be: their own keys, a socket, and sealing,
  * signing and opening done locally. The server only ever sees envelopes.
  */
 export class Practitioner {
-  readonly keys: IdentityKeys = generateIdentity();
   userId = '';
   socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   readonly received: SyncedMessage[] = [];
+  /** Where each envelope this client opened was listed, by envelope id, as the web client keeps it. */
+  readonly seen = new Map<string, EnvelopeListing>();
 
-  constructor(readonly api: ApiClient) {}
+  constructor(
+    readonly api: ApiClient,
+    readonly keys: IdentityKeys = generateIdentity(),
+  ) {}
+
+  /** The same person on another device: the same keys (restored from their backup), nothing opened there yet. */
+  anotherDevice(): Practitioner {
+    const device = new Practitioner(this.api, this.keys);
+    device.userId = this.userId;
+    return device;
+  }
 
   get fingerprint(): string {
     return keyFingerprint(publicIdentity(this.keys));
@@ -105,15 +139,65 @@ export class Practitioner {
     return this.requireSocket().timeout(10_000).emitWithAck('sync:since', { cursor });
   }
 
-  /** Opens a received envelope with this practitioner's private key, checking the sender's signature. */
-  open(message: { envelope: Record<string, unknown> | null }, sender: Practitioner): string {
-    if (!message.envelope) throw new Error('revoked');
-    const { body } = openEnvelope(
-      parseEnvelope(message.envelope),
+  /**
+   * Opens a listed envelope with this practitioner's private key, checking the sender's signature
+   * and then that it is where its signed header says (the same pure check as the web client);
+   * throws AlteredOnServerError when it is not.
+   */
+  open(listed: ListedEnvelope, sender: Practitioner): string {
+    if (!listed.envelope) throw new Error('revoked');
+    const { header, body } = openEnvelope(
+      parseEnvelope(listed.envelope),
       { userId: this.userId, boxPublicKey: this.keys.boxPublicKey, boxPrivateKey: this.keys.boxPrivateKey },
       sender.keys.signPublicKey,
     );
+    const listedAs: EnvelopeListing = { id: listed.id, threadId: listed.threadId, childId: listed.childId, ...(listed.kind ? { kind: listed.kind } : {}) };
+    const placement = checkEnvelopePlacement({ header, listedAs, seen: this.seen });
+    if (!placement.ok) throw new AlteredOnServerError(placement.altered);
+    this.seen.set(header.id, listedAs);
     return new TextDecoder().decode(body);
+  }
+
+  /** Opens like the web client: an envelope altered on the server is not shown but reported (POST /api/integrity-reports). */
+  async read(listed: ListedEnvelope, sender: Practitioner): Promise<{ text: string } | { altered: PlacementProblem; reportStatus: number }> {
+    try {
+      return { text: this.open(listed, sender) };
+    } catch (error) {
+      if (!(error instanceof AlteredOnServerError)) throw error;
+      const res = await this.api.post('/api/integrity-reports', {
+        kind: 'envelope_misplaced',
+        messageId: listed.id,
+        threadId: listed.threadId,
+        reason: error.reason,
+      });
+      return { altered: error.reason, reportStatus: res.status };
+    }
+  }
+
+  /** Opens a verbal share's summary, which must be signed by the practitioner the entry says recorded it (throws SignatureError otherwise). */
+  openSummary(entry: { id: string; sender: { id: string }; summary: unknown }, childId: string, recorder: Practitioner): OpenedNote {
+    if (recorder.userId !== entry.sender.id) throw new Error('the recorder given is not the entry’s sender');
+    return openNote(
+      entry.summary,
+      { shareId: entry.id, childId, senderId: entry.sender.id },
+      { userId: this.userId, boxPublicKey: this.keys.boxPublicKey, boxPrivateKey: this.keys.boxPrivateKey },
+      { userId: recorder.userId, signPublicKey: recorder.keys.signPublicKey },
+    );
+  }
+
+  /** Like the web client: a summary not signed by its recorder is not shown but reported. */
+  async readSummary(
+    entry: { id: string; sender: { id: string }; summary: unknown },
+    childId: string,
+    recorder: Practitioner,
+  ): Promise<OpenedNote | { altered: 'signature_invalid'; reportStatus: number }> {
+    try {
+      return this.openSummary(entry, childId, recorder);
+    } catch (error) {
+      if (!(error instanceof SignatureError)) throw error;
+      const res = await this.api.post('/api/integrity-reports', { kind: 'summary_not_signed', shareId: entry.id, reason: 'signature_invalid' });
+      return { altered: 'signature_invalid', reportStatus: res.status };
+    }
   }
 }
 
@@ -129,4 +213,10 @@ export async function startConversation(sender: Practitioner, others: Practition
   });
   if (res.status !== 201) throw new Error(`starting a conversation failed: ${res.status}`);
   return res.body.thread;
+}
+
+/** A received message as its listing, failing the test clearly when it never arrived. */
+export function listing(message: SyncedMessage | undefined): ListedEnvelope {
+  if (!message) throw new Error('the message was not received');
+  return message;
 }

@@ -14,7 +14,7 @@ import { sodium } from '../../crypto/sodium';
 
 let logKey: IdentityKeys;
 let otherKey: IdentityKeys;
-const leaves = (n: number, salt = 'a') => Array.from({ length: n }, (_, i) => sodium().crypto_generichash(32, `${salt}-${i}`));
+const leaves = (n: number, salt = 'a') => Array.from({ length: n }, (_, i) => sodium().crypto_generichash(32, `${salt}-${i}`, null));
 
 beforeAll(async () => {
   await ready();

@@ -9,6 +9,7 @@ import { keysOperations } from './keys';
 import { offendingOperations } from './offending';
 import { retentionOperations } from './retention';
 import { subjectAccessOperations } from './subject-access';
+import { integrityOperations } from './integrity';
 
 /** Every HTTP operation under /api, in the order the page lists them (by tag). */
 export const API_OPERATIONS: ApiOperation[] = [
@@ -22,4 +23,5 @@ export const API_OPERATIONS: ApiOperation[] = [
   ...offendingOperations,
   ...retentionOperations,
   ...subjectAccessOperations,
+  ...integrityOperations,
 ];

@@ -34,6 +34,7 @@ import type {
   VerbalShareBody,
   VerifyUserBody,
 } from './types';
+import type { IntegrityReportBody } from '../../../server/integrity/integrity.schema';
 
 export interface ApiIssue {
   path: string;
@@ -279,4 +280,9 @@ export const obligations = {
   cancel: (id: string, reason: string): Promise<{ obligation: Obligation }> => post(`/api/obligations/${seg(id)}/cancel`, { reason }),
   notices: (): Promise<{ notices: Notice[] }> => get('/api/notices'),
   readNotice: (id: string): Promise<void> => post(`/api/notices/${seg(id)}/read`),
+};
+
+/** Reports of something this client refused as altered on the server (docs/envelope.md, docs/sealed-note.md). */
+export const integrity = {
+  report: (body: IntegrityReportBody): Promise<{ reported: true; alerted: boolean }> => post('/api/integrity-reports', body),
 };

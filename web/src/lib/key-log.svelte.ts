@@ -20,6 +20,8 @@ export interface VerifiedKey {
   fingerprint: string;
   signPublicKey: Uint8Array;
   boxPublicKey: Uint8Array;
+  /** When these keys entered the log: anything signed before then was signed with earlier keys. */
+  loggedAt: string;
 }
 
 export interface KeyChange {
@@ -83,7 +85,7 @@ class KeyLogState {
       const identity = { signPublicKey: published.signPublicKey, boxPublicKey: published.boxPublicKey };
       if (!crypto.checkPublishedKeys({ userId: person.id, keys: identity, log, logPublicKey }).ok) throw refused;
       const decoded = crypto.decodePublicIdentity(identity);
-      verified.push({ userId: person.id, name: person.name, fingerprint: log.entry.fingerprint, ...decoded });
+      verified.push({ userId: person.id, name: person.name, fingerprint: log.entry.fingerprint, loggedAt: log.entry.loggedAt, ...decoded });
       await this.remember(person, log.entry.fingerprint);
     }
     return verified;

@@ -2,7 +2,7 @@
 // private halves kept in IndexedDB, public halves published once. They seal and open the
 // summaries of verbal shares. libsodium is loaded after sign-in, in a chunk of its own, so the
 // sign-in page stays small.
-import type { Envelope, EnvelopeHeader, IdentityKeys, KeyBackup, NoteContext, SealedNote } from '../../../crypto';
+import type { Envelope, EnvelopeHeader, IdentityKeys, KeyBackup, NoteContext, OpenedNote, SealedNoteV2 } from '../../../crypto';
 import { ApiError, keys as api } from './api';
 import { keepKeys, loadKeys, replaceKeys } from './key-store';
 import { session } from './session.svelte';
@@ -99,23 +99,23 @@ class KeysState {
     }
   }
 
-  /** Seals `text` to the given readers; this user is always one of them, with this browser's key. */
-  async seal(text: string, context: NoteContext, readers: PublicKeys[]): Promise<SealedNote> {
+  /** Seals `text` to the given readers and signs it as this user (sealed note v2); this user is always a reader, with this browser's key. */
+  async seal(text: string, context: NoteContext, readers: PublicKeys[]): Promise<SealedNoteV2> {
     const crypto = await loadCrypto();
     if (!this.ready || !this.keys || !this.userId) throw new Error('keys are not ready');
     const me = { userId: this.userId, boxPublicKey: this.keys.boxPublicKey };
     const others = readers.filter((r) => r.userId !== me.userId).map((r) => ({ userId: r.userId, boxPublicKey: crypto.fromBase64Url(r.boxPublicKey) }));
-    return crypto.sealNote(text, context, [me, ...others]);
+    return crypto.sealNote(text, context, [me, ...others], { userId: this.userId, signPrivateKey: this.keys.signPrivateKey });
   }
 
-  /** Opens a note addressed to this user; null when it cannot be opened in this browser. */
-  open(note: SealedNote, context: NoteContext): string | null {
-    if (!this.ready || !this.keys || !this.userId || !this.crypto) return null;
-    try {
-      return this.crypto.openNote(note, context, { userId: this.userId, ...this.keys });
-    } catch {
-      return null;
-    }
+  /**
+   * Opens a note addressed to this user, checking a v2 note's signature with `author`'s key
+   * (checked against the key log by the caller). Throws crypto's SignatureError when the author
+   * did not sign it, and other errors when it cannot be opened in this browser.
+   */
+  openNote(note: unknown, context: NoteContext, author: { userId: string; signPublicKey: Uint8Array }): OpenedNote {
+    if (!this.ready || !this.keys || !this.userId || !this.crypto) throw new Error('keys are not ready');
+    return this.crypto.openNote(note, context, { userId: this.userId, ...this.keys }, author);
   }
 
   /** Seals a message envelope to the recipients (already checked against the key log) and to this user, and signs it. */

@@ -71,7 +71,7 @@ export class SpecialFileView {
     readonly childId: string,
     readonly me: string,
   ) {
-    this.opener = new EnvelopeOpener(me, (id) => offendingRisk.nameOf(id), 'written record');
+    this.opener = new EnvelopeOpener(me, (id) => offendingRisk.nameOf(id), 'written record', 'written_record');
   }
 
   get officerIds(): string[] {
@@ -103,7 +103,7 @@ export class SpecialFileView {
     if (!identityKeys.ready) return;
     for (const m of this.records) {
       if (m.revoked || !m.envelope || this.opened[m.id]) continue;
-      this.opened[m.id] = await this.opener.open(m);
+      this.opened[m.id] = await this.opener.open(m, this.childId);
     }
   }
 }

@@ -1,19 +1,27 @@
 // A child's share log as this practitioner sees it: the chronology of verbal shares and
 // decisions not to share they sent or took part in, and what they just recorded. Summaries are
 // opened here in the browser, with this user's keys; the server never sees them in the clear.
-import { shares as api } from './api';
-import { identityKeys } from './keys.svelte';
+import { integrity, shares as api } from './api';
+import { KeyCheckError, keyLog } from './key-log.svelte';
+import { identityKeys, loadCrypto } from './keys.svelte';
 import { session } from './session.svelte';
 import type { DecisionBody, ShareEntry, VerbalShareBody } from './types';
 
 export type LoadState = 'idle' | 'loading' | 'ready' | 'failed';
 
-/** What a summary shows: its text, that it cannot be opened here, or that keys are still loading. */
-export type SummaryView = { state: 'open'; text: string } | { state: 'closed' } | { state: 'loading' };
+/**
+ * What a summary shows: its text (and whether its recorder signed it, or it predates signatures),
+ * that it cannot be opened or checked here (`problem` says why), that it was altered on the server,
+ * or that it is still being opened.
+ */
+export type SummaryView =
+  { state: 'open'; text: string; signed: boolean } | { state: 'closed'; problem: string } | { state: 'altered'; recorder: string } | { state: 'loading' };
 
 class ShareLog {
   childId = $state<string | null>(null);
   entries = $state.raw<ShareEntry[]>([]);
+  /** Summaries opened on this device, by entry id. */
+  summaries = $state<Record<string, SummaryView>>({});
   load = $state<LoadState>('idle');
   /** The outcome of the last thing recorded, for the chronology's success banner. */
   done = $state<{ seq: number; childId: string; text: string } | null>(null);
@@ -29,6 +37,7 @@ class ShareLog {
     this.run++;
     this.childId = null;
     this.entries = [];
+    this.summaries = {};
     this.load = 'idle';
     this.done = null;
   }
@@ -73,14 +82,59 @@ class ShareLog {
     this.done = null;
   }
 
-  /** The entry's summary, opened with this browser's keys (bound to this entry, child and sender). */
-  summaryOf(entry: ShareEntry, childId: string): SummaryView | null {
+  /** The entry's summary as opened so far (openSummary does the work); null when it has none. */
+  summaryOf(entry: ShareEntry): SummaryView | null {
     if (!entry.summary) return null;
-    if (identityKeys.status === 'loading') return { state: 'loading' };
-    // The server stores the note as it came; openNote checks its shape and fails closed.
-    const note = entry.summary as unknown as Parameters<typeof identityKeys.open>[0];
-    const text = identityKeys.open(note, { shareId: entry.id, childId, senderId: entry.sender.id });
-    return text === null ? { state: 'closed' } : { state: 'open', text };
+    return this.summaries[entry.id] ?? { state: 'loading' };
+  }
+
+  /**
+   * Opens the entry's summary with this browser's keys, bound to this entry, child and sender, and
+   * checks that the practitioner the entry says recorded it signed it, with their keys from the
+   * key log. One that is not signed by them was altered on the server: it is not shown, and the
+   * server is told (which alerts the system admins).
+   */
+  async openSummary(entry: ShareEntry, childId: string): Promise<void> {
+    const note = entry.summary;
+    if (!note || !identityKeys.ready || this.summaries[entry.id]) return;
+    this.summaries[entry.id] = { state: 'loading' };
+    this.summaries[entry.id] = await this.open(entry, childId, note);
+  }
+
+  private async open(entry: ShareEntry, childId: string, note: unknown): Promise<SummaryView> {
+    const crypto = await loadCrypto();
+    const sender = entry.sender;
+    let author: { signPublicKey: Uint8Array; loggedAt: string | null };
+    try {
+      const mine = identityKeys.userId === sender.id ? identityKeys.signPublicKey : null;
+      if (mine) author = { signPublicKey: mine, loggedAt: null };
+      else {
+        const [verified] = await keyLog.verify([{ id: sender.id, name: sender.name }]);
+        if (!verified) throw new KeyCheckError(`${sender.name}’s keys could not be checked.`);
+        author = verified;
+      }
+    } catch (error) {
+      return {
+        state: 'closed',
+        problem: error instanceof KeyCheckError ? `This summary cannot be checked: ${error.message}` : 'This summary cannot be checked in this browser.',
+      };
+    }
+    try {
+      const opened = identityKeys.openNote(
+        note,
+        { shareId: entry.id, childId, senderId: sender.id },
+        { userId: sender.id, signPublicKey: author.signPublicKey },
+      );
+      return { state: 'open', ...opened };
+    } catch (error) {
+      if (!(error instanceof crypto.SignatureError)) return { state: 'closed', problem: 'This summary cannot be opened in this browser.' };
+      // Keys replaced after the share was recorded cannot check its signature: that is not an alteration.
+      if (author.loggedAt && author.loggedAt > entry.recordedAt) {
+        return { state: 'closed', problem: `This summary cannot be checked: ${sender.name} has replaced their security keys since recording it.` };
+      }
+      integrity.report({ kind: 'summary_not_signed', shareId: entry.id, reason: 'signature_invalid' }).catch((e: unknown) => console.error(e));
+      return { state: 'altered', recorder: sender.name };
+    }
   }
 }
 

@@ -64,7 +64,7 @@ export class ThreadView {
         continue;
       }
       if (current) continue;
-      this.opened[m.id] = await this.opener.open(m);
+      this.opened[m.id] = await this.opener.open(m, this.thread.childId);
     }
     this.compose?.prefill(this.lastRecord() ?? messaging.startRecords.get(this.id) ?? null);
   }

@@ -2,7 +2,7 @@
 // optional summary encrypted on this device to the sender and each Haven user who took part.
 // The entry's id is made when the form opens and kept, so a retry after a lost answer finds
 // the entry already recorded instead of recording it twice.
-import type { SealedNote } from '../../../crypto';
+import type { SealedNoteV2 } from '../../../crypto';
 import { checkShareRecord } from '../../../server/shares/share-record';
 import { ApiError, keys as keysApi } from './api';
 import { RECORD_FIELDS, recordField, ShareRecordDraft } from './consent-form.svelte';
@@ -126,7 +126,7 @@ export class VerbalShareForm {
   }
 
   /** Encrypts the summary to the user and each Haven participant, with their published keys. */
-  private async sealSummary(): Promise<SealedNote | null> {
+  private async sealSummary(): Promise<SealedNoteV2 | null> {
     const text = this.summary.trim();
     if (!text) return null;
     const havenIds = this.participants.list.flatMap((p) => (p.userId ? [p.userId] : []));
