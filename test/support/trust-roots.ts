@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromBase64Url, parseTrustRoots, signingKeyPairFromSeed, type TrustRoots } from '../../crypto';
+import { findUserByEmail } from '../../server/accounts/accounts.store';
+import { certifyAdminAsOperator, type SignedAdminCertificate } from '../../server/admin-certificates';
+import { findUserKeys } from '../../server/keys/keys.store';
+import type { TestHaven } from './haven';
 
 // TEST-ONLY trust roots (test/fixtures/README.md). The seeds are public: whoever reads this file
 // can sign key-log heads and admin certificates these roots accept, which is what tests need and
@@ -29,4 +33,22 @@ export function testLogPublicKey(): Uint8Array {
 /** The fixture organisation root's key pair (libsodium's 64-byte private key), for certifying admins in tests. */
 export function testOrgRootKeys(): { publicKey: Uint8Array; privateKey: Uint8Array } {
   return signingKeyPairFromSeed(fromBase64Url(TEST_ORG_ROOT_SEED, 'TEST_ORG_ROOT_SEED'));
+}
+
+/**
+ * Certifies a demo admin's current signing key with the test org root, as an operator does with
+ * `npm run haven -- certify-admin` (same service; the fingerprint is the admin's current one
+ * unless given). Returns what clients will receive from GET /api/admin-certificates.
+ */
+export async function certifyTestAdmin(haven: TestHaven, name: string, fingerprint?: string): Promise<SignedAdminCertificate> {
+  const account = haven.account(name);
+  const user = await findUserByEmail(haven.ctx.db, account.email);
+  const current = user && (await findUserKeys(haven.ctx.db, user.id));
+  const { certificate, signature } = await certifyAdminAsOperator(haven.ctx, {
+    email: account.email,
+    fingerprint: fingerprint ?? current?.fingerprint ?? '',
+    orgRoot: { ...testOrgRootKeys(), file: 'the test org root (test/support/trust-roots.ts)' },
+    trustRoots: testTrustRoots(),
+  });
+  return { certificate, signature };
 }
