@@ -71,7 +71,9 @@ function subresourceIntegrity(): Plugin {
       const indexFile = path.join(outDir, 'index.html');
       const html = readFileSync(indexFile, 'utf8').replace(/<(?:script|link)\b[^>]*\s(?:src|href)="\/(assets\/[^"]+)"[^>]*>/g, (tag, file: string) => {
         if (/\bintegrity=/.test(tag)) return tag;
-        const digest = createHash('sha384').update(readFileSync(path.join(outDir, file))).digest('base64');
+        const digest = createHash('sha384')
+          .update(readFileSync(path.join(outDir, file)))
+          .digest('base64');
         return tag.replace(/\s*\/?>$/, ` integrity="sha384-${digest}">`);
       });
       writeFileSync(indexFile, html);

@@ -1,14 +1,4 @@
-import {
-  consistencyProof,
-  fromHex,
-  inclusionProof,
-  keyLogLeafHash,
-  signTreeHead,
-  toHex,
-  treeHead,
-  type KeyLogEntry,
-  type SignedTreeHead,
-} from '../../crypto';
+import { consistencyProof, fromHex, inclusionProof, keyLogLeafHash, signTreeHead, toHex, treeHead, type KeyLogEntry, type SignedTreeHead } from '../../crypto';
 import type { Database } from '../db';
 import { NotFoundError, ValidationError } from '../errors';
 import type { ServiceContext } from '../shared/context';

@@ -64,7 +64,9 @@ export async function verifyKeyLog(ctx: ServiceContext): Promise<KeyLogReport> {
   for (const head of heads) {
     const signed = { v: 1 as const, treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp, signature: head.signature };
     if (!verifyTreeHead(signed, publicKey)) {
-      return report(`The head of size ${head.treeSize} is not signed by this installation's key log key (was the installation key, or HAVEN_KEY_LOG_SEED, restored with the database?).`);
+      return report(
+        `The head of size ${head.treeSize} is not signed by this installation's key log key (was the installation key, or HAVEN_KEY_LOG_SEED, restored with the database?).`,
+      );
     }
     const expected = roots.get(head.treeSize);
     if (!expected) return report(`The head of size ${head.treeSize} covers leaves that are not there: leaves were deleted.`);

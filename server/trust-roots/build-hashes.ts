@@ -18,16 +18,15 @@ export function webBuildHashes(webDist: string): { file: string; sha256: string 
     }
   };
   walk(webDist);
-  return files.sort().map((file) => ({ file, sha256: createHash('sha256').update(readFileSync(path.join(webDist, file))).digest('hex') }));
+  return files.sort().map((file) => ({
+    file,
+    sha256: createHash('sha256')
+      .update(readFileSync(path.join(webDist, file)))
+      .digest('hex'),
+  }));
 }
 
 /** A public key's fingerprint for reading aloud: SHA-256 of its 32 bytes, hex in groups of four. */
 export function keyFingerprintForHumans(publicKey: Uint8Array): string {
-  return (
-    createHash('sha256')
-      .update(publicKey)
-      .digest('hex')
-      .match(/.{4}/g)
-      ?.join(' ') ?? ''
-  );
+  return createHash('sha256').update(publicKey).digest('hex').match(/.{4}/g)?.join(' ') ?? '';
 }

@@ -7,7 +7,13 @@ import { havenCommand } from '../support/commands';
 // `npm run haven -- trust …` as `npm start` runs it before its first build: no database anywhere
 // (DATABASE_URL unset, and the embedded one is never opened).
 const dir = mkdtempSync(path.join(tmpdir(), 'haven-trust-cli-'));
-const env = { HAVEN_DATA_DIR: dir, DATABASE_URL: undefined, HAVEN_INSTALLATION_SEED: undefined, HAVEN_KEY_LOG_SEED: undefined, HAVEN_TRUST_ROOTS_FILE: undefined };
+const env = {
+  HAVEN_DATA_DIR: dir,
+  DATABASE_URL: undefined,
+  HAVEN_INSTALLATION_SEED: undefined,
+  HAVEN_KEY_LOG_SEED: undefined,
+  HAVEN_TRUST_ROOTS_FILE: undefined,
+};
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run haven -- trust', () => {
@@ -39,7 +45,9 @@ describe('npm run haven -- trust', () => {
       for (const action of ['init', 'show']) {
         const res = await havenCommand({ ...env, HAVEN_DATA_DIR: broken }, 'trust', action);
         expect(res.code).toBe(1);
-        expect(res.stderr).toMatch(/^haven: trust failed: .*trust-roots\.json is not a Haven trust roots file \(keyLogPublicKey is not a valid Ed25519 public key\)\n$/);
+        expect(res.stderr).toMatch(
+          /^haven: trust failed: .*trust-roots\.json is not a Haven trust roots file \(keyLogPublicKey is not a valid Ed25519 public key\)\n$/,
+        );
       }
       expect(readFileSync(path.join(broken, 'trust-roots.json'), 'utf8')).toBe('{"v":1}');
       const usage = await havenCommand(env, 'trust', 'rotate');

@@ -149,7 +149,10 @@ describe('certify-admin', () => {
       [['--email', haven.account('Sam').email, '--fingerprint', 'ab'.repeat(32)], /not this admin’s current key fingerprint/],
       [['--email', 'nobody@example.org', '--fingerprint', sam.fingerprint], /No account has this email address/],
       [['--email', haven.account('Sam').email, '--fingerprint', 'xyz'], /--fingerprint: expected 64 hex digits/],
-      [['--email', haven.account('Sam').email, '--fingerprint', sam.fingerprint, '--root-key', `${haven.dataDir}/nothing-here.key`], /no organisation root key at/],
+      [
+        ['--email', haven.account('Sam').email, '--fingerprint', sam.fingerprint, '--root-key', `${haven.dataDir}/nothing-here.key`],
+        /no organisation root key at/,
+      ],
     ];
     for (const [args, message] of refusals) {
       const res = await run(...args);
@@ -161,9 +164,13 @@ describe('certify-admin', () => {
     // An org root that is not the trust roots' is refused: what it signs no client would accept.
     const { writeFileSync } = await import('node:fs');
     const otherRoot = `${haven.dataDir}/other-root.key`;
-    writeFileSync(otherRoot, JSON.stringify({ format: 'haven/org-root-key/v1', seed: toBase64Url(generateIdentity().signPrivateKey.slice(0, 32)), createdAt: 'x' }), {
-      mode: 0o600,
-    });
+    writeFileSync(
+      otherRoot,
+      JSON.stringify({ format: 'haven/org-root-key/v1', seed: toBase64Url(generateIdentity().signPrivateKey.slice(0, 32)), createdAt: 'x' }),
+      {
+        mode: 0o600,
+      },
+    );
     const wrongRoot = await run('--email', haven.account('Sam').email, '--fingerprint', sam.fingerprint, '--root-key', otherRoot);
     expect(wrongRoot.code).toBe(1);
     expect(wrongRoot.stderr).toMatch(/is not this installation's organisation root/);

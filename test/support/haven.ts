@@ -105,7 +105,15 @@ export async function startTestHaven(
     addNode: async () => {
       const nodeRedis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
       nodeRedis?.on('error', () => undefined);
-      const node = createHaven({ config, auditKeys, ...(demoOrgRoot && { demoOrgRoot }), database: database.handle, redis: nodeRedis, logger: pino({ level: 'silent' }), clock });
+      const node = createHaven({
+        config,
+        auditKeys,
+        ...(demoOrgRoot && { demoOrgRoot }),
+        database: database.handle,
+        redis: nodeRedis,
+        logger: pino({ level: 'silent' }),
+        clock,
+      });
       const nodePort = await node.listen();
       let closed = false;
       const handle = {

@@ -84,7 +84,8 @@ describe('the start check', () => {
     if (roots) writeFileSync(path.join(dist, 'trust-roots.json'), JSON.stringify(roots));
     return dist;
   }
-  const testConfig = (dir: string) => configIn(dir, { HAVEN_KEY_LOG_SEED: TEST_KEY_LOG_SEED, HAVEN_TRUST_ROOTS_FILE: path.resolve('test/fixtures/trust-roots.json') });
+  const testConfig = (dir: string) =>
+    configIn(dir, { HAVEN_KEY_LOG_SEED: TEST_KEY_LOG_SEED, HAVEN_TRUST_ROOTS_FILE: path.resolve('test/fixtures/trust-roots.json') });
 
   it('passes when the server, its trust roots file and the web build agree', () => {
     expect(checkTrustRoots(testConfig(tempDir()), builtWith(testTrustRoots()))).toEqual(testTrustRoots());
@@ -93,7 +94,9 @@ describe('the start check', () => {
 
   it('refuses a web build made with other trust roots, or none, in one line saying to rebuild', () => {
     const other = { ...testTrustRoots(), orgRootPublicKey: toBase64Url(signingKeyPairFromSeed(new Uint8Array(32)).publicKey) };
-    expect(() => checkTrustRoots(testConfig(tempDir()), builtWith(other))).toThrow(/was built with other trust roots than .*: rebuild the web client: npm run build:web$/);
+    expect(() => checkTrustRoots(testConfig(tempDir()), builtWith(other))).toThrow(
+      /was built with other trust roots than .*: rebuild the web client: npm run build:web$/,
+    );
     expect(() => checkTrustRoots(testConfig(tempDir()), builtWith(null))).toThrow(/was built without trust roots: rebuild the web client: npm run build:web$/);
     const dir = tempDir();
     expect(() => checkTrustRoots(configIn(dir, { HAVEN_KEY_LOG_SEED: TEST_KEY_LOG_SEED }), builtWith(testTrustRoots()))).toThrow(
@@ -104,7 +107,9 @@ describe('the start check', () => {
   it('refuses a server whose key log key is not the trust roots’ (another seed, or a lost installation key)', () => {
     const dir = tempDir();
     initTrustRoots(configIn(dir), now);
-    expect(() => checkTrustRoots(configIn(dir, { HAVEN_KEY_LOG_SEED: TEST_KEY_LOG_SEED }), tempDir())).toThrow(/names key log key \S+, but this server signs with \S+ \(from HAVEN_KEY_LOG_SEED\)/);
+    expect(() => checkTrustRoots(configIn(dir, { HAVEN_KEY_LOG_SEED: TEST_KEY_LOG_SEED }), tempDir())).toThrow(
+      /names key log key \S+, but this server signs with \S+ \(from HAVEN_KEY_LOG_SEED\)/,
+    );
     rmSync(path.join(dir, 'installation-keys.json'));
     expect(() => checkTrustRoots(configIn(dir), tempDir())).toThrow(/no key log signing key: set HAVEN_KEY_LOG_SEED, or restore the installation key/);
   });

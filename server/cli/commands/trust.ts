@@ -25,9 +25,8 @@ export const trust = defineConfigCommand({
   }),
   examples: ['trust init', 'trust show'],
   async runWithConfig(config, input, io) {
-    const { initTrustRoots, orgRootKeyPath, readOrgRootKey, readTrustRootsFile, sameTrustRoots, trustRootsPath, TRUST_ROOTS_FILE_NAME } = await import(
-      '../../trust-roots'
-    );
+    const { initTrustRoots, orgRootKeyPath, readOrgRootKey, readTrustRootsFile, sameTrustRoots, trustRootsPath, TRUST_ROOTS_FILE_NAME } =
+      await import('../../trust-roots');
     const { fromBase64Url } = await import('../../../crypto');
     const { keyFingerprintForHumans, webBuildHashes } = await import('../../trust-roots/build-hashes');
     const { webDist } = await import('../../http/static');
