@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -22,8 +22,11 @@ interface TrustRoots {
  * checks them fully, and against its own keys, when it starts. A build without them stops with
  * one line saying how to make them.
  */
-function readTrustRoots(): TrustRoots {
-  const file = process.env['HAVEN_TRUST_ROOTS_FILE'] || path.join(process.env['HAVEN_DATA_DIR'] || './data', 'trust-roots.json');
+function trustRootsFile(): string {
+  return process.env['HAVEN_TRUST_ROOTS_FILE'] || path.join(process.env['HAVEN_DATA_DIR'] || './data', 'trust-roots.json');
+}
+
+function readTrustRoots(file: string): TrustRoots {
   const stop = (why: string): never => {
     process.stderr.write(`Haven's web client cannot be built: ${why}\n`);
     process.exit(1);
@@ -45,13 +48,23 @@ function readTrustRoots(): TrustRoots {
   return { v: 1, keyLogPublicKey: roots['keyLogPublicKey'] as string, orgRootPublicKey: roots['orgRootPublicKey'] as string };
 }
 
-/** Emits the trust roots as dist/trust-roots.json, which the server compares with its own at start. */
-function trustRootsAsset(roots: TrustRoots): Plugin {
+/**
+ * Makes the trust roots a constant of the client's code (web/src/lib/trust-roots.ts) and emits them
+ * as dist/trust-roots.json, which the server compares with its own at start. A build without them
+ * stops. Anything else that loads this configuration (the dev server, svelte-check) goes on
+ * without them; the dev client then stops at load, saying it has no trust roots.
+ */
+function trustRoots(): Plugin {
+  let roots: TrustRoots | null = null;
   return {
     name: 'haven-trust-roots',
-    apply: 'build',
+    config(_config, { command }) {
+      const file = trustRootsFile();
+      roots = command === 'build' || existsSync(file) ? readTrustRoots(file) : null;
+      return { define: { __HAVEN_TRUST_ROOTS__: JSON.stringify(roots) } };
+    },
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'trust-roots.json', source: `${JSON.stringify(roots, null, 2)}\n` });
+      if (roots) this.emitFile({ type: 'asset', fileName: 'trust-roots.json', source: `${JSON.stringify(roots, null, 2)}\n` });
     },
   };
 }
@@ -81,28 +94,23 @@ function subresourceIntegrity(): Plugin {
   };
 }
 
-export default defineConfig(() => {
-  const trustRoots = readTrustRoots();
-  return {
-    root,
-    plugins: [svelte(), trustRootsAsset(trustRoots), subresourceIntegrity()],
-    // The trust roots become a constant of the client's code (web/src/lib/trust-roots.ts).
-    define: { __HAVEN_TRUST_ROOTS__: JSON.stringify(trustRoots) },
-    build: {
-      outDir: 'dist',
-      emptyOutDir: true,
-      // The server's CSP allows no inline code: keep every asset a separate file.
-      assetsInlineLimit: 0,
-      // libsodium (sumo) carries its WebAssembly inline, about 550 kB; it loads after sign-in, in its own chunk.
-      chunkSizeWarningLimit: 600,
+export default defineConfig({
+  root,
+  plugins: [svelte(), trustRoots(), subresourceIntegrity()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The server's CSP allows no inline code: keep every asset a separate file.
+    assetsInlineLimit: 0,
+    // libsodium (sumo) carries its WebAssembly inline, about 550 kB; it loads after sign-in, in its own chunk.
+    chunkSizeWarningLimit: 600,
+  },
+  server: {
+    // The client shares contract files with the server (server/realtime/events.ts, server/audit/actions.ts).
+    fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
+    proxy: {
+      '/api': { target: server, changeOrigin: false },
+      '/socket.io': { target: server, ws: true, changeOrigin: false },
     },
-    server: {
-      // The client shares contract files with the server (server/realtime/events.ts, server/audit/actions.ts).
-      fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
-      proxy: {
-        '/api': { target: server, changeOrigin: false },
-        '/socket.io': { target: server, ws: true, changeOrigin: false },
-      },
-    },
-  };
+  },
 });

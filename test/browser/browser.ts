@@ -18,7 +18,9 @@ function requireTestBuild(): void {
     // No build, or one from before trust roots: said below.
   }
   if (built !== JSON.stringify(testTrustRoots())) {
-    throw new Error('web/dist is not built with the test trust roots: run `HAVEN_TRUST_ROOTS_FILE=test/fixtures/trust-roots.json npm run build:web` (npm test does)');
+    throw new Error(
+      'web/dist is not built with the test trust roots: run `HAVEN_TRUST_ROOTS_FILE=test/fixtures/trust-roots.json npm run build:web` (npm test does)',
+    );
   }
 }
 

@@ -66,7 +66,16 @@ describe('a server on PostgreSQL with no key configured', () => {
     const dir = dataFolder();
     let output = '';
     const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--seed-demo'], {
-      env: { ...process.env, ...TEST_TRUST_ENV, PORT: '0', DATABASE_URL: database.url, HAVEN_DATA_DIR: dir, HAVEN_INSTALLATION_SEED: '', REDIS_URL: '', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ...TEST_TRUST_ENV,
+        PORT: '0',
+        DATABASE_URL: database.url,
+        HAVEN_DATA_DIR: dir,
+        HAVEN_INSTALLATION_SEED: '',
+        REDIS_URL: '',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));

@@ -34,7 +34,7 @@ describe('npm run haven -- trust', () => {
     const parsed = JSON.parse(roots) as { keyLogPublicKey: string; orgRootPublicKey: string };
     expect(show.stdout).toContain(`key log public key       ${parsed.keyLogPublicKey}`);
     expect(show.stdout).toContain(`organisation root key    ${parsed.orgRootPublicKey}`);
-    expect(show.stdout).toMatch(/fingerprint \(SHA-256\)  ([0-9a-f]{4} ){15}[0-9a-f]{4}\n/);
+    expect(show.stdout).toMatch(/fingerprint \(SHA-256\) {2}([0-9a-f]{4} ){15}[0-9a-f]{4}\n/);
     expect(show.stdout).toMatch(/private key is on this machine/);
   });
 
