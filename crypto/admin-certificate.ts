@@ -9,7 +9,7 @@ import { isEncodedPublicKey } from './key-possession';
  * install time) certifies that an admin's signing key is theirs and what they may attest for.
  * Clients hold the root's public key from their build's configuration, never from the server,
  * so a certificate is the one thing that lets an admin's attestation of someone's keys count
- * (docs/key-log.md, "Trust roots and admin certificates"). Signed bytes:
+ * (docs/key-log.md, "Trust roots" and "Admin certificates"). Signed bytes:
  * "haven/admin-certificate/v1" ‖ 0x00 ‖ JCS(certificate).
  */
 export const ADMIN_CERTIFICATE_LABEL = 'haven/admin-certificate/v1';

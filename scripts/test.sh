@@ -15,6 +15,8 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   fi
 fi
 
-npm run --silent build:web
+# The web client the browser tests load trusts the test-only trust roots every test server uses
+# (test/fixtures/README.md), never this machine's own data folder.
+HAVEN_TRUST_ROOTS_FILE=test/fixtures/trust-roots.json npm run --silent build:web
 mkdir -p test-results
 exec npx vitest run "$@"

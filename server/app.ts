@@ -11,6 +11,8 @@ import { anchorSchedule, bindAuditKeys, type AuditKeys } from './audit';
 import { childrenRoutes } from './children/children.routes';
 import { shareRoutes } from './shares/shares.routes';
 import { keyRoutes } from './keys/keys.routes';
+import { adminCertificateRoutes } from './admin-certificates';
+import type { OrgRootKeys } from './trust-roots';
 import { threadRoutes } from './shares/threads.routes';
 import { offendingRoutes } from './offending/offending.routes';
 import { retentionRoutes } from './retention/retention.routes';
@@ -44,6 +46,8 @@ export interface HavenDependencies {
   clock: Clock;
   /** The installation key's audit keys (`openAuditKeys`): appends to the chain are keyed, anchors signed with them. */
   auditKeys: AuditKeys;
+  /** Demo installs only: the org root key, so demo admins are certified as they publish keys (server/main.ts). */
+  demoOrgRoot?: OrgRootKeys;
 }
 
 export interface Haven {
@@ -75,6 +79,7 @@ export function createHaven(deps: HavenDependencies): Haven {
     config,
     clock: deps.clock,
     metrics: metrics.service,
+    ...(deps.demoOrgRoot && { demoOrgRoot: deps.demoOrgRoot }),
     notifier: {
       sessionsEnded: (hashes, reason) => realtimeNotifier.current?.sessionsEnded(hashes, reason),
       toUsers: (userIds, event, ...args) => realtimeNotifier.current?.toUsers(userIds, event, ...args),
@@ -113,6 +118,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(childrenRoutes(ctx));
   api.use(shareRoutes(ctx));
   api.use(keyRoutes(ctx));
+  api.use(adminCertificateRoutes(ctx));
   api.use(threadRoutes(ctx));
   api.use(offendingRoutes(ctx));
   api.use(retentionRoutes(ctx));

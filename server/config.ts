@@ -43,7 +43,10 @@ const configSchema = z.object({
   HAVEN_PASSWORD_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
   /** How many reverse proxies sit in front of Haven (for the client address used by sign-in throttling). */
   HAVEN_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-  /** Seed (32 bytes, base64url) of the key log's signing key; when unset it is generated and kept in the database. */
+  /**
+   * Seed (32 bytes, base64url) of the key log's signing key; when unset the key is derived from the
+   * installation key. Never in the database: its public key is one of the trust roots.
+   */
   HAVEN_KEY_LOG_SEED: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url (43 characters)')
@@ -83,6 +86,8 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url (43 characters, e.g. `openssl rand 32 | basenc --base64url | tr -d =`)')
     .optional(),
+  /** The public trust roots file (`npm run haven -- trust init` writes it; the web build embeds it); default HAVEN_DATA_DIR/trust-roots.json. */
+  HAVEN_TRUST_ROOTS_FILE: z.string().min(1).optional(),
   /** File every signed audit anchor is also appended to; default HAVEN_DATA_DIR/audit-anchors.jsonl. Ship it off the machine (docs/audit-chain.md). */
   HAVEN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   /** How often each server process anchors the audit chain's head (it also does at start and at shutdown). */

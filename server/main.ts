@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
+import { toBase64Url } from '../crypto';
 import { Redis } from 'ioredis';
 import { ready } from '../crypto';
 import { createHaven } from './app';
 import { openAuditKeys } from './audit';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db';
+import { webDist } from './http/static';
+import { checkTrustRoots, orgRootKeyPath, readOrgRootKey, refuseKeyLogSeedInDatabase, type OrgRootKeys } from './trust-roots';
 import { writeDemoFile } from './demo/demo-file';
 import { seedDemo, type DemoAccount } from './demo/seed';
 import { createLogger } from './logger';
@@ -44,6 +47,15 @@ function printDemo(url: string, accounts: DemoAccount[], file: string): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * A demo started with --seed-demo certifies its admins itself when the org root key file is in the
+ * data folder and is the trust roots' root. A real installation moves that file offline.
+ */
+function demoCertifier(config: Config, orgRootPublicKey: string | undefined): OrgRootKeys | undefined {
+  const root = readOrgRootKey(orgRootKeyPath(config.HAVEN_DATA_DIR));
+  return root && toBase64Url(root.publicKey) === orgRootPublicKey ? root : undefined;
+}
+
 async function main(): Promise<void> {
   const config = readConfigOrExit();
   const seedRequested = process.argv.includes('--seed-demo') || config.HAVEN_SEED_DEMO;
@@ -52,11 +64,15 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.HAVEN_DATA_DIR });
   // After the database: on a first embedded start, PGlite makes the data folder the key file goes in.
   const auditKeys = await openAuditKeys(database.db, config, { create: true, now: systemClock() });
+  // The key log signs with a key from outside the database, the one the web client was built to trust.
+  await refuseKeyLogSeedInDatabase(database.db);
+  const trustRoots = checkTrustRoots(config, webDist);
+  const demoOrgRoot = seedRequested ? demoCertifier(config, trustRoots?.orgRootPublicKey) : undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   // A lost Redis connection is reported by /api/health; it must not crash the process.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
 
-  const haven = createHaven({ config, database, redis, logger, clock: systemClock, auditKeys });
+  const haven = createHaven({ config, database, redis, logger, clock: systemClock, auditKeys, ...(demoOrgRoot && { demoOrgRoot }) });
   // Listening starts with an anchor of the audit chain's head, which after an upgrade vouches for
   // the entries written before the chain was keyed: before any job appends a keyed entry.
   const port = await haven.listen();

@@ -49,6 +49,7 @@ export const auditActions = [
   'keys.published',
   'keys.replaced',
   'keys.attested',
+  'admin.certified',
   'keys.backup_saved',
   'keys.backup_read',
   'share.thread_started',

@@ -48,7 +48,11 @@ export const keyLogHeads = pgTable('key_log_heads', {
   signature: text('signature').notNull(),
 });
 
-/** Long-term server secrets generated on first use (e.g. the key log's signing seed) when not configured. */
+/**
+ * Secrets installations before issue 17 generated into the database (the key log's signing seed,
+ * 'key_log_seed'). Nothing is written here any more; the server refuses to start while that seed
+ * is still here (server/trust-roots/start-check.ts).
+ */
 export const serverSecrets = pgTable('server_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
@@ -62,3 +66,23 @@ export const keyBackups = pgTable('key_backups', {
   backup: jsonb('backup').$type<Record<string, unknown>>().notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
+
+/**
+ * Admin certificates (crypto/admin-certificate.ts): the organisation root's signature over an
+ * admin's signing key, role and agency, made with `npm run haven -- certify-admin`. Appended, never
+ * changed: a new certificate (new keys, new role) is a new row, and clients pick the one for the
+ * key they check. The server cannot make one; clients verify each against their build's org root.
+ */
+export const adminCertificates = pgTable(
+  'admin_certificates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    certificate: jsonb('certificate').$type<Record<string, unknown>>().notNull(),
+    signature: text('signature').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('admin_certificates_user_idx').on(t.userId, t.createdAt)],
+);

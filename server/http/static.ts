@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 
-const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+/** Where `npm run build:web` puts the client (its trust roots too: server/trust-roots/start-check.ts). */
+export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** Serves the built Svelte client and falls back to index.html for client-side routes. */
 export function webClient(): Router {

@@ -7,4 +7,4 @@ export {
   type InstallationKeyPurpose,
   type InstallationKeys,
 } from './installation-keys';
-export { KeyFileError, keyFilePath } from './key-file';
+export { createKeyFile, KeyFileError, keyFilePath, readKeyFile, type SeedFileKind } from './key-file';

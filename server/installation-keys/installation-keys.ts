@@ -6,12 +6,13 @@ import { KeyFileError, createKeyFile, keyFilePath, readKeyFile } from './key-fil
  * What the installation's keys are for. Each gets its own key derived from the one seed, so a key
  * is never used for two jobs; add a purpose here to give a new job a key.
  */
-export type InstallationKeyPurpose = 'audit-chain' | 'audit-anchor-signing';
+export type InstallationKeyPurpose = 'audit-chain' | 'audit-anchor-signing' | 'key-log-signing';
 
 /**
  * The installation's secret, kept outside the database: from HAVEN_INSTALLATION_SEED, or from the
  * key file in the data folder. Whoever holds only the database cannot compute what these keys
- * compute (the audit chain's keyed hashes, signed anchors).
+ * compute (the audit chain's keyed hashes, signed anchors, the key log's signed heads unless
+ * HAVEN_KEY_LOG_SEED is set).
  */
 export interface InstallationKeys {
   /** Where the seed came from, for messages: the variable's name or the key file's path (never the seed). */

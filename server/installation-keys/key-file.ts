@@ -7,11 +7,20 @@ import { fromBase64Url, randomSeed, toBase64Url } from '../../crypto';
 export const KEY_FILE_NAME = 'installation-keys.json';
 export const KEY_FILE_FORMAT = 'haven/installation-keys/v1';
 
-const keyFileSchema = z.object({
-  format: z.literal(KEY_FILE_FORMAT),
-  seed: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url'),
-  createdAt: z.string(),
-});
+/** What kind of seed a file holds: its format tag and what messages call it. */
+export interface SeedFileKind {
+  format: string;
+  label: string;
+}
+
+const INSTALLATION_KEY_FILE: SeedFileKind = { format: KEY_FILE_FORMAT, label: 'installation key file' };
+
+const keyFileSchema = (format: string) =>
+  z.object({
+    format: z.literal(format),
+    seed: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes in base64url'),
+    createdAt: z.string(),
+  });
 
 export class KeyFileError extends Error {}
 
@@ -20,18 +29,18 @@ export function keyFilePath(dataDir: string): string {
 }
 
 /** The seed in the key file, or null when there is no file. Refuses a file others may read or that is not a key file. */
-export function readKeyFile(file: string): Uint8Array | null {
+export function readKeyFile(file: string, kind: SeedFileKind = INSTALLATION_KEY_FILE): Uint8Array | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new KeyFileError(`cannot read the installation key file ${file}: ${(error as Error).message}`);
+    throw new KeyFileError(`cannot read the ${kind.label} ${file}: ${(error as Error).message}`);
   }
   // Like ssh with a private key: a key anyone on the machine could copy is not kept outside anything.
   // (Windows has no such mode bits to check.)
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
-    throw new KeyFileError(`the installation key file ${file} can be read by other users: run \`chmod 600 ${file}\``);
+    throw new KeyFileError(`the ${kind.label} ${file} can be read by other users: run \`chmod 600 ${file}\``);
   }
   let parsed: unknown;
   try {
@@ -39,9 +48,9 @@ export function readKeyFile(file: string): Uint8Array | null {
   } catch {
     parsed = null;
   }
-  const result = keyFileSchema.safeParse(parsed);
-  if (!result.success) throw new KeyFileError(`${file} is not a Haven installation key file (${KEY_FILE_FORMAT})`);
-  return fromBase64Url(result.data.seed, 'installation seed');
+  const result = keyFileSchema(kind.format).safeParse(parsed);
+  if (!result.success) throw new KeyFileError(`${file} is not a Haven ${kind.label} (${kind.format})`);
+  return fromBase64Url(result.data.seed, 'seed');
 }
 
 /**
@@ -49,13 +58,13 @@ export function readKeyFile(file: string): Uint8Array | null {
  * Never replaces a file: written under a temporary name, flushed, then linked into place, so two
  * processes starting at once cannot both make a key, and a crash never leaves half a file.
  */
-export function createKeyFile(file: string, now: Date): Uint8Array {
+export function createKeyFile(file: string, now: Date, kind: SeedFileKind = INSTALLATION_KEY_FILE): Uint8Array {
   const seed = randomSeed();
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'wx', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify({ format: KEY_FILE_FORMAT, seed: toBase64Url(seed), createdAt: now.toISOString() }, null, 2)}\n`);
+    writeSync(fd, `${JSON.stringify({ format: kind.format, seed: toBase64Url(seed), createdAt: now.toISOString() }, null, 2)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -1,36 +1,9 @@
-import {
-  consistencyProof,
-  fromBase64Url,
-  fromHex,
-  inclusionProof,
-  keyLogLeafHash,
-  randomSeed,
-  signTreeHead,
-  signingKeyPairFromSeed,
-  toBase64Url,
-  toHex,
-  treeHead,
-  type KeyLogEntry,
-  type SignedTreeHead,
-} from '../../crypto';
+import { consistencyProof, fromHex, inclusionProof, keyLogLeafHash, signTreeHead, toHex, treeHead, type KeyLogEntry, type SignedTreeHead } from '../../crypto';
 import type { Database } from '../db';
 import { NotFoundError, ValidationError } from '../errors';
 import type { ServiceContext } from '../shared/context';
-import { headOfSize, insertHead, insertLeaf, latestHead, latestLeafOf, leafHashes, lockKeyLog, serverSecret, type HeadRow } from './key-log.store';
-
-/**
- * The log's signing key: from HAVEN_KEY_LOG_SEED when configured (keeps it out of the
- * database), otherwise generated once and kept in the database.
- */
-async function logKeys(ctx: ServiceContext, db: Database = ctx.db): Promise<{ publicKey: Uint8Array; privateKey: Uint8Array }> {
-  // Inside a transaction this must use the transaction: embedded PGlite has a single connection.
-  const seed = ctx.config.HAVEN_KEY_LOG_SEED ?? (await serverSecret(db, 'key_log_seed', () => toBase64Url(randomSeed())));
-  return signingKeyPairFromSeed(fromBase64Url(seed, 'key log seed'));
-}
-
-export async function logPublicKey(ctx: ServiceContext): Promise<string> {
-  return toBase64Url((await logKeys(ctx)).publicKey);
-}
+import { keyLogSigningKeys } from './key-log-key';
+import { headOfSize, insertHead, insertLeaf, latestHead, latestLeafOf, leafHashes, lockKeyLog, type HeadRow } from './key-log.store';
 
 const signedHead = (row: HeadRow): SignedTreeHead => ({
   v: 1,
@@ -42,7 +15,8 @@ const signedHead = (row: HeadRow): SignedTreeHead => ({
 
 /** Appends a leaf and signs the new head, inside the caller's transaction (one writer at a time). */
 export async function appendToKeyLog(ctx: ServiceContext, tx: Database, entry: KeyLogEntry): Promise<void> {
-  const keys = await logKeys(ctx, tx);
+  // The signing key comes from configuration or the installation key, never from the database (key-log-key.ts).
+  const keys = keyLogSigningKeys(ctx.config);
   await lockKeyLog(tx);
   const hashes = await leafHashes(tx);
   const leafHash = toHex(keyLogLeafHash(entry));

@@ -51,10 +51,12 @@ export async function latestLeafOf(db: Database, userId: string, size: number): 
   return row;
 }
 
-/** Reads a named secret, creating it with `make()` the first time (safe when processes race). */
-export async function serverSecret(db: Database, name: string, make: () => string): Promise<string> {
-  await db.insert(serverSecrets).values({ name, value: make() }).onConflictDoNothing();
-  const [row] = await db.select().from(serverSecrets).where(eq(serverSecrets.name, name));
-  if (!row) throw new Error(`server secret ${name} could not be stored`);
-  return row.value;
+/**
+ * Whether the database still holds a key log signing seed, as installations did before issue 17
+ * (server_secrets 'key_log_seed'). Such a seed is readable by whoever has the database or a backup
+ * of it, so the server refuses to start while it is there (server/trust-roots/start-check.ts).
+ */
+export async function keyLogSeedInDatabase(db: Database): Promise<boolean> {
+  const rows = await db.select({ name: serverSecrets.name }).from(serverSecrets).where(eq(serverSecrets.name, 'key_log_seed'));
+  return rows.length > 0;
 }

@@ -1,8 +1,8 @@
 import { asc } from 'drizzle-orm';
-import { emptyTreeHash, fromBase64Url, fromHex, keyLogLeafHash, nodeHash, toHex, verifyTreeHead, type KeyLogEntry } from '../../crypto';
+import { emptyTreeHash, fromHex, keyLogLeafHash, nodeHash, toHex, verifyTreeHead, type KeyLogEntry } from '../../crypto';
 import { keyLogHeads, keyLogLeaves } from '../db/schema';
 import type { ServiceContext } from '../shared/context';
-import { logPublicKey } from './key-log.service';
+import { keyLogSigningKeys } from './key-log-key';
 
 export interface KeyLogReport {
   ok: boolean;
@@ -42,7 +42,7 @@ class PrefixRoots {
  * log piecewise (inclusion and consistency proofs, crypto/key-log-client.ts); this is the whole of it.
  */
 export async function verifyKeyLog(ctx: ServiceContext): Promise<KeyLogReport> {
-  const publicKey = fromBase64Url(await logPublicKey(ctx), 'key log public key');
+  const { publicKey } = keyLogSigningKeys(ctx.config);
   const leaves = await ctx.db.select().from(keyLogLeaves).orderBy(asc(keyLogLeaves.seq));
   const heads = await ctx.db.select().from(keyLogHeads).orderBy(asc(keyLogHeads.treeSize));
   const report = (problem?: string): KeyLogReport => ({ ok: !problem, leaves: leaves.length, heads: heads.length, ...(problem && { problem }) });
@@ -64,7 +64,9 @@ export async function verifyKeyLog(ctx: ServiceContext): Promise<KeyLogReport> {
   for (const head of heads) {
     const signed = { v: 1 as const, treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp, signature: head.signature };
     if (!verifyTreeHead(signed, publicKey)) {
-      return report(`The head of size ${head.treeSize} is not signed by this installation's key log key (was HAVEN_KEY_LOG_SEED restored with the database?).`);
+      return report(
+        `The head of size ${head.treeSize} is not signed by this installation's key log key (was the installation key, or HAVEN_KEY_LOG_SEED, restored with the database?).`,
+      );
     }
     const expected = roots.get(head.treeSize);
     if (!expected) return report(`The head of size ${head.treeSize} covers leaves that are not there: leaves were deleted.`);

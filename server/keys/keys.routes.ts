@@ -4,7 +4,7 @@ import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import { canReadIndex, requireAllowed } from '../policy';
-import { currentHead, keyLogConsistency, keyLogProof, logPublicKey } from './key-log.service';
+import { currentHead, keyLogConsistency, keyLogProof } from './key-log.service';
 import { attestationBody, consistencyQuery, keyBackupBody, keysQuery, proofQuery, publishKeysBody } from './keys.schema';
 import { attestUserKeys, myKeyBackup, myKeys, publicKeysOf, publishMyKeys, saveMyKeyBackup } from './keys.service';
 
@@ -51,7 +51,8 @@ export function keyRoutes(ctx: ServiceContext): Router {
 
   router.get('/key-log/head', async (req, res) => {
     reader(req);
-    res.json({ head: await currentHead(ctx), logPublicKey: await logPublicKey(ctx) });
+    // No log public key here: clients trust the one their build was made with (docs/key-log.md, "Trust roots").
+    res.json({ head: await currentHead(ctx) });
   });
 
   router.get('/key-log/proof', async (req, res) => {

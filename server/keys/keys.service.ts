@@ -8,6 +8,7 @@ import { canAttestKey, canManageOwnKeys, canReadIndex, requireAllowed } from '..
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { appendToKeyLog } from './key-log.service';
+import { certifyDemoAdmin } from '../admin-certificates/admin-certificates.service';
 import type { attestationBody, keyBackupBody, publishKeysBody } from './keys.schema';
 import { claimKeys, findKeyBackup, findUserKeys, keysAndAgenciesOfUsers, lockKeysOf, saveKeyBackup, upsertUserKeys, type UserKeysRow } from './keys.store';
 
@@ -62,6 +63,7 @@ export async function publishMyKeys(
     }
     await upsertUserKeys(tx, row);
     await appendToKeyLog(ctx, tx, { v: 1, userId: row.userId, ...keys, fingerprint, attestedBy: null, attestation: null, loggedAt: now.toISOString() });
+    await certifyDemoAdmin(ctx, tx, row.userId);
     await appendAuditEntries(
       tx,
       [

@@ -1,5 +1,6 @@
 import { allow, deny, type Actor, type AgencyFacts, type Decision, type Role, type TargetUser } from './types';
 import { EXISTING_ARRANGEMENTS } from './messages';
+import { canReadIndex } from './children.policy';
 
 /** Admins must themselves be in good standing: a suspended or expired admin cannot administer. */
 function adminInGoodStanding(actor: Actor): Decision {
@@ -166,4 +167,9 @@ export function canHandleSubjectAccess(actor: Actor, child: { sourceAgencyId: st
         ? allow
         : deny('other_agency', 'Only the agency that holds this record, or a system admin, handles subject access requests about it.'),
   );
+}
+
+/** Admin certificates are public keys signed by the org root: for whoever may look up correspondents' keys. */
+export function canReadAdminCertificates(actor: Actor): Decision {
+  return canReadIndex(actor);
 }

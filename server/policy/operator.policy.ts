@@ -22,3 +22,22 @@ export function canOperatorSuspend(target: TargetUser): Decision {
   if (target.status === 'suspended') return deny('already_suspended', 'This user is already suspended.');
   return allow;
 }
+
+/**
+ * The organisation root certifies admins only, each for the keys they hold now: an agency or system
+ * admin in good standing, whose current signing key has the fingerprint they read out to the
+ * operator (so a key swapped in the database is not what gets certified).
+ */
+export function canCertifyAdmin(target: TargetUser, currentFingerprint: string | null, givenFingerprint: string): Decision {
+  if (target.role !== 'agency_admin' && target.role !== 'system_admin') {
+    return deny('not_an_admin', 'Only agency admins and system admins are certified; this user is neither.');
+  }
+  if (target.role === 'agency_admin' && target.agencyId === null) return deny('no_agency', 'This agency admin belongs to no agency.');
+  if (target.status === 'suspended') return deny('suspended', 'This admin is suspended.');
+  if (target.status !== 'verified') return deny('not_verified', 'This admin’s verification is not current.');
+  if (currentFingerprint === null) return deny('no_keys', 'This admin has not set up encryption keys yet: they sign in once in their browser first.');
+  if (currentFingerprint !== givenFingerprint.toLowerCase()) {
+    return deny('fingerprint_mismatch', 'The fingerprint given is not this admin’s current key fingerprint: ask them to read it out again from their profile.');
+  }
+  return allow;
+}

@@ -3,6 +3,7 @@ import type { Database } from '../db';
 import type { Clock } from './clock';
 import type { MessageCopies, ServerToClientEvents } from '../realtime/events';
 import type { ServiceMetrics } from '../metrics/service-metrics';
+import type { OrgRootKeys } from '../trust-roots/org-root-key';
 
 /** Tells connected clients what happened; implemented by the realtime gateway (services never import socket.io). */
 export interface SessionNotifier {
@@ -25,6 +26,11 @@ export interface ServiceContext {
   notifier: SessionNotifier;
   /** Counters for /metrics; absent where nobody scrapes (scripts, seeding, separate workers). */
   metrics?: ServiceMetrics;
+  /**
+   * Demo installs only (`--seed-demo` with the org root key file at hand): admins are certified as
+   * they publish keys. A real installation keeps the org root offline and never sets this.
+   */
+  demoOrgRoot?: OrgRootKeys;
 }
 
 /** For work outside a running server (seeding, scripts): there is nobody connected to tell. */

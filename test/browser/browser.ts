@@ -1,12 +1,32 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { testTrustRoots } from '../support/trust-roots';
 
 export const SCREENSHOTS = path.resolve('test-results/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * The web build must trust the test servers' keys (test/fixtures/README.md); a build made for this
+ * machine's own installation (`npm start`) would refuse every test server's key log.
+ */
+function requireTestBuild(): void {
+  let built = '';
+  try {
+    built = JSON.stringify(JSON.parse(readFileSync(path.resolve('web/dist/trust-roots.json'), 'utf8')));
+  } catch {
+    // No build, or one from before trust roots: said below.
+  }
+  if (built !== JSON.stringify(testTrustRoots())) {
+    throw new Error(
+      'web/dist is not built with the test trust roots: run `HAVEN_TRUST_ROOTS_FILE=test/fixtures/trust-roots.json npm run build:web` (npm test does)',
+    );
+  }
+}
+
 /** Debian's Chromium, headless, with nothing reaching outside this machine. */
 export async function launchBrowser(): Promise<Browser> {
+  requireTestBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,

@@ -49,6 +49,7 @@ const ROUTES: Row[] = [
   { method: 'POST', path: () => `/api/children/${ids.lily}/concerns`, body: () => ({}), allowed: SHARERS },
   { method: 'GET', path: () => '/api/people?name=Mor', allowed: READERS },
   { method: 'GET', path: () => '/api/key-log/head', allowed: READERS },
+  { method: 'GET', path: () => '/api/admin-certificates', allowed: READERS },
   { method: 'GET', path: () => '/api/alerts', allowed: ADMINS },
   { method: 'GET', path: () => '/api/obligations/escalations', allowed: ADMINS },
   { method: 'GET', path: () => '/api/subject-access-requests', allowed: ADMINS },

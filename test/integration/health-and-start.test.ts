@@ -9,6 +9,7 @@ import { startTestHaven } from '../support/haven';
 import { TEST_ADMIN_URL, rawClient } from '../support/database';
 import { readDemoFile } from '../../server/demo/demo-file';
 import { ready } from '../../crypto';
+import { TEST_TRUST_ENV } from '../support/trust-roots';
 
 describe('GET /api/health', () => {
   it('answers 200 when the database and Redis answer, degraded while no worker keeps the job schedules (job-schedules.test.ts sees it ok)', async () => {
@@ -65,7 +66,8 @@ function startProcess(env: Record<string, string>, args: string[] = []): { child
   let output = '';
   // A process group of its own: stopping npx alone would leave the server it started running.
   const child = spawn('npx', ['tsx', 'server/main.ts', ...args], {
-    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
+    // The test trust roots, which the test web build (if built) was made with: the start check compares them.
+    env: { ...process.env, ...TEST_TRUST_ENV, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

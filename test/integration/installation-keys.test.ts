@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { havenCommand } from '../support/commands';
 import { createTestDatabase, rawClient, type TestDatabase } from '../support/database';
+import { TEST_TRUST_ENV } from '../support/trust-roots';
 
 // The installation key: kept outside the database (an environment variable, or a file in the data
 // folder), made on first start or by `npm run haven -- keys create`, never written to the database.
@@ -65,7 +66,16 @@ describe('a server on PostgreSQL with no key configured', () => {
     const dir = dataFolder();
     let output = '';
     const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--seed-demo'], {
-      env: { ...process.env, PORT: '0', DATABASE_URL: database.url, HAVEN_DATA_DIR: dir, HAVEN_INSTALLATION_SEED: '', REDIS_URL: '', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ...TEST_TRUST_ENV,
+        PORT: '0',
+        DATABASE_URL: database.url,
+        HAVEN_DATA_DIR: dir,
+        HAVEN_INSTALLATION_SEED: '',
+        REDIS_URL: '',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));

@@ -18,6 +18,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { publishKeys } from '../support/keys';
+import { TEST_KEY_LOG_SEED, testLogPublicKey } from '../support/trust-roots';
 
 let haven: TestHaven;
 const people = new People(() => haven);
@@ -34,8 +35,9 @@ async function publish(name: string, identity = generateIdentity(), replace = fa
   userIds[name] = res.body.keys.userId;
 }
 
-async function logKey(c: ApiClient): Promise<Uint8Array> {
-  return fromBase64Url((await c.get<{ logPublicKey: string }>('/api/key-log/head')).body.logPublicKey);
+/** The log key a client trusts: its build's (the test trust roots), never the server's answer. */
+function logKey(): Uint8Array {
+  return testLogPublicKey();
 }
 
 /** What a correspondent's client does before using someone's keys. */
@@ -44,7 +46,7 @@ async function clientCheck(c: ApiClient, name: string) {
   const [directory] = (await c.get<{ keys: { signPublicKey: string; boxPublicKey: string }[] }>(`/api/keys?userIds=${userId}`)).body.keys;
   const log = (await c.get<Proof>(`/api/key-log/proof?userId=${userId}`)).body;
   if (!directory) throw new Error('no keys in directory');
-  return checkPublishedKeys({ userId, keys: directory, log, logPublicKey: await logKey(c) });
+  return checkPublishedKeys({ userId, keys: directory, log, logPublicKey: logKey() });
 }
 
 beforeAll(async () => {
@@ -101,13 +103,13 @@ describe('key log', () => {
     const kept = (await jordan.get<{ head: SignedTreeHead }>('/api/key-log/head')).body.head;
     await publish('Alex');
     const { proof, head } = (await jordan.get<{ proof: string[]; head: SignedTreeHead }>(`/api/key-log/consistency?from=${kept.treeSize}`)).body;
-    const logPublicKey = await logKey(jordan);
+    const logPublicKey = logKey();
     expect(checkLogGrowth({ oldHead: kept, newHead: head, proof, logPublicKey })).toEqual({ ok: true });
 
-    // A server with the log's signing key (it lives in its database) rewrites history and re-signs.
+    // A server process holding the log's signing key (from its configuration) rewrites history and re-signs.
     const { signTreeHead, treeHead, keyLogLeafHash, fromHex, signingKeyPairFromSeed } = await import('../../crypto');
     const client = await rawClient(haven.database.url);
-    const seed = (await client.query<{ value: string }>(`select value from server_secrets where name = 'key_log_seed'`)).rows[0]?.value ?? '';
+    const seed = TEST_KEY_LOG_SEED;
     const leaves = (await client.query<{ leaf_hash: string }>('select leaf_hash from key_log_leaves order by seq')).rows.map((r) => fromHex(r.leaf_hash));
     await client.end();
     const forgedEntry: KeyLogEntry = {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -12,6 +12,8 @@ import { seedDemo, type DemoAccount } from '../../server/demo/seed';
 import type { Clock } from '../../server/shared/clock';
 import { silentNotifier, type ServiceContext } from '../../server/shared/context';
 import { createTestDatabase, type TestDatabase } from './database';
+import { ORG_ROOT_KEY_FORMAT, orgRootKeyPath, readOrgRootKey } from '../../server/trust-roots';
+import { TEST_ORG_ROOT_SEED, TEST_TRUST_ENV } from './trust-roots';
 
 export interface TestHaven {
   url: string;
@@ -56,14 +58,28 @@ export class TestClock {
  * with the demo county. Redis is wired in when `redisUrl` is given; `logLines` collects every log line.
  */
 export async function startTestHaven(
-  options: { seedDemo?: boolean; clock?: Clock; env?: Record<string, string>; redisUrl?: string; logLines?: string[] } = {},
+  options: {
+    seedDemo?: boolean;
+    /** Demo admins are certified by the (test) org root as they publish keys, as with `npm start`; default: when seeded. */
+    certifyDemoAdmins?: boolean;
+    clock?: Clock;
+    env?: Record<string, string>;
+    redisUrl?: string;
+    logLines?: string[];
+  } = {},
 ): Promise<TestHaven> {
   await ready();
   const database = await createTestDatabase();
   // Each installation gets its own key and data folder, so no test writes into ./data and no two
   // installations share a key.
   const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-test-'));
-  const env = { DATABASE_URL: database.url, HAVEN_DATA_DIR: dataDir, HAVEN_INSTALLATION_SEED: database.installationSeed, ...options.env };
+  // The test-only trust roots (test/fixtures/README.md): the key log signs with the key the test web
+  // build trusts, and the org root key file sits in the data folder as after `trust init`.
+  const env = { DATABASE_URL: database.url, HAVEN_DATA_DIR: dataDir, HAVEN_INSTALLATION_SEED: database.installationSeed, ...TEST_TRUST_ENV, ...options.env };
+  writeFileSync(orgRootKeyPath(dataDir), JSON.stringify({ format: ORG_ROOT_KEY_FORMAT, seed: TEST_ORG_ROOT_SEED, createdAt: new Date().toISOString() }), {
+    mode: 0o600,
+  });
+  const demoOrgRoot = (options.certifyDemoAdmins ?? options.seedDemo) ? (readOrgRootKey(orgRootKeyPath(dataDir)) ?? undefined) : undefined;
   const config: Config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
   const clock = options.clock ?? (() => new Date());
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
@@ -74,13 +90,14 @@ export async function startTestHaven(
   const haven = createHaven({
     config,
     auditKeys,
+    ...(demoOrgRoot && { demoOrgRoot }),
     database: database.handle,
     redis,
     logger: options.logLines ? pino({ level: 'trace' }, { write: (line: string) => void options.logLines?.push(line) }) : pino({ level: 'silent' }),
     clock,
   });
   const port = await haven.listen();
-  const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: silentNotifier };
+  const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: silentNotifier, ...(demoOrgRoot && { demoOrgRoot }) };
   const demo = options.seedDemo ? ((await seedDemo(ctx)) ?? []) : [];
   const nodes: { close(): Promise<void> }[] = [];
   return {
@@ -88,7 +105,15 @@ export async function startTestHaven(
     addNode: async () => {
       const nodeRedis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
       nodeRedis?.on('error', () => undefined);
-      const node = createHaven({ config, auditKeys, database: database.handle, redis: nodeRedis, logger: pino({ level: 'silent' }), clock });
+      const node = createHaven({
+        config,
+        auditKeys,
+        ...(demoOrgRoot && { demoOrgRoot }),
+        database: database.handle,
+        redis: nodeRedis,
+        logger: pino({ level: 'silent' }),
+        clock,
+      });
       const nodePort = await node.listen();
       let closed = false;
       const handle = {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import {
   checkEnvelopePlacement,
+  checkPublishedKeys,
   fromBase64Url,
   generateIdentity,
   keyFingerprint,
@@ -19,11 +20,14 @@ import {
   type IdentityKeys,
   type OpenedNote,
   type PlacementProblem,
+  type KeyLogEntry,
+  type SignedTreeHead,
 } from '../../crypto';
 import type { ClientToServerEvents, ServerToClientEvents, SyncedMessage } from '../../server/realtime/events';
 import { shareRecord } from '../../server/shares/share-record';
 import type { ApiClient } from './client';
 import { publishKeys } from './keys';
+import { testLogPublicKey } from './trust-roots';
 
 export const welfareRecord = shareRecord.parse({
   consent: { status: 'given', givenBy: 'parent', givenOn: '2026-11-20' },
@@ -83,6 +87,18 @@ export class Practitioner {
     const res = await publishKeys(this.api, this.keys);
     if (res.status !== 201) throw new Error(`publishing keys failed: ${res.status}`);
     this.userId = res.body.keys.userId;
+  }
+
+  /**
+   * What the web client checks before it seals to someone (docs/key-log.md): the directory's keys
+   * for them are their newest entry in the key log, under a head signed by the log key this
+   * client was built with (the test trust roots), never a key the server hands over.
+   */
+  async checkKeysOf(userId: string) {
+    const [keys] = (await this.api.get<{ keys: { signPublicKey: string; boxPublicKey: string }[] }>(`/api/keys?userIds=${userId}`)).body.keys;
+    if (!keys) throw new Error('no keys in the directory');
+    const log = (await this.api.get<{ entry: KeyLogEntry; index: number; proof: string[]; head: SignedTreeHead }>(`/api/key-log/proof?userId=${userId}`)).body;
+    return checkPublishedKeys({ userId, keys: { signPublicKey: keys.signPublicKey, boxPublicKey: keys.boxPublicKey }, log, logPublicKey: testLogPublicKey() });
   }
 
   async connect(): Promise<void> {

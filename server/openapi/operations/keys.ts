@@ -43,7 +43,7 @@ export const keysOperations: ApiOperation[] = [
     path: '/key-log/head',
     tag: 'Keys',
     summary: "The key log's signed tree head",
-    ok: json('`{ head: SignedTreeHead | null, logPublicKey }`.'),
+    ok: json('`{ head: SignedTreeHead | null }` (the key that signs it is in the client build’s trust roots, never in an answer).'),
   },
   {
     method: 'get',
@@ -60,5 +60,12 @@ export const keysOperations: ApiOperation[] = [
     summary: 'Consistency proof from a tree size the client kept',
     query: consistencyQuery,
     ok: json('`{ proof, head, from }`.'),
+  },
+  {
+    method: 'get',
+    path: '/admin-certificates',
+    tag: 'Keys',
+    summary: "Admin certificates: the organisation root's signatures over admins' signing keys",
+    ok: json('`{ certificates: [{ certificate: AdminCertificate, signature }] }`; clients verify each against the org root in their build.'),
   },
 ];

@@ -237,7 +237,7 @@ export const keys = {
 };
 
 export const keyLog = {
-  head: (): Promise<{ head: SignedTreeHead | null; logPublicKey: string }> => get('/api/key-log/head'),
+  head: (): Promise<{ head: SignedTreeHead | null }> => get('/api/key-log/head'),
   proof: (userId: string): Promise<KeyLogProof> => get(`/api/key-log/proof${query({ userId })}`),
   consistency: (from: number): Promise<{ proof: string[]; head: SignedTreeHead; from: SignedTreeHead | null }> =>
     get(`/api/key-log/consistency${query({ from })}`),

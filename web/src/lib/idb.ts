@@ -1,5 +1,5 @@
 // The browser's own IndexedDB database `haven`: `identity-keys` (private keys, key-store.ts)
-// and `client-state` (what this device keeps to check the server: the pinned key-log key, the
+// and `client-state` (what this device keeps to check the server: the
 // last signed head it accepted, correspondents' last seen fingerprints, the sync cursor).
 const DATABASE = 'haven';
 export const STORES = ['identity-keys', 'client-state'] as const;

@@ -1,12 +1,13 @@
 // Checks made in this browser before anyone's public keys are used (docs/key-log.md): the keys
 // the directory hands over must be the person's newest entry in the signed, append-only key log,
-// and the log must only ever grow from the head this device kept. The log's public key is pinned
-// here on first use. A correspondent whose keys changed since this device last saw them is
+// and the log must only ever grow from the head this device kept. The log's public key is the one
+// this client was built with (trust-roots.ts), never one from the server. A correspondent whose keys changed since this device last saw them is
 // flagged until the user acknowledges it, with their new safety number.
 import { ApiError, keyLog as logApi, keys as keysApi } from './api';
 import { readState, writeState } from './idb';
 import { identityKeys, loadCrypto } from './keys.svelte';
 import { session } from './session.svelte';
+import { keyLogPublicKey } from './trust-roots';
 import type { SignedTreeHead } from './types';
 
 /** A check that failed, in plain words; nothing may be sent or trusted. */
@@ -33,7 +34,6 @@ export interface KeyChange {
 
 const FORKED =
   'Haven’s key directory has shown this device something different from before. Someone may be trying to read messages meant for others. Do not send information about children through Haven until your administrator has checked. Your messages so far are still safe on this device.';
-const LOG_KEY = 'key-log:public-key';
 const HEAD = 'key-log:head';
 const seenKey = (me: string, userId: string) => `seen-fingerprint:${me}:${userId}`;
 
@@ -107,14 +107,10 @@ class KeyLogState {
     this.forked = null;
   }
 
-  /** The log key seen first on this device; a different one later is treated like a fork. */
+  /** The log key from this client's build (its trust roots), with the current head checked against it. */
   private async pinnedLogKey(): Promise<Uint8Array> {
-    const crypto = await loadCrypto();
-    const { head, logPublicKey } = await logApi.head();
-    const pinned = await readState<string>(LOG_KEY);
-    if (pinned === undefined) await writeState(LOG_KEY, logPublicKey);
-    else if (pinned !== logPublicKey) this.fail('The key that signs Haven’s key directory has changed. ' + FORKED);
-    const key = crypto.fromBase64Url(logPublicKey);
+    const { head } = await logApi.head();
+    const key = keyLogPublicKey;
     if (head) await this.advance(head, key);
     return key;
   }
