@@ -14,6 +14,7 @@ import type { Outgoing, Target } from './delivery/load';
 import { startHavenProcess, startRelayProcess, type ServerProcess } from './delivery/processes';
 import { Side } from './delivery/side';
 import type { BenchResult } from './harness';
+import { TEST_TRUST_ENV } from '../test/support/trust-roots';
 
 export interface DeliveryOptions {
   users: number;
@@ -159,7 +160,7 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
   const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'));
   const servers: ServerProcess[] = [];
   try {
-    const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ ...TEST_TRUST_ENV, DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
     const { members, childIds } = await seedCrowd(database.handle.db, config, options.users, 20);
     const tokens = new Map(members.map((m: CrowdMember) => [m.userId, m.token]));
     // The database's installation key, and the anchor file in a folder of the bench's own (not ./data).

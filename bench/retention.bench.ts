@@ -6,10 +6,11 @@ import { runRetention } from '../server/retention/retention.service';
 import { silentNotifier } from '../server/shared/context';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import type { BenchResult } from './harness';
+import { TEST_TRUST_ENV } from '../test/support/trust-roots';
 
 /** `size` children past 19, each with an involvement and a logged verbal share to one person. */
 async function agedChildren(database: TestDatabase, size: number): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...TEST_TRUST_ENV, DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
   await seedDemo({ db: database.handle.db, config, clock: () => new Date(), notifier: silentNotifier });
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
@@ -45,7 +46,7 @@ export async function retentionBench(size: number): Promise<BenchResult[]> {
   try {
     await agedChildren(haven, size);
     await agedChildren(raw, size);
-    const config = loadConfig({ DATABASE_URL: haven.url, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ ...TEST_TRUST_ENV, DATABASE_URL: haven.url, LOG_LEVEL: 'silent' });
     let t = performance.now();
     const result = await runRetention({ db: haven.handle.db, config, clock: () => new Date(), notifier: silentNotifier }, { dryRun: false, triggeredBy: null });
     const havenMs = performance.now() - t;

@@ -11,6 +11,7 @@ import { silentNotifier } from '../server/shared/context';
 import { ApiClient } from '../test/support/client';
 import { createTestDatabase } from '../test/support/database';
 import type { BenchResult } from './harness';
+import { TEST_TRUST_ENV } from '../test/support/trust-roots';
 
 const QUERIES = 300;
 
@@ -30,7 +31,7 @@ export async function searchBench(size: number): Promise<BenchResult[]> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'));
   try {
     // The anchor file goes to a folder of the bench's own, not ./data.
-    const config = loadConfig({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'silent', HAVEN_DATA_DIR: dataDir });
+    const config = loadConfig({ ...TEST_TRUST_ENV, PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'silent', HAVEN_DATA_DIR: dataDir });
     const demo = (await seedDemo({ db: database.handle.db, config, clock: () => new Date(), notifier: silentNotifier })) ?? [];
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();

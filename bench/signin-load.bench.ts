@@ -10,6 +10,7 @@ import { silentNotifier } from '../server/shared/context';
 import { ApiClient } from '../test/support/client';
 import { createTestDatabase } from '../test/support/database';
 import { median, type BenchResult } from './harness';
+import { TEST_TRUST_ENV } from '../test/support/trust-roots';
 
 const WRONG = 'not the password at all';
 
@@ -52,6 +53,7 @@ export async function signInLoadBench(
   const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'));
   try {
     const config = loadConfig({
+      ...TEST_TRUST_ENV,
       PORT: '0',
       HAVEN_DATA_DIR: dataDir,
       DATABASE_URL: database.url,

@@ -18,11 +18,16 @@ export interface SignedAdminCertificate {
 
 /**
  * Every admin certificate, for clients to check admins' attestations with. The server cannot
- * make one: each client verifies it against the organisation root its build was made with.
+ * make one: each client verifies it against the organisation root its build was made with. The
+ * admin's name comes along for display ("confirmed by …"); it is the server's word, not signed.
  */
-export async function listAdminCertificates(ctx: ServiceContext, signedIn: SignedIn): Promise<SignedAdminCertificate[]> {
+export async function listAdminCertificates(ctx: ServiceContext, signedIn: SignedIn): Promise<(SignedAdminCertificate & { name: string })[]> {
   requireAllowed(canReadAdminCertificates(signedIn.actor));
-  return (await allAdminCertificates(ctx.db)).map((row) => ({ certificate: row.certificate as unknown as AdminCertificate, signature: row.signature }));
+  return (await allAdminCertificates(ctx.db)).map((row) => ({
+    certificate: row.certificate as unknown as AdminCertificate,
+    signature: row.signature,
+    name: row.name,
+  }));
 }
 
 /**

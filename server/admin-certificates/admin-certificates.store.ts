@@ -1,6 +1,6 @@
-import { asc } from 'drizzle-orm';
+import { asc, eq, getTableColumns } from 'drizzle-orm';
 import type { Database } from '../db';
-import { adminCertificates } from '../db/schema';
+import { adminCertificates, users } from '../db/schema';
 
 export type AdminCertificateRow = typeof adminCertificates.$inferSelect;
 
@@ -8,7 +8,11 @@ export async function insertAdminCertificate(db: Database, values: typeof adminC
   await db.insert(adminCertificates).values(values);
 }
 
-/** Every certificate ever issued, oldest first. */
-export async function allAdminCertificates(db: Database): Promise<AdminCertificateRow[]> {
-  return db.select().from(adminCertificates).orderBy(asc(adminCertificates.createdAt), asc(adminCertificates.id));
+/** Every certificate ever issued, oldest first, with the admin's name for display. */
+export async function allAdminCertificates(db: Database): Promise<(AdminCertificateRow & { name: string })[]> {
+  return db
+    .select({ ...getTableColumns(adminCertificates), name: users.name })
+    .from(adminCertificates)
+    .innerJoin(users, eq(users.id, adminCertificates.userId))
+    .orderBy(asc(adminCertificates.createdAt), asc(adminCertificates.id));
 }

@@ -17,9 +17,9 @@ export const integrityReports = pgTable(
     reporterId: uuid('reporter_id')
       .notNull()
       .references(() => users.id),
-    kind: text('kind', { enum: ['envelope_misplaced', 'summary_not_signed'] }).notNull(),
+    kind: text('kind', { enum: ['envelope_misplaced', 'summary_not_signed', 'key_log_fork'] }).notNull(),
     reason: text('reason').notNull(),
-    /** The message id (envelope_misplaced) or the share id (summary_not_signed) as the server listed it. */
+    /** The message id (envelope_misplaced), the share id (summary_not_signed) as the server listed it, or the pair of heads' id (key_log_fork, forkSubjectId). */
     subjectId: uuid('subject_id').notNull(),
     threadId: uuid('thread_id'),
     createdAt: at('created_at').notNull(),

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../shared/context';
 import { findConversation, findMessage } from '../shares/messages.store';
 import { findShare, participantsOf } from '../shares/shares.store';
 import type { IntegrityReportBody } from './integrity.schema';
+import { forkSubject } from './key-log-fork';
 import { activeSystemAdminIds, insertIntegrityReport, lockReporter, reportsSince } from './integrity.store';
 
 /** Reports one user may make in an hour: far more than a real client meets, few enough that nobody floods the admins. */
@@ -15,7 +16,19 @@ export const REPORTS_PER_HOUR = 30;
 interface Subject {
   subjectId: string;
   threadId: string | null;
-  childId: string;
+  /** Null for a key-log fork, which is about no child. */
+  childId: string | null;
+}
+
+async function subjectOf(ctx: ServiceContext, signedIn: SignedIn, body: IntegrityReportBody): Promise<Subject> {
+  switch (body.kind) {
+    case 'envelope_misplaced':
+      return messageSubject(ctx, signedIn, body.messageId, body.threadId);
+    case 'summary_not_signed':
+      return shareSubject(ctx, signedIn, body.shareId);
+    case 'key_log_fork':
+      return { subjectId: await forkSubject(ctx, signedIn, body.heads), threadId: null, childId: null };
+  }
 }
 
 /** The message as the server lists it, if the reporter reads its conversation (or special file). */
@@ -45,8 +58,8 @@ async function shareSubject(ctx: ServiceContext, signedIn: SignedIn, shareId: st
  * `alerted` is false when this reporter had already reported the same thing.
  */
 export async function reportIntegrity(ctx: ServiceContext, signedIn: SignedIn, body: IntegrityReportBody): Promise<{ reported: true; alerted: boolean }> {
-  const subject =
-    body.kind === 'envelope_misplaced' ? await messageSubject(ctx, signedIn, body.messageId, body.threadId) : await shareSubject(ctx, signedIn, body.shareId);
+  const subject = await subjectOf(ctx, signedIn, body);
+  const reason = body.kind === 'key_log_fork' ? 'fork' : body.reason;
   const { actor } = signedIn;
   const now = ctx.clock();
   const alerted = await ctx.db.transaction(async (tx) => {
@@ -61,7 +74,7 @@ export async function reportIntegrity(ctx: ServiceContext, signedIn: SignedIn, b
     const fresh = await insertIntegrityReport(tx, {
       reporterId: actor.id,
       kind: body.kind,
-      reason: body.reason,
+      reason,
       subjectId: subject.subjectId,
       threadId: subject.threadId,
       createdAt: now,
@@ -79,10 +92,17 @@ export async function reportIntegrity(ctx: ServiceContext, signedIn: SignedIn, b
           actorId: actor.id,
           agencyId: actor.agencyId,
           action: 'integrity.report_received',
-          subjectType: body.kind === 'envelope_misplaced' ? 'message' : 'share',
+          subjectType: body.kind === 'envelope_misplaced' ? 'message' : body.kind === 'key_log_fork' ? 'key_log' : 'share',
           subjectId: subject.subjectId,
-          detail: { kind: body.kind, reason: body.reason, ...(subject.threadId ? { threadId: subject.threadId } : {}), adminsTold: admins.length },
-          privateDetail: { detail: { childId: subject.childId }, childIds: [subject.childId] },
+          detail: {
+            kind: body.kind,
+            reason,
+            ...(subject.threadId ? { threadId: subject.threadId } : {}),
+            // The evidence itself: two heads the log key signed that cannot both be true (public data, no person in it).
+            ...(body.kind === 'key_log_fork' ? { heads: body.heads } : {}),
+            adminsTold: admins.length,
+          },
+          ...(subject.childId ? { privateDetail: { detail: { childId: subject.childId }, childIds: [subject.childId] } } : {}),
         },
       ],
       now,

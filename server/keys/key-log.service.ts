@@ -40,11 +40,26 @@ export async function keyLogProof(ctx: ServiceContext, userId: string): Promise<
   return { entry: leaf.entry as unknown as KeyLogEntry, index: leaf.seq, proof: inclusionProof(hashes, leaf.seq).map(toHex), head: signedHead(head) };
 }
 
-/** Proof that the current head extends the head of size `from` that a client kept. */
-export async function keyLogConsistency(ctx: ServiceContext, from: number): Promise<{ proof: string[]; head: SignedTreeHead; from: SignedTreeHead | null }> {
-  const head = await latestHead(ctx.db);
-  if (!head) throw new NotFoundError('key_log_empty', 'The key log is empty.');
-  if (from > head.treeSize) throw new ValidationError('The key log is not that long.', [{ path: 'from', message: `Ask for a size up to ${head.treeSize}` }]);
+/**
+ * Proof that the head of size `to` (the current head when omitted) extends the head of size
+ * `from` that a client kept, or that another client saw (an envelope v2's head).
+ */
+export async function keyLogConsistency(
+  ctx: ServiceContext,
+  from: number,
+  to?: number,
+): Promise<{ proof: string[]; head: SignedTreeHead; from: SignedTreeHead | null }> {
+  const latest = await latestHead(ctx.db);
+  if (!latest) throw new NotFoundError('key_log_empty', 'The key log is empty.');
+  if ((to ?? from) > latest.treeSize) {
+    throw new ValidationError('The key log is not that long.', [
+      { path: to === undefined ? 'from' : 'to', message: `Ask for a size up to ${latest.treeSize}` },
+    ]);
+  }
+  if (to !== undefined && from > to)
+    throw new ValidationError('`from` must not be larger than `to`.', [{ path: 'from', message: `Ask for a size up to ${to}` }]);
+  const head = to === undefined || to === latest.treeSize ? latest : await headOfSize(ctx.db, to);
+  if (!head) throw new NotFoundError('no_head_of_that_size', 'The key log has no signed head of that size.');
   const old = from === 0 ? null : await headOfSize(ctx.db, from);
   const hashes = (await leafHashes(ctx.db, head.treeSize)).map(fromHex);
   const proof = from === 0 || from === head.treeSize ? [] : consistencyProof(hashes, from).map(toHex);

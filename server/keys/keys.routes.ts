@@ -62,7 +62,8 @@ export function keyRoutes(ctx: ServiceContext): Router {
 
   router.get('/key-log/consistency', async (req, res) => {
     reader(req);
-    res.json(await keyLogConsistency(ctx, parseInput(consistencyQuery, req.query, 'query').from));
+    const { from, to } = parseInput(consistencyQuery, req.query, 'query');
+    res.json(await keyLogConsistency(ctx, from, to));
   });
 
   return router;

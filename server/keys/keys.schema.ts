@@ -21,7 +21,10 @@ export const attestationBody = z.strictObject({
   attestation: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'The attestation must be a 64-byte signature in base64url'),
 });
 
-export const consistencyQuery = z.strictObject({ from: z.coerce.number().int().min(0, 'from must be 0 or more') });
+export const consistencyQuery = z.strictObject({
+  from: z.coerce.number().int().min(0, 'from must be 0 or more'),
+  to: z.coerce.number().int().min(0, 'to must be 0 or more').optional(),
+});
 
 export const proofQuery = z.strictObject({ userId: uuidParam });
 

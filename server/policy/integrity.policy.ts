@@ -12,3 +12,12 @@ export function canReportIntegrity(actor: Actor, readers: { readerIds: readonly 
   if (!standing.allow) return standing;
   return readers.readerIds.includes(actor.id) ? allow : deny('not_a_reader', 'You can only report something you were given to read.');
 }
+
+/**
+ * Who may report a key-log fork: any user in good standing whose client checks keys. The report
+ * carries its own evidence (two heads signed by the log key), so who sends it matters only for
+ * rate limits and the audit trail.
+ */
+export function canReportKeyLogFork(actor: Actor): Decision {
+  return canReach(actor, 'service');
+}

@@ -8,6 +8,7 @@ import { People } from '../support/people';
 import { publishKeys } from '../support/keys';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -25,6 +26,8 @@ beforeAll(async () => {
   const res = await publishKeys(await people.as('Alex'), alexKeys);
   expect(res.status).toBe(201);
   alexId = res.body.keys.userId;
+  // Police have no agency admin in the demo: the system admin confirms Alex's keys, as when verifying him.
+  await confirmDemoKeys(haven, ['Alex']);
 });
 afterAll(async () => {
   await browser?.close();

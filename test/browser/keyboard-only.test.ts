@@ -7,6 +7,7 @@ import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
 import { signInInBrowser } from './people-in-browsers';
+import { confirmDemoKeys } from '../support/confirm-keys';
 
 // A practitioner who uses only a keyboard: every step below is a key press or typing through
 // page.keyboard. The page is read (what has focus, what it says) but never clicked or filled.
@@ -168,6 +169,7 @@ describe('keyboard only, in Chromium', () => {
     const morgan = await morganContext.newPage();
     const morganProblems = watchForProblems(morgan);
     await signInInBrowser(morgan, haven, 'Morgan');
+    await confirmDemoKeys(haven, ['Morgan']);
 
     const context = await browser.newContext();
     contexts.push(context);

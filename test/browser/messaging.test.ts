@@ -9,6 +9,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -80,6 +81,8 @@ describe('secure conversations in Chromium', () => {
   it('two practitioners exchange an end-to-end encrypted message about a child', { timeout: 120_000 }, async () => {
     jordan = await practitioner('Jordan');
     morgan = await practitioner('Morgan');
+    // Their admin confirms both new keys, as when verifying them (the unconfirmed step: unconfirmed-keys.test.ts).
+    await confirmDemoKeys(haven, ['Jordan', 'Morgan']);
     const page = jordan.page;
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
@@ -157,6 +160,7 @@ describe('secure conversations in Chromium', () => {
     expect((await ruthApi.signIn(haven.account('Ruth'))).status).toBe(200);
     const ruth = new Practitioner(ruthApi);
     await ruth.publishKeys();
+    await confirmDemoKeys(haven, ['Ruth']);
     await ruth.connect();
 
     const page = jordan.page;

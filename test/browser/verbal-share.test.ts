@@ -9,6 +9,7 @@ import { People } from '../support/people';
 import { publishKeys } from '../support/keys';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -28,6 +29,7 @@ beforeAll(async () => {
   const res = await publishKeys(await people.as('Morgan'), morganKeys);
   expect(res.status).toBe(201);
   morganId = res.body.keys.userId;
+  await confirmDemoKeys(haven, ['Morgan']);
 });
 afterAll(async () => {
   await browser?.close();

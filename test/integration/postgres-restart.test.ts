@@ -14,6 +14,7 @@ import { ApiClient } from '../support/client';
 import { testAuditKeys } from '../support/database';
 import { freePort } from '../support/net';
 import { Practitioner, startConversation } from '../support/practitioner';
+import { TEST_TRUST_ENV } from '../support/trust-roots';
 
 // A PostgreSQL server of this test's own (the shared one must not be restarted under other tests).
 const bin = path.join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql')[0] ?? '15', 'bin');
@@ -47,7 +48,7 @@ beforeAll(async () => {
   const databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   database = await openDatabase({ databaseUrl, dataDir: '/nonexistent' });
   // The anchor file goes to the test's own folder, not ./data.
-  const config = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', HAVEN_DATA_DIR: havenDataDir });
+  const config = loadConfig({ ...TEST_TRUST_ENV, PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', HAVEN_DATA_DIR: havenDataDir });
   haven = createHaven({ config, auditKeys: testAuditKeys(), database, redis: null, logger: pino({ level: 'silent' }), clock: () => new Date() });
   url = `http://127.0.0.1:${await haven.listen()}`;
   demo = (await seedDemo({ db: database.db, config, clock: () => new Date(), notifier: silentNotifier })) ?? [];

@@ -20,6 +20,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { welfareRecord } from '../support/practitioner';
+import { TEST_TRUST_ENV } from '../support/trust-roots';
 
 // A destroyed row stays in its table's pages as a dead tuple, readable with the page inspector
 // by anyone with the database's files, until it is vacuumed. A retention run vacuums what it
@@ -103,7 +104,7 @@ describe('after a retention run, on the embedded database (PGlite)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('the same: the run vacuums there too, outside any transaction', { timeout: 120_000 }, async () => {
-    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', HAVEN_DATA_DIR: dataDir });
+    const config = loadConfig({ ...TEST_TRUST_ENV, PORT: '0', LOG_LEVEL: 'silent', HAVEN_DATA_DIR: dataDir });
     const database = await openDatabase({ dataDir });
     let childId = '';
     try {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import {
   checkEnvelopePlacement,
-  checkPublishedKeys,
+  attestKey,
+  checkCorrespondentKeys,
   fromBase64Url,
   generateIdentity,
   keyFingerprint,
@@ -18,6 +19,7 @@ import {
   type EnvelopeKind,
   type EnvelopeListing,
   type IdentityKeys,
+  type SignedAdminCertificate,
   type OpenedNote,
   type PlacementProblem,
   type KeyLogEntry,
@@ -27,7 +29,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SyncedMessage } from '
 import { shareRecord } from '../../server/shares/share-record';
 import type { ApiClient } from './client';
 import { publishKeys } from './keys';
-import { testLogPublicKey } from './trust-roots';
+import { testTrustRoots } from './trust-roots';
 
 export const welfareRecord = shareRecord.parse({
   consent: { status: 'given', givenBy: 'parent', givenOn: '2026-11-20' },
@@ -92,13 +94,33 @@ export class Practitioner {
   /**
    * What the web client checks before it seals to someone (docs/key-log.md): the directory's keys
    * for them are their newest entry in the key log, under a head signed by the log key this
-   * client was built with (the test trust roots), never a key the server hands over.
+   * client was built with (the test trust roots), never a key the server hands over; and who
+   * vouches for exactly those keys, from admin certificates checked against the organisation root.
+   * The same pure check as the web client (checkCorrespondentKeys).
    */
   async checkKeysOf(userId: string) {
-    const [keys] = (await this.api.get<{ keys: { signPublicKey: string; boxPublicKey: string }[] }>(`/api/keys?userIds=${userId}`)).body.keys;
+    type Listed = { keys: { signPublicKey: string; boxPublicKey: string; agencyId: string | null }[] };
+    const [keys] = (await this.api.get<Listed>(`/api/keys?userIds=${userId}`)).body.keys;
     if (!keys) throw new Error('no keys in the directory');
     const log = (await this.api.get<{ entry: KeyLogEntry; index: number; proof: string[]; head: SignedTreeHead }>(`/api/key-log/proof?userId=${userId}`)).body;
-    return checkPublishedKeys({ userId, keys: { signPublicKey: keys.signPublicKey, boxPublicKey: keys.boxPublicKey }, log, logPublicKey: testLogPublicKey() });
+    const { certificates } = (await this.api.get<{ certificates: SignedAdminCertificate[] }>('/api/admin-certificates')).body;
+    const roots = testTrustRoots();
+    return checkCorrespondentKeys({
+      userId,
+      agencyId: keys.agencyId,
+      keys: { signPublicKey: keys.signPublicKey, boxPublicKey: keys.boxPublicKey },
+      log,
+      certificates,
+      trustRoots: { keyLogPublicKey: fromBase64Url(roots.keyLogPublicKey), orgRootPublicKey: fromBase64Url(roots.orgRootPublicKey) },
+    });
+  }
+
+  /** An admin's browser confirming someone's keys (POST /api/users/:id/key-attestation), signed with this admin's own key. */
+  attest(user: { userId: string; fingerprint: string }) {
+    return this.api.post(`/api/users/${user.userId}/key-attestation`, {
+      fingerprint: user.fingerprint,
+      attestation: attestKey({ userId: user.userId, fingerprint: user.fingerprint }, this.keys.signPrivateKey),
+    });
   }
 
   async connect(): Promise<void> {

@@ -66,6 +66,8 @@ export const keysOperations: ApiOperation[] = [
     path: '/admin-certificates',
     tag: 'Keys',
     summary: "Admin certificates: the organisation root's signatures over admins' signing keys",
-    ok: json('`{ certificates: [{ certificate: AdminCertificate, signature }] }`; clients verify each against the org root in their build.'),
+    ok: json(
+      '`{ certificates: [{ certificate: AdminCertificate, signature, name }] }`; clients verify each against the org root in their build (the name is for display only).',
+    ),
   },
 ];

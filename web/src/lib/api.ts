@@ -1,5 +1,6 @@
 // The one typed client of the REST contract (docs/api.md). Same-origin cookies carry
 // the session; every non-GET carries the CSRF token (the session's own, or before sign-in a double-submit token).
+import type { SignedAdminCertificate } from '../../../crypto';
 import type {
   Agency,
   AgencyKind,
@@ -228,7 +229,7 @@ export const keys = {
   mine: (): Promise<{ keys: PublicKeys | null }> => get('/api/keys/me'),
   /** The public halves and the proof of possession (docs/key-log.md, "Publishing keys"). */
   publish: (body: KeyPublicationBody): Promise<{ keys: PublicKeys }> => put('/api/keys/me', body),
-  of: (userIds: string[]): Promise<{ keys: PublicKeys[] }> => get(`/api/keys${query({ userIds: userIds.join(',') })}`),
+  of: (userIds: string[]): Promise<{ keys: (PublicKeys & { agencyId: string | null })[] }> => get(`/api/keys${query({ userIds: userIds.join(',') })}`),
   /** Replaces this user's keys deliberately (logged, so correspondents are warned). */
   replace: (body: KeyPublicationBody): Promise<{ keys: PublicKeys }> => put('/api/keys/me', { ...body, replace: true }),
   /** 404 `no_key_backup` when none was made. */
@@ -236,11 +237,16 @@ export const keys = {
   saveBackup: (backup: KeyBackup): Promise<void> => put('/api/keys/backup', backup),
 };
 
+/** Admin certificates as the server lists them; each is checked against this build's organisation root before it counts. */
+export const adminCertificates = {
+  list: (): Promise<{ certificates: (SignedAdminCertificate & { name: string })[] }> => get('/api/admin-certificates'),
+};
+
 export const keyLog = {
   head: (): Promise<{ head: SignedTreeHead | null }> => get('/api/key-log/head'),
   proof: (userId: string): Promise<KeyLogProof> => get(`/api/key-log/proof${query({ userId })}`),
-  consistency: (from: number): Promise<{ proof: string[]; head: SignedTreeHead; from: SignedTreeHead | null }> =>
-    get(`/api/key-log/consistency${query({ from })}`),
+  consistency: (from: number, to?: number): Promise<{ proof: string[]; head: SignedTreeHead; from: SignedTreeHead | null }> =>
+    get(`/api/key-log/consistency${query({ from, to })}`),
 };
 
 export const threads = {

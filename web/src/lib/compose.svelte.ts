@@ -129,9 +129,16 @@ export async function sealAndSend(out: Outgoing): Promise<'sent' | 'queued'> {
     throw error;
   }
   if (blocked().length > 0) throw refusal(changedMessage(blocked()));
+  const unvouched = verified.filter((k) => !k.trust.vouched);
+  // The special file takes no shortcut: only keys a certified admin confirmed get a written record.
+  if (out.tier === 'offending_risk' && unvouched.length > 0) throw refusal(unconfirmedForRecord(unvouched));
+  const unaccepted = keyLog.unconfirmedFor(unvouched.map((k) => k.userId));
+  if (unaccepted.length > 0) throw refusal(unconfirmedMessage(unaccepted));
   const sorted = [...verified].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+  // v2: the newest key-log head this device checked travels signed, so readers can compare logs (docs/envelope.md).
   const header: EnvelopeHeader = {
-    v: 1,
+    v: 2,
+    keyLogHead: await keyLog.newestHead(),
     id: newId(),
     kind: out.kind,
     threadId: out.threadId,
@@ -158,6 +165,16 @@ export async function sealAndSend(out: Outgoing): Promise<'sent' | 'queued'> {
 
 function refusal(message: string): ApiError {
   return new ApiError(0, 'not_sent', message);
+}
+
+const names = (people: { name: string }[]) => people.map((p) => p.name).join(' and ');
+
+function unconfirmedForRecord(people: { name: string }[]): string {
+  return `${names(people)}’s agency has not yet confirmed ${people.length === 1 ? 'their' : 'these'} security keys, and a written record goes only to confirmed keys. Ask their agency’s Haven admin to confirm them. Nothing was sent.`;
+}
+
+function unconfirmedMessage(people: { name: string }[]): string {
+  return `${names(people)}’s agency has not yet confirmed ${people.length === 1 ? 'their' : 'these'} security keys. Compare the safety number above before you send. Nothing was sent.`;
 }
 
 function changedMessage(changes: { name: string }[]): string {

@@ -10,7 +10,11 @@ import { identityKeys, loadCrypto } from './keys.svelte';
 import type { Stored } from './messaging.svelte';
 import { session } from './session.svelte';
 
-export type Opened = { state: 'opened'; header: EnvelopeHeader; text: string } | { state: 'closed'; problem: string } | { state: 'altered'; problem: string };
+export type Opened =
+  /** `senderUnconfirmed`: no certified admin of the sender's agency has confirmed the keys that signed it (docs/key-log.md). */
+  | { state: 'opened'; header: EnvelopeHeader; text: string; senderUnconfirmed: boolean }
+  | { state: 'closed'; problem: string }
+  | { state: 'altered'; problem: string };
 
 /** Where each envelope opened in this session was listed, by envelope id, across every conversation and special file. */
 const placements = new Map<string, EnvelopeListing>();
@@ -18,7 +22,7 @@ session.onEnd(() => placements.clear());
 
 export class EnvelopeOpener {
   // A cache of promises, never shown, so not reactive.
-  private readonly senderKeys = new Map<string, Promise<Uint8Array>>();
+  private readonly senderKeys = new Map<string, Promise<{ signPublicKey: Uint8Array; vouched: boolean }>>();
 
   constructor(
     private readonly me: string,
@@ -32,9 +36,11 @@ export class EnvelopeOpener {
   /** Opens `m`, listed by the server in its thread about `childId`. */
   async open(m: Stored, childId: string): Promise<Opened> {
     let opened: { header: EnvelopeHeader; text: string };
+    let vouched: boolean;
     try {
       const key = await this.signingKey(m.senderId);
-      opened = identityKeys.openMessage(m.envelope, key);
+      vouched = key.vouched;
+      opened = identityKeys.openMessage(m.envelope, key.signPublicKey);
     } catch (error) {
       if (error instanceof KeyCheckError) return { state: 'closed', problem: `This ${this.noun} cannot be shown: ${error.message}` };
       return { state: 'closed', problem: `This ${this.noun} cannot be opened in this browser, or its signature does not match the sender’s keys.` };
@@ -47,7 +53,9 @@ export class EnvelopeOpener {
       return { state: 'altered', problem: this.alteredText(placement.altered) };
     }
     placements.set(opened.header.id, listedAs);
-    return { state: 'opened', ...opened };
+    // The sender's view of the key log, compared with this device's: a fork stops sealing (key-log.svelte.ts).
+    if (opened.header.v === 2 && opened.header.keyLogHead) void keyLog.witness(opened.header.keyLogHead);
+    return { state: 'opened', ...opened, senderUnconfirmed: !vouched };
   }
 
   /** Words for the reader: what they are not seeing and why, and that the admins know. */
@@ -64,14 +72,14 @@ export class EnvelopeOpener {
     integrity.report({ kind: 'envelope_misplaced', messageId: m.id, threadId: m.threadId, reason }).catch((error: unknown) => console.error(error));
   }
 
-  private signingKey(userId: string): Promise<Uint8Array> {
+  private signingKey(userId: string): Promise<{ signPublicKey: Uint8Array; vouched: boolean }> {
     const mine = identityKeys.signPublicKey;
-    if (userId === this.me && mine) return Promise.resolve(mine);
+    if (userId === this.me && mine) return Promise.resolve({ signPublicKey: mine, vouched: true });
     let key = this.senderKeys.get(userId);
     if (!key) {
       key = keyLog.verify([{ id: userId, name: this.nameOf(userId) }]).then(([verified]) => {
         if (!verified) throw new KeyCheckError('the sender’s keys could not be checked.');
-        return verified.signPublicKey;
+        return { signPublicKey: verified.signPublicKey, vouched: verified.trust.vouched };
       });
       key.catch(() => this.senderKeys.delete(userId));
       this.senderKeys.set(userId, key);

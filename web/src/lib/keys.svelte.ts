@@ -100,11 +100,12 @@ class KeysState {
   }
 
   /** Seals `text` to the given readers and signs it as this user (sealed note v2); this user is always a reader, with this browser's key. */
-  async seal(text: string, context: NoteContext, readers: PublicKeys[]): Promise<SealedNoteV2> {
+  async seal(text: string, context: NoteContext, readers: { userId: string; boxPublicKey: Uint8Array }[]): Promise<SealedNoteV2> {
     const crypto = await loadCrypto();
     if (!this.ready || !this.keys || !this.userId) throw new Error('keys are not ready');
     const me = { userId: this.userId, boxPublicKey: this.keys.boxPublicKey };
-    const others = readers.filter((r) => r.userId !== me.userId).map((r) => ({ userId: r.userId, boxPublicKey: crypto.fromBase64Url(r.boxPublicKey) }));
+    // Readers' keys come checked against the key log (key-log.svelte.ts), never straight from the directory.
+    const others = readers.filter((r) => r.userId !== me.userId).map((r) => ({ userId: r.userId, boxPublicKey: r.boxPublicKey }));
     return crypto.sealNote(text, context, [me, ...others], { userId: this.userId, signPrivateKey: this.keys.signPrivateKey });
   }
 

@@ -4,7 +4,8 @@
 // the entry already recorded instead of recording it twice.
 import type { SealedNoteV2 } from '../../../crypto';
 import { checkShareRecord } from '../../../server/shares/share-record';
-import { ApiError, keys as keysApi } from './api';
+import { ApiError } from './api';
+import { KeyCheckError, keyLog, type VerifiedKey } from './key-log.svelte';
 import { RECORD_FIELDS, recordField, ShareRecordDraft } from './consent-form.svelte';
 import { FormState, type FieldErrors } from './form.svelte';
 import { identityKeys } from './keys.svelte';
@@ -125,17 +126,37 @@ export class VerbalShareForm {
     shareLog.announce(this.child.id, `Your verbal share with ${joinNames(entry.participants.map(participantName))} is recorded.`);
   }
 
-  /** Encrypts the summary to the user and each Haven participant, with their published keys. */
+  /**
+   * Encrypts the summary to the user and each Haven participant, with keys checked as for any
+   * message (docs/key-log.md): in the key log under this build's trust roots, no unacknowledged
+   * key change, and vouched for by a certified admin — or, outside the offending-risk tier,
+   * accepted by the user after comparing the safety number (KeyChanges on this form).
+   */
   private async sealSummary(): Promise<SealedNoteV2 | null> {
     const text = this.summary.trim();
     if (!text) return null;
-    const havenIds = this.participants.list.flatMap((p) => (p.userId ? [p.userId] : []));
-    const { keys } = await keysApi.of([this.me, ...havenIds]);
-    const keyless = this.participants.list.filter((p) => p.userId && !keys.some((k) => k.userId === p.userId));
-    if (keyless.length > 0) {
-      const message = `${names(keyless)} cannot receive an encrypted summary yet. Delete the summary to record the share without one.`;
-      throw new ApiError(409, 'keys_missing', message, [{ path: 'summary', message }]);
+    const people = this.participants.list.flatMap((p) => (p.userId && p.userId !== this.me ? [{ id: p.userId, name: p.name }] : []));
+    const refuse = (message: string) => new ApiError(409, 'summary_keys', message, [{ path: 'summary', message }]);
+    const keyless = this.participants.list.filter((p) => p.userId && !p.hasKeys);
+    if (keyless.length > 0) throw refuse(`${names(keyless)} cannot receive an encrypted summary yet. Delete the summary to record the share without one.`);
+    let verified: VerifiedKey[];
+    try {
+      verified = await keyLog.verify(people);
+    } catch (error) {
+      if (error instanceof KeyCheckError) throw refuse(`${error.message} Delete the summary to record the share without one.`);
+      throw error;
     }
-    return identityKeys.seal(text, { shareId: this.id, childId: this.child.id, senderId: this.me }, keys);
+    const changed = keyLog.pendingFor(people.map((p) => p.id));
+    if (changed.length > 0)
+      throw refuse(`${names(changed)} ${changed.length === 1 ? 'has' : 'have'} new security keys. Check and accept the change above first.`);
+    const unvouched = verified.filter((k) => !k.trust.vouched);
+    if (this.marked && unvouched.length > 0) {
+      throw refuse(
+        `${names(unvouched)}’s agency has not yet confirmed their security keys, and in the offending-risk tier a summary goes only to confirmed keys. Delete the summary, or ask their agency’s Haven admin to confirm them.`,
+      );
+    }
+    const unaccepted = keyLog.unconfirmedFor(unvouched.map((k) => k.userId));
+    if (unaccepted.length > 0) throw refuse(`${names(unaccepted)}’s agency has not yet confirmed their security keys. Compare the safety number above first.`);
+    return identityKeys.seal(text, { shareId: this.id, childId: this.child.id, senderId: this.me }, verified);
   }
 }
