@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromBase64Url, generateIdentity, keyFingerprint, openEnvelope, parseEnvelope, publicIdentity, ready } from '../../crypto';
 import { ApiClient } from '../support/client';
@@ -9,6 +9,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { fillShareRecord } from './people-in-browsers';
 import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
@@ -43,20 +44,6 @@ async function practitioner(name: string): Promise<{ page: Page; problems: strin
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
   return { page, problems };
-}
-
-/** A share record with consent from a parent, public task under Children Act 2004 s.10, the family told: filled in within `scope`. */
-async function fillShareRecord(scope: Page | Locator, purpose: string, proportionate: string): Promise<void> {
-  await scope.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
-  await scope.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
-  await scope.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
-  await scope.getByLabel('Purpose of sharing').fill(purpose);
-  await scope.getByLabel('Family and household', { exact: true }).check();
-  await scope.getByLabel('Public task', { exact: true }).check();
-  await scope.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
-  await scope.getByLabel('Children Act 2004 s.10', { exact: true }).check();
-  await scope.getByLabel('Why is sharing necessary and proportionate?').fill(proportionate);
-  await scope.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
 }
 
 async function dumpDatabase(): Promise<Record<string, string>> {

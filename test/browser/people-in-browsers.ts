@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { fromBase64Url, sealEnvelope, type Envelope } from '../../crypto';
 import type { TestHaven } from '../support/haven';
 import { welfareRecord, type Practitioner } from '../support/practitioner';
@@ -46,4 +46,18 @@ export async function sealToBrowserUser(sender: Practitioner, thread: { id: stri
     sender: { userId: sender.userId, signPrivateKey: sender.keys.signPrivateKey, boxPublicKey: sender.keys.boxPublicKey },
     recipients: [{ userId: recipientId, boxPublicKey: fromBase64Url(recipient.boxPublicKey) }],
   });
+}
+
+/** A share record with consent from a parent, public task under Children Act 2004 s.10, the family told: filled in within `scope`. */
+export async function fillShareRecord(scope: Page | Locator, purpose: string, proportionate: string): Promise<void> {
+  await scope.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
+  await scope.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
+  await scope.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
+  await scope.getByLabel('Purpose of sharing').fill(purpose);
+  await scope.getByLabel('Family and household', { exact: true }).check();
+  await scope.getByLabel('Public task', { exact: true }).check();
+  await scope.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
+  await scope.getByLabel('Children Act 2004 s.10', { exact: true }).check();
+  await scope.getByLabel('Why is sharing necessary and proportionate?').fill(proportionate);
+  await scope.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
 }

@@ -2,17 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attestKey,
   certifyAdmin,
-  fromBase64Url,
-  fromHex,
   generateIdentity,
   keyFingerprint,
-  keyLogLeafHash,
   publicIdentity,
   ready,
-  signTreeHead,
-  signingKeyPairFromSeed,
-  toHex,
-  treeHead,
   type AdminCertificate,
   type IdentityKeys,
   type KeyLogEntry,
@@ -21,7 +14,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { Practitioner } from '../support/practitioner';
-import { TEST_KEY_LOG_SEED } from '../support/trust-roots';
+import { logAsServer } from '../support/malicious-server';
 
 // Issue 17, item 2: a client seals to a key only once it knows who vouches for it — an admin of
 // the person's agency (or a system admin) whose signing key the organisation root certified. The
@@ -46,33 +39,6 @@ beforeAll(async () => {
   for (const p of [jordan, morgan, sam, priya]) await p.publishKeys();
 });
 afterAll(() => haven?.close());
-
-/** The malicious server: logs `entry` as the next leaf and signs the new head with the log key it holds, then puts the keys in the directory. */
-async function logAsServer(entry: KeyLogEntry): Promise<void> {
-  const sql = await rawClient(haven.database.url);
-  try {
-    const hashes = (await sql.query<{ leaf_hash: string }>('select leaf_hash from key_log_leaves order by seq')).rows.map((r) => r.leaf_hash);
-    const leafHash = toHex(keyLogLeafHash(entry));
-    await sql.query('insert into key_log_leaves (seq, user_id, entry, leaf_hash) values ($1, $2, $3, $4)', [hashes.length, entry.userId, entry, leafHash]);
-    const logKey = signingKeyPairFromSeed(fromBase64Url(TEST_KEY_LOG_SEED)).privateKey;
-    const all = [...hashes, leafHash].map(fromHex);
-    const head = signTreeHead({ v: 1, treeSize: all.length, rootHash: toHex(treeHead(all)), timestamp: new Date().toISOString() }, logKey);
-    await sql.query('insert into key_log_heads (tree_size, root_hash, timestamp, signature) values ($1, $2, $3, $4)', [
-      head.treeSize,
-      head.rootHash,
-      head.timestamp,
-      head.signature,
-    ]);
-    await sql.query('update user_keys set sign_public_key = $1, box_public_key = $2, fingerprint = $3 where user_id = $4', [
-      entry.signPublicKey,
-      entry.boxPublicKey,
-      entry.fingerprint,
-      entry.userId,
-    ]);
-  } finally {
-    await sql.end();
-  }
-}
 
 /** A fake key for `userId`, with whatever attestation the attacker can muster. */
 function fakeEntry(userId: string, attestation: { by: string; signWith: IdentityKeys; ofFingerprint?: string } | null): KeyLogEntry {
@@ -107,7 +73,7 @@ describe('who vouches for a key, as the client sees it', () => {
 describe('the malicious server, holding the key log key', () => {
   it('replaces an attested key with its own, correctly logged: in the log, but vouched for by nobody', async () => {
     const entry = fakeEntry(morgan.userId, null);
-    await logAsServer(entry);
+    await logAsServer(haven, entry);
     expect(await jordan.checkKeysOf(morgan.userId)).toEqual({ ok: true, fingerprint: entry.fingerprint, trust: { vouched: false, reason: 'not_attested' } });
   });
 
@@ -132,7 +98,7 @@ describe('the malicious server, holding the key log key', () => {
     } finally {
       await sql.end();
     }
-    await logAsServer(fakeEntry(morgan.userId, { by: jordan.userId, signWith: rogue }));
+    await logAsServer(haven, fakeEntry(morgan.userId, { by: jordan.userId, signWith: rogue }));
     expect(await jordan.checkKeysOf(morgan.userId)).toMatchObject({ ok: true, trust: { vouched: false, reason: 'attester_not_certified' } });
   });
 
@@ -151,14 +117,14 @@ describe('the malicious server, holding the key log key', () => {
     }
     expect(genuine).not.toBe('');
     const entry = { ...fakeEntry(morgan.userId, null), attestedBy: sam.userId, attestation: genuine };
-    await logAsServer(entry);
+    await logAsServer(haven, entry);
     expect(await jordan.checkKeysOf(morgan.userId)).toMatchObject({ ok: true, trust: { vouched: false, reason: 'bad_attestation' } });
   });
 
   it('has an admin of another agency attest: not vouched for (a council admin cannot vouch for a police officer)', async () => {
     // Priya really signs (a rogue or mistaken admin); only the server's policy stopped her before.
     const entry = fakeEntry(morgan.userId, { by: priya.userId, signWith: priya.keys });
-    await logAsServer(entry);
+    await logAsServer(haven, entry);
     expect(await jordan.checkKeysOf(morgan.userId)).toMatchObject({ ok: true, trust: { vouched: false, reason: 'attester_other_agency' } });
   });
 });
