@@ -4,6 +4,7 @@ import {
   checkEnvelopePlacement,
   attestKey,
   checkCorrespondentKeys,
+  compareSeenHeads,
   fromBase64Url,
   generateIdentity,
   keyFingerprint,
@@ -18,6 +19,7 @@ import {
   type EnvelopeHeaderV1,
   type EnvelopeKind,
   type EnvelopeListing,
+  type HeadComparison,
   type IdentityKeys,
   type SignedAdminCertificate,
   type OpenedNote,
@@ -99,13 +101,52 @@ export class Practitioner {
    * The same pure check as the web client (checkCorrespondentKeys).
    */
   async checkKeysOf(userId: string) {
+    const checked = await this.checkKeysWithoutKeepingHead(userId);
+    return checked.result;
+  }
+
+  /** The newest key-log head this client checked keys under (the web client keeps it in IndexedDB and seals it into envelopes v2). */
+  keptHead: SignedTreeHead | null = null;
+
+  /**
+   * Compares the head another client saw (from an envelope v2's signed header) with the one this
+   * client kept, as the web client does (key-log.svelte.ts, witness): the server must prove the
+   * smaller extends the larger, and any head it answers with must agree with the ones in hand. A
+   * fork is reported to the system admins (POST /api/integrity-reports, key_log_fork).
+   */
+  async compareHead(theirs: SignedTreeHead): Promise<{ comparison: HeadComparison; reportStatus?: number }> {
+    const mine = this.keptHead;
+    if (!mine) throw new Error('this client has not kept a head yet');
+    const logPublicKey = fromBase64Url(testTrustRoots().keyLogPublicKey);
+    const [smaller, larger] = mine.treeSize <= theirs.treeSize ? [mine, theirs] : [theirs, mine];
+    let comparison: HeadComparison | null = null;
+    let proof: string[] = [];
+    if (smaller.treeSize !== larger.treeSize) {
+      type Answer = { proof: string[]; head: SignedTreeHead; from: SignedTreeHead | null };
+      const answer = (await this.api.get<Answer>(`/api/key-log/consistency?from=${smaller.treeSize}&to=${larger.treeSize}`)).body;
+      for (const [held, served] of [
+        [larger, answer.head],
+        [smaller, answer.from],
+      ] as const) {
+        const same = served ? compareSeenHeads({ mine: held, theirs: served, proof: [], logPublicKey }) : null;
+        if (same?.result === 'fork') comparison ??= same;
+      }
+      proof = answer.proof ?? [];
+    }
+    comparison ??= compareSeenHeads({ mine, theirs, proof, logPublicKey });
+    if (comparison.result !== 'fork') return { comparison };
+    const report = await this.api.post('/api/integrity-reports', { kind: 'key_log_fork', heads: comparison.heads });
+    return { comparison, reportStatus: report.status };
+  }
+
+  private async checkKeysWithoutKeepingHead(userId: string) {
     type Listed = { keys: { signPublicKey: string; boxPublicKey: string; agencyId: string | null }[] };
     const [keys] = (await this.api.get<Listed>(`/api/keys?userIds=${userId}`)).body.keys;
     if (!keys) throw new Error('no keys in the directory');
     const log = (await this.api.get<{ entry: KeyLogEntry; index: number; proof: string[]; head: SignedTreeHead }>(`/api/key-log/proof?userId=${userId}`)).body;
     const { certificates } = (await this.api.get<{ certificates: SignedAdminCertificate[] }>('/api/admin-certificates')).body;
     const roots = testTrustRoots();
-    return checkCorrespondentKeys({
+    const result = checkCorrespondentKeys({
       userId,
       agencyId: keys.agencyId,
       keys: { signPublicKey: keys.signPublicKey, boxPublicKey: keys.boxPublicKey },
@@ -113,6 +154,8 @@ export class Practitioner {
       certificates,
       trustRoots: { keyLogPublicKey: fromBase64Url(roots.keyLogPublicKey), orgRootPublicKey: fromBase64Url(roots.orgRootPublicKey) },
     });
+    if (result.ok && (!this.keptHead || log.head.treeSize >= this.keptHead.treeSize)) this.keptHead = log.head;
+    return { result };
   }
 
   /** An admin's browser confirming someone's keys (POST /api/users/:id/key-attestation), signed with this admin's own key. */
@@ -161,6 +204,19 @@ export class Practitioner {
       correctionReason: null,
       ...over,
     };
+    return sealEnvelope({
+      header,
+      body: text,
+      sender: { userId: this.userId, signPrivateKey: this.keys.signPrivateKey, boxPublicKey: this.keys.boxPublicKey },
+      recipients: sorted.map((p) => ({ userId: p.userId, boxPublicKey: p.keys.boxPublicKey })),
+    });
+  }
+
+  /** As seal, but envelope v2, carrying the key-log head this client kept (what the web client seals). */
+  sealV2(thread: { id: string; childId: string }, others: Practitioner[], text: string): Envelope {
+    const v1 = this.seal(thread, others, text);
+    const header: EnvelopeHeader = { ...(v1.header as EnvelopeHeaderV1), v: 2, keyLogHead: this.keptHead };
+    const sorted = [...others].sort((a, b) => (a.userId < b.userId ? -1 : 1));
     return sealEnvelope({
       header,
       body: text,
