@@ -9,7 +9,7 @@ import { canDischargeObligationWith, canRevokeMessage, canShare, canShareAboutMa
 import type { Receipt, SyncedMessage } from '../realtime/events';
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
-import { deliveriesOfMessage, deliveryOf, findMessage, markDelivered, markRead, messagesSince, revokeMessage, type NewMessage } from './messages.store';
+import { deliveriesOfMessage, deliveryOf, findMessage, markDelivered, markRead, messagesSince, revokeMessage, type MessageRow, type NewMessage } from './messages.store';
 import { commitMessage } from './message-commit';
 import { shareRecord } from './share-record';
 import { requireThread } from './threads.service';
@@ -161,6 +161,10 @@ export async function sendMessage(
   if (previous) {
     const mine = previous.senderId === signedIn.actor.id ? await deliveryOf(ctx.db, previous.id, signedIn.actor.id) : undefined;
     if (!mine || previous.signature !== envelope.signature) throw new ConflictError('id_in_use', 'This message id is already used by another message.');
+    // The first attempt was stored, but its notice may have died with the process that stored it
+    // (issue 23): tell the readers again. Clients drop an id they already hold, so this costs a
+    // duplicate event at most, never a duplicate message.
+    await renotifyReaders(ctx, previous, options.connectionId);
     return { id: previous.id, seq: mine.seq, storedAt: previous.storedAt.toISOString(), duplicate: true };
   }
   const { threadId, childId, recipients } = await checkEnvelope(ctx, signedIn, envelope, threadAndKeys);
@@ -205,6 +209,16 @@ export async function sendMessage(
   // sender's other connections are told too; the one it came on has its number in the ack.
   ctx.notifier.messageCopies({ message: unnumbered(stored.row), readers: [...stored.seqs], exceptConnection: options.connectionId ?? null });
   return { id: stored.row.id, seq: stored.seqs.get(signedIn.actor.id) ?? 0, storedAt: now.toISOString(), duplicate: false };
+}
+
+/** Sends a stored message's notices again, to every reader at their own sequence number (not to the connection that resent it). */
+async function renotifyReaders(ctx: ServiceContext, message: MessageRow, connectionId: string | undefined): Promise<void> {
+  const readers = await deliveriesOfMessage(ctx.db, message.id);
+  ctx.notifier.messageCopies({
+    message: unnumbered(message),
+    readers: readers.map((r) => [r.userId, r.seq] as [string, number]),
+    exceptConnection: connectionId ?? null,
+  });
 }
 
 /** Everything after the reader's cursor, in order; nothing is skipped because numbers have no gaps. */
