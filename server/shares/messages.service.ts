@@ -9,7 +9,17 @@ import { canDischargeObligationWith, canRevokeMessage, canShare, canShareAboutMa
 import type { Receipt, SyncedMessage } from '../realtime/events';
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
-import { deliveriesOfMessage, deliveryOf, findMessage, markDelivered, markRead, messagesSince, revokeMessage, type MessageRow, type NewMessage } from './messages.store';
+import {
+  deliveriesOfMessage,
+  deliveryOf,
+  findMessage,
+  markDelivered,
+  markRead,
+  messagesSince,
+  revokeMessage,
+  type MessageRow,
+  type NewMessage,
+} from './messages.store';
 import { commitMessage } from './message-commit';
 import { shareRecord } from './share-record';
 import { requireThread } from './threads.service';
