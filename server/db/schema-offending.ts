@@ -81,7 +81,9 @@ export const notices = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
-    kind: text('kind', { enum: ['obligation_reminder', 'obligation_escalation', 'registration_attempt', 'case_unmarked', 'integrity_report', 'key_log_fork'] }).notNull(),
+    kind: text('kind', {
+      enum: ['obligation_reminder', 'obligation_escalation', 'registration_attempt', 'case_unmarked', 'integrity_report', 'key_log_fork'],
+    }).notNull(),
     obligationId: uuid('obligation_id').references(() => obligations.id),
     round: integer('round'),
     createdAt: at('created_at').notNull(),

@@ -92,7 +92,11 @@ export function judgeKeyLog(input: {
       if (a.treeSize !== b.treeSize || a.rootHash === b.rootHash) continue;
       inSameSizePair.add(a).add(b);
       findings.push(
-        fork('same_size_two_roots', [a, b], `FORK: two heads of size ${a.treeSize}, both signed by the key log key, with different roots: ${describeHead(a)} and ${describeHead(b)}.`),
+        fork(
+          'same_size_two_roots',
+          [a, b],
+          `FORK: two heads of size ${a.treeSize}, both signed by the key log key, with different roots: ${describeHead(a)} and ${describeHead(b)}.`,
+        ),
       );
     }
   }
@@ -155,7 +159,7 @@ function judgeKeptHead(
       fork(
         'kept_head_rewritten',
         [kept, h],
-        `FORK: ${keptWords}, and the database's ${describeHead(h)} are both signed by the key log key but cannot both be true: the log was rewritten since.`,
+        `FORK: ${keptWords}, and ${describeHead(h)} in the database now are both signed by the key log key but cannot both be true: the log was rewritten since.`,
       ),
     );
   }
@@ -195,12 +199,22 @@ export function judgeForkReport(
   if (!heads) return { seq: report.seq, at: report.at, confirmed: false, says: `${intro}: its heads are not readable, so it shows nothing.` };
   const [a, b] = heads;
   if (!heads.every((h) => verifyTreeHead(h, logPublicKey))) {
-    return { seq: report.seq, at: report.at, confirmed: false, says: `${intro}: its heads are not both signed by the trust roots' key log key, so it shows nothing.` };
+    return {
+      seq: report.seq,
+      at: report.at,
+      confirmed: false,
+      says: `${intro}: its heads are not both signed by the trust roots' key log key, so it shows nothing.`,
+    };
   }
   const offLog = (h: SignedTreeHead) => leaves.roots[h.treeSize] !== undefined && leaves.roots[h.treeSize] !== h.rootHash;
   if ((a.treeSize === b.treeSize && a.rootHash !== b.rootHash) || offLog(a) || offLog(b)) {
     const says = `FORK reported by a client (audit entry ${report.seq}, received ${report.at.toISOString()}): ${describeHead(a)} and ${describeHead(b)} are both signed by the key log key and cannot both be true.`;
     return { seq: report.seq, at: report.at, confirmed: true, says, finding: fork('client_fork_report', heads, says) };
   }
-  return { seq: report.seq, at: report.at, confirmed: false, says: `${intro}: ${describeHead(a)} and ${describeHead(b)} both match the log the database holds; the monitor cannot confirm it.` };
+  return {
+    seq: report.seq,
+    at: report.at,
+    confirmed: false,
+    says: `${intro}: ${describeHead(a)} and ${describeHead(b)} both match the log the database holds; the monitor cannot confirm it.`,
+  };
 }

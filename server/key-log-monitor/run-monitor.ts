@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { fromBase64Url, type SignedTreeHead } from '../../crypto';
+import { fromBase64Url } from '../../crypto';
 import { signedTreeHead } from '../integrity/integrity.schema';
 import { keyLogPublicKey } from '../keys/key-log-key';
 import { replayLeaves, signedHeadOf } from '../keys/key-log-replay';
+import { count, plural } from '../cli/io';
 import type { ServiceContext } from '../shared/context';
 import { readTrustRootsFile, trustRootsPath } from '../trust-roots';
 import { tellSystemAdmins } from './alerts';
@@ -66,7 +67,7 @@ export async function runKeyLogMonitor(ctx: ServiceContext, stateFile: string, i
   const reportRows = await forkReportsAfter(ctx.db, previous?.reportsReadThrough ?? 0);
   const reports = reportRows.map((row) => {
     const heads = reportedHeads.safeParse(row.detail.heads);
-    return judgeForkReport({ seq: row.seq, at: row.at, heads: heads.success ? (heads.data as [SignedTreeHead, SignedTreeHead]) : null }, logKey.bytes, leaves);
+    return judgeForkReport({ seq: row.seq, at: row.at, heads: heads.success ? heads.data : null }, logKey.bytes, leaves);
   });
 
   const findings = dedupe([...judged.findings, ...reports.flatMap((r) => (r.finding ? [r.finding] : []))]);
@@ -76,9 +77,7 @@ export async function runKeyLogMonitor(ctx: ServiceContext, stateFile: string, i
 
   io.out(...findings.map((f) => (alreadyReported.has(f.id) ? `${f.says} (Reported to the system admins at an earlier run.)` : f.says)));
   io.out(
-    reports.length
-      ? `Fork reports from clients since the last run: ${reports.length}.`
-      : `Fork reports from clients since the last run: none.`,
+    `Fork reports from clients since the last run: ${reports.length ? count(reports.length) : 'none'}.`,
     ...reports.filter((r) => !r.confirmed).map((r) => `  ${r.says}`),
   );
 
@@ -87,12 +86,13 @@ export async function runKeyLogMonitor(ctx: ServiceContext, stateFile: string, i
     try {
       const admins = await tellSystemAdmins(ctx, fresh);
       told = fresh;
-      io.out(
-        `Told the system admins (${admins} ${admins === 1 ? 'notice' : 'notices'} each of ${fresh.length} ${fresh.length === 1 ? 'problem' : 'problems'}; audit entries key_log.fork_detected / key_log.damage_detected).`,
-      );
+      const kinds = [...new Set(fresh.map((f) => (f.heads.length === 2 ? 'key_log.fork_detected' : 'key_log.damage_detected')))].join(', ');
+      io.out(`Told ${plural(admins, 'system admin')} about ${plural(fresh.length, 'new problem')} (a notice each; audit ${kinds}).`);
     } catch (error) {
       // With read-only database access the findings still stand, on stdout and in the exit status; they are told at a later run.
-      io.note(`haven: key-log-monitor: could not tell the system admins (${error instanceof Error ? error.message : String(error)}); they will be told at the next run`);
+      io.note(
+        `haven: key-log-monitor: could not tell the system admins (${error instanceof Error ? error.message : String(error)}); they will be told at the next run`,
+      );
     }
   }
 
@@ -109,13 +109,13 @@ export async function runKeyLogMonitor(ctx: ServiceContext, stateFile: string, i
 
   if (ok) {
     io.out(
-      `Key log consistent: ${log.leaves.length} entries, ${judged.signedHeads} signed heads, each signed by the trust roots' key log key and matching the entries before it.`,
+      `Key log consistent: ${plural(log.leaves.length, 'entry', 'entries')}, ${plural(judged.signedHeads, 'signed head')}, each signed by the trust roots' key log key and matching the entries before it.`,
       kept ? `It extends ${describeHead(kept.head)}, verified at ${kept.verifiedAt}.` : 'No head was kept before: this run is the starting point.',
       judged.newest ? `Newest head verified: ${describeHead(judged.newest)}; kept in ${stateFile}.` : `The log is empty; ${stateFile} written.`,
     );
   } else {
     io.out(
-      `${findings.length} ${findings.length === 1 ? 'problem' : 'problems'} found in the key log.`,
+      `${plural(findings.length, 'problem')} found in the key log.`,
       `The kept head stays ${next.head ? describeHead(next.head) : 'unset'} in ${stateFile} until this is resolved (docs/key-log.md, "Forks").`,
     );
   }

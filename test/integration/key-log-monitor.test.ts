@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   ready,
   signTreeHead,
   signingKeyPairFromSeed,
+  toBase64Url,
   toHex,
   treeHead,
   type KeyLogEntry,
@@ -21,7 +22,7 @@ import { appendToKeyLog } from '../../server/keys/key-log.service';
 import { havenCommand } from '../support/commands';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
-import { TEST_KEY_LOG_SEED } from '../support/trust-roots';
+import { TEST_KEY_LOG_SEED, TEST_TRUST_ROOTS_FILE } from '../support/trust-roots';
 
 // `npm run haven -- key-log-monitor` (issue 17 item 3) as cron would run it: its own process, its
 // state in a file outside the database. The attacker is the strongest there is for the key log: a
@@ -46,7 +47,15 @@ async function logKeysOf(haven: TestHaven, name: string): Promise<void> {
   const user = await findUserByEmail(haven.ctx.db, haven.account(name).email);
   if (!user) throw new Error(`no user ${name}`);
   const keys = publicIdentity(generateIdentity());
-  const entry: KeyLogEntry = { v: 1, userId: user.id, ...keys, fingerprint: keyFingerprint(keys), attestedBy: null, attestation: null, loggedAt: new Date().toISOString() };
+  const entry: KeyLogEntry = {
+    v: 1,
+    userId: user.id,
+    ...keys,
+    fingerprint: keyFingerprint(keys),
+    attestedBy: null,
+    attestation: null,
+    loggedAt: new Date().toISOString(),
+  };
   await haven.ctx.db.transaction((tx) => appendToKeyLog(haven.ctx, tx, entry));
 }
 
@@ -72,7 +81,10 @@ async function heads(haven: TestHaven): Promise<SignedTreeHead[]> {
 }
 
 const systemAdminNotices = (haven: TestHaven) =>
-  query<{ n: number }>(haven, `select count(*)::int as n from notices n join users u on u.id = n.user_id where n.kind = 'key_log_fork' and u.role = 'system_admin'`);
+  query<{ n: number }>(
+    haven,
+    `select count(*)::int as n from notices n join users u on u.id = n.user_id where n.kind = 'key_log_fork' and u.role = 'system_admin'`,
+  );
 
 describe('npm run haven -- key-log-monitor', () => {
   it('on a consistent log exits 0 and keeps the newest head in its state file (owner-only), advancing as the log grows', SLOW, async () => {
@@ -168,6 +180,27 @@ describe('npm run haven -- key-log-monitor', () => {
     }
   });
 
+  it('refuses in one line without trust roots, or with trust roots naming another log key', SLOW, async () => {
+    const state = path.join(clean.dataDir, 'refused-state.json');
+    const missing = await havenCommand(
+      { ...clean.env, HAVEN_TRUST_ROOTS_FILE: path.join(clean.dataDir, 'no-such-roots.json') },
+      'key-log-monitor',
+      '--state',
+      state,
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^haven: key-log-monitor: there is no trust roots file .*no-such-roots\.json.*never from the database.*\n$/);
+    const other = path.join(clean.dataDir, 'other-roots.json');
+    const otherKey = toBase64Url(generateIdentity().signPublicKey);
+    writeFileSync(other, JSON.stringify({ ...JSON.parse(readFileSync(TEST_TRUST_ROOTS_FILE, 'utf8')), keyLogPublicKey: otherKey }));
+    const differs = await havenCommand({ ...clean.env, HAVEN_TRUST_ROOTS_FILE: other }, 'key-log-monitor', '--state', state);
+    expect(differs.code).toBe(1);
+    expect(differs.stderr).toMatch(
+      new RegExp(`^haven: key-log-monitor: .*other-roots\\.json names key log key ${otherKey}, but this installation is configured with .*\\n$`),
+    );
+    expect(existsSync(state)).toBe(false);
+  });
+
   it('reports two signed heads of one size with different roots', SLOW, async () => {
     const state = path.join(sameSize.dataDir, 'state.json');
     const [, second] = await heads(sameSize);
@@ -176,7 +209,12 @@ describe('npm run haven -- key-log-monitor', () => {
     const sql = await rawClient(sameSize.database.url);
     try {
       await sql.query('alter table key_log_heads drop constraint key_log_heads_pkey');
-      await sql.query('insert into key_log_heads (tree_size, root_hash, timestamp, signature) values ($1, $2, $3, $4)', [2, other.rootHash, other.timestamp, other.signature]);
+      await sql.query('insert into key_log_heads (tree_size, root_hash, timestamp, signature) values ($1, $2, $3, $4)', [
+        2,
+        other.rootHash,
+        other.timestamp,
+        other.signature,
+      ]);
     } finally {
       await sql.end();
     }
@@ -196,7 +234,15 @@ describe('npm run haven -- key-log-monitor', () => {
     // A leaf and a head signed with a key the database made up (it does not hold the log key).
     const fake = publicIdentity(generateIdentity());
     const user = await findUserByEmail(unsigned.ctx.db, unsigned.account('Morgan').email);
-    const entry: KeyLogEntry = { v: 1, userId: user!.id, ...fake, fingerprint: keyFingerprint(fake), attestedBy: null, attestation: null, loggedAt: new Date().toISOString() };
+    const entry: KeyLogEntry = {
+      v: 1,
+      userId: user!.id,
+      ...fake,
+      fingerprint: keyFingerprint(fake),
+      attestedBy: null,
+      attestation: null,
+      loggedAt: new Date().toISOString(),
+    };
     const leafHash = toHex(keyLogLeafHash(entry));
     const forged = signTreeHead(
       { v: 1, treeSize: hashes.length + 1, rootHash: toHex(treeHead([...hashes, leafHash].map(fromHex))), timestamp: new Date().toISOString() },

@@ -6,11 +6,11 @@ export const keyLogMonitor = defineCommand({
   name: 'key-log-monitor',
   summary: 'Check the key log for forks against the trust roots and the head it kept (run it from cron)',
   description: [
-    "Checks every signed head of the key log with the key log key from the trust roots file (never the",
+    'Checks every signed head of the key log with the key log key from the trust roots file (never the',
     "database's word), recomputes the roots of the stored entries, and compares the head it verified at its",
     'last run with the log now: a log rewritten or truncated since, two heads of one size with different',
     'roots, a head that does not match the entries before it, or a head the key did not sign. It lists the',
-    "fork reports clients sent since the last run, tells every system admin once about each new problem",
+    'fork reports clients sent since the last run, tells every system admin once about each new problem',
     '(a notice, and an audit entry key_log.fork_detected or key_log.damage_detected with the heads), and',
     'keeps its state outside the database (--state, default HAVEN_DATA_DIR/key-log-monitor.json). The newest',
     'head is kept only when everything held. Exit status 3 when anything was found (docs/key-log.md, "Forks").',

@@ -18,7 +18,9 @@ class AccountNoticesState {
   }
 
   get unread(): Notice[] {
-    return this.list.filter((n) => (n.kind === 'registration_attempt' || n.kind === 'case_unmarked' || n.kind === 'integrity_report' || n.kind === 'key_log_fork') && !n.read);
+    return this.list.filter(
+      (n) => (n.kind === 'registration_attempt' || n.kind === 'case_unmarked' || n.kind === 'integrity_report' || n.kind === 'key_log_fork') && !n.read,
+    );
   }
 
   async load(): Promise<void> {
