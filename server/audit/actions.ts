@@ -76,6 +76,8 @@ export const auditActions = [
   'subject_access.exported',
   'subject_access.completed',
   'integrity.report_received',
+  'key_log.fork_detected',
+  'key_log.damage_detected',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

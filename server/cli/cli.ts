@@ -5,6 +5,7 @@ import type { ServiceContext } from '../shared/context';
 import type { Command, CommandWork } from './command';
 import { createAdmin } from './commands/create-admin';
 import { keys } from './commands/keys';
+import { keyLogMonitor } from './commands/key-log-monitor';
 import { certifyAdmin } from './commands/certify-admin';
 import { trust } from './commands/trust';
 import { retention } from './commands/retention';
@@ -13,7 +14,7 @@ import { suspend } from './commands/suspend';
 import { verify } from './commands/verify';
 import { CliIo, EXIT, UsageError } from './io';
 
-const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, retention, sarExport, keys, trust, certifyAdmin];
+const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, keyLogMonitor, retention, sarExport, keys, trust, certifyAdmin];
 const RUN = 'npm run haven --';
 const MORE_HELP = `run \`${RUN} --help\` for the commands`;
 

@@ -69,7 +69,8 @@ export const obligations = pgTable(
 /**
  * Notices to people: an obligation's reminder or escalation, or a word about their own account
  * (someone tried to register with their address), or, for system admins, that a reader's client
- * found something altered on the server (integrity_report). Obligation notices are unique per obligation,
+ * found something altered on the server (integrity_report), or the key log monitor found a fork or
+ * damage in the key log (key_log_fork). Obligation notices are unique per obligation,
  * kind, round and person, so a job that runs twice cannot notify twice. Notices name no child
  * details and nothing about anyone else: a later e-mail outbox can send them as they are.
  */
@@ -80,7 +81,9 @@ export const notices = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
-    kind: text('kind', { enum: ['obligation_reminder', 'obligation_escalation', 'registration_attempt', 'case_unmarked', 'integrity_report'] }).notNull(),
+    kind: text('kind', {
+      enum: ['obligation_reminder', 'obligation_escalation', 'registration_attempt', 'case_unmarked', 'integrity_report', 'key_log_fork'],
+    }).notNull(),
     obligationId: uuid('obligation_id').references(() => obligations.id),
     round: integer('round'),
     createdAt: at('created_at').notNull(),

@@ -3,7 +3,7 @@ import { PLACEMENT_PROBLEMS } from '../../crypto/envelope-placement';
 import { uuidParam } from '../shared/schemas';
 
 /** A key-log head as a client kept it (docs/key-log.md); its signature is checked by the service. */
-const signedTreeHead = z.strictObject({
+export const signedTreeHead = z.strictObject({
   v: z.literal(1),
   treeSize: z.number().int().min(0),
   rootHash: z.string().regex(/^[0-9a-f]{64}$/, 'rootHash is 64 lower-case hex digits'),

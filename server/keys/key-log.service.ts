@@ -3,15 +3,8 @@ import type { Database } from '../db';
 import { NotFoundError, ValidationError } from '../errors';
 import type { ServiceContext } from '../shared/context';
 import { keyLogSigningKeys } from './key-log-key';
-import { headOfSize, insertHead, insertLeaf, latestHead, latestLeafOf, leafHashes, lockKeyLog, type HeadRow } from './key-log.store';
-
-const signedHead = (row: HeadRow): SignedTreeHead => ({
-  v: 1,
-  treeSize: row.treeSize,
-  rootHash: row.rootHash,
-  timestamp: row.timestamp,
-  signature: row.signature,
-});
+import { headOfSize, insertHead, insertLeaf, latestHead, latestLeafOf, leafHashes, lockKeyLog } from './key-log.store';
+import { signedHeadOf } from './key-log-replay';
 
 /** Appends a leaf and signs the new head, inside the caller's transaction (one writer at a time). */
 export async function appendToKeyLog(ctx: ServiceContext, tx: Database, entry: KeyLogEntry): Promise<void> {
@@ -28,7 +21,7 @@ export async function appendToKeyLog(ctx: ServiceContext, tx: Database, entry: K
 
 export async function currentHead(ctx: ServiceContext): Promise<SignedTreeHead | null> {
   const row = await latestHead(ctx.db);
-  return row ? signedHead(row) : null;
+  return row ? signedHeadOf(row) : null;
 }
 
 /** The user's newest log entry with its inclusion proof against the current head. */
@@ -37,7 +30,7 @@ export async function keyLogProof(ctx: ServiceContext, userId: string): Promise<
   const leaf = head ? await latestLeafOf(ctx.db, userId, head.treeSize) : undefined;
   if (!head || !leaf) throw new NotFoundError('not_in_key_log', 'This user has no keys in the key log.');
   const hashes = (await leafHashes(ctx.db, head.treeSize)).map(fromHex);
-  return { entry: leaf.entry as unknown as KeyLogEntry, index: leaf.seq, proof: inclusionProof(hashes, leaf.seq).map(toHex), head: signedHead(head) };
+  return { entry: leaf.entry as unknown as KeyLogEntry, index: leaf.seq, proof: inclusionProof(hashes, leaf.seq).map(toHex), head: signedHeadOf(head) };
 }
 
 /**
@@ -63,5 +56,5 @@ export async function keyLogConsistency(
   const old = from === 0 ? null : await headOfSize(ctx.db, from);
   const hashes = (await leafHashes(ctx.db, head.treeSize)).map(fromHex);
   const proof = from === 0 || from === head.treeSize ? [] : consistencyProof(hashes, from).map(toHex);
-  return { proof, head: signedHead(head), from: old ? signedHead(old) : null };
+  return { proof, head: signedHeadOf(head), from: old ? signedHeadOf(old) : null };
 }

@@ -1,7 +1,7 @@
 // Notices about the person's own account or work that are not obligations: someone tried to
 // register a new account with their address; an admin removed the offending-risk mark from a
 // child whose case they are on; (system admins) a practitioner's device refused something altered on
-// the server. They say when, and name nobody; the person marks each one read.
+// the server, or the key log monitor found a fork. They say when, and name nobody; the person marks each one read.
 import { obligations as api } from './api';
 import { session } from './session.svelte';
 import type { Notice } from './types';
@@ -18,7 +18,9 @@ class AccountNoticesState {
   }
 
   get unread(): Notice[] {
-    return this.list.filter((n) => (n.kind === 'registration_attempt' || n.kind === 'case_unmarked' || n.kind === 'integrity_report') && !n.read);
+    return this.list.filter(
+      (n) => (n.kind === 'registration_attempt' || n.kind === 'case_unmarked' || n.kind === 'integrity_report' || n.kind === 'key_log_fork') && !n.read,
+    );
   }
 
   async load(): Promise<void> {
