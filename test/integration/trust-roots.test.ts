@@ -132,7 +132,8 @@ describe('the malicious database', () => {
 });
 
 describe('certify-admin', () => {
-  it('certifies an admin for the fingerprint they read out, and refuses anything else with one line', async () => {
+  // Seven command-line processes, one after another: each starts tsx, so give it room on a busy machine.
+  it('certifies an admin for the fingerprint they read out, and refuses anything else with one line', { timeout: 120_000 }, async () => {
     const sam = new Practitioner(await people.as('Sam'));
     await sam.publishKeys();
     const rootFile = `${haven.dataDir}/org-root.key`;
