@@ -93,18 +93,6 @@ export class Practitioner {
     this.userId = res.body.keys.userId;
   }
 
-  /**
-   * What the web client checks before it seals to someone (docs/key-log.md): the directory's keys
-   * for them are their newest entry in the key log, under a head signed by the log key this
-   * client was built with (the test trust roots), never a key the server hands over; and who
-   * vouches for exactly those keys, from admin certificates checked against the organisation root.
-   * The same pure check as the web client (checkCorrespondentKeys).
-   */
-  async checkKeysOf(userId: string) {
-    const checked = await this.checkKeysWithoutKeepingHead(userId);
-    return checked.result;
-  }
-
   /** The newest key-log head this client checked keys under (the web client keeps it in IndexedDB and seals it into envelopes v2). */
   keptHead: SignedTreeHead | null = null;
 
@@ -139,7 +127,14 @@ export class Practitioner {
     return { comparison, reportStatus: report.status };
   }
 
-  private async checkKeysWithoutKeepingHead(userId: string) {
+  /**
+   * What the web client checks before it seals to someone (docs/key-log.md): the directory's keys
+   * for them are their newest entry in the key log, under a head signed by the log key this
+   * client was built with (the test trust roots), never a key the server hands over; and who
+   * vouches for exactly those keys, from admin certificates checked against the organisation root.
+   * The same pure check as the web client (checkCorrespondentKeys).
+   */
+  async checkKeysOf(userId: string) {
     type Listed = { keys: { signPublicKey: string; boxPublicKey: string; agencyId: string | null }[] };
     const [keys] = (await this.api.get<Listed>(`/api/keys?userIds=${userId}`)).body.keys;
     if (!keys) throw new Error('no keys in the directory');
@@ -154,8 +149,9 @@ export class Practitioner {
       certificates,
       trustRoots: { keyLogPublicKey: fromBase64Url(roots.keyLogPublicKey), orgRootPublicKey: fromBase64Url(roots.orgRootPublicKey) },
     });
+    // Like the web client, keep the newest head keys were checked under (sealed into envelopes v2).
     if (result.ok && (!this.keptHead || log.head.treeSize >= this.keptHead.treeSize)) this.keptHead = log.head;
-    return { result };
+    return result;
   }
 
   /** An admin's browser confirming someone's keys (POST /api/users/:id/key-attestation), signed with this admin's own key. */

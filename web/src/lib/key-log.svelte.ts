@@ -62,6 +62,9 @@ class KeyLogState {
   forked = $state<string | null>(null);
   // The admin certificates, checked on use against the organisation root; fetched again when an attester is missing.
   private certificates: Promise<NamedCertificate[]> | null = null;
+  // Heads already compared with this device's in this session (size:root): a thread of messages
+  // from one sender carries the same head many times, and one comparison (one proof) is enough.
+  private readonly witnessed = new Set<string>();
 
   constructor() {
     session.onEnd(() => this.clear());
@@ -156,6 +159,7 @@ class KeyLogState {
     this.unconfirmed = [];
     this.forked = null;
     this.certificates = null;
+    this.witnessed.clear();
   }
 
   private certificatesOnce(): Promise<NamedCertificate[]> {
@@ -197,10 +201,14 @@ class KeyLogState {
    * key check looks at the log again.
    */
   async witness(theirs: SignedTreeHead): Promise<void> {
+    let seen: string | null = null;
     try {
       const crypto = await loadCrypto();
       const mine = await readState<SignedTreeHead>(HEAD);
       if (!mine || (mine.treeSize === theirs.treeSize && mine.rootHash === theirs.rootHash)) return;
+      seen = `${mine.treeSize}:${mine.rootHash}/${theirs.treeSize}:${theirs.rootHash}`;
+      if (this.witnessed.has(seen)) return;
+      this.witnessed.add(seen);
       const [smaller, larger] = mine.treeSize <= theirs.treeSize ? [mine, theirs] : [theirs, mine];
       let proof: string[] = [];
       if (smaller.treeSize !== larger.treeSize) {
@@ -220,6 +228,8 @@ class KeyLogState {
       if (compared.result === 'fork') return this.forkSeen(compared.heads);
       if (compared.result === 'consistent' && compared.newer.treeSize > mine.treeSize) await writeState(HEAD, compared.newer);
     } catch (error) {
+      // Nothing concluded: compare this pair again next time it is seen.
+      if (seen) this.witnessed.delete(seen);
       console.warn('Could not compare key-log heads now', error);
     }
   }
