@@ -152,7 +152,7 @@ export function createHaven(deps: HavenDependencies): Haven {
     },
     close: async () => {
       await realtime.io.close();
-      realtime.close();
+      await realtime.close();
       await metrics.close();
       await queues?.close();
       // Hashing first: sign-ins still waiting for a worker are answered 503 at once, rather than holding the close for seconds.

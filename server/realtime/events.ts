@@ -97,6 +97,11 @@ export interface ServerToClientEvents {
   'share:new': (payload: SyncedMessage) => void;
   'share:receipt': (payload: Receipt) => void;
   'share:revoked': (payload: { messageId: string }) => void;
+  /**
+   * Live copies may have been lost (a server process sharing the rooms died, or this one's
+   * connection to Redis broke): fetch everything after this device's cursor with `sync:since`.
+   */
+  'sync:check': (payload: { reason: 'peer_lost' | 'redis_reconnected' }) => void;
   /** A child's records were destroyed under the retention schedule: forget these conversations (ids only). */
   'retention:purged': (payload: { childId: string; threadIds: string[] }) => void;
   /** Progress of a retention run, to the admin who started it (counts only). */

@@ -15,6 +15,7 @@ import { SESSION_COOKIE, readCookie } from '../http/cookies';
 import { allowSameOriginOnly } from '../http/origin';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext, SessionNotifier } from '../shared/context';
+import { watchPeers } from './peer-watch';
 import {
   clientEventSchemas,
   messageCopiesSchema,
@@ -66,7 +67,7 @@ export function attachRealtime(
   ctx: ServiceContext,
   logger: Logger,
   redis: Redis | null,
-): { io: HavenServer; notifier: SessionNotifier; close: () => void } {
+): { io: HavenServer; notifier: SessionNotifier; close: () => Promise<void> } {
   const io: HavenServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 1_000_000,
@@ -74,7 +75,15 @@ export function attachRealtime(
   });
   // Several server processes share rooms through Redis, so a message sent through one reaches
   // a recipient connected to another (no home-made clustering: DESIGN §2).
-  const closeAdapter = redis ? shareRoomsThroughRedis(io, redis, ctx.config.HAVEN_QUEUE_PREFIX, logger) : () => undefined;
+  const closeAdapter = redis ? shareRoomsThroughRedis(io, redis, ctx.config.HAVEN_QUEUE_PREFIX, logger, { hintOnReconnect: true }) : () => undefined;
+  // A peer that died after acknowledging a message may have taken its copies with it: this
+  // process's connections fetch what they missed (the copies are stored; only the push was lost).
+  const peers = redis
+    ? watchPeers(redis, ctx.config.HAVEN_QUEUE_PREFIX, logger, (peer) => {
+        logger.warn({ peer }, 'a server process sharing the rooms went silent: telling this process’s connections to catch up');
+        io.local.emit('sync:check', { reason: 'peer_lost' });
+      })
+    : null;
 
   io.use((socket: HavenSocket, next) => {
     const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
@@ -144,16 +153,29 @@ export function attachRealtime(
     });
   });
 
-  return { io, notifier: notifierOf(io, redis !== null), close: closeAdapter };
+  return {
+    io,
+    notifier: notifierOf(io, redis !== null),
+    close: async () => {
+      await peers?.stop();
+      closeAdapter();
+    },
+  };
 }
 
-/** Connects this Socket.IO server's rooms to every other process's through Redis; returns how to let go. */
-function shareRoomsThroughRedis(io: HavenServer, redis: Redis, prefix: string, logger: Logger): () => void {
+/**
+ * Connects this Socket.IO server's rooms to every other process's through Redis; returns how to let go.
+ * With `hintOnReconnect`, a connection to Redis that comes back after a break tells this process's
+ * clients to catch up: what other processes published meanwhile never reached this one.
+ */
+function shareRoomsThroughRedis(io: HavenServer, redis: Redis, prefix: string, logger: Logger, { hintOnReconnect = false } = {}): () => void {
   // The health-check client refuses to queue commands while disconnected; the adapter's must queue and retry.
   // Publishes made in one turn of the event loop (a committed batch's notifications) leave in one write.
-  const pub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: true });
-  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  // Named, so an operator reading CLIENT LIST sees which connections carry the rooms.
+  const pub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: true, connectionName: `${prefix}-rooms-pub` });
+  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: `${prefix}-rooms-sub` });
   for (const client of [pub, sub]) client.on('error', (err: Error) => logger.warn({ err: err.message }, 'socket.io redis adapter connection problem'));
+  if (hintOnReconnect) for (const client of [pub, sub]) hintAfterReconnection(io, client, logger);
   io.adapter(createAdapter(pub, sub, { key: `${prefix}-socket.io` }));
   io.on('share:copies', (copies: unknown) => {
     const parsed = messageCopiesSchema.safeParse(copies);
@@ -164,6 +186,25 @@ function shareRoomsThroughRedis(io: HavenServer, redis: Redis, prefix: string, l
     pub.disconnect();
     sub.disconnect();
   };
+}
+
+/**
+ * After a break in a connection to Redis, this process's clients are told to catch up: at once,
+ * and once more a moment later, because the subscriber's `ready` comes as its subscriptions are
+ * sent again, not when Redis has taken them (a copy published in between would still be missed).
+ */
+function hintAfterReconnection(io: HavenServer, client: Redis, logger: Logger): void {
+  let broken = false;
+  client.on('close', () => {
+    broken = true;
+  });
+  client.on('ready', () => {
+    if (!broken) return;
+    broken = false;
+    logger.warn('the connection to Redis came back: telling this process’s connections to catch up');
+    io.local.emit('sync:check', { reason: 'redis_reconnected' });
+    setTimeout(() => io.local.emit('sync:check', { reason: 'redis_reconnected' }), 2_000).unref();
+  });
 }
 
 /** Each reader's copy to their connections on this process (`exceptConnection` is in a room of its own). */

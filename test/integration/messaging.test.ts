@@ -276,7 +276,7 @@ describe('send rate limits', () => {
         })
       ).body.thread;
       const acks: { ok: boolean }[] = [];
-      for (let i = 0; i < 5; i++) acks.push((await a.send(a.seal(t, [b], `message ${i}`))) as { ok: boolean });
+      for (let i = 0; i < 5; i++) acks.push(await a.send(a.seal(t, [b], `message ${i}`)));
       expect(acks.map((r) => r.ok)).toEqual([true, true, true, false, false]);
       expect(acks[3]).toMatchObject({ ok: false, error: { code: 'too_many_messages' } });
       a.disconnect();

@@ -95,7 +95,7 @@ describe('PostgreSQL restarted', () => {
     let ack: { ok: boolean } = { ok: false };
     for (let i = 0; i < 50 && !ack.ok; i++) {
       if (!jordan.socket?.connected) await jordan.connect().catch(() => undefined);
-      ack = (await jordan.send(envelope).catch(() => ({ ok: false }))) as { ok: boolean };
+      ack = await jordan.send(envelope).catch(() => ({ ok: false }));
       if (!ack.ok) await new Promise((r) => setTimeout(r, 100));
     }
     expect(ack).toMatchObject({ ok: true, duplicate: false });

@@ -18,7 +18,8 @@ import { TEST_ORG_ROOT_SEED, TEST_TRUST_ENV } from './trust-roots';
 export interface TestHaven {
   url: string;
   /** Starts another server process-equivalent on the same database and Redis (scale-out tests). */
-  addNode(): Promise<{ url: string; close(): Promise<void> }>;
+  /** Another server process over the same database; with `withoutRedis`, one whose events never reach the others (a partitioned or dying peer). */
+  addNode(options?: { withoutRedis?: boolean }): Promise<{ url: string; close(): Promise<void> }>;
   database: TestDatabase;
   /**
    * What another process needs to act on this installation (the command line, workers, a second
@@ -102,8 +103,8 @@ export async function startTestHaven(
   const nodes: { close(): Promise<void> }[] = [];
   return {
     url: `http://127.0.0.1:${port}`,
-    addNode: async () => {
-      const nodeRedis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+    addNode: async ({ withoutRedis = false } = {}) => {
+      const nodeRedis = options.redisUrl && !withoutRedis ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
       nodeRedis?.on('error', () => undefined);
       const node = createHaven({
         config,

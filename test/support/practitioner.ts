@@ -27,7 +27,8 @@ import {
   type KeyLogEntry,
   type SignedTreeHead,
 } from '../../crypto';
-import type { ClientToServerEvents, ServerToClientEvents, SyncedMessage } from '../../server/realtime/events';
+import type { Ack, ClientToServerEvents, ServerToClientEvents, SyncedMessage } from '../../server/realtime/events';
+import { LiveSequence } from '../../web/src/lib/live-sequence';
 import { shareRecord } from '../../server/shares/share-record';
 import type { ApiClient } from './client';
 import { publishKeys } from './keys';
@@ -162,12 +163,44 @@ export class Practitioner {
     });
   }
 
-  async connect(): Promise<void> {
+  private sequence: LiveSequence | null = null;
+  /** Ids `received` got by catching up (connect with `followSequence`), not pushed live. */
+  readonly caughtUp: string[] = [];
+
+  /**
+   * Connects a socket; every live copy lands in `received`. With `followSequence`, as the web
+   * client does (live-sequence.ts): catches up at once, on the server's `sync:check`, and when a
+   * live copy's number shows one missing — what it fetches that it lacks lands in `received` too.
+   */
+  async connect({ followSequence = false } = {}): Promise<void> {
     this.socket?.close();
     const socket = this.api.socket();
-    socket.on('share:new', (message) => this.received.push(message));
+    const sequence: LiveSequence | null = followSequence ? new LiveSequence((): Promise<void> => this.catchUpOn(socket, sequence)) : null;
+    this.sequence = sequence;
+    socket.on('share:new', (message) => {
+      this.received.push(message);
+      sequence?.seen(message.seq);
+    });
+    socket.on('sync:check', () => void sequence?.request().catch(() => undefined));
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
     this.socket = socket;
+    await sequence?.request();
+  }
+
+  private async catchUpOn(socket: Socket<ServerToClientEvents, ClientToServerEvents>, sequence: LiveSequence | null): Promise<void> {
+    if (!sequence) return;
+    for (;;) {
+      type Page = Ack<{ messages: SyncedMessage[]; cursor: number; more: boolean }>;
+      const page = (await socket.timeout(10_000).emitWithAck('sync:since', { cursor: sequence.cursor })) as Page;
+      if (!page.ok) throw new Error(page.error.code);
+      const have = new Set(this.received.map((m) => m.id));
+      for (const m of page.messages.filter((m) => !have.has(m.id))) {
+        this.received.push(m);
+        this.caughtUp.push(m.id);
+      }
+      sequence.caughtUpTo(page.cursor);
+      if (!page.more) return;
+    }
   }
 
   disconnect(): void {
@@ -221,8 +254,12 @@ export class Practitioner {
     });
   }
 
-  send(envelope: unknown) {
-    return this.requireSocket().timeout(10_000).emitWithAck('share:send', { envelope });
+  async send(envelope: unknown) {
+    const ack: unknown = await this.requireSocket().timeout(10_000).emitWithAck('share:send', { envelope });
+    // The sender's own copy is numbered in their sequence too; its ack is how this connection hears of it.
+    const answer = ack as Ack<{ id: string; seq: number; storedAt: string; duplicate: boolean }>;
+    if (answer.ok) this.sequence?.seen(answer.seq);
+    return answer;
   }
 
   sync(cursor: number) {

@@ -1,5 +1,6 @@
 // Messages over the one typed socket (docs/realtime.md): catching up from this device's cursor on
-// every (re)connection, live `share:new`, receipts and revocations, and the outbox. An envelope
+// every (re)connection, on the server's `sync:check` and when a live copy's number shows one
+// missing (live-sequence.ts), live `share:new`, receipts and revocations, and the outbox. An envelope
 // waiting for its ack is kept in memory and sent again, unchanged, after a reconnection — the
 // server stores an envelope id once, so a resend never duplicates. When a child's records are
 // destroyed under the retention schedule, `forget` drops their conversations from this device.
@@ -7,6 +8,7 @@ import type { Envelope } from '../../../crypto';
 import type { ShareRecord } from '../../../server/shares/share-record';
 import { threads as threadsApi } from './api';
 import { readState, writeState } from './idb';
+import { LiveSequence } from './live-sequence';
 import { readUnread, writeUnread, type Unread } from './unread';
 import { useRealtime, type HavenSocket } from './realtime';
 import { session } from './session.svelte';
@@ -50,6 +52,7 @@ class MessagingState {
 
   private socket: HavenSocket | null = null;
   private readonly pending = new Map<string, Outgoing>();
+  private readonly sequence = new LiveSequence(() => (this.socket ? this.catchUp(this.socket) : Promise.resolve()));
   private noticeSeq = 0;
 
   constructor() {
@@ -151,13 +154,15 @@ class MessagingState {
     this.openThread = null;
     this.pending.clear();
     this.startRecords.clear();
+    this.sequence.reset();
   }
 
   private attach(socket: HavenSocket): () => void {
     this.socket = socket;
-    const onConnect = () => void this.catchUp(socket).catch((error: unknown) => console.error(error));
+    const onConnect = () => void this.sequence.request().catch((error: unknown) => console.error(error));
     socket.on('connect', onConnect);
-    socket.on('share:new', (message) => void this.received([message], true));
+    socket.on('sync:check', onConnect);
+    socket.on('share:new', (message) => void this.receivedLive(message));
     socket.on('share:receipt', ({ messageId, userId, kind }) => {
       const entry = this.receipts[messageId] ?? { delivered: [], read: [] };
       if (!entry[kind].includes(userId)) entry[kind] = [...entry[kind], userId];
@@ -175,13 +180,15 @@ class MessagingState {
   private async catchUp(socket: HavenSocket): Promise<void> {
     const me = this.me;
     if (!me) return;
-    let cursor = (await readState<number>(cursorKey(me))) ?? 0;
+    let cursor = Math.max(this.sequence.cursor, (await readState<number>(cursorKey(me))) ?? 0);
     for (;;) {
       const res = await ask(socket, 'sync:since', { cursor });
       if (!res.ok) throw new Error(res.error.code);
       await this.received(res.messages, false);
       cursor = res.cursor;
-      await writeState(cursorKey(me), cursor);
+      this.sequence.caughtUpTo(cursor);
+      // Live copies may have carried the cursor further meanwhile; it never goes back.
+      await writeState(cursorKey(me), this.sequence.cursor);
       if (!res.more) break;
     }
     for (const [id, outgoing] of this.pending) await this.transmit(id, outgoing);
@@ -193,11 +200,26 @@ class MessagingState {
     try {
       const res = await ask(socket, 'share:send', { envelope, ...options });
       this.pending.delete(id);
+      if (res.ok) this.noteNumber(res.seq);
       this.outbox[id] = res.ok ? { state: 'sent' } : { state: 'refused', message: res.error.message };
       if (!res.ok) this.drop(id);
     } catch {
       // No ack in time (the connection dropped): kept in `pending` and sent again on reconnection.
     }
+  }
+
+  /** A copy pushed live: taken in, and its number noted (a gap before it is fetched if it stays). */
+  private async receivedLive(message: SyncedMessage): Promise<void> {
+    await this.received([message], true);
+    this.noteNumber(message.seq);
+  }
+
+  /** The cursor moves with live copies too, once every number before them is here. */
+  private noteNumber(seq: number): void {
+    const me = this.me;
+    const before = this.sequence.cursor;
+    this.sequence.seen(seq);
+    if (me && this.sequence.cursor > before) void writeState(cursorKey(me), this.sequence.cursor);
   }
 
   private async received(messages: SyncedMessage[], live: boolean): Promise<void> {
