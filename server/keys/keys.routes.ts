@@ -6,7 +6,7 @@ import { uuidParam } from '../shared/schemas';
 import { canReadIndex, requireAllowed } from '../policy';
 import { currentHead, keyLogConsistency, keyLogProof } from './key-log.service';
 import { attestationBody, consistencyQuery, keyBackupBody, keysQuery, proofQuery, publishKeysBody } from './keys.schema';
-import { attestUserKeys, myKeyBackup, myKeys, publicKeysOf, publishMyKeys, saveMyKeyBackup } from './keys.service';
+import { attestUserKeys, myKeyBackup, myKeyBackupStatus, myKeys, publicKeysOf, publishMyKeys, saveMyKeyBackup } from './keys.service';
 
 /** The key directory and the key log (docs/key-log.md). */
 export function keyRoutes(ctx: ServiceContext): Router {
@@ -32,6 +32,10 @@ export function keyRoutes(ctx: ServiceContext): Router {
     const signedIn = requireSignedIn(req);
     await saveMyKeyBackup(ctx, signedIn, parseInput(keyBackupBody, req.body, 'key backup'));
     res.status(204).end();
+  });
+
+  router.get('/keys/backup/status', async (req, res) => {
+    res.json(await myKeyBackupStatus(ctx, requireSignedIn(req)));
   });
 
   router.get('/keys/backup', async (req, res) => {

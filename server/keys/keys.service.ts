@@ -164,6 +164,13 @@ export async function saveMyKeyBackup(ctx: ServiceContext, signedIn: SignedIn, b
 }
 
 /** Hands the user their own encrypted backup to restore on a new browser; the fetch is audited. */
+/** Whether this user has a key backup, and when it was saved: what the account page shows, without reading (or auditing a read of) the backup itself. */
+export async function myKeyBackupStatus(ctx: ServiceContext, signedIn: SignedIn): Promise<{ exists: boolean; savedAt: string | null }> {
+  requireAllowed(canManageOwnKeys(signedIn.actor));
+  const row = await findKeyBackup(ctx.db, signedIn.actor.id);
+  return { exists: row !== undefined, savedAt: row?.updatedAt.toISOString() ?? null };
+}
+
 export async function myKeyBackup(ctx: ServiceContext, signedIn: SignedIn): Promise<Record<string, unknown>> {
   requireAllowed(canManageOwnKeys(signedIn.actor));
   const row = await findKeyBackup(ctx.db, signedIn.actor.id);

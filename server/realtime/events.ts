@@ -84,6 +84,8 @@ export interface ClientToServerEvents {
   'sync:since': (payload: { cursor: number; limit?: number }, ack: (res: Ack<{ messages: SyncedMessage[]; cursor: number; more: boolean }>) => void) => void;
   /** Delivery receipts for messages this client has stored. */
   'share:delivered': (payload: { ids: string[] }, ack: (res: Ack<{ acknowledged: string[] }>) => void) => void;
+  /** Receipts of the user's own messages among `ids` (those missed live: offline, a lost server process). */
+  'share:receipts': (payload: { ids: string[] }, ack: (res: Ack<{ receipts: Record<string, { delivered: string[]; read: string[] }> }>) => void) => void;
   /** A read receipt: the reader opened the message. */
   'share:read': (payload: { id: string }, ack: (res: Ack<Record<string, never>>) => void) => void;
   /** The sender withdraws a message nobody has opened yet. */
@@ -116,6 +118,7 @@ export const clientEventSchemas = {
   'share:send': z.strictObject({ envelope: z.unknown(), dischargesObligationId: uuid.optional() }),
   'sync:since': z.strictObject({ cursor: z.number().int().min(0), limit: z.number().int().min(1).max(500).optional() }),
   'share:delivered': z.strictObject({ ids: z.array(uuid).min(1).max(500) }),
+  'share:receipts': z.strictObject({ ids: z.array(uuid).min(1).max(500) }),
   'share:read': z.strictObject({ id: uuid }),
   'share:revoke': z.strictObject({ id: uuid }),
 } satisfies Record<keyof ClientToServerEvents, z.ZodType>;

@@ -16,6 +16,7 @@ import {
   markDelivered,
   markRead,
   messagesSince,
+  receiptsOf,
   revokeMessage,
   type MessageRow,
   type NewMessage,
@@ -245,6 +246,14 @@ export async function syncSince(
 
 function notifySender(ctx: ServiceContext, senderId: string, receipt: Receipt): void {
   ctx.notifier.toUsers([senderId], 'share:receipt', receipt);
+}
+
+/**
+ * Receipts of the user's own messages among `ids`, for a client that may have missed them live
+ * (offline, or a server process lost on the way): ids of messages they did not send answer nothing.
+ */
+export async function receiptsOfMine(ctx: ServiceContext, signedIn: SignedIn, ids: string[]): Promise<Record<string, { delivered: string[]; read: string[] }>> {
+  return Object.fromEntries(await receiptsOf(ctx.db, ids, signedIn.actor.id));
 }
 
 export async function acknowledgeDelivery(ctx: ServiceContext, signedIn: SignedIn, ids: string[]): Promise<string[]> {

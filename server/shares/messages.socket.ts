@@ -1,7 +1,7 @@
 import type { EventHandle } from '../realtime/gateway';
 import { countSend } from '../metrics/service-metrics';
 import type { ServiceContext } from '../shared/context';
-import { acknowledgeDelivery, acknowledgeRead, revoke, sendMessage, syncSince } from './messages.service';
+import { acknowledgeDelivery, acknowledgeRead, receiptsOfMine, revoke, sendMessage, syncSince } from './messages.service';
 
 /** Messaging over Socket.IO: send, catch up, receipts, revoke (docs/realtime.md). */
 export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): void {
@@ -10,6 +10,7 @@ export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): v
   );
   handle('sync:since', (signedIn, { cursor, limit }) => syncSince(ctx, signedIn, cursor, limit));
   handle('share:delivered', async (signedIn, { ids }) => ({ acknowledged: await acknowledgeDelivery(ctx, signedIn, ids) }));
+  handle('share:receipts', async (signedIn, { ids }) => ({ receipts: await receiptsOfMine(ctx, signedIn, ids) }));
   handle('share:read', async (signedIn, { id }) => {
     await acknowledgeRead(ctx, signedIn, id);
     return {};

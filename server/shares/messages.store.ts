@@ -215,16 +215,23 @@ export async function revokeMessage(db: Database, id: string, at: Date): Promise
 
 /**
  * Who has received and who has opened each of these messages (the sender's own copy aside): the
- * receipts a sender sees live, for a conversation opened again later.
+ * receipts a sender sees live, for a conversation opened again later. With `onlySentBy`, only
+ * for the messages that user sent (others' ids are left out, as if unknown).
  */
-export async function receiptsOf(db: Database, messageIds: string[]): Promise<Map<string, { delivered: string[]; read: string[] }>> {
+export async function receiptsOf(db: Database, messageIds: string[], onlySentBy?: string): Promise<Map<string, { delivered: string[]; read: string[] }>> {
   const receipts = new Map<string, { delivered: string[]; read: string[] }>();
   if (!messageIds.length) return receipts;
   const rows = await db
     .select({ messageId: deliveries.messageId, userId: deliveries.userId, deliveredAt: deliveries.deliveredAt, readAt: deliveries.readAt })
     .from(deliveries)
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
-    .where(and(inUuids(deliveries.messageId, messageIds), sql`${deliveries.userId} <> ${messages.senderId}`))
+    .where(
+      and(
+        inUuids(deliveries.messageId, messageIds),
+        sql`${deliveries.userId} <> ${messages.senderId}`,
+        onlySentBy === undefined ? undefined : eq(messages.senderId, onlySentBy),
+      ),
+    )
     .orderBy(asc(deliveries.userId));
   for (const row of rows) {
     const entry = receipts.get(row.messageId) ?? { delivered: [], read: [] };

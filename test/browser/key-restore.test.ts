@@ -70,6 +70,9 @@ describe('restoring keys in a new browser', () => {
     const seen = await recordProgress(b.page);
     await b.page.getByRole('button', { name: 'Restore your keys' }).click();
     await b.page.getByText('Your keys are restored in this browser.').waitFor({ timeout: 30_000 });
+    // Restored from a copy that was on the server: the page must not claim the keys never left a device (issue 18).
+    await b.page.getByText('Haven’s server never has them unencrypted').waitFor();
+    expect(await b.page.getByText('never leave this device').count()).toBe(0);
 
     // Each step showed before it ran — the passphrase check (Argon2id) holds the page while it runs — and all are done.
     const restoring = (await seen()).filter((s) => s.label === 'Progress of restoring your keys');

@@ -182,6 +182,25 @@ describe('key backup', () => {
     expect(restoreKeys(fetched.body.backup, userIds.Ruth ?? '', 'a long recovery passphrase')).toEqual(mine);
     // Someone else gets their own (absent) backup, never Ruth's.
     expect((await (await people.as('Alex')).get<ErrorBody>('/api/keys/backup')).body.error.code).toBe('no_key_backup');
+    // The account page asks only whether there is one: yes for Ruth, no for Alex, and asking is not a read of the backup.
+    const reads = async () => {
+      const client = await rawClient(haven.database.url);
+      try {
+        const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from audit_entries where action = 'keys.backup_read' and actor_id = $1`, [
+          userIds.Ruth,
+        ]);
+        return rows[0]?.n;
+      } finally {
+        await client.end();
+      }
+    };
+    const readsBefore = await reads();
+    expect((await ruth.get<{ exists: boolean; savedAt: string | null }>('/api/keys/backup/status')).body).toMatchObject({
+      exists: true,
+      savedAt: expect.any(String),
+    });
+    expect((await (await people.as('Alex')).get('/api/keys/backup/status')).body).toEqual({ exists: false, savedAt: null });
+    expect(await reads()).toBe(readsBefore);
     // The server refuses anything that is not a well-formed backup.
     expect((await ruth.request<ErrorBody>('PUT', '/api/keys/backup', { ...backup, ciphertext: 'short' })).status).toBe(400);
   });

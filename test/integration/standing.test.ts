@@ -38,6 +38,7 @@ const OWN_ACCOUNT = [
   'GET /api/keys/me',
   'PUT /api/keys/me',
   'GET /api/keys/backup',
+  'GET /api/keys/backup/status',
   'PUT /api/keys/backup',
   'GET /api/notices',
   'POST /api/notices/{id}/read',

@@ -20,7 +20,20 @@ export const keysOperations: ApiOperation[] = [
     body: keyBackupBody,
     ok: noContent(),
   },
-  { method: 'get', path: '/keys/backup', tag: 'Keys', summary: 'My encrypted key backup', ok: json('`{ backup }`.') },
+  {
+    method: 'get',
+    path: '/keys/backup/status',
+    tag: 'Keys',
+    summary: 'Whether I have a key backup (not the backup itself)',
+    ok: json('`{ exists, savedAt }` (`savedAt` null without a backup).'),
+  },
+  {
+    method: 'get',
+    path: '/keys/backup',
+    tag: 'Keys',
+    summary: 'My encrypted key backup (read is audited)',
+    ok: json('`{ backup }`; 404 `no_key_backup` without one.'),
+  },
   {
     method: 'get',
     path: '/keys',

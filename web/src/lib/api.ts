@@ -234,6 +234,7 @@ export const keys = {
   replace: (body: KeyPublicationBody): Promise<{ keys: PublicKeys }> => put('/api/keys/me', { ...body, replace: true }),
   /** 404 `no_key_backup` when none was made. */
   backup: (): Promise<{ backup: KeyBackup }> => get('/api/keys/backup'),
+  backupStatus: (): Promise<{ exists: boolean; savedAt: string | null }> => get('/api/keys/backup/status'),
   saveBackup: (backup: KeyBackup): Promise<void> => put('/api/keys/backup', backup),
 };
 

@@ -5,6 +5,7 @@ import type { EnvelopeHeader } from '../../../crypto';
 import { checkShareRecord, type ShareRecord } from '../../../server/shares/share-record';
 import { ApiError } from './api';
 import { RECORD_FIELDS, ShareRecordDraft } from './consent-form.svelte';
+import { clearDraft, readDraft, writeDraft } from './conversation-memory';
 import { FormState, type FieldErrors } from './form.svelte';
 import { KeyCheckError, keyLog } from './key-log.svelte';
 import { identityKeys } from './keys.svelte';
@@ -25,20 +26,33 @@ export class ComposeForm {
   correctionReason = $state('');
   /** How the last message went: stored (`sent`), or waiting for the connection (`queued`). */
   outcome = $state<'sent' | 'queued' | null>(null);
+  /**
+   * Whether the share record to start from is known (the conversation's messages opened here, or
+   * the record it was started with): until then Send waits, rather than send with a blank record.
+   */
+  ready = $state(false);
 
   constructor(
     private thread: Thread,
     private readonly me: string,
-  ) {}
+  ) {
+    this.text = readDraft(me, thread.id);
+  }
+
+  /** Keeps what is being written for a reload (sessionStorage; gone with the tab or at sign-out). */
+  keepDraft(): void {
+    writeDraft(this.me, this.thread.id, this.text);
+  }
 
   /** Someone joined: later messages are sealed to them too. */
   conversationChanged(thread: Thread): void {
     this.thread = thread;
   }
 
-  /** Starts from a record already used in this conversation (the user can change any of it). */
+  /** Starts from a record already used in this conversation (the user can change any of it); Send is ready from then on. */
   prefill(record: ShareRecord | null): void {
     if (record && this.record.consentStatus === '') this.record.fill(record);
+    this.ready = true;
   }
 
   startCorrection(id: string): void {
@@ -64,6 +78,7 @@ export class ComposeForm {
       async () => {
         const outcome = await this.send();
         this.text = '';
+        clearDraft(this.me, this.thread.id);
         this.cancelCorrection();
         this.outcome = outcome;
       },

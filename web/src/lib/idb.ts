@@ -46,3 +46,7 @@ export async function readState<T>(key: string): Promise<T | undefined> {
 export async function writeState(key: string, value: unknown): Promise<void> {
   await withStore('client-state', 'readwrite', (store) => store.put(value, key));
 }
+
+export async function deleteState(key: string): Promise<void> {
+  await withStore('client-state', 'readwrite', (store) => store.delete(key));
+}

@@ -47,13 +47,8 @@ export class KeyBackupState {
   }
 
   async check(): Promise<void> {
-    try {
-      await api.backup();
-      this.hasBackup = true;
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'no_key_backup') this.hasBackup = false;
-      else throw error;
-    }
+    // The status, not the backup: a page view neither downloads it nor counts as reading it.
+    this.hasBackup = (await api.backupStatus()).exists;
   }
 
   save(): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { Envelope } from '../../../crypto';
 import type { ShareRecord } from '../../../server/shares/share-record';
 import { threads as threadsApi } from './api';
 import { readState, writeState } from './idb';
+import { clearAllDrafts, forgetConversation } from './conversation-memory';
 import { LiveSequence } from './live-sequence';
 import { readUnread, writeUnread, type Unread } from './unread';
 import { useRealtime, type HavenSocket } from './realtime';
@@ -32,6 +33,12 @@ async function ask<E extends keyof Events>(socket: HavenSocket, event: E, payloa
   return (await timed.emitWithAck(event, payload)) as AckOf<E>;
 }
 const cursorKey = (me: string) => `sync-cursor:${me}`;
+
+/** How many people a message was sealed to (its signed header's recipients); unknown counts as many. */
+function recipientCount(m: { envelope: Record<string, unknown> | null }): number {
+  const header = m.envelope?.['header'] as { recipients?: unknown[] } | undefined;
+  return header?.recipients?.length ?? Number.POSITIVE_INFINITY;
+}
 
 class MessagingState {
   threads = $state.raw<Thread[] | null>(null);
@@ -79,14 +86,7 @@ class MessagingState {
     const { thread, messages } = await threadsApi.get(id);
     this.ingest(id, messages);
     // Receipts that came while this device was away; those heard live meanwhile are kept too.
-    for (const m of messages) {
-      if (!m.receipts) continue;
-      const known = this.receipts[m.id] ?? { delivered: [], read: [] };
-      this.receipts[m.id] = {
-        delivered: [...new Set([...known.delivered, ...m.receipts.delivered])],
-        read: [...new Set([...known.read, ...m.receipts.read])],
-      };
-    }
+    for (const m of messages) if (m.receipts) this.mergeReceipts(m.id, m.receipts);
     return thread;
   }
 
@@ -134,6 +134,7 @@ class MessagingState {
     for (const id of gone) {
       delete this.byThread[id];
       this.startRecords.delete(id);
+      if (this.me) await forgetConversation(this.me, id);
     }
     for (const id of messageIds) {
       delete this.receipts[id];
@@ -155,6 +156,7 @@ class MessagingState {
     this.pending.clear();
     this.startRecords.clear();
     this.sequence.reset();
+    clearAllDrafts();
   }
 
   private attach(socket: HavenSocket): () => void {
@@ -191,7 +193,31 @@ class MessagingState {
       await writeState(cursorKey(me), this.sequence.cursor);
       if (!res.more) break;
     }
+    await this.refreshReceipts(socket, me);
     for (const [id, outgoing] of this.pending) await this.transmit(id, outgoing);
+  }
+
+  /**
+   * Receipts are told live only, so any that came while this device was away (offline, or lost
+   * with a server process) are asked for: for each message of mine here not yet read by everyone.
+   */
+  private async refreshReceipts(socket: HavenSocket, me: string): Promise<void> {
+    const ids = Object.values(this.byThread)
+      .flat()
+      .filter((m) => m.senderId === me && !m.revoked && (this.receipts[m.id]?.read.length ?? 0) < recipientCount(m))
+      .map((m) => m.id)
+      .slice(-500);
+    if (ids.length === 0) return;
+    const res = await ask(socket, 'share:receipts', { ids });
+    if (res.ok) for (const [id, receipts] of Object.entries(res.receipts)) this.mergeReceipts(id, receipts);
+  }
+
+  private mergeReceipts(id: string, receipts: Receipts): void {
+    const known = this.receipts[id] ?? { delivered: [], read: [] };
+    this.receipts[id] = {
+      delivered: [...new Set([...known.delivered, ...receipts.delivered])],
+      read: [...new Set([...known.read, ...receipts.read])],
+    };
   }
 
   private async transmit(id: string, { envelope, options }: Outgoing): Promise<void> {

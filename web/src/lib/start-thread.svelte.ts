@@ -5,6 +5,7 @@ import { checkShareRecord } from '../../../server/shares/share-record';
 import { threads as threadsApi } from './api';
 import { RECORD_FIELDS, recordField, ShareRecordDraft } from './consent-form.svelte';
 import { FormState, type FieldErrors } from './form.svelte';
+import { rememberStartRecord } from './conversation-memory';
 import { messaging } from './messaging.svelte';
 import { ParticipantList } from './participants.svelte';
 import { PARTICIPANT_FIELDS, checkParticipants, withFieldPaths } from './share-form.svelte';
@@ -19,7 +20,7 @@ export class StartThreadForm {
 
   constructor(
     readonly child: Child,
-    me: string,
+    private readonly me: string,
   ) {
     this.participants = new ParticipantList(
       'share',
@@ -40,6 +41,7 @@ export class StartThreadForm {
         try {
           const { thread } = await threadsApi.start(this.child.id, body);
           messaging.startRecords.set(thread.id, checked.record);
+          await rememberStartRecord(this.me, thread.id, checked.record).catch(() => undefined);
           id = thread.id;
         } catch (error) {
           throw withFieldPaths(error, (path) => recordField(path.replace(/^record\./, '')));

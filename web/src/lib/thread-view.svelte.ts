@@ -2,6 +2,7 @@
 // (envelope-opener.ts). Nothing is opened on the server; a message that cannot be opened says so.
 import type { ShareRecord } from '../../../server/shares/share-record';
 import { ComposeForm } from './compose.svelte';
+import { startRecordOf } from './conversation-memory';
 import { EnvelopeOpener, type Opened } from './envelope-opener';
 import { identityKeys } from './keys.svelte';
 import { messaging, type Stored } from './messaging.svelte';
@@ -15,6 +16,8 @@ export class ThreadView {
   loadError = $state<string | null>(null);
   opened = $state<Record<string, Opened>>({});
   private readonly opener: EnvelopeOpener;
+  /** The record this conversation was started with on this device, if it was (conversation-memory.ts). */
+  private startRecord: ShareRecord | null = null;
 
   constructor(
     readonly id: string,
@@ -34,11 +37,14 @@ export class ThreadView {
 
   async load(): Promise<void> {
     try {
-      this.thread = await messaging.loadThread(this.id);
-      this.compose = new ComposeForm(this.thread, this.me);
+      const [thread, startRecord] = await Promise.all([messaging.loadThread(this.id), messaging.startRecords.get(this.id) ?? startRecordOf(this.me, this.id)]);
+      this.startRecord = startRecord;
+      this.thread = thread;
+      this.compose = new ComposeForm(thread, this.me);
       messaging.openThread = this.id;
       messaging.markRead(this.id);
-      this.compose.prefill(messaging.startRecords.get(this.id) ?? null);
+      // Messages to take the record from are opened first (openNew); with none, the start record it is.
+      if (this.messages.every((m) => m.revoked || !m.envelope)) this.compose.prefill(startRecord);
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : 'This conversation could not be loaded.';
     }
@@ -66,7 +72,7 @@ export class ThreadView {
       if (current) continue;
       this.opened[m.id] = await this.opener.open(m, this.thread.childId);
     }
-    this.compose?.prefill(this.lastRecord() ?? messaging.startRecords.get(this.id) ?? null);
+    this.compose?.prefill(this.lastRecord() ?? this.startRecord);
   }
 
   /** The share record of the newest message opened here. */
