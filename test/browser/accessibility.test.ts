@@ -282,7 +282,8 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
     await page.getByRole('article').filter({ hasText: 'The visit is booked for Thursday.' }).waitFor({ timeout: 15_000 });
     await a.check('conversation');
     await page.getByText('Check security', { exact: true }).click();
-    await page.getByText('Share record for this message', { exact: true }).click();
+    // The record starts from Morgan's message, as a summary; changing it opens every question.
+    await page.getByRole('button', { name: 'Change the share record' }).click();
     await submitEmpty(page, 'Send securely');
     await a.check('conversation, security and share record open, nothing entered');
     await page.getByText('Add someone to this conversation', { exact: true }).click();

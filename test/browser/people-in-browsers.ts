@@ -49,7 +49,7 @@ export async function sealToBrowserUser(sender: Practitioner, thread: { id: stri
 }
 
 /** A share record with consent from a parent, public task under Children Act 2004 s.10, the family told: filled in within `scope`. */
-export async function fillShareRecord(scope: Page | Locator, purpose: string, proportionate: string): Promise<void> {
+export async function fillShareRecord(scope: Page | Locator, purpose: string, proportionate: string, { past = false } = {}): Promise<void> {
   await scope.getByRole('group', { name: 'Consent', exact: true }).getByLabel('Consent given', { exact: true }).check();
   await scope.getByRole('group', { name: 'Who gave consent?' }).getByLabel('A parent', { exact: true }).check();
   await scope.getByLabel('Date consent was given').fill(new Date().toISOString().slice(0, 10));
@@ -58,6 +58,6 @@ export async function fillShareRecord(scope: Page | Locator, purpose: string, pr
   await scope.getByLabel('Public task', { exact: true }).check();
   await scope.getByRole('group', { name: 'Does it include special category information (for example health)?' }).getByLabel('No', { exact: true }).check();
   await scope.getByLabel('Children Act 2004 s.10', { exact: true }).check();
-  await scope.getByLabel('Why is sharing necessary and proportionate?').fill(proportionate);
+  await scope.getByLabel(past ? 'Why was sharing necessary and proportionate?' : 'Why is sharing necessary and proportionate?').fill(proportionate);
   await scope.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
 }

@@ -49,9 +49,12 @@ export class ComposeForm {
     this.thread = thread;
   }
 
-  /** Starts from a record already used in this conversation (the user can change any of it); Send is ready from then on. */
-  prefill(record: ShareRecord | null): void {
-    if (record && this.record.consentStatus === '') this.record.fill(record);
+  /**
+   * Starts from a record already used in this conversation, `from` saying which in words (the
+   * user can change any of it); Send is ready from then on.
+   */
+  prefill(record: ShareRecord | null, from: string | null = null): void {
+    if (record && this.record.consentStatus === '') this.record.fill(record, from);
     this.ready = true;
   }
 

@@ -82,8 +82,15 @@ export class ShareRecordDraft {
     return this.specialCategory === 'yes';
   }
 
+  /**
+   * Where the draft was filled from, in words ("the last message in this conversation"), while it
+   * is unchanged: the form then shows the record as a short summary with "Change".
+   */
+  filledFrom = $state<string | null>(null);
+
   /** Fills the draft from a record already given (a conversation's last message), to be changed as needed. */
-  fill(record: ShareRecord): void {
+  fill(record: ShareRecord, from: string | null = null): void {
+    this.filledFrom = from;
     const c = record.consent;
     this.consentStatus = c.status;
     if (c.status === 'given') [this.givenBy, this.givenByName, this.givenOn] = [c.givenBy, c.givenByName ?? '', c.givenOn];

@@ -10,6 +10,8 @@ import type { Thread } from './types';
 
 export type { Opened };
 
+const STARTED_WITH = 'the share record this conversation was started with';
+
 export class ThreadView {
   thread = $state.raw<Thread | null>(null);
   compose = $state.raw<ComposeForm | null>(null);
@@ -44,7 +46,7 @@ export class ThreadView {
       messaging.openThread = this.id;
       messaging.markRead(this.id);
       // Messages to take the record from are opened first (openNew); with none, the start record it is.
-      if (this.messages.every((m) => m.revoked || !m.envelope)) this.compose.prefill(startRecord);
+      if (this.messages.every((m) => m.revoked || !m.envelope)) this.compose.prefill(startRecord, STARTED_WITH);
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : 'This conversation could not be loaded.';
     }
@@ -72,7 +74,8 @@ export class ThreadView {
       if (current) continue;
       this.opened[m.id] = await this.opener.open(m, this.thread.childId);
     }
-    this.compose?.prefill(this.lastRecord() ?? this.startRecord);
+    const last = this.lastRecord();
+    this.compose?.prefill(last ?? this.startRecord, last ? 'the last message in this conversation' : STARTED_WITH);
   }
 
   /** The share record of the newest message opened here. */

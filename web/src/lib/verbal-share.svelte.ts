@@ -62,6 +62,18 @@ export class VerbalShareForm {
     }
   }
 
+  /**
+   * Starts the share record from this practitioner's last verbal share about the child (from their
+   * chronology), shown as a summary with "Change": a routine share asks again only what differs.
+   */
+  async startFromLast(): Promise<void> {
+    if (shareLog.childId !== this.child.id || shareLog.load !== 'ready') await shareLog.loadChronology(this.child.id);
+    const mine = shareLog.entries.filter((e) => e.kind === 'verbal' && e.sender.id === this.me && e.tier === (this.marked ? 'offending_risk' : 'welfare'));
+    const last = mine.reduce<(typeof mine)[number] | null>((a, b) => (a === null || b.recordedAt > a.recordedAt ? b : a), null);
+    const checked = last ? checkShareRecord(last.record) : null;
+    if (checked?.ok && this.record.consentStatus === '') this.record.fill(checked.record, `your last verbal share about ${this.child.name}`);
+  }
+
   /** Why a summary cannot be added now, or null when it can. */
   get summaryBlocked(): string | null {
     switch (identityKeys.status) {
