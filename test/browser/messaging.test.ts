@@ -161,7 +161,9 @@ describe('secure conversations in Chromium', () => {
     // This page may not know the child's agencies (it was reloaded), so it may ask why she needs to know.
     const reason = add.getByLabel('Why does Ruth Adeyemi need to know?');
     if (await reason.isVisible()) await reason.fill('Ruth is the designated officer for the family.');
-    await fillShareRecord(add, 'To plan the joint home visit with the designated officer.', 'Only what the officer needs for the visit.');
+    // Adding her is a share of its own, with its own record: it starts from the message being written's, as a summary (issue 18).
+    await add.getByText('The same as the share record of your next message').waitFor();
+    expect(await add.getByLabel('Purpose of sharing').count()).toBe(0);
     await add.getByRole('button', { name: 'Add to conversation' }).click();
     await page.getByText('Ruth Adeyemi has joined the conversation.').waitFor();
     expect(await page.getByText(/^With /).innerText()).toContain('Ruth Adeyemi');
