@@ -163,6 +163,10 @@ describe('Home and the conversations list in Chromium', () => {
     await h1(ruth.page, 'Home');
     await section(ruth.page, 'Written records due').getByText('You have no written records to file.').waitFor({ timeout: 15_000 });
     a11y.push(...(await checkScreen(ruth.page, 'home, designated officer')));
+    // On a phone-sized screen the sections stack under the header.
+    await ruth.page.setViewportSize({ width: 390, height: 844 });
+    await ruth.page.screenshot({ path: path.join(SCREENSHOTS, 'home-designated-officer-390px.png'), fullPage: true });
+    a11y.push(...(await checkScreen(ruth.page, 'home, designated officer, 390 px')));
 
     const priya = await signIn('Priya');
     await h1(priya.page, 'Home');
