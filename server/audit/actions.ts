@@ -46,6 +46,7 @@ export const auditActions = [
   'share.decision_reopened',
   'share.corrected',
   'child.chronology_viewed',
+  'child.names_listed',
   'keys.published',
   'keys.replaced',
   'keys.attested',

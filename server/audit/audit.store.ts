@@ -216,3 +216,26 @@ export async function* readChain(db: Database, pageSize = 5_000): AsyncGenerator
     after = lastRow.seq;
   }
 }
+
+/**
+ * The subjects this person acted on with these actions since a time, each once, the most recent
+ * first, with when they last did: the children someone opened lately, for their home page.
+ */
+export async function recentSubjectsOf(
+  db: Database,
+  actorId: string,
+  actions: AuditAction[],
+  since: Date,
+  limit: number,
+): Promise<{ subjectId: string; at: Date }[]> {
+  const rows = await db
+    .select({ subjectId: auditEntries.subjectId, at: sql<Date>`max(${auditEntries.at})`.mapWith((v: string | Date) => new Date(v)) })
+    .from(auditEntries)
+    .where(
+      and(eq(auditEntries.actorId, actorId), inArray(auditEntries.action, actions), gte(auditEntries.at, since), sql`${auditEntries.subjectId} is not null`),
+    )
+    .groupBy(auditEntries.subjectId)
+    .orderBy(desc(sql`max(${auditEntries.at})`))
+    .limit(limit);
+  return rows.flatMap((r) => (r.subjectId ? [{ subjectId: r.subjectId, at: r.at }] : []));
+}

@@ -3,6 +3,7 @@ export {
   appendInTransaction,
   auditAfterHead,
   listAuditEntries,
+  recentSubjectsOf,
   type ChainHead,
   type NewAuditEntry,
   type StoredAuditEntry,

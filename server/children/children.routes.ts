@@ -5,6 +5,7 @@ import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import { childIdParam, contactBody, createChildBody, openBody, reasonBody, searchQuery } from './children.schema';
 import { confirmChildDetails, createChild, openChild, searchIndex } from './children.service';
+import { recentChildren } from './recent.service';
 import { clearConcernFlag, endMyInvolvement, raiseConcern, recordInvolvement } from './involvement.service';
 import {
   acknowledgeAdminAlert,
@@ -26,6 +27,10 @@ export function childrenRoutes(ctx: ServiceContext): Router {
 
   router.get('/children', async (req, res) => {
     res.json(await searchIndex(ctx, requireSignedIn(req), parseInput(searchQuery, req.query, 'search')));
+  });
+
+  router.get('/children/recent', async (req, res) => {
+    res.json({ children: await recentChildren(ctx, requireSignedIn(req)) });
   });
 
   router.post('/children', async (req, res) => {

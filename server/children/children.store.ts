@@ -4,6 +4,7 @@ import { coalescedRows } from '../db/coalesce';
 import { anyTextPlaceholder, anyUuidPlaceholder, coalescedByUuids, preparedFor, textArrayLiteral } from '../db/prepared';
 import { agencies, children, concernFlags, involvements, shieldOverrides, specialistContacts, users } from '../db/schema';
 import { uniqueOr } from '../db/unique-violation';
+import { inUuids, onlyUuids } from '../db/uuid-array';
 import { ConflictError } from '../errors';
 
 export type ChildRow = typeof children.$inferSelect;
@@ -238,4 +239,19 @@ export async function agencyNames(db: Database, ids: string[]): Promise<Map<stri
   if (!ids.length) return new Map();
   const rows = await db.select({ id: agencies.id, name: agencies.name }).from(agencies).where(inArray(agencies.id, ids));
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Of these children, those this agency has an open involvement with (provides a service to). */
+export async function childrenServedBy(db: Database, agencyId: string, childIds: string[]): Promise<Set<string>> {
+  if (!childIds.length) return new Set();
+  const rows = await db
+    .select({ childId: involvements.childId })
+    .from(involvements)
+    .where(and(eq(involvements.agencyId, agencyId), isNull(involvements.endedAt), inUuids(involvements.childId, onlyUuids(childIds))));
+  return new Set(rows.map((r) => r.childId));
+}
+
+/** These children's rows, those that exist (one query, coalesced with other readers). */
+export async function findChildren(db: Database, ids: string[]): Promise<ChildRow[]> {
+  return ids.length ? childrenById(db, onlyUuids(ids)) : [];
 }

@@ -52,3 +52,39 @@ export function canShield(actor: Actor): Decision {
 export function canOverrideShield(actor: Actor): Decision {
   return shieldRole(actor, 'override a shield');
 }
+
+/** What policy needs to know to name a child in a list of someone's own work. */
+export interface ChildNameFacts {
+  sourceAgencyId: string;
+  /** Whether the viewer's agency has an open involvement with the child (provides a service to them). */
+  viewerAgencyInvolved: boolean;
+  /** Delisted, or shielded without this session's override: the child is not on the index for this viewer. */
+  hidden: boolean;
+}
+
+const CASEWORK_ROLES = new Set<Actor['role']>(['practitioner', 'designated_officer']);
+
+/**
+ * Naming a child where no reason was stated for it (the conversations list, a thread's header, the
+ * children on Home): a practitioner or designated officer who may read the index, whose agency
+ * provides a service to the child or holds their entry, while the child is on the index for them.
+ * Anyone else sees the record's identifier and names the child only by opening the record with a
+ * reason (audited). Admins do no casework here: they open records with a reason too.
+ */
+export function canSeeChildName(actor: Actor, child: ChildNameFacts): Decision {
+  const read = canReadIndex(actor);
+  if (!read.allow) return read;
+  if (!CASEWORK_ROLES.has(actor.role)) return deny('not_casework_role', 'Admins see a child’s name by opening their record with a reason.');
+  if (child.hidden) return deny('child_not_found', 'There is no child on the index with this identifier.');
+  const mine = actor.agencyId !== null && (child.viewerAgencyInvolved || child.sourceAgencyId === actor.agencyId);
+  return mine ? allow : deny('not_involved', 'Your agency does not provide a service to this child: open their record with a reason to see their name.');
+}
+
+/** The children one opened recently, on Home: practitioners and designated officers who may read the index. */
+export function canListRecentChildren(actor: Actor): Decision {
+  const read = canReadIndex(actor);
+  if (!read.allow) return read;
+  return CASEWORK_ROLES.has(actor.role)
+    ? allow
+    : deny('not_casework_role', 'The children you opened recently are listed for practitioners and designated officers.');
+}

@@ -246,3 +246,14 @@ export async function receiptsOf(db: Database, messageIds: string[], onlySentBy?
 export async function messagesOfThread(db: Database, threadId: string) {
   return db.select().from(messages).where(eq(messages.threadId, threadId)).orderBy(asc(messages.storedAt));
 }
+
+/** When each of these conversations last had a message stored (absent: none yet). */
+export async function lastMessageTimes(db: Database, threadIds: string[]): Promise<Map<string, Date>> {
+  if (!threadIds.length) return new Map();
+  const rows = await db
+    .select({ threadId: messages.threadId, at: sql<Date>`max(${messages.storedAt})`.mapWith((v: string | Date) => new Date(v)) })
+    .from(messages)
+    .where(inUuids(messages.threadId, threadIds))
+    .groupBy(messages.threadId);
+  return new Map(rows.map((r) => [r.threadId, r.at]));
+}

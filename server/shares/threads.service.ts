@@ -3,6 +3,7 @@ import { userNames } from '../accounts/accounts.store';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf, requireVisible, visibleChild } from '../children/children.service';
+import { auditNamesListed, childrenNamedFor, type NamesListedIn } from '../children/child-names';
 import { overriddenChildren, type ChildRow } from '../children/children.store';
 import { NotFoundError } from '../errors';
 import { canAddThreadParticipant, canShare, canShareAboutMarkedChild, canUseThread, requireAllowed } from '../policy';
@@ -12,6 +13,7 @@ import {
   findConversation,
   insertParticipants,
   insertThread,
+  lastMessageTimes,
   messagesOfThread,
   participantsOfThread,
   receiptsOf,
@@ -25,24 +27,46 @@ import type { addParticipantBody, startThreadBody } from './threads.schema';
 export interface ThreadView {
   id: string;
   childId: string;
+  /** The child's name, only to a viewer policy lets see it without stating a reason (`canSeeChildName`); null otherwise. */
+  childName: string | null;
   tier: ThreadRow['tier'];
   createdAt: string;
+  /** The last message stored, or the start when there is none yet. */
+  lastActivityAt: string;
   participants: { id: string; name: string; needToKnowReason: string | null }[];
 }
 
-async function threadView(ctx: ServiceContext, thread: ThreadRow): Promise<ThreadView> {
-  const participants = await participantsOfThread(ctx.db, thread.id);
-  const names = await userNames(
-    ctx.db,
-    participants.map((p) => p.userId),
-  );
-  return {
+/** These conversations as this viewer sees them; the children's names shown are audited (`where`). */
+async function threadViews(ctx: ServiceContext, signedIn: SignedIn, rows: ThreadRow[], where: NamesListedIn): Promise<ThreadView[]> {
+  const [named, lastMessages, participantLists] = await Promise.all([
+    childrenNamedFor(
+      ctx,
+      signedIn,
+      rows.map((t) => t.childId),
+    ),
+    lastMessageTimes(
+      ctx.db,
+      rows.map((t) => t.id),
+    ),
+    Promise.all(rows.map((t) => participantsOfThread(ctx.db, t.id))),
+  ]);
+  const names = await userNames(ctx.db, [...new Set(participantLists.flat().map((p) => p.userId))]);
+  await auditNamesListed(ctx, signedIn, [...named.keys()], where);
+  return rows.map((thread, i) => ({
     id: thread.id,
     childId: thread.childId,
+    childName: named.get(thread.childId)?.name ?? null,
     tier: thread.tier,
     createdAt: thread.createdAt.toISOString(),
-    participants: participants.map((p) => ({ id: p.userId, name: names.get(p.userId) ?? 'Unknown user', needToKnowReason: p.needToKnowReason })),
-  };
+    lastActivityAt: (lastMessages.get(thread.id) ?? thread.createdAt).toISOString(),
+    participants: (participantLists[i] ?? []).map((p) => ({ id: p.userId, name: names.get(p.userId) ?? 'Unknown user', needToKnowReason: p.needToKnowReason })),
+  }));
+}
+
+async function threadView(ctx: ServiceContext, signedIn: SignedIn, thread: ThreadRow): Promise<ThreadView> {
+  const [view] = await threadViews(ctx, signedIn, [thread], 'conversation');
+  if (!view) throw new Error('no view of the conversation');
+  return view;
 }
 
 /**
@@ -92,7 +116,7 @@ export async function startThread(ctx: ServiceContext, signedIn: SignedIn, child
     });
     return row;
   });
-  return threadView(ctx, thread);
+  return threadView(ctx, signedIn, thread);
 }
 
 /** Adding someone is itself a share (they learn who the child is), with its own record. */
@@ -118,12 +142,12 @@ export async function addParticipant(ctx: ServiceContext, signedIn: SignedIn, th
       auditDetail: { threadId },
     });
   });
-  return threadView(ctx, thread);
+  return threadView(ctx, signedIn, thread);
 }
 
 export async function myThreads(ctx: ServiceContext, signedIn: SignedIn): Promise<ThreadView[]> {
   const rows = await threadsOfUser(ctx.db, signedIn.actor.id);
-  return Promise.all(rows.map((t) => threadView(ctx, t)));
+  return threadViews(ctx, signedIn, rows, 'conversations');
 }
 
 /** A conversation with its messages (envelopes the browser opens); reading it is audited. */
@@ -150,7 +174,7 @@ export async function openThread(ctx: ServiceContext, signedIn: SignedIn, thread
     ctx.clock(),
   );
   return {
-    thread: await threadView(ctx, thread),
+    thread: await threadView(ctx, signedIn, thread),
     messages: rows.map((m) => ({
       id: m.id,
       senderId: m.senderId,

@@ -205,20 +205,22 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
     await h1(page, 'Your Haven account');
     const attemptNotice = page.getByRole('heading', { name: 'Someone tried to create an account with your email address' });
     await attemptNotice.waitFor();
-    await a.check('home, someone tried to register this address');
+    await a.check('account, someone tried to register this address');
     await page.getByRole('button', { name: 'I have read this' }).click();
     await attemptNotice.waitFor({ state: 'detached' });
-    await a.check('home, keys ready');
+    await a.check('account, keys ready');
     await page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
     await page.getByLabel('Type it again').fill('something else entirely');
     await page.getByRole('button', { name: 'Create a recovery passphrase' }).click();
     await page.locator('.error-summary').waitFor();
-    await a.check('home, passphrases do not match');
+    await a.check('account, passphrases do not match');
     await page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
     await page.getByLabel('Type it again').fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Create a recovery passphrase' }).click();
     await page.getByText('Your keys are backed up.').waitFor({ timeout: 30_000 });
-    await a.check('home, keys backed up');
+    await a.check('account, keys backed up');
+    await visit(page, '#/', 'Home');
+    await a.check('home, what needs doing');
 
     await visit(page, '#/children', 'Find a child');
     await a.check('find a child');
@@ -363,6 +365,9 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
     const { page, problems } = await signedIn('Priya');
     const a = new Findings(page);
 
+    await visit(page, '#/', 'Home');
+    await page.getByText('No written record is overdue.').waitFor({ timeout: 15_000 });
+    await a.check('home, agency admin');
     await visit(page, '#/admin/users', 'Users');
     await page.getByRole('button', { name: 'Verify Taylor Brooks' }).waitFor();
     await a.check('users');

@@ -8,6 +8,7 @@ import { People } from '../support/people';
 import { publishKeys } from '../support/keys';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { openAccountWithKeys } from './people-in-browsers';
 import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
@@ -49,7 +50,7 @@ async function signIn(page: Page, name: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByLabel('Security code').fill(totpCode(account.totpSecret ?? ''));
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
+  await openAccountWithKeys(page);
 }
 
 /** The share record of an offending-risk share: no consent (crime), offending information, s.115. */

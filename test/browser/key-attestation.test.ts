@@ -8,6 +8,7 @@ import { People } from '../support/people';
 import { Practitioner } from '../support/practitioner';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { openAccountWithKeys } from './people-in-browsers';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -42,7 +43,7 @@ describe('admin key attestation in Chromium', () => {
     await page.getByLabel('Security code').fill(totpCode(priya.totpSecret ?? ''));
     await page.getByRole('button', { name: 'Continue' }).click();
     // Priya's own keys are made in this browser: they sign the attestation.
-    await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
+    await openAccountWithKeys(page);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     await page.getByLabel('Show users').selectOption('verified');

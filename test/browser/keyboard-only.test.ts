@@ -194,6 +194,10 @@ describe('keyboard only, in Chromium', () => {
     await expectFocusOnHeading(page, 'Enter your security code');
     await typeInto(page, 'Security code', totpCode(jordan.totpSecret ?? ''));
     await page.keyboard.press('Enter');
+    // Sign-in lands on Home; the account page, from the header, shows once this browser's keys are ready.
+    await expectFocusOnHeading(page, 'Home');
+    await tabTo(page, { name: 'Your account', kind: 'link', back: true });
+    await page.keyboard.press('Enter');
     await expectFocusOnHeading(page, 'Your Haven account');
     await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
 

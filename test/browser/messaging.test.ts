@@ -9,7 +9,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord } from './people-in-browsers';
+import { fillShareRecord, openAccountWithKeys } from './people-in-browsers';
 import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
@@ -42,7 +42,7 @@ async function practitioner(name: string): Promise<{ page: Page; problems: strin
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByLabel('Security code').fill(totpCode(account.totpSecret ?? ''));
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
+  await openAccountWithKeys(page);
   return { page, problems };
 }
 

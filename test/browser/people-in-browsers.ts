@@ -5,7 +5,19 @@ import type { TestHaven } from '../support/haven';
 import { welfareRecord, type Practitioner } from '../support/practitioner';
 import { totpCode } from '../support/totp';
 
-/** Signs a demo person in with two factors and waits until their keys are loaded (or known to be elsewhere). */
+/**
+ * Sign-in lands on Home (what needs doing; someone who cannot use the service yet lands on their
+ * account). This then opens "Your account" and waits until the browser's keys are loaded (or known
+ * to be elsewhere): the account page shows their fingerprint.
+ */
+export async function openAccountWithKeys(page: Page): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: /^(Home|Your Haven account)$/ }).waitFor({ timeout: 15_000 });
+  await page.getByRole('banner').getByRole('link', { name: 'Your account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your Haven account' }).waitFor();
+  await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
+}
+
+/** Signs a demo person in with two factors and waits on their account page until their keys are loaded (`openAccountWithKeys`). */
 export async function signInInBrowser(page: Page, haven: TestHaven, name: string): Promise<void> {
   const account = haven.account(name);
   await page.goto(haven.url);
@@ -14,7 +26,7 @@ export async function signInInBrowser(page: Page, haven: TestHaven, name: string
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByLabel('Security code').fill(totpCode(account.totpSecret ?? ''));
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.locator('code.fingerprint').waitFor({ timeout: 15_000 });
+  await openAccountWithKeys(page);
 }
 
 /**

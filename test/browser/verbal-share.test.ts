@@ -9,6 +9,7 @@ import { People } from '../support/people';
 import { publishKeys } from '../support/keys';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { openAccountWithKeys } from './people-in-browsers';
 import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
@@ -68,9 +69,9 @@ describe('recording a verbal share in Chromium', () => {
     const problems = watchForProblems(page);
     await signIn(page, 'Jordan');
 
-    // Home shows the key fingerprint this browser just made and published.
+    // The account page shows the key fingerprint this browser just made and published.
+    await openAccountWithKeys(page);
     const fingerprint = page.locator('code.fingerprint');
-    await fingerprint.waitFor({ timeout: 15_000 });
     expect(await fingerprint.innerText()).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){15}$/);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();

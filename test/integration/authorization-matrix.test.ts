@@ -44,6 +44,8 @@ const ROUTES: Row[] = [
   { method: 'GET', path: () => `/api/audit/reports/child/${ids.lily}`, allowed: ADMINS },
   { method: 'GET', path: () => `/api/audit/reports/user/${ids.jordan}`, allowed: ADMINS },
   { method: 'GET', path: () => '/api/children?name=Lily', allowed: READERS },
+  // Home's list of children opened recently is casework: admins open records with a reason.
+  { method: 'GET', path: () => '/api/children/recent', allowed: ['practitioner', 'designated_officer'] },
   { method: 'POST', path: () => `/api/children/${ids.lily}/open`, body: () => ({ reason: 'Authorisation matrix' }), allowed: READERS },
   { method: 'GET', path: () => `/api/children/${ids.lily}/chronology`, allowed: READERS },
   { method: 'POST', path: () => `/api/children/${ids.lily}/concerns`, body: () => ({}), allowed: SHARERS },

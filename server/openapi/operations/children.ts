@@ -15,6 +15,13 @@ export const childrenOperations: ApiOperation[] = [
     ok: json('`{ total, children: [...] }` (at most 25).'),
   },
   {
+    method: 'get',
+    path: '/children/recent',
+    tag: 'Children',
+    summary: 'The children I opened in the last 30 days that my agency serves or holds (practitioners and designated officers; audited)',
+    ok: json('`{ children: [{ id, name, dateOfBirth, openedAt }] }`, most recent first (at most 10).'),
+  },
+  {
     method: 'post',
     path: '/children',
     tag: 'Children',

@@ -57,7 +57,15 @@ export const sharesOperations: ApiOperation[] = [
     body: startThreadBody,
     ok: created('`{ thread }`.'),
   },
-  { method: 'get', path: '/threads', tag: 'Conversations', summary: 'The conversations I take part in', ok: json('`{ threads: Thread[] }`.') },
+  {
+    method: 'get',
+    path: '/threads',
+    tag: 'Conversations',
+    summary: 'The conversations I take part in',
+    ok: json(
+      "`{ threads: Thread[] }`, each with `lastActivityAt` and `childName`: the child's name only when my agency serves the child or holds their entry (practitioners and designated officers), else null; names shown are audited.",
+    ),
+  },
   {
     method: 'get',
     path: '/threads/:id',

@@ -8,6 +8,7 @@ import type {
   AuditVerifyResult,
   Child,
   ChildSearchResult,
+  RecentChild,
   CreatedInvite,
   DecisionBody,
   DirectoryAgency,
@@ -201,6 +202,7 @@ type ChildRes = Promise<{ child: Child }>;
 export type ContactChange = 'remove' | 'shield' | 'unshield';
 
 export const children = {
+  recent: (): Promise<{ children: RecentChild[] }> => get('/api/children/recent'),
   search: (q: ChildSearch): Promise<ChildSearchResult> => get(`/api/children${query({ ...q })}`),
   create: (body: NewChildBody): ChildRes => post('/api/children', body),
   open: (id: string, reason: string): ChildRes => post(`/api/children/${seg(id)}/open`, { reason }),

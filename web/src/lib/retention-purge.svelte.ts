@@ -1,10 +1,11 @@
 // Records destroyed under the retention schedule. The server tells every connected reader
 // (`retention:purged`, ids only); this device then forgets all it holds about the child — their
 // conversations and messages (memory and IndexedDB), their name and open record, search results,
-// chronology, special-file officers, written records due — and a screen showing any of it says so.
+// chronology, special-file officers, written records due, children opened recently — and a screen showing any of it says so.
 import { childIndex } from './children.svelte';
 import { messaging } from './messaging.svelte';
 import { obligationState } from './obligations.svelte';
+import { recentChildren } from './recent-children.svelte';
 import { offendingRisk } from './offending.svelte';
 import { useRealtime } from './realtime';
 import type { Route } from './router.svelte';
@@ -39,6 +40,7 @@ class PurgedRecords {
     if (shareLog.childId === childId) shareLog.clear();
     delete offendingRisk.officers[childId];
     obligationState.forget(childId);
+    recentChildren.forget(childId);
     await messaging.forget(childId, threadIds);
   }
 

@@ -1,4 +1,4 @@
-// Hash routing: #/, #/register, #/registered, #/invite/<token>, #/admin/users,
+// Hash routing: #/ (Home: what needs doing), #/account, #/register, #/registered, #/invite/<token>, #/admin/users,
 // #/children, #/children/new, #/children/override, #/children/<id>,
 // #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology,
 // #/children/<id>/conversation, #/children/<id>/special-file[?obligation=<id>], #/conversations,
@@ -6,6 +6,7 @@
 // #/admin/subject-access, ...
 export type Route =
   | { name: 'home' }
+  | { name: 'account' }
   | { name: 'register' }
   | { name: 'registered' }
   | { name: 'invite'; token: string }
@@ -46,6 +47,8 @@ export function parseHash(hash: string): Route {
   switch (path) {
     case '/':
       return { name: 'home' };
+    case '/account':
+      return { name: 'account' };
     case '/register':
       return { name: 'register' };
     case '/registered':
