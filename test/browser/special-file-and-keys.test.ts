@@ -115,4 +115,20 @@ describe('the special file and a second browser, in Chromium', () => {
     expect(await checkScreen(page, 'special file after a reload')).toEqual([]);
     expect(problems).toEqual([]);
   });
+  it('a written record’s notice says so and leads to the special file, naming no child (bug 5)', { timeout: 30_000 }, async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
+    await page.getByRole('heading', { name: 'Find a child', level: 1 }).waitFor();
+    await alexFiles('Callum missed his appointment with the youth offending team today.');
+    const notice = page.locator('.toast');
+    await notice.getByText('You have a new written record in a special file').waitFor({ timeout: 10_000 });
+    const words = await notice.innerText();
+    expect(words).not.toMatch(/Callum|Byrne|appointment|Conversations/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'written-record-notice.png'), fullPage: true });
+    expect(await checkScreen(page, 'notice of a written record')).toEqual([]);
+    await notice.getByRole('link', { name: 'Go to the special file' }).click();
+    await page.getByRole('heading', { name: 'Special file', level: 1 }).waitFor();
+    await page.getByRole('article').filter({ hasText: 'Callum missed his appointment' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('.toast').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
 });
