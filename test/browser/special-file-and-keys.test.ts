@@ -3,7 +3,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { shareRecord } from '../../server/shares/share-record';
-import type { ApiClient } from '../support/client';
 import { confirmDemoKeys } from '../support/confirm-keys';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -22,12 +21,12 @@ let browser: Browser;
 const people = new People(() => haven);
 const contexts: BrowserContext[] = [];
 let alex: Practitioner;
-let ruth: ApiClient;
 let ruthId = '';
 let callumId = '';
 let specialFileId = '';
 let page: Page;
 let problems: string[];
+const PASSPHRASE = 'lantern orchard copper seven';
 
 const offendingRecord = shareRecord.parse({
   ...welfareRecord,
@@ -37,7 +36,7 @@ const offendingRecord = shareRecord.parse({
 });
 
 async function idOf(list: 'people' | 'children', name: string): Promise<string> {
-  const { body } = await ruth.get<Record<string, { id: string }[]>>(`/api/${list}?name=${encodeURIComponent(name)}`);
+  const { body } = await alex.api.get<Record<string, { id: string }[]>>(`/api/${list}?name=${encodeURIComponent(name)}`);
   const id = body[list]?.[0]?.id;
   if (!id) throw new Error(`no ${name} in ${list}`);
   return id;
@@ -80,13 +79,15 @@ beforeAll(async () => {
   ({ page, problems } = await newPage());
   await signInInBrowser(page, haven, 'Ruth');
   await confirmDemoKeys(haven, ['Alex', 'Ruth']);
-  ruth = await people.as('Ruth');
+  // Alex marks Callum and puts Ruth on the case (Ruth signs in only in her browsers: one code each).
   ruthId = await idOf('people', 'Ruth');
   callumId = await idOf('children', 'Callum Byrne');
-  const marked = await ruth.post<{ specialFileId: string }>(`/api/children/${callumId}/offending-risk`, { reason: 'Referral from the youth offending panel' });
+  const marked = await alex.api.post<{ specialFileId: string }>(`/api/children/${callumId}/offending-risk`, {
+    reason: 'Referral from the youth offending panel',
+  });
   expect(marked.status).toBe(200);
   specialFileId = marked.body.specialFileId;
-  expect((await ruth.post(`/api/children/${callumId}/case-officers`, { userId: alex.userId, record: offendingRecord })).status).toBe(200);
+  expect((await alex.api.post(`/api/children/${callumId}/case-officers`, { userId: ruthId, record: offendingRecord })).status).toBe(200);
 });
 afterAll(async () => {
   alex?.disconnect();
@@ -129,6 +130,69 @@ describe('the special file and a second browser, in Chromium', () => {
     await page.getByRole('heading', { name: 'Special file', level: 1 }).waitFor();
     await page.getByRole('article').filter({ hasText: 'Callum missed his appointment' }).waitFor({ timeout: 15_000 });
     expect(await page.locator('.toast').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+  it('a second browser without the keys says so at once on every screen that needs them, and restores them there (bug 6)', { timeout: 40_000 }, async () => {
+    // Ruth backs her keys up in her first browser.
+    await page.goto(`${haven.url}/#/`);
+    await page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
+    await page.getByLabel('Type it again').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Create a recovery passphrase' }).click();
+    await page.getByText('Your keys are backed up.').waitFor({ timeout: 15_000 });
+
+    // Alex starts a conversation with her about Lily and sends a message, sealed to those keys.
+    const lilyId = (await alex.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
+    expect((await alex.api.post(`/api/children/${lilyId}/open`, { reason: 'Planning a joint visit with the youth offending team' })).status).toBe(200);
+    const started = await alex.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lilyId}/threads`, {
+      participants: [{ userId: ruthId, needToKnowReason: 'Ruth leads the youth offending team’s work with the family' }],
+      record: welfareRecord,
+    });
+    expect(started.status).toBe(201);
+    const TEXT = 'Lily’s brother has been seen with Callum’s group.';
+    expect(await alex.send(await sealToBrowserUser(alex, started.body.thread, ruthId, TEXT))).toMatchObject({ ok: true });
+
+    // Her second browser has no keys: each screen says so at once, with the restore, and offers no form that cannot be sent.
+    const b = await newPage();
+    await signInInBrowser(b.page, haven, 'Ruth');
+    const banner = b.page.getByRole('region', { name: 'Your encryption keys are in another browser' });
+    const sayWhy = async (screen: string, closed: string): Promise<void> => {
+      await banner.getByLabel('Recovery passphrase').waitFor({ timeout: 5_000 });
+      const item = b.page.getByRole('article').first();
+      expect(await item.innerText()).toContain(`This ${closed} cannot be opened in this browser: your encryption keys are in another browser.`);
+      expect(await b.page.locator('main').innerText()).not.toContain('Opening…');
+      await b.page.screenshot({ path: path.join(SCREENSHOTS, `keys-elsewhere-${screen}.png`), fullPage: true });
+      expect(await checkScreen(b.page, `${screen} without the keys`)).toEqual([]);
+    };
+
+    await b.page.goto(`${haven.url}/#/conversations/${started.body.thread.id}`);
+    await sayWhy('conversation', 'message');
+    expect(await b.page.getByRole('button', { name: 'Send securely' }).count()).toBe(0);
+    expect(await b.page.getByLabel('Message', { exact: true }).count()).toBe(0);
+
+    await openSpecialFile(b.page);
+    await sayWhy('special-file', 'written record');
+    expect(await b.page.getByRole('button', { name: 'File written record' }).count()).toBe(0);
+    expect(await b.page.getByLabel('Information shared').count()).toBe(0);
+
+    await b.page.goto(`${haven.url}/#/children/${callumId}/verbal-share`);
+    await banner.getByLabel('Recovery passphrase').waitFor({ timeout: 5_000 });
+    expect(await b.page.getByLabel('Summary (optional)').isDisabled()).toBe(true);
+    expect(await checkScreen(b.page, 'verbal share without the keys')).toEqual([]);
+
+    await b.page.goto(`${haven.url}/#/children/${callumId}/conversation`);
+    await banner.getByLabel('Recovery passphrase').waitFor({ timeout: 5_000 });
+    expect(await b.page.getByRole('button', { name: 'Start conversation' }).count()).toBe(0);
+
+    // Restored where she is, the conversation opens and can be answered.
+    await b.page.goto(`${haven.url}/#/conversations/${started.body.thread.id}`);
+    await banner.getByLabel('Recovery passphrase').fill(PASSPHRASE);
+    await banner.getByRole('button', { name: 'Restore your keys' }).click();
+    await b.page.getByText('Your keys are restored in this browser.').waitFor({ timeout: 15_000 });
+    await b.page.getByRole('article').filter({ hasText: TEXT }).waitFor({ timeout: 10_000 });
+    expect(await banner.count()).toBe(0);
+    await b.page.getByLabel('Message', { exact: true }).waitFor();
+    await b.page.screenshot({ path: path.join(SCREENSHOTS, 'keys-restored-in-conversation.png'), fullPage: true });
+    expect(b.problems).toEqual([]);
     expect(problems).toEqual([]);
   });
 });
