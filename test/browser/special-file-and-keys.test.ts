@@ -177,6 +177,8 @@ describe('the special file and a second browser, in Chromium', () => {
     await b.page.goto(`${haven.url}/#/children/${callumId}/verbal-share`);
     await banner.getByLabel('Recovery passphrase').waitFor({ timeout: 5_000 });
     expect(await b.page.getByLabel('Summary (optional)').isDisabled()).toBe(true);
+    await b.page.getByRole('button', { name: 'Record verbal share' }).waitFor();
+    await b.page.screenshot({ path: path.join(SCREENSHOTS, 'keys-elsewhere-verbal-share.png'), fullPage: true });
     expect(await checkScreen(b.page, 'verbal share without the keys')).toEqual([]);
 
     await b.page.goto(`${haven.url}/#/children/${callumId}/conversation`);
@@ -185,6 +187,10 @@ describe('the special file and a second browser, in Chromium', () => {
 
     // Restored where she is, the conversation opens and can be answered.
     await b.page.goto(`${haven.url}/#/conversations/${started.body.thread.id}`);
+    await banner.getByLabel('Recovery passphrase').fill('not the passphrase at all');
+    await banner.getByRole('button', { name: 'Restore your keys' }).click();
+    await banner.getByText('The recovery passphrase is not right.').first().waitFor({ timeout: 15_000 });
+    expect(await checkScreen(b.page, 'conversation, restore with a wrong passphrase')).toEqual([]);
     await banner.getByLabel('Recovery passphrase').fill(PASSPHRASE);
     await banner.getByRole('button', { name: 'Restore your keys' }).click();
     await b.page.getByText('Your keys are restored in this browser.').waitFor({ timeout: 15_000 });
