@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { loadUserRecord } from '../accounts/accounts.store';
+import { loadUserRecord, userNames } from '../accounts/accounts.store';
 import { actorOf, type SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf, visibleChild } from '../children/children.service';
@@ -145,10 +145,14 @@ async function requireSpecialFile(ctx: ServiceContext, signedIn: SignedIn, child
   return { file, officers };
 }
 
-/** The special file: the written records (envelopes the officers' browsers open) and the officers on the case. Every access is audited. */
+/**
+ * The special file: the written records (envelopes the officers' browsers open) and the officers on
+ * the case, by name — who is on the case is part of the file, so their names are read under the
+ * same policy (canReadSpecialFile). Every access is audited.
+ */
 export async function openSpecialFile(ctx: ServiceContext, signedIn: SignedIn, childId: string) {
   const { file, officers } = await requireSpecialFile(ctx, signedIn, childId);
-  const records = await messagesOfThread(ctx.db, file.id);
+  const [records, names] = await Promise.all([messagesOfThread(ctx.db, file.id), userNames(ctx.db, officers)]);
   await appendAuditEntries(
     ctx.db,
     [
@@ -166,6 +170,7 @@ export async function openSpecialFile(ctx: ServiceContext, signedIn: SignedIn, c
   return {
     specialFileId: file.id,
     officerIds: officers,
+    officers: officers.map((id) => ({ id, name: names.get(id) ?? 'Unknown user' })),
     records: records.map((m) => ({ id: m.id, senderId: m.senderId, storedAt: m.storedAt.toISOString(), envelope: m.envelope, revoked: m.revokedAt !== null })),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { fromBase64Url, sealEnvelope, type Envelope } from '../../crypto';
+import { fromBase64Url, sealEnvelope, type Envelope, type EnvelopeHeaderV1 } from '../../crypto';
 import type { TestHaven } from '../support/haven';
 import { welfareRecord, type Practitioner } from '../support/practitioner';
 import { totpCode } from '../support/totp';
@@ -31,9 +31,16 @@ export async function signInInBrowser(page: Page, haven: TestHaven, name: string
 
 /**
  * A message from a practitioner played by Node to someone whose keys were made in a browser:
- * sealed to the keys the server publishes for them, as the sender's client would.
+ * sealed to the keys the server publishes for them, as the sender's client would. `over` changes
+ * the header (a written record in a special file: kind, tier and its share record).
  */
-export async function sealToBrowserUser(sender: Practitioner, thread: { id: string; childId: string }, recipientId: string, text: string): Promise<Envelope> {
+export async function sealToBrowserUser(
+  sender: Practitioner,
+  thread: { id: string; childId: string },
+  recipientId: string,
+  text: string,
+  over: Partial<EnvelopeHeaderV1> = {},
+): Promise<Envelope> {
   const { body } = await sender.api.get<{ keys: { userId: string; boxPublicKey: string; fingerprint: string }[] }>(`/api/keys?userIds=${recipientId}`);
   const recipient = body.keys[0];
   if (!recipient) throw new Error('the recipient has no published keys');
@@ -53,6 +60,7 @@ export async function sealToBrowserUser(sender: Practitioner, thread: { id: stri
       replyTo: null,
       corrects: null,
       correctionReason: null,
+      ...over,
     },
     body: text,
     sender: { userId: sender.userId, signPrivateKey: sender.keys.signPrivateKey, boxPublicKey: sender.keys.boxPublicKey },

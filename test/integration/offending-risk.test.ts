@@ -108,9 +108,10 @@ describe('marking a child as at risk of offending', () => {
       (await cast.ruth.api.post<ErrorBody>(`/api/children/${callumId}/case-officers`, { userId: cast.morgan.userId, record: welfareRecord })).body.error.code,
     ).toBe('recipient_not_designated_officer');
     expect((await cast.ruth.api.post(`/api/children/${callumId}/case-officers`, { userId: cast.alex.userId, record: welfareRecord })).status).toBe(200);
-    expect((await cast.alex.api.get<{ officerIds: string[] }>(`/api/children/${callumId}/special-file`)).body.officerIds.sort()).toEqual(
-      [cast.alex.userId, cast.ruth.userId].sort(),
-    );
+    const file = (await cast.alex.api.get<{ officerIds: string[]; officers: { id: string; name: string }[] }>(`/api/children/${callumId}/special-file`)).body;
+    expect(file.officerIds.sort()).toEqual([cast.alex.userId, cast.ruth.userId].sort());
+    // The officers on the case see each other's names (so a reloaded page can say who filed what).
+    expect(file.officers.map((o) => o.name).sort()).toEqual(['Alex Carter', 'Ruth Adeyemi']);
     expect((await cast.jordan.api.get<ErrorBody>(`/api/children/${callumId}/special-file`)).body.error.code).toBe('not_designated_officer');
     expect((await (await people.as('Priya')).get<ErrorBody>(`/api/children/${callumId}/special-file`)).status).toBe(403);
     // The special file is absent from everyone else's conversations.

@@ -37,7 +37,7 @@ export const offendingOperations: ApiOperation[] = [
     tag: 'Offending risk',
     summary: 'The special file (officers on the case; audited)',
     params: byChild,
-    ok: json('`{ specialFileId, officerIds, records }`.'),
+    ok: json('`{ specialFileId, officerIds, officers: [{ id, name }], records }`.'),
   },
   {
     method: 'post',

@@ -70,6 +70,18 @@ class KeysState {
     return this.status === 'ready';
   }
 
+  /** This browser cannot use the keys (not merely still loading them): they are in another browser, or could not be loaded. */
+  get unusable(): boolean {
+    return this.status === 'elsewhere' || this.status === 'failed';
+  }
+
+  /** Why an envelope (a message, a written record) stays closed in this browser, or null while the keys may still open it. */
+  whyClosed(noun: string): string | null {
+    if (this.status === 'elsewhere') return `This ${noun} cannot be opened in this browser: your encryption keys are in another browser.`;
+    if (this.status === 'failed') return `This ${noun} cannot be opened: your encryption keys could not be loaded in this browser.`;
+    return null;
+  }
+
   /** Loads this browser's keys, or makes and publishes them when the user has none anywhere. */
   async start(userId: string): Promise<void> {
     this.clear();

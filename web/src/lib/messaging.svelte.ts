@@ -13,6 +13,7 @@ import { LiveSequence } from './live-sequence';
 import { readUnread, writeUnread, type Unread } from './unread';
 import { useRealtime, type HavenSocket } from './realtime';
 import { session } from './session.svelte';
+import { shareNotice, type ShareNotice } from './share-notice';
 import type { ClientToServerEvents } from '../../../server/realtime/events';
 import type { Receipts, SyncedMessage, Thread, ThreadMessage } from './types';
 
@@ -49,8 +50,8 @@ class MessagingState {
   /** Messages from others not yet opened on this device, with the thread each is in. */
   unread = $state<Unread>({});
   outbox = $state<Record<string, OutboxStatus>>({});
-  /** The polite notice of a new message (never names or content). */
-  notice = $state<{ seq: number; text: string } | null>(null);
+  /** The polite notice of a new message or written record (never names or content). */
+  notice = $state<ShareNotice | null>(null);
   /** The thread on screen, if any: its new messages are read, not announced. */
   openThread = $state<string | null>(null);
 
@@ -258,9 +259,9 @@ class MessagingState {
     this.socket?.emit('share:delivered', { ids: fromOthers.map((m) => m.id).slice(0, 500) }, () => undefined);
     await this.setUnread({ ...this.unread, ...Object.fromEntries(fromOthers.map((m) => [m.id, m.threadId])) });
     if (this.threads && fromOthers.some((m) => !this.threads?.some((t) => t.id === m.threadId))) void this.loadThreads();
-    const elsewhere = fromOthers.some((m) => m.threadId !== this.openThread);
+    const elsewhere = fromOthers.filter((m) => m.threadId !== this.openThread).at(-1);
     if (this.openThread) this.markRead(this.openThread);
-    if (live && elsewhere) this.notice = { seq: ++this.noticeSeq, text: 'You have a new secure message' };
+    if (live && elsewhere) this.notice = shareNotice(elsewhere, ++this.noticeSeq);
   }
 
   private has(id: string): boolean {

@@ -12,7 +12,7 @@ import type { Child, Person } from './types';
 export const OFFICER_FALLBACK = 'Designated officer';
 
 class OffendingState {
-  /** Names of people met in this session (searches, the signed-in user), by id: the API gives officers' ids only. */
+  /** Names of people by id: the officers on each case the special file listed, and people met in this session's searches. */
   names = $state<Record<string, string>>({});
   /** The officers on each child's case, as the special file last listed them. */
   officers = $state<Record<string, string[]>>({});
@@ -53,6 +53,7 @@ class OffendingState {
   /** The officers on the case (reading the special file, which the server audits). */
   async loadOfficers(childId: string): Promise<string[]> {
     const file = await api.specialFile(childId);
+    this.remember(file.officers);
     this.officers[childId] = file.officerIds;
     return file.officerIds;
   }
@@ -90,6 +91,7 @@ export class SpecialFileView {
   async load(): Promise<void> {
     try {
       const file = await api.specialFile(this.childId);
+      offendingRisk.remember(file.officers);
       offendingRisk.officers[this.childId] = file.officerIds;
       messaging.ingest(file.specialFileId, file.records);
       this.fileId = file.specialFileId;
