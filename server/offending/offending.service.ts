@@ -166,7 +166,14 @@ export async function openSpecialFile(ctx: ServiceContext, signedIn: SignedIn, c
   return {
     specialFileId: file.id,
     officerIds: officers,
-    records: records.map((m) => ({ id: m.id, senderId: m.senderId, storedAt: m.storedAt.toISOString(), envelope: m.envelope, revoked: m.revokedAt !== null })),
+    records: records.map((m) => ({
+      id: m.id,
+      senderId: m.senderId,
+      storedAt: m.storedAt.toISOString(),
+      envelope: m.envelope,
+      revoked: m.revokedAt !== null,
+      keyGrants: m.keyGrants,
+    })),
   };
 }
 
