@@ -4,6 +4,7 @@
 import { offending as api } from './api';
 import { childIndex } from './children.svelte';
 import { EnvelopeOpener, type Opened } from './envelope-opener';
+import { keyLog } from './key-log.svelte';
 import { identityKeys } from './keys.svelte';
 import { messaging, type Stored } from './messaging.svelte';
 import { session } from './session.svelte';
@@ -98,12 +99,67 @@ export class SpecialFileView {
     }
   }
 
-  /** Opens records not opened yet; called when the list changes or the keys become ready. */
+  /**
+   * Opens records not opened yet (and those waiting for a key grant for this user, once one is
+   * listed); called when the list changes or the keys become ready. Then shares the records this
+   * user can read with any officer they still wait for who now has keys.
+   */
   async openNew(): Promise<void> {
     if (!identityKeys.ready) return;
     for (const m of this.records) {
-      if (m.revoked || !m.envelope || this.opened[m.id]) continue;
+      const opened = this.opened[m.id];
+      if (m.revoked || !m.envelope) continue;
+      if (opened && !(opened.state === 'waiting' && (m.keyGrants ?? []).some((g) => g['userId'] === this.me))) continue;
       this.opened[m.id] = await this.opener.open(m, this.childId);
+    }
+    await this.shareWithWaiting();
+  }
+
+  /** Officers a record was filed before they had keys, by id, who have no key grant for it yet (from its signed header). */
+  waitingFor(m: Stored): string[] {
+    const opened = this.opened[m.id];
+    if (opened?.state !== 'opened' || opened.header.v !== 3) return [];
+    const granted = (m.keyGrants ?? []).map((g) => g['userId']);
+    return opened.header.pending.filter((id) => !granted.includes(id));
+  }
+
+  private sharing = false;
+
+  /**
+   * For each record this user can read (its author, or a recipient its signed header names) that
+   * waits for officers still on the case: wraps its key for those who now have keys a certified
+   * admin confirmed, checked against the key log as for filing, and sends the signed grant
+   * (share:grant). Runs when the special file is opened or its records change; officers still
+   * without keys are tried again next time.
+   */
+  private async shareWithWaiting(): Promise<void> {
+    if (this.sharing) return;
+    this.sharing = true;
+    try {
+      for (const m of this.records) {
+        const opened = this.opened[m.id];
+        if (m.revoked || !m.envelope || opened?.state !== 'opened') continue;
+        const readers = [opened.header.senderId, ...opened.header.recipients.map((r) => r.userId)];
+        const waiting = this.waitingFor(m).filter((id) => this.officerIds.includes(id));
+        if (!readers.includes(this.me) || waiting.length === 0) continue;
+        try {
+          const { verified } = await keyLog.verifyPublished(waiting.map((id) => ({ id, name: offendingRisk.nameOf(id) })));
+          // As when filing: only keys a certified admin confirmed, and no unacknowledged key change.
+          const ready = verified.filter((k) => k.trust.vouched && keyLog.pendingFor([k.userId]).length === 0);
+          if (ready.length === 0) continue;
+          const senderKey = await this.opener.senderKey(opened.header.senderId);
+          for (const key of ready) {
+            const grant = identityKeys.grantKey(m.envelope, senderKey, { userId: key.userId, boxPublicKey: key.boxPublicKey, keyFingerprint: key.fingerprint });
+            const problem = await messaging.grant(grant);
+            if (problem) console.warn('A written record could not be shared with an officer it waits for yet', problem);
+          }
+        } catch (error) {
+          // Tried again the next time the file is opened; nothing on screen depends on it.
+          console.warn('A written record could not be shared with an officer it waits for yet', error);
+        }
+      }
+    } finally {
+      this.sharing = false;
     }
   }
 }
