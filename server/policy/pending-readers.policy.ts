@@ -46,3 +46,17 @@ export function canGrantRecordKey(
   if (record.granted.includes(grant.userId)) return deny('already_granted', 'That officer can already open this record.');
   return allow;
 }
+
+/**
+ * An officer a written record waits for asks the officers who can read it to share it with their
+ * new keys: only an officer on the case whom the record's signed header names as pending and who
+ * has no grant yet. It reveals nothing; it only prompts their browsers (share:grant-wanted).
+ */
+export function canAskForRecordKey(
+  actor: Actor,
+  record: { pending: readonly string[]; granted: readonly string[]; participantIds: readonly string[] },
+): Decision {
+  if (!record.participantIds.includes(actor.id) || !record.pending.includes(actor.id)) return deny('not_pending', 'This record is not waiting for you.');
+  if (record.granted.includes(actor.id)) return deny('already_granted', 'You can already open this record.');
+  return allow;
+}

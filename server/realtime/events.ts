@@ -96,6 +96,11 @@ export interface ClientToServerEvents {
    * signed key grant (crypto/key-grant.ts) from the record's author or one of its recipients.
    */
   'share:grant': (payload: { grant: unknown }, ack: (res: Ack<{ messageId: string; userId: string }>) => void) => void;
+  /**
+   * An officer a written record waits for (named pending), now with keys, asks the officers who can
+   * read it to share it: they are told with `share:grant-wanted` (ids only).
+   */
+  'share:grant-wanted': (payload: { messageId: string }, ack: (res: Ack<{ asked: string[] }>) => void) => void;
   /** The sender withdraws a message nobody has opened yet. */
   'share:revoke': (payload: { id: string }, ack: (res: Ack<Record<string, never>>) => void) => void;
 }
@@ -109,6 +114,8 @@ export interface ServerToClientEvents {
   'share:revoked': (payload: { messageId: string }) => void;
   /** A reader wrapped a record's key for an officer it was waiting for: to everyone with a copy (the grant as stored). */
   'share:granted': (payload: { messageId: string; grant: Record<string, unknown> }) => void;
+  /** An officer a written record waits for has keys and asks for it: a reader's open special file makes the grant. */
+  'share:grant-wanted': (payload: { messageId: string; threadId: string }) => void;
   /**
    * Live copies may have been lost (a server process sharing the rooms died, or this one's
    * connection to Redis broke): fetch everything after this device's cursor with `sync:since`.
@@ -132,4 +139,5 @@ export const clientEventSchemas = {
   'share:revoke': z.strictObject({ id: uuid }),
   // The grant's own structure is crypto's (parseKeyGrant), checked in the service with a field path.
   'share:grant': z.strictObject({ grant: z.unknown() }),
+  'share:grant-wanted': z.strictObject({ messageId: uuid }),
 } satisfies Record<keyof ClientToServerEvents, z.ZodType>;

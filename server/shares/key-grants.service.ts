@@ -3,7 +3,7 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { keysOfUsers } from '../keys/keys.store';
-import { canGrantRecordKey, requireAllowed } from '../policy';
+import { canAskForRecordKey, canGrantRecordKey, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { appendKeyGrant, deliveriesOfMessage, findMessage } from './messages.store';
 import { requireThread } from './threads.service';
@@ -90,4 +90,30 @@ export async function grantRecordKey(ctx: ServiceContext, signedIn: SignedIn, ra
     { messageId: message.id, grant: stored },
   );
   return { messageId: message.id, userId: grant.userId };
+}
+
+/**
+ * An officer a written record waits for, now with keys, asks the officers who can read it (its
+ * author and recipients, as its signed header names them) to share it: their open special files
+ * make the key grant (share:grant-wanted, ids only). Nothing is stored.
+ */
+export async function askForRecordKey(ctx: ServiceContext, signedIn: SignedIn, messageId: string): Promise<{ asked: string[] }> {
+  const message = await findMessage(ctx.db, messageId);
+  if (!message) throw new NotFoundError('message_not_found', 'There is no such written record.');
+  const { participantIds } = await requireThread(ctx, signedIn, message.threadId);
+  if (!message.envelope) throw new ConflictError('already_revoked', 'This written record was revoked.');
+  const { header } = parseEnvelope(message.envelope);
+  requireAllowed(
+    canAskForRecordKey(signedIn.actor, {
+      pending: header.v === 3 ? header.pending : [],
+      granted: message.keyGrants.map((g) => String(g['userId'])),
+      participantIds,
+    }),
+  );
+  if (!(await keysOfUsers(ctx.db, [signedIn.actor.id])).length) {
+    throw new ConflictError('no_keys', 'Set up your encryption keys first: the record is shared with your keys.');
+  }
+  const readers = [header.senderId, ...header.recipients.map((r) => r.userId)].filter((id) => participantIds.includes(id));
+  ctx.notifier.toUsers(readers, 'share:grant-wanted', { messageId: message.id, threadId: message.threadId });
+  return { asked: readers };
 }

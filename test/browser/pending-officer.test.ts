@@ -12,8 +12,8 @@ import { signInInBrowser } from './people-in-browsers';
 // other officer on the case, has never signed in. It used to fail after the whole form was filled
 // ("Alex Carter has not set up encryption keys yet"). Now the adding screen warns, the record is
 // filed for Ruth and shown as waiting for Alex, and once Alex has signed in (keys made in his
-// browser, confirmed by an admin) Ruth's browser shares it with him the next time she opens the
-// file: Alex's open page shows it.
+// browser, confirmed by an admin) and opens the file, his browser asks, Ruth's open special file
+// shares it with him (a signed key grant), and Alex's page shows it.
 
 let haven: TestHaven;
 let browser: Browser;
@@ -127,8 +127,7 @@ describe('a written record filed while another officer on the case has no keys, 
     await alexsCopy.getByText('filed before you had set up your encryption keys').waitFor({ timeout: 15_000 });
     expect(await checkScreen(alex, 'special file waiting for a key grant')).toEqual([]);
 
-    // Ruth opens the special file again (her next visit): her browser shares the record with Alex's confirmed keys.
-    await openSpecialFile(ruth);
+    // Alex's browser asked for it: Ruth's open special file shares the record with his confirmed keys.
     await ruth
       .getByRole('article')
       .filter({ hasText: RECORD_TEXT })

@@ -176,6 +176,15 @@ describe('when the waiting officer has keys', () => {
     }
   });
 
+  it('Alex, now with keys, asks the officers who can read it; nobody else can ask', async () => {
+    const asked = new Promise<{ messageId: string; threadId: string }>((resolve) => ruth.socket?.once('share:grant-wanted', resolve));
+    const ask = (who: Practitioner) => who.socket?.timeout(10_000).emitWithAck('share:grant-wanted', { messageId: filed.header.id });
+    expect(await ask(alex)).toEqual({ ok: true, asked: [ruth.userId] });
+    expect(await asked).toEqual({ messageId: filed.header.id, threadId: fileId });
+    expect(await ask(ruth)).toMatchObject({ ok: false, error: { code: 'not_pending' } });
+    expect(await ask(morgan)).toMatchObject({ ok: false, error: { code: 'not_a_participant' } });
+  });
+
   it('the author’s grant is stored, audited and announced, and Alex opens the record with it', async () => {
     const announced = new Promise<{ messageId: string; grant: Record<string, unknown> }>((resolve) => alex.socket?.once('share:granted', resolve));
     const grant = ruth.grantTo(filed, ruth, alex);

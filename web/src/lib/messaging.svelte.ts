@@ -152,6 +152,7 @@ class MessagingState {
     this.outbox = {};
     this.notice = null;
     this.openThread = null;
+    this.grantsWanted = {};
     this.pending.clear();
     this.startRecords.clear();
     this.sequence.reset();
@@ -171,6 +172,7 @@ class MessagingState {
     });
     socket.on('share:revoked', ({ messageId }) => this.markRevoked(messageId));
     socket.on('share:granted', ({ messageId, grant }) => this.addGrant(messageId, grant));
+    socket.on('share:grant-wanted', ({ threadId }) => (this.grantsWanted[threadId] = (this.grantsWanted[threadId] ?? 0) + 1));
     if (socket.connected) onConnect();
     return () => {
       if (this.socket === socket) this.socket = null;
@@ -271,6 +273,14 @@ class MessagingState {
         m.id === messageId && !(m.keyGrants ?? []).some((g) => g['userId'] === grant['userId']) ? { ...m, keyGrants: [...(m.keyGrants ?? []), grant] } : m,
       );
     }
+  }
+
+  /** By thread: how many times an officer a written record there waits for has asked for it (share:grant-wanted) in this session. */
+  grantsWanted = $state<Record<string, number>>({});
+
+  /** Asks the officers who can read a record this user waits for to share it with their keys (share:grant-wanted); best effort. */
+  askForGrant(messageId: string): void {
+    this.socket?.emit('share:grant-wanted', { messageId }, () => undefined);
   }
 
   /** Sends a key grant (share:grant); null when stored, else why not. */

@@ -111,9 +111,17 @@ export class SpecialFileView {
       if (m.revoked || !m.envelope) continue;
       if (opened && !(opened.state === 'waiting' && (m.keyGrants ?? []).some((g) => g['userId'] === this.me))) continue;
       this.opened[m.id] = await this.opener.open(m, this.childId);
+      // Waiting with keys now: the officers who can read it are asked once, so that an open special file of theirs shares it.
+      if (this.opened[m.id]?.state === 'waiting' && !this.asked.includes(m.id)) {
+        this.asked.push(m.id);
+        messaging.askForGrant(m.id);
+      }
     }
     await this.shareWithWaiting();
   }
+
+  // Records this user, waiting for them, has asked for in this view (not shown, so not reactive).
+  private readonly asked: string[] = [];
 
   /** Officers a record was filed before they had keys, by id, who have no key grant for it yet (from its signed header). */
   waitingFor(m: Stored): string[] {
