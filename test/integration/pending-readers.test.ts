@@ -12,6 +12,7 @@ import {
 } from '../../crypto';
 import { sodium } from '../../crypto/sodium';
 import { findUserByEmail } from '../../server/accounts/accounts.store';
+import { confirmKeysAsAdmin } from '../support/confirm-keys';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -186,6 +187,9 @@ describe('when the waiting officer has keys', () => {
   });
 
   it('the author’s grant is stored, audited and announced, and Alex opens the record with it', async () => {
+    // As the web client does before granting: Alex's keys are in the key log and an admin confirmed them.
+    await confirmKeysAsAdmin(haven, [alex.userId]);
+    expect(await ruth.checkKeysOf(alex.userId)).toMatchObject({ ok: true, trust: { vouched: true } });
     const announced = new Promise<{ messageId: string; grant: Record<string, unknown> }>((resolve) => alex.socket?.once('share:granted', resolve));
     const grant = ruth.grantTo(filed, ruth, alex);
     expect(await ruth.sendGrant(grant)).toMatchObject({ ok: true, messageId: filed.header.id, userId: alex.userId });
