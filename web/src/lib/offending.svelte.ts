@@ -131,43 +131,59 @@ export class SpecialFileView {
     return opened.header.pending.filter((id) => !granted.includes(id));
   }
 
-  private sharing = false;
+  private sharing: Promise<void> | null = null;
+  private shareAgain = false;
 
   /**
    * For each record this user can read (its author, or a recipient its signed header names) that
    * waits for officers still on the case: wraps its key for those who now have keys a certified
    * admin confirmed, checked against the key log as for filing, and sends the signed grant
-   * (share:grant). Runs when the special file is opened or its records change; officers still
-   * without keys are tried again next time.
+   * (share:grant). Runs when the special file is opened, its records change or a waiting officer
+   * asks; a call while one runs makes it run once more after. Officers still without keys are
+   * tried again next time.
    */
-  private async shareWithWaiting(): Promise<void> {
-    if (this.sharing) return;
-    this.sharing = true;
+  private shareWithWaiting(): Promise<void> {
+    if (this.sharing) {
+      this.shareAgain = true;
+      return this.sharing;
+    }
+    this.sharing = (async () => {
+      do {
+        this.shareAgain = false;
+        await this.shareOnce();
+      } while (this.shareAgain);
+    })().finally(() => (this.sharing = null));
+    return this.sharing;
+  }
+
+  private async shareOnce(): Promise<void> {
+    const mine = this.records.flatMap((m) => {
+      const opened = this.opened[m.id];
+      if (m.revoked || !m.envelope || opened?.state !== 'opened') return [];
+      const readers = [opened.header.senderId, ...opened.header.recipients.map((r) => r.userId)];
+      const waiting = this.waitingFor(m).filter((id) => this.officerIds.includes(id));
+      return readers.includes(this.me) && waiting.length ? [{ m, senderId: opened.header.senderId, waiting }] : [];
+    });
+    if (mine.length === 0) return;
     try {
-      for (const m of this.records) {
-        const opened = this.opened[m.id];
-        if (m.revoked || !m.envelope || opened?.state !== 'opened') continue;
-        const readers = [opened.header.senderId, ...opened.header.recipients.map((r) => r.userId)];
-        const waiting = this.waitingFor(m).filter((id) => this.officerIds.includes(id));
-        if (!readers.includes(this.me) || waiting.length === 0) continue;
-        try {
-          const { verified } = await keyLog.verifyPublished(waiting.map((id) => ({ id, name: offendingRisk.nameOf(id) })));
-          // As when filing: only keys a certified admin confirmed, and no unacknowledged key change.
-          const ready = verified.filter((k) => k.trust.vouched && keyLog.pendingFor([k.userId]).length === 0);
-          if (ready.length === 0) continue;
-          const senderKey = await this.opener.senderKey(opened.header.senderId);
-          for (const key of ready) {
-            const grant = identityKeys.grantKey(m.envelope, senderKey, { userId: key.userId, boxPublicKey: key.boxPublicKey, keyFingerprint: key.fingerprint });
-            const problem = await messaging.grant(grant);
-            if (problem) console.warn('A written record could not be shared with an officer it waits for yet', problem);
-          }
-        } catch (error) {
-          // Tried again the next time the file is opened; nothing on screen depends on it.
-          console.warn('A written record could not be shared with an officer it waits for yet', error);
+      // One key check for everyone waiting, across records.
+      const ids = mine.flatMap((r) => r.waiting).filter((id, i, all) => all.indexOf(id) === i);
+      const { verified } = await keyLog.verifyPublished(ids.map((id) => ({ id, name: offendingRisk.nameOf(id) })));
+      // As when filing: only keys a certified admin confirmed, and no unacknowledged key change.
+      const ready = verified.filter((k) => k.trust.vouched && keyLog.pendingFor([k.userId]).length === 0);
+      for (const { m, senderId, waiting } of mine) {
+        const to = ready.filter((k) => waiting.includes(k.userId));
+        if (to.length === 0) continue;
+        const senderKey = await this.opener.senderKey(senderId);
+        for (const key of to) {
+          const grant = identityKeys.grantKey(m.envelope, senderKey, { userId: key.userId, boxPublicKey: key.boxPublicKey, keyFingerprint: key.fingerprint });
+          const problem = await messaging.grant(grant);
+          if (problem) console.warn('A written record could not be shared with an officer it waits for yet', problem);
         }
       }
-    } finally {
-      this.sharing = false;
+    } catch (error) {
+      // Tried again the next time the file is opened or asked; nothing on screen depends on it.
+      console.warn('A written record could not be shared with an officer it waits for yet', error);
     }
   }
 }
