@@ -7,7 +7,19 @@ import type { SignedTreeHead } from './key-log';
  * key-log head the sender's device had checked, so that readers can compare logs (a server that
  * shows two people different logs is caught). Format: docs/envelope.md.
  */
-export type EnvelopeHeader = EnvelopeHeaderV1 | EnvelopeHeaderV2;
+export type EnvelopeHeader = EnvelopeHeaderV1 | EnvelopeHeaderV2 | EnvelopeHeaderV3;
+
+/**
+ * v3 is v2 with the readers still waiting: people the envelope is for who had no keys when it was
+ * sealed (a written record filed while another officer on the case has never signed in). They
+ * get no wrapped key now; once they have keys, a reader of the envelope wraps its key for them in
+ * a signed key grant (crypto/key-grant.ts). Signed, so the server can neither invent nor drop one.
+ */
+export interface EnvelopeHeaderV3 extends Omit<EnvelopeHeaderV2, 'v'> {
+  v: 3;
+  /** User ids, sorted (UTF-16 code units), no repeats, never the sender or a recipient. With none, recipients must not be empty. */
+  pending: string[];
+}
 
 export interface EnvelopeHeaderV2 extends Omit<EnvelopeHeaderV1, 'v'> {
   v: 2;
@@ -66,6 +78,7 @@ const HEADER_V1_FIELDS = [
   'correctionReason',
 ] as const;
 const HEADER_V2_FIELDS = [...HEADER_V1_FIELDS, 'keyLogHead'] as const;
+const HEADER_V3_FIELDS = [...HEADER_V2_FIELDS, 'pending'] as const;
 const TREE_HEAD_FIELDS = ['v', 'treeSize', 'rootHash', 'timestamp', 'signature'] as const;
 const RECIPIENT_FIELDS = ['userId', 'keyFingerprint'] as const;
 
@@ -83,17 +96,18 @@ const SENT_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export function assertHeaderShape(value: unknown): EnvelopeHeader {
   if (!isPlainObject(value)) throw new MalformedEnvelopeError('header', 'must be an object');
   const version = value['v'];
-  if (version !== 1 && version !== 2) throw new MalformedEnvelopeError('header.v', 'must be 1 or 2 (the envelope versions this code reads)');
-  const h = version === 2 ? exactObject(value, HEADER_V2_FIELDS, 'header') : exactObject(value, HEADER_V1_FIELDS, 'header');
+  if (version !== 1 && version !== 2 && version !== 3) throw new MalformedEnvelopeError('header.v', VERSIONS);
+  const fields = version === 3 ? HEADER_V3_FIELDS : version === 2 ? HEADER_V2_FIELDS : HEADER_V1_FIELDS;
+  const h = exactObject<(typeof HEADER_V3_FIELDS)[number]>(value, fields, 'header');
   // Read once more through the copy: a getter cannot answer one version to the check and another here.
-  if (h.v !== version) throw new MalformedEnvelopeError('header.v', 'must be 1 or 2 (the envelope versions this code reads)');
+  if (h.v !== version) throw new MalformedEnvelopeError('header.v', VERSIONS);
   const id = uuid(h.id, 'header.id');
   const kind = oneOf(h.kind, ENVELOPE_KINDS, 'header.kind');
   const threadId = h.threadId === null ? null : uuid(h.threadId, 'header.threadId');
   const childId = uuid(h.childId, 'header.childId');
   const senderId = uuid(h.senderId, 'header.senderId');
   const senderKeyFingerprint = fingerprint(h.senderKeyFingerprint, 'header.senderKeyFingerprint');
-  const recipients = recipientList(h.recipients, senderId);
+  const recipients = recipientList(h.recipients, senderId, version === 3);
   const tier = oneOf(h.tier, ENVELOPE_TIERS, 'header.tier');
   if (!isPlainObject(h.record)) throw new MalformedEnvelopeError('header.record', 'must be an object');
   const record = jsonObject(h.record, 'header.record', 1);
@@ -106,8 +120,30 @@ export function assertHeaderShape(value: unknown): EnvelopeHeader {
   }
   const common = { id, kind, threadId, childId, senderId, senderKeyFingerprint, recipients, tier, record, sentAt, replyTo, corrects, correctionReason };
   if (version === 1) return { v: 1, ...common };
-  const keyLogHead = (h as Record<string, unknown>)['keyLogHead'];
-  return { v: 2, ...common, keyLogHead: keyLogHead === null ? null : treeHead(keyLogHead, 'header.keyLogHead') };
+  const keyLogHead = h.keyLogHead === null ? null : treeHead(h.keyLogHead, 'header.keyLogHead');
+  if (version === 2) return { v: 2, ...common, keyLogHead };
+  const pending = pendingList(h.pending, senderId, recipients);
+  if (recipients.length === 0 && pending.length === 0) throw new MalformedEnvelopeError('header.recipients', 'must not be empty when nobody is pending');
+  return { v: 3, ...common, keyLogHead, pending };
+}
+
+const VERSIONS = 'must be 1, 2 or 3 (the envelope versions this code reads)';
+
+/** v3's readers still waiting for keys: sorted user ids, no repeats, neither the sender nor a recipient. */
+function pendingList(value: unknown, senderId: string, recipients: EnvelopeRecipient[]): string[] {
+  if (!Array.isArray(value)) throw new MalformedEnvelopeError('header.pending', 'must be an array');
+  const items: unknown[] = value;
+  const out: string[] = [];
+  items.forEach((item, index) => {
+    const path = `header.pending[${index}]`;
+    const userId = uuid(item, path);
+    if (userId === senderId) throw new MalformedEnvelopeError(path, 'is the sender, who always gets a wrapped key');
+    if (recipients.some((r) => r.userId === userId)) throw new MalformedEnvelopeError(path, 'is a recipient, who already gets a wrapped key');
+    const previous = out.at(-1);
+    if (previous !== undefined && !(previous < userId)) throw new MalformedEnvelopeError(path, 'is out of order or repeated (sort by user id)');
+    out.push(userId);
+  });
+  return out;
 }
 
 /** A signed key-log head's shape (its signature is checked by the reader against the log key of its trust roots). */
@@ -180,8 +216,9 @@ function text(value: unknown, path: string, allowEmpty: boolean): string {
   return value;
 }
 
-function recipientList(value: unknown, senderId: string): EnvelopeRecipient[] {
-  if (!Array.isArray(value) || value.length === 0) throw new MalformedEnvelopeError('header.recipients', 'must be a non-empty array');
+/** v3 may name no recipient when someone is pending (checked by the caller): the sender alone can read it until then. */
+function recipientList(value: unknown, senderId: string, mayBeEmpty: boolean): EnvelopeRecipient[] {
+  if (!Array.isArray(value) || (value.length === 0 && !mayBeEmpty)) throw new MalformedEnvelopeError('header.recipients', 'must be a non-empty array');
   const items: unknown[] = value;
   const out: EnvelopeRecipient[] = [];
   items.forEach((item, index) => {

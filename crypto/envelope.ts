@@ -8,15 +8,16 @@ import { MalformedEnvelopeError, SignatureError } from './envelope-errors';
 import { assertHeaderShape, exactObject, isPlainObject, uuid, type EnvelopeHeader } from './envelope-header';
 
 /**
- * Envelope v1 and v2: the end-to-end encrypted form of a message or written record (v2's header
- * also carries the sender's newest key-log head; the layout is otherwise the same, under its own label). The body is sealed
+ * Envelope v1, v2 and v3: the end-to-end encrypted form of a message or written record (v2's header
+ * also carries the sender's newest key-log head, v3's the readers still waiting for keys; the layout
+ * is otherwise the same, under each version's own label). The body is sealed
  * with XChaCha20-Poly1305 under a fresh message key, with the header as additional data; the
  * key is sealed (crypto_box_seal) to every recipient and to the sender; the sender signs the
  * header, the ciphertext and every wrapped key with Ed25519. Format: docs/envelope.md.
  */
 export interface Envelope {
   /** Always the header's own `v`. */
-  v: 1 | 2;
+  v: 1 | 2 | 3;
   header: EnvelopeHeader;
   /** 24 bytes, base64url without padding; likewise every byte string below. */
   nonce: string;
@@ -53,6 +54,8 @@ export interface EnvelopeRandomness {
 
 export const ENVELOPE_V1_LABEL = 'haven/envelope/v1';
 export const ENVELOPE_V2_LABEL = 'haven/envelope/v2';
+export const ENVELOPE_V3_LABEL = 'haven/envelope/v3';
+const LABELS = { 1: ENVELOPE_V1_LABEL, 2: ENVELOPE_V2_LABEL, 3: ENVELOPE_V3_LABEL } as const;
 
 const ENVELOPE_FIELDS = ['v', 'header', 'nonce', 'ciphertext', 'wrappedKeys', 'signature'] as const;
 const WRAPPED_KEY_FIELDS = ['userId', 'wrappedKey'] as const;
@@ -158,6 +161,51 @@ export function openEnvelope(envelope: Envelope, reader: EnvelopeReader, senderS
   }
 }
 
+/**
+ * The message key of an envelope this reader can open: the signature is verified and the body is
+ * checked to open under the key, so a key grant (crypto/key-grant.ts) never passes on a key that
+ * does not work. The caller wipes the key after use (sodium().memzero).
+ */
+export function unwrapMessageKey(envelope: Envelope, reader: EnvelopeReader, senderSignPublicKey: Uint8Array): Uint8Array {
+  const s = sodium();
+  const d = decoded(envelope);
+  verifyDecoded(d, senderSignPublicKey);
+  const entry = d.envelope.wrappedKeys.find((k) => k.userId === reader.userId);
+  if (!entry) throw new DecryptError('This envelope was not addressed to you.');
+  let messageKey: Uint8Array;
+  try {
+    messageKey = s.crypto_box_seal_open(fromBase64Url(entry.wrappedKey), reader.boxPublicKey, reader.boxPrivateKey);
+  } catch {
+    throw new DecryptError();
+  }
+  try {
+    s.memzero(decryptBody(d, messageKey));
+    return messageKey;
+  } catch (error) {
+    s.memzero(messageKey);
+    throw error;
+  }
+}
+
+/** Verifies the sender's signature and decrypts the body with a message key obtained otherwise (a key grant). */
+export function openEnvelopeWithMessageKey(
+  envelope: Envelope,
+  messageKey: Uint8Array,
+  senderSignPublicKey: Uint8Array,
+): { header: EnvelopeHeader; body: Uint8Array } {
+  const d = decoded(envelope);
+  verifyDecoded(d, senderSignPublicKey);
+  return { header: d.envelope.header, body: decryptBody(d, messageKey) };
+}
+
+function decryptBody(d: Decoded, messageKey: Uint8Array): Uint8Array {
+  try {
+    return sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, d.ciphertext, additionalData(d.envelope.v, d.headerJcs), d.nonce, messageKey);
+  } catch {
+    throw new DecryptError();
+  }
+}
+
 function sealEnvelopeWith(randomness: EnvelopeRandomness, input: SealEnvelopeInput): Envelope {
   const s = sodium();
   const { messageKey, nonce } = randomness;
@@ -198,9 +246,9 @@ function verifyDecoded(d: Decoded, senderSignPublicKey: Uint8Array): void {
   if (!s.crypto_sign_verify_detached(d.signature, message, senderSignPublicKey)) throw new SignatureError();
 }
 
-/** "haven/envelope/v1" (or v2) ‖ 0x00 ‖ JCS(header) */
+/** "haven/envelope/v1" (or v2, v3) ‖ 0x00 ‖ JCS(header) */
 function additionalData(v: Version, headerJcs: string): Uint8Array {
-  return concatBytes(utf8(v === 1 ? ENVELOPE_V1_LABEL : ENVELOPE_V2_LABEL), ZERO, utf8(headerJcs));
+  return concatBytes(utf8(LABELS[v]), ZERO, utf8(headerJcs));
 }
 
 /** additionalData ‖ 0x00 ‖ BLAKE2b-256(nonce ‖ ciphertext) ‖ BLAKE2b-256(JCS(wrappedKeys sorted by userId)) */
@@ -217,7 +265,7 @@ function byUserId(a: { userId: string }, b: { userId: string }): number {
 function decode(value: unknown): Decoded {
   const s = sodium();
   const e = exactObject(value, ENVELOPE_FIELDS, '');
-  if (e.v !== 1 && e.v !== 2) throw new MalformedEnvelopeError('v', 'must be 1 or 2 (the envelope versions this code reads)');
+  if (e.v !== 1 && e.v !== 2 && e.v !== 3) throw new MalformedEnvelopeError('v', 'must be 1, 2 or 3 (the envelope versions this code reads)');
   // Named before the header's fields are, so a header of the other version is called that, not "missing keyLogHead".
   if (isPlainObject(e.header) && e.header['v'] !== e.v) throw new MalformedEnvelopeError('header.v', 'must equal the envelope’s v');
   const header = assertHeaderShape(e.header);

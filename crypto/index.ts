@@ -69,6 +69,7 @@ export {
   type EnvelopeHeader,
   type EnvelopeHeaderV1,
   type EnvelopeHeaderV2,
+  type EnvelopeHeaderV3,
   type EnvelopeRecipient,
   type EnvelopeKind,
   type EnvelopeTier,
@@ -81,11 +82,24 @@ export {
   envelopeSigningBytes,
   ENVELOPE_V1_LABEL,
   ENVELOPE_V2_LABEL,
+  ENVELOPE_V3_LABEL,
   type Envelope,
   type WrappedKey,
   type SealEnvelopeInput,
   type EnvelopeReader,
 } from './envelope';
+export {
+  KEY_GRANT_V1_LABEL,
+  grantEnvelopeKey,
+  parseKeyGrant,
+  keyGrantSigningBytes,
+  envelopeHash,
+  checkKeyGrantFits,
+  verifyKeyGrant,
+  openEnvelopeWithGrant,
+  type KeyGrant,
+  type Granter,
+} from './key-grant';
 export { randomSeed, signingKeyPairFromSeed } from './identity';
 export {
   KEY_POSSESSION_LABEL,

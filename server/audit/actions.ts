@@ -57,6 +57,7 @@ export const auditActions = [
   'share.participant_added',
   'share.message_sent',
   'share.message_revoked',
+  'share.record_key_granted',
   'thread.opened',
   'child.offending_risk_marked',
   'child.offending_risk_unmarked',

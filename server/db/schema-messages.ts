@@ -60,6 +60,11 @@ export const messages = pgTable(
     signature: text('signature').notNull(),
     storedAt: at('stored_at').notNull(),
     revokedAt: at('revoked_at'),
+    /**
+     * Key grants (crypto/key-grant.ts) for readers an envelope v3 named as pending, each signed by
+     * a reader the header names; appended once per pending reader, never changed.
+     */
+    keyGrants: jsonb('key_grants').$type<Record<string, unknown>[]>().notNull().default([]),
   },
   (t) => [index('messages_thread_idx').on(t.threadId, t.storedAt), index('messages_child_idx').on(t.childId)],
 );

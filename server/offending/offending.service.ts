@@ -171,7 +171,14 @@ export async function openSpecialFile(ctx: ServiceContext, signedIn: SignedIn, c
     specialFileId: file.id,
     officerIds: officers,
     officers: officers.map((id) => ({ id, name: names.get(id) ?? 'Unknown user' })),
-    records: records.map((m) => ({ id: m.id, senderId: m.senderId, storedAt: m.storedAt.toISOString(), envelope: m.envelope, revoked: m.revokedAt !== null })),
+    records: records.map((m) => ({
+      id: m.id,
+      senderId: m.senderId,
+      storedAt: m.storedAt.toISOString(),
+      envelope: m.envelope,
+      revoked: m.revokedAt !== null,
+      keyGrants: m.keyGrants,
+    })),
   };
 }
 

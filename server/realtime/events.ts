@@ -29,6 +29,11 @@ export interface SyncedMessage {
   /** Null once the sender revoked it: readers see that it was revoked, not what it said. */
   envelope: Record<string, unknown> | null;
   revoked: boolean;
+  /**
+   * Key grants for the readers an envelope v3 left waiting (crypto/key-grant.ts), as stored: each
+   * reader checks one before using it, against the envelope's signed header and the granter's keys.
+   */
+  keyGrants: Record<string, unknown>[];
 }
 
 /**
@@ -88,6 +93,16 @@ export interface ClientToServerEvents {
   'share:receipts': (payload: { ids: string[] }, ack: (res: Ack<{ receipts: Record<string, { delivered: string[]; read: string[] }> }>) => void) => void;
   /** A read receipt: the reader opened the message. */
   'share:read': (payload: { id: string }, ack: (res: Ack<Record<string, never>>) => void) => void;
+  /**
+   * Wraps a written record's key for an officer it named as pending, now that they have keys: a
+   * signed key grant (crypto/key-grant.ts) from the record's author or one of its recipients.
+   */
+  'share:grant': (payload: { grant: unknown }, ack: (res: Ack<{ messageId: string; userId: string }>) => void) => void;
+  /**
+   * An officer a written record waits for (named pending), now with keys, asks the officers who can
+   * read it to share it: they are told with `share:grant-wanted` (ids only).
+   */
+  'share:grant-wanted': (payload: { messageId: string }, ack: (res: Ack<{ asked: string[] }>) => void) => void;
   /** The sender withdraws a message nobody has opened yet. */
   'share:revoke': (payload: { id: string }, ack: (res: Ack<Record<string, never>>) => void) => void;
 }
@@ -99,6 +114,10 @@ export interface ServerToClientEvents {
   'share:new': (payload: SyncedMessage) => void;
   'share:receipt': (payload: Receipt) => void;
   'share:revoked': (payload: { messageId: string }) => void;
+  /** A reader wrapped a record's key for an officer it was waiting for: to everyone with a copy (the grant as stored). */
+  'share:granted': (payload: { messageId: string; grant: Record<string, unknown> }) => void;
+  /** An officer a written record waits for has keys and asks for it: a reader's open special file makes the grant. */
+  'share:grant-wanted': (payload: { messageId: string; threadId: string }) => void;
   /**
    * Live copies may have been lost (a server process sharing the rooms died, or this one's
    * connection to Redis broke): fetch everything after this device's cursor with `sync:since`.
@@ -121,4 +140,7 @@ export const clientEventSchemas = {
   'share:receipts': z.strictObject({ ids: z.array(uuid).min(1).max(500) }),
   'share:read': z.strictObject({ id: uuid }),
   'share:revoke': z.strictObject({ id: uuid }),
+  // The grant's own structure is crypto's (parseKeyGrant), checked in the service with a field path.
+  'share:grant': z.strictObject({ grant: z.unknown() }),
+  'share:grant-wanted': z.strictObject({ messageId: uuid }),
 } satisfies Record<keyof ClientToServerEvents, z.ZodType>;

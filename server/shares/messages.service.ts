@@ -5,7 +5,7 @@ import { agencyOf } from '../children/children.service';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
 import { hitThrottles } from '../accounts/sessions.store';
 import { keysOfUsers } from '../keys/keys.store';
-import { canDischargeObligationWith, canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
+import { canDischargeObligationWith, canLeaveReadersPending, canRevokeMessage, canShare, canShareAboutMarkedChild, requireAllowed } from '../policy';
 import type { Receipt, SyncedMessage } from '../realtime/events';
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
@@ -36,12 +36,12 @@ function envelopeOf(raw: unknown): Envelope {
   }
 }
 
-function synced(row: NewMessage, seq: number): SyncedMessage {
+function synced(row: MessageRow, seq: number): SyncedMessage {
   return { ...unnumbered(row), seq };
 }
 
 /** A message as every reader gets it, before their own number in their sequence. */
-function unnumbered(row: NewMessage): Omit<SyncedMessage, 'seq'> {
+function unnumbered(row: NewMessage | MessageRow): Omit<SyncedMessage, 'seq'> {
   return {
     id: row.id,
     threadId: row.threadId,
@@ -50,6 +50,7 @@ function unnumbered(row: NewMessage): Omit<SyncedMessage, 'seq'> {
     storedAt: row.storedAt.toISOString(),
     envelope: row.envelope,
     revoked: row.revokedAt !== null,
+    keyGrants: 'keyGrants' in row ? row.keyGrants : [],
   };
 }
 
@@ -67,23 +68,29 @@ function lookUpThreadAndKeys(ctx: ServiceContext, signedIn: SignedIn, envelope: 
   if (header.senderId !== signedIn.actor.id || !header.threadId) return undefined;
   const lookups = Promise.all([
     requireThread(ctx, signedIn, header.threadId),
-    keysOfUsers(ctx.db, [signedIn.actor.id, ...header.recipients.map((r) => r.userId)]),
+    keysOfUsers(ctx.db, [signedIn.actor.id, ...header.recipients.map((r) => r.userId), ...pendingOf(envelope)]),
   ]);
   lookups.catch(() => undefined);
   return lookups;
 }
 
+/** The readers an envelope v3 names as still waiting for keys (none before v3). */
+function pendingOf(envelope: Envelope): string[] {
+  return envelope.header.v === 3 ? envelope.header.pending : [];
+}
+
 /**
  * Checks everything the server can check about an envelope it cannot read: the header is the
  * sender's, for a thread they are in, addressed to exactly the other participants at their
- * current keys, with a valid share record, and signed by the sender's logged key.
+ * current keys (in the special file, those without keys named as pending instead), with a valid
+ * share record, and signed by the sender's logged key.
  */
 async function checkEnvelope(
   ctx: ServiceContext,
   signedIn: SignedIn,
   envelope: Envelope,
   lookups: ThreadAndKeys | undefined,
-): Promise<{ threadId: string; childId: string; recipients: string[] }> {
+): Promise<{ threadId: string; childId: string; recipients: string[]; pending: string[] }> {
   const { header } = envelope;
   if (header.senderId !== signedIn.actor.id) throw new ForbiddenError('not_the_sender', 'You can only send messages as yourself.');
   if (!header.threadId || !lookups) {
@@ -109,13 +116,21 @@ async function checkEnvelope(
       { path: 'header.childId', message: 'Use the conversation’s child' },
     ]);
   const expected = participantIds.filter((id) => id !== signedIn.actor.id).sort();
-  const named = header.recipients.map((r) => r.userId);
+  const pending = pendingOf(envelope);
+  const named = [...header.recipients.map((r) => r.userId), ...pending].sort();
   if (named.length !== expected.length || named.some((id, i) => id !== expected[i])) {
     throw new ValidationError('A message goes to exactly the other people in the conversation.', [
       { path: 'header.recipients', message: 'Address it to everyone else in the conversation' },
     ]);
   }
   const keys = new Map(namedKeys.map((k) => [k.userId, k]));
+  requireAllowed(
+    canLeaveReadersPending(
+      thread,
+      pending,
+      expected.filter((id) => !keys.has(id)),
+    ),
+  );
   const senderKeys = keys.get(signedIn.actor.id);
   if (!senderKeys || senderKeys.fingerprint !== header.senderKeyFingerprint) {
     throw new ConflictError('sender_key_changed', 'Your keys on this device are not your published keys. Restore your keys before sending.');
@@ -133,7 +148,7 @@ async function checkEnvelope(
   } catch {
     throw new ForbiddenError('signature_invalid', 'The message’s signature does not match its content. It was not stored.');
   }
-  return { threadId: thread.id, childId: thread.childId, recipients: expected };
+  return { threadId: thread.id, childId: thread.childId, recipients: expected, pending };
 }
 
 /** Per-user and per-address send limits (fixed one-minute windows, shared by every server process). */
@@ -178,7 +193,7 @@ export async function sendMessage(
     await renotifyReaders(ctx, previous, options.connectionId);
     return { id: previous.id, seq: mine.seq, storedAt: previous.storedAt.toISOString(), duplicate: true };
   }
-  const { threadId, childId, recipients } = await checkEnvelope(ctx, signedIn, envelope, threadAndKeys);
+  const { threadId, childId, recipients, pending } = await checkEnvelope(ctx, signedIn, envelope, threadAndKeys);
   const now = ctx.clock();
   const row: NewMessage = {
     id: envelope.header.id,
@@ -201,7 +216,8 @@ export async function sendMessage(
       action: 'share.message_sent',
       subjectType: 'child',
       subjectId: childId,
-      detail: { messageId: row.id, threadId, recipients },
+      // Everyone else gets a copy; those still waiting for keys (pending) open it once a reader grants them its key.
+      detail: { messageId: row.id, threadId, recipients, ...(pending.length ? { pending } : {}) },
     },
     alsoInTransaction:
       dischargesObligationId === undefined

@@ -1,6 +1,7 @@
 import type { EventHandle } from '../realtime/gateway';
 import { countSend } from '../metrics/service-metrics';
 import type { ServiceContext } from '../shared/context';
+import { askForRecordKey, grantRecordKey } from './key-grants.service';
 import { acknowledgeDelivery, acknowledgeRead, receiptsOfMine, revoke, sendMessage, syncSince } from './messages.service';
 
 /** Messaging over Socket.IO: send, catch up, receipts, revoke (docs/realtime.md). */
@@ -15,6 +16,8 @@ export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): v
     await acknowledgeRead(ctx, signedIn, id);
     return {};
   });
+  handle('share:grant', (signedIn, { grant }) => grantRecordKey(ctx, signedIn, grant));
+  handle('share:grant-wanted', (signedIn, { messageId }) => askForRecordKey(ctx, signedIn, messageId));
   handle('share:revoke', async (signedIn, { id }) => {
     await revoke(ctx, signedIn, id);
     return {};

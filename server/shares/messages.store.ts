@@ -10,8 +10,11 @@ import { ConflictError } from '../errors';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
-/** A message to store: its header column is its envelope's own header, copied out in the database, so it is sent once and cannot differ. */
-export type NewMessage = Omit<MessageRow, 'header'>;
+/**
+ * A message to store: its header column is its envelope's own header, copied out in the database,
+ * so it is sent once and cannot differ. It has no key grants yet (they come later, one by one).
+ */
+export type NewMessage = Omit<MessageRow, 'header' | 'keyGrants'>;
 export type ParticipantRow = typeof threadParticipants.$inferSelect;
 
 export async function insertThread(db: Database, values: typeof threads.$inferInsert): Promise<ThreadRow> {
@@ -256,4 +259,17 @@ export async function lastMessageTimes(db: Database, threadIds: string[]): Promi
     .where(inUuids(messages.threadId, threadIds))
     .groupBy(messages.threadId);
   return new Map(rows.map((r) => [r.threadId, r.at]));
+}
+
+/**
+ * Appends a key grant for `userId` unless the message already holds one for them (a concurrent
+ * grant waits for the first and then finds it); false when it did.
+ */
+export async function appendKeyGrant(db: Database, messageId: string, userId: string, grant: Record<string, unknown>): Promise<boolean> {
+  const rows = await db
+    .update(messages)
+    .set({ keyGrants: sql`${messages.keyGrants} || jsonb_build_array(${JSON.stringify(grant)}::jsonb)` })
+    .where(and(eq(messages.id, messageId), isNull(messages.revokedAt), sql`not ${messages.keyGrants} @> ${JSON.stringify([{ userId }])}::jsonb`))
+    .returning({ id: messages.id });
+  return rows.length > 0;
 }

@@ -7,7 +7,9 @@ import {
   compareSeenHeads,
   fromBase64Url,
   generateIdentity,
+  grantEnvelopeKey,
   keyFingerprint,
+  openEnvelopeWithGrant,
   openEnvelope,
   openNote,
   parseEnvelope,
@@ -21,6 +23,7 @@ import {
   type EnvelopeListing,
   type HeadComparison,
   type IdentityKeys,
+  type KeyGrant,
   type SignedAdminCertificate,
   type OpenedNote,
   type PlacementProblem,
@@ -252,6 +255,83 @@ export class Practitioner {
       sender: { userId: this.userId, signPrivateKey: this.keys.signPrivateKey, boxPublicKey: this.keys.boxPublicKey },
       recipients: sorted.map((p) => ({ userId: p.userId, boxPublicKey: p.keys.boxPublicKey })),
     });
+  }
+
+  /**
+   * A written record as the web client files it when some officers on the case have no keys yet:
+   * envelope v3, sealed to `others` (and this officer), naming `pending` (user ids) as waiting.
+   */
+  sealPending(
+    thread: { id: string; childId: string },
+    others: Practitioner[],
+    pending: string[],
+    text: string,
+    over: Partial<EnvelopeHeaderV1> = {},
+  ): Envelope {
+    const sorted = [...others].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+    const header: EnvelopeHeader = {
+      v: 3,
+      id: randomUUID(),
+      kind: 'written_record',
+      threadId: thread.id,
+      childId: thread.childId,
+      senderId: this.userId,
+      senderKeyFingerprint: this.fingerprint,
+      recipients: sorted.map((p) => ({ userId: p.userId, keyFingerprint: p.fingerprint })),
+      tier: 'offending_risk',
+      record: welfareRecord,
+      sentAt: new Date().toISOString(),
+      replyTo: null,
+      corrects: null,
+      correctionReason: null,
+      ...over,
+      keyLogHead: this.keptHead,
+      pending: [...pending].sort(),
+    };
+    return sealEnvelope({
+      header,
+      body: text,
+      sender: { userId: this.userId, signPrivateKey: this.keys.signPrivateKey, boxPublicKey: this.keys.boxPublicKey },
+      recipients: sorted.map((p) => ({ userId: p.userId, boxPublicKey: p.keys.boxPublicKey })),
+    });
+  }
+
+  /** Wraps a record this officer can read for a pending officer, signed, as the web client does once the officer has keys. */
+  grantTo(envelope: Envelope, sender: Practitioner, reader: Practitioner): KeyGrant {
+    return grantEnvelopeKey({
+      envelope,
+      senderSignPublicKey: sender.keys.signPublicKey,
+      granter: { userId: this.userId, signPrivateKey: this.keys.signPrivateKey, boxPublicKey: this.keys.boxPublicKey, boxPrivateKey: this.keys.boxPrivateKey },
+      to: { userId: reader.userId, boxPublicKey: reader.keys.boxPublicKey, keyFingerprint: reader.fingerprint },
+    });
+  }
+
+  async sendGrant(grant: unknown) {
+    return (await this.requireSocket().timeout(10_000).emitWithAck('share:grant', { grant })) as Ack<{ messageId: string; userId: string }>;
+  }
+
+  /**
+   * Opens a record this officer was pending on through the grant listed for them, as the web client
+   * does: the grant must fit the record's signed header and carry a valid signature from the
+   * granter it names, whose keys come from `directory` (standing in for the key log).
+   */
+  openGranted(listed: ListedEnvelope & { keyGrants: Record<string, unknown>[] }, sender: Practitioner, directory: Practitioner[]): string {
+    if (!listed.envelope) throw new Error('revoked');
+    const grant = listed.keyGrants.find((g) => g['userId'] === this.userId);
+    if (!grant) throw new Error('no key grant for this reader');
+    const granter = directory.find((p) => p.userId === grant['granterId']);
+    if (!granter) throw new SignatureError('The key grant names a granter whose keys are not in the key log.');
+    const { header, body } = openEnvelopeWithGrant(
+      parseEnvelope(listed.envelope),
+      grant as unknown as KeyGrant,
+      { userId: this.userId, boxPublicKey: this.keys.boxPublicKey, boxPrivateKey: this.keys.boxPrivateKey },
+      { senderSignPublicKey: sender.keys.signPublicKey, granter: { signPublicKey: granter.keys.signPublicKey, fingerprint: granter.fingerprint } },
+    );
+    const listedAs: EnvelopeListing = { id: listed.id, threadId: listed.threadId, childId: listed.childId, ...(listed.kind ? { kind: listed.kind } : {}) };
+    const placement = checkEnvelopePlacement({ header, listedAs, seen: this.seen });
+    if (!placement.ok) throw new AlteredOnServerError(placement.altered);
+    this.seen.set(header.id, listedAs);
+    return new TextDecoder().decode(body);
   }
 
   async send(envelope: unknown) {

@@ -492,7 +492,7 @@ describe('parseEnvelope', () => {
   const cases: [string, (e: Envelope) => unknown, string][] = [
     ['not an object', () => 'envelope', 'envelope'],
     ['an array', () => [], 'envelope'],
-    ['another version', (e) => ({ ...e, v: 3 }), 'v'],
+    ['another version', (e) => ({ ...e, v: 4 }), 'v'],
     ['an unknown field', (e) => ({ ...e, extra: true }), 'extra'],
     ['no header', (e) => ({ ...e, header: undefined }), 'header'],
     ['a header of another version', (e) => ({ ...e, header: { ...e.header, v: 2 } }), 'header.v'],

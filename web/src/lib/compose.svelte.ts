@@ -128,6 +128,17 @@ export interface Outgoing {
   corrects?: string | null;
   correctionReason?: string | null;
   options?: SendOptions;
+  /**
+   * A written record goes to the officers who have keys and waits, signed as pending (envelope v3),
+   * for those who have not set any up yet; a message goes to everyone or nobody.
+   */
+  mayLeavePending?: boolean;
+}
+
+/** What was sealed and sent, and who it waits for (by name): nobody, except for a written record filed before someone had keys. */
+export interface Sent {
+  state: 'sent' | 'queued';
+  waitingFor: string[];
 }
 
 /**
@@ -135,13 +146,21 @@ export interface Outgoing {
  * the key log, and sends it. Used for messages and for the special file's written records.
  */
 export async function sealAndSend(out: Outgoing): Promise<'sent' | 'queued'> {
+  return (await sealAndSendTo(out)).state;
+}
+
+/** sealAndSend, saying who a written record still waits for. */
+export async function sealAndSendTo(out: Outgoing): Promise<Sent> {
   const noun = out.kind === 'written_record' ? 'written record' : 'message';
   if (!identityKeys.ready) throw refusal(`Your encryption keys are not in this browser, so a ${noun} cannot be encrypted here. See your Haven home page.`);
   const blocked = () => keyLog.pendingFor(out.recipients.map((p) => p.id));
   if (blocked().length > 0) throw refusal(changedMessage(blocked()));
   let verified;
+  let missing: { id: string; name: string }[];
   try {
-    verified = await keyLog.verify(out.recipients);
+    ({ verified, missing } = out.mayLeavePending
+      ? await keyLog.verifyPublished(out.recipients)
+      : { verified: await keyLog.verify(out.recipients), missing: [] });
   } catch (error) {
     if (error instanceof KeyCheckError) throw refusal(error.message);
     throw error;
@@ -153,9 +172,9 @@ export async function sealAndSend(out: Outgoing): Promise<'sent' | 'queued'> {
   const unaccepted = keyLog.unconfirmedFor(unvouched.map((k) => k.userId));
   if (unaccepted.length > 0) throw refusal(unconfirmedMessage(unaccepted));
   const sorted = [...verified].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+  const pending = missing.map((p) => p.id).sort();
   // v2: the newest key-log head this device checked travels signed, so readers can compare logs (docs/envelope.md).
-  const header: EnvelopeHeader = {
-    v: 2,
+  const common = {
     keyLogHead: await keyLog.newestHead(),
     id: newId(),
     kind: out.kind,
@@ -171,6 +190,8 @@ export async function sealAndSend(out: Outgoing): Promise<'sent' | 'queued'> {
     corrects: out.corrects ?? null,
     correctionReason: out.correctionReason ?? null,
   };
+  // v3 when someone waits for keys: the header names them, signed, so the server cannot add or drop one.
+  const header: EnvelopeHeader = pending.length > 0 ? { v: 3, ...common, pending } : { v: 2, ...common };
   const envelope = identityKeys.sealMessage(
     header,
     out.text,
@@ -178,7 +199,7 @@ export async function sealAndSend(out: Outgoing): Promise<'sent' | 'queued'> {
   );
   const status = await messaging.send(out.threadId, envelope, out.options);
   if (status.state === 'refused') throw refusal(`Your ${noun} was not sent. ${status.message}`);
-  return status.state === 'sent' ? 'sent' : 'queued';
+  return { state: status.state === 'sent' ? 'sent' : 'queued', waitingFor: missing.map((p) => p.name) };
 }
 
 function refusal(message: string): ApiError {

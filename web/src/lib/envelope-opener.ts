@@ -14,7 +14,16 @@ export type Opened =
   /** `senderUnconfirmed`: no certified admin of the sender's agency has confirmed the keys that signed it (docs/key-log.md). */
   | { state: 'opened'; header: EnvelopeHeader; text: string; senderUnconfirmed: boolean }
   | { state: 'closed'; problem: string }
-  | { state: 'altered'; problem: string };
+  | { state: 'altered'; problem: string }
+  /** A written record filed before this user had keys (envelope v3 names them pending), with no key grant for them yet. */
+  | { state: 'waiting' };
+
+/** Someone's signing key from the key log, whether a certified admin vouches for it, and the fingerprint of their keys. */
+interface SenderKey {
+  signPublicKey: Uint8Array;
+  vouched: boolean;
+  fingerprint: string;
+}
 
 /** Where each envelope opened in this session was listed, by envelope id, across every conversation and special file. */
 const placements = new Map<string, EnvelopeListing>();
@@ -22,7 +31,7 @@ session.onEnd(() => placements.clear());
 
 export class EnvelopeOpener {
   // A cache of promises, never shown, so not reactive.
-  private readonly senderKeys = new Map<string, Promise<{ signPublicKey: Uint8Array; vouched: boolean }>>();
+  private readonly senderKeys = new Map<string, Promise<SenderKey>>();
 
   constructor(
     private readonly me: string,
@@ -40,7 +49,9 @@ export class EnvelopeOpener {
     try {
       const key = await this.signingKey(m.senderId);
       vouched = key.vouched;
-      opened = identityKeys.openMessage(m.envelope, key.signPublicKey);
+      const waitedFor = this.waitedFor(m);
+      if (waitedFor === 'no_grant') return { state: 'waiting' };
+      opened = waitedFor ? await this.openGranted(m, waitedFor, key) : identityKeys.openMessage(m.envelope, key.signPublicKey);
     } catch (error) {
       if (error instanceof KeyCheckError) return { state: 'closed', problem: `This ${this.noun} cannot be shown: ${error.message}` };
       return { state: 'closed', problem: `This ${this.noun} cannot be opened in this browser, or its signature does not match the sender’s keys.` };
@@ -54,8 +65,34 @@ export class EnvelopeOpener {
     }
     placements.set(opened.header.id, listedAs);
     // The sender's view of the key log, compared with this device's: a fork stops sealing (key-log.svelte.ts).
-    if (opened.header.v === 2 && opened.header.keyLogHead) void keyLog.witness(opened.header.keyLogHead);
+    if (opened.header.v !== 1 && opened.header.keyLogHead) void keyLog.witness(opened.header.keyLogHead);
     return { state: 'opened', ...opened, senderUnconfirmed: !vouched };
+  }
+
+  /**
+   * For a record whose signed header names this user as pending (they had no keys when it was
+   * filed): the key grant listed for them, or 'no_grant' while there is none. Undefined otherwise.
+   * The header is only read here to choose the path; the grant path checks it with the signature.
+   */
+  private waitedFor(m: Stored): Record<string, unknown> | 'no_grant' | undefined {
+    const header = (m.envelope as { header?: { v?: unknown; pending?: unknown } } | null)?.header;
+    if (header?.v !== 3 || !Array.isArray(header.pending) || !header.pending.includes(this.me)) return undefined;
+    return (m.keyGrants ?? []).find((g) => g['userId'] === this.me) ?? 'no_grant';
+  }
+
+  /**
+   * Opens through a key grant: only one signed by a reader the record's signed header names (its
+   * author or a recipient), with that reader's keys checked against the key log.
+   */
+  private async openGranted(m: Stored, grant: Record<string, unknown>, sender: SenderKey): Promise<{ header: EnvelopeHeader; text: string }> {
+    const granterId = typeof grant['granterId'] === 'string' ? grant['granterId'] : '';
+    const granter = await this.signingKey(granterId);
+    return identityKeys.openGranted(m.envelope, grant, { senderSignPublicKey: sender.signPublicKey, granter });
+  }
+
+  /** The sender's signing key, checked against the key log (this browser's own for the user's own records). */
+  senderKey(userId: string): Promise<Uint8Array> {
+    return this.signingKey(userId).then((k) => k.signPublicKey);
   }
 
   /** Words for the reader: what they are not seeing and why, and that the admins know. */
@@ -72,14 +109,14 @@ export class EnvelopeOpener {
     integrity.report({ kind: 'envelope_misplaced', messageId: m.id, threadId: m.threadId, reason }).catch((error: unknown) => console.error(error));
   }
 
-  private signingKey(userId: string): Promise<{ signPublicKey: Uint8Array; vouched: boolean }> {
+  private signingKey(userId: string): Promise<SenderKey> {
     const mine = identityKeys.signPublicKey;
-    if (userId === this.me && mine) return Promise.resolve({ signPublicKey: mine, vouched: true });
+    if (userId === this.me && mine) return Promise.resolve({ signPublicKey: mine, vouched: true, fingerprint: identityKeys.fingerprint ?? '' });
     let key = this.senderKeys.get(userId);
     if (!key) {
       key = keyLog.verify([{ id: userId, name: this.nameOf(userId) }]).then(([verified]) => {
         if (!verified) throw new KeyCheckError('the sender’s keys could not be checked.');
-        return { signPublicKey: verified.signPublicKey, vouched: verified.trust.vouched };
+        return { signPublicKey: verified.signPublicKey, vouched: verified.trust.vouched, fingerprint: verified.fingerprint };
       });
       key.catch(() => this.senderKeys.delete(userId));
       this.senderKeys.set(userId, key);

@@ -102,15 +102,33 @@ class KeyLogState {
 
   /** Each person's keys, checked against the key log; throws KeyCheckError saying why not. */
   async verify(people: readonly { id: string; name: string }[]): Promise<VerifiedKey[]> {
+    const { verified, missing } = await this.verifyPublished(people);
+    const [first] = missing;
+    if (first) throw new KeyCheckError(`${first.name} has not set up encryption keys yet, so nothing can be sent to them.`);
+    return verified;
+  }
+
+  /**
+   * The keys of those of these people who have published any, checked against the key log as
+   * `verify` does (throwing KeyCheckError when a check fails), and who has none yet: a written
+   * record waits for them (envelope v3's pending readers). That someone has no keys is the
+   * directory's word; the server checks the same list against its directory when it stores the
+   * record, and a reader the record names as pending is only ever given a key grant.
+   */
+  async verifyPublished(people: readonly { id: string; name: string }[]): Promise<{ verified: VerifiedKey[]; missing: { id: string; name: string }[] }> {
     if (this.forked) throw new KeyCheckError(this.forked);
     const crypto = await loadCrypto();
     const logPublicKey = await this.pinnedLogKey();
     const { keys } = await keysApi.of(people.map((p) => p.id));
     const roots = { keyLogPublicKey, orgRootPublicKey };
     const verified: VerifiedKey[] = [];
+    const missing: { id: string; name: string }[] = [];
     for (const person of people) {
       const published = keys.find((k) => k.userId === person.id);
-      if (!published) throw new KeyCheckError(`${person.name} has not set up encryption keys yet, so nothing can be sent to them.`);
+      if (!published) {
+        missing.push({ id: person.id, name: person.name });
+        continue;
+      }
       const refused = new KeyCheckError(
         `${person.name}’s security keys could not be verified against Haven’s key log, so we could not confirm them. Nothing was sent. Try again later, and if it keeps happening tell your administrator.`,
       );
@@ -140,7 +158,7 @@ class KeyLogState {
       await this.remember(person, key, confirmerName(checked.trust, certificates));
       await this.noteUnconfirmed(key);
     }
-    return verified;
+    return { verified, missing };
   }
 
   /** The safety number this user and `other` can compare, from keys checked against the log. */

@@ -2,7 +2,7 @@
 // private halves kept in IndexedDB, public halves published once. They seal and open the
 // summaries of verbal shares. libsodium is loaded after sign-in, in a chunk of its own, so the
 // sign-in page stays small.
-import type { Envelope, EnvelopeHeader, IdentityKeys, KeyBackup, NoteContext, OpenedNote, SealedNoteV2 } from '../../../crypto';
+import type { Envelope, EnvelopeHeader, IdentityKeys, KeyBackup, KeyGrant, NoteContext, OpenedNote, SealedNoteV2 } from '../../../crypto';
 import { ApiError, keys as api } from './api';
 import { keepKeys, loadKeys, replaceKeys } from './key-store';
 import { session } from './session.svelte';
@@ -143,6 +143,37 @@ class KeysState {
     if (!this.ready || !this.keys || !this.userId || !this.crypto) throw new Error('keys are not ready');
     const reader = { userId: this.userId, boxPublicKey: this.keys.boxPublicKey, boxPrivateKey: this.keys.boxPrivateKey };
     const { header, body } = this.crypto.openEnvelope(this.crypto.parseEnvelope(envelope), reader, senderSignPublicKey);
+    return { header, text: new TextDecoder().decode(body) };
+  }
+
+  /**
+   * Wraps the key of a written record this user can read for an officer it waits for, whose keys
+   * the caller checked against the key log, and signs the grant (crypto/key-grant.ts).
+   */
+  grantKey(envelope: unknown, senderSignPublicKey: Uint8Array, to: { userId: string; boxPublicKey: Uint8Array; keyFingerprint: string }): KeyGrant {
+    if (!this.ready || !this.keys || !this.userId || !this.crypto) throw new Error('keys are not ready');
+    const granter = {
+      userId: this.userId,
+      signPrivateKey: this.keys.signPrivateKey,
+      boxPublicKey: this.keys.boxPublicKey,
+      boxPrivateKey: this.keys.boxPrivateKey,
+    };
+    return this.crypto.grantEnvelopeKey({ envelope: this.crypto.parseEnvelope(envelope), senderSignPublicKey, granter, to });
+  }
+
+  /**
+   * Opens a record this user was waiting for through the key grant made for them: the grant must fit
+   * the record's signed header and be signed by the granter it names (keys from the key log), and
+   * the body must open under the author's signature. Throws when any of it fails.
+   */
+  openGranted(
+    envelope: unknown,
+    grant: unknown,
+    keys: { senderSignPublicKey: Uint8Array; granter: { signPublicKey: Uint8Array; fingerprint: string } },
+  ): { header: EnvelopeHeader; text: string } {
+    if (!this.ready || !this.keys || !this.userId || !this.crypto) throw new Error('keys are not ready');
+    const reader = { userId: this.userId, boxPublicKey: this.keys.boxPublicKey, boxPrivateKey: this.keys.boxPrivateKey };
+    const { header, body } = this.crypto.openEnvelopeWithGrant(this.crypto.parseEnvelope(envelope), this.crypto.parseKeyGrant(grant), reader, keys);
     return { header, text: new TextDecoder().decode(body) };
   }
 

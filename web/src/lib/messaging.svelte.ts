@@ -4,7 +4,7 @@
 // waiting for its ack is kept in memory and sent again, unchanged, after a reconnection — the
 // server stores an envelope id once, so a resend never duplicates. When a child's records are
 // destroyed under the retention schedule, `forget` drops their conversations from this device.
-import type { Envelope } from '../../../crypto';
+import type { Envelope, KeyGrant } from '../../../crypto';
 import type { ShareRecord } from '../../../server/shares/share-record';
 import { threads as threadsApi } from './api';
 import { readState, writeState } from './idb';
@@ -154,6 +154,7 @@ class MessagingState {
     this.outbox = {};
     this.notice = null;
     this.openThread = null;
+    this.grantsWanted = {};
     this.pending.clear();
     this.startRecords.clear();
     this.sequence.reset();
@@ -173,6 +174,8 @@ class MessagingState {
       this.receipts[messageId] = entry;
     });
     socket.on('share:revoked', ({ messageId }) => this.markRevoked(messageId));
+    socket.on('share:granted', ({ messageId, grant }) => this.addGrant(messageId, grant));
+    socket.on('share:grant-wanted', ({ threadId }) => (this.grantsWanted[threadId] = (this.grantsWanted[threadId] ?? 0) + 1));
     if (socket.connected) onConnect();
     return () => {
       if (this.socket === socket) this.socket = null;
@@ -271,9 +274,49 @@ class MessagingState {
   private add(m: Stored): void {
     const list = this.byThread[m.threadId] ?? [];
     const index = list.findIndex((x) => x.id === m.id);
-    const stored: Stored = { id: m.id, threadId: m.threadId, senderId: m.senderId, storedAt: m.storedAt, envelope: m.envelope, revoked: m.revoked };
-    if (index === -1) this.byThread[m.threadId] = [...list, stored];
-    else if (m.revoked && !list[index]?.revoked) this.byThread[m.threadId] = list.map((x, i) => (i === index ? stored : x));
+    const stored: Stored = {
+      id: m.id,
+      threadId: m.threadId,
+      senderId: m.senderId,
+      storedAt: m.storedAt,
+      envelope: m.envelope,
+      revoked: m.revoked,
+      keyGrants: m.keyGrants ?? [],
+    };
+    const known = list[index];
+    if (index === -1 || !known) this.byThread[m.threadId] = [...list, stored];
+    else if (m.revoked && !known.revoked) this.byThread[m.threadId] = list.map((x, i) => (i === index ? stored : x));
+    // A listing made after a key grant carries it: grants are only ever added.
+    else if ((m.keyGrants?.length ?? 0) > (known.keyGrants?.length ?? 0)) {
+      this.byThread[m.threadId] = list.map((x, i) => (i === index ? { ...x, keyGrants: m.keyGrants ?? [] } : x));
+    }
+  }
+
+  /** A key grant for a reader a written record waited for (as the server announced it; each reader checks it before use). */
+  addGrant(messageId: string, grant: Record<string, unknown>): void {
+    for (const [threadId, list] of Object.entries(this.byThread)) {
+      if (!list.some((m) => m.id === messageId)) continue;
+      this.byThread[threadId] = list.map((m) =>
+        m.id === messageId && !(m.keyGrants ?? []).some((g) => g['userId'] === grant['userId']) ? { ...m, keyGrants: [...(m.keyGrants ?? []), grant] } : m,
+      );
+    }
+  }
+
+  /** By thread: how many times an officer a written record there waits for has asked for it (share:grant-wanted) in this session. */
+  grantsWanted = $state<Record<string, number>>({});
+
+  /** Asks the officers who can read a record this user waits for to share it with their keys (share:grant-wanted); best effort. */
+  askForGrant(messageId: string): void {
+    this.socket?.emit('share:grant-wanted', { messageId }, () => undefined);
+  }
+
+  /** Sends a key grant (share:grant); null when stored, else why not. */
+  async grant(grant: KeyGrant): Promise<string | null> {
+    if (!this.socket?.connected) return 'You are not connected to Haven.';
+    const res = await ask(this.socket, 'share:grant', { grant });
+    if (!res.ok) return res.error.message;
+    this.addGrant(res.messageId, { ...grant });
+    return null;
   }
 
   private drop(id: string): void {

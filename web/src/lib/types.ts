@@ -63,7 +63,11 @@ export type EscalatedObligation = Awaited<ReturnType<typeof escalations>>[number
 export type Notice = Awaited<ReturnType<typeof myNotices>>[number];
 export type SpecialFile = Awaited<ReturnType<typeof openSpecialFile>>;
 /** A message as `GET /api/threads/:id` lists it; receipts come only with the viewer's own messages. */
-export type ThreadMessage = Pick<SyncedMessage, 'id' | 'senderId' | 'storedAt' | 'envelope' | 'revoked'> & { receipts?: Receipts | null };
+export type ThreadMessage = Pick<SyncedMessage, 'id' | 'senderId' | 'storedAt' | 'envelope' | 'revoked'> & {
+  receipts?: Receipts | null;
+  /** Key grants for readers a written record waited for (checked before use, crypto/key-grant.ts). */
+  keyGrants?: Record<string, unknown>[];
+};
 /** Who has received and who has opened a message the viewer sent. */
 export interface Receipts {
   delivered: string[];

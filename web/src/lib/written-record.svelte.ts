@@ -4,7 +4,7 @@
 // an emergency verbal share, it discharges that obligation in the same step.
 import { checkShareRecord } from '../../../server/shares/share-record';
 import { ApiError } from './api';
-import { sealAndSend } from './compose.svelte';
+import { sealAndSendTo } from './compose.svelte';
 import { RECORD_FIELDS, ShareRecordDraft } from './consent-form.svelte';
 import { FormState, type FieldErrors } from './form.svelte';
 import { obligationState } from './obligations.svelte';
@@ -42,6 +42,8 @@ export class WrittenRecordForm {
   information = $state('');
   sharedOn = $state(todayIso());
   outcome = $state<'sent' | 'queued' | null>(null);
+  /** Officers on the case the last record waits for: they had no encryption keys when it was filed. */
+  waitingFor = $state<string[]>([]);
 
   constructor(
     private readonly file: SpecialFileView,
@@ -51,6 +53,7 @@ export class WrittenRecordForm {
 
   submit(): Promise<boolean> {
     this.outcome = null;
+    this.waitingFor = [];
     return this.form.submit(
       () => this.check(),
       async () => {
@@ -61,7 +64,7 @@ export class WrittenRecordForm {
           throw new ApiError(0, 'no_recipients', 'Add another designated officer to the case before you file a written record. Nothing was filed.');
         const checked = checkShareRecord(this.record.input());
         if (!checked.ok) throw new Error('checked before sending');
-        this.outcome = await sealAndSend({
+        const sent = await sealAndSendTo({
           threadId: fileId,
           childId: this.file.childId,
           me: this.file.me,
@@ -71,7 +74,10 @@ export class WrittenRecordForm {
           record: checked.record,
           text: writeRecordBody({ sharedOn: this.sharedOn, information: this.information.trim() }),
           options: this.obligationId ? { dischargesObligationId: this.obligationId } : {},
+          mayLeavePending: true,
         });
+        this.outcome = sent.state;
+        this.waitingFor = sent.waitingFor;
         this.information = '';
         if (this.obligationId) await obligationState.loadMine();
       },

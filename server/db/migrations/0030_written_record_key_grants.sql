@@ -1,0 +1,1 @@
+ALTER TABLE "messages" ADD COLUMN "key_grants" jsonb DEFAULT '[]'::jsonb NOT NULL;
