@@ -49,7 +49,7 @@ export async function accessReport(
     ctx.clock(),
   );
   // Oldest first reads as a history.
-  return (await auditViews(ctx, rows)).reverse();
+  return (await auditViews(ctx, signedIn, rows)).reverse();
 }
 
 export function reportCsv(entries: AuditEntryView[]): string {

@@ -9,3 +9,4 @@ export * from './offending.policy';
 export * from './operator.policy';
 export * from './standing.policy';
 export * from './integrity.policy';
+export * from './audit.policy';
