@@ -60,7 +60,7 @@ export function reportCsv(entries: AuditEntryView[]): string {
       e.actor?.name ?? 'Haven',
       e.agencyId,
       e.action,
-      e.subjectType ? `${e.subjectType} ${e.subjectId ?? ''}` : null,
+      e.subjectType ? [e.subjectType, e.subjectName, e.subjectId].filter(Boolean).join(' ') : null,
       e.privateDetail === 'destroyed' ? '(destroyed with the child’s records)' : e.privateDetail ? JSON.stringify(e.privateDetail) : null,
       JSON.stringify(e.detail),
     ]),

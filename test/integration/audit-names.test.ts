@@ -57,6 +57,10 @@ describe('names in the audit log', () => {
     const report = await (await people.as('Priya')).get<Listing>(`/api/audit/reports/child/${ids.callum}`);
     expect(report.body.entries.length).toBeGreaterThan(0);
     expect(JSON.stringify(report.body)).not.toContain('Callum Byrne');
+    const csv = await (await people.as('Priya')).request('GET', `/api/audit/reports/child/${ids.callum}?format=csv`);
+    expect(csv.body as unknown as string).not.toContain('Callum Byrne');
+    const lily = await (await people.as('Priya')).request('GET', `/api/audit/reports/child/${ids.lily}?format=csv`);
+    expect(lily.body as unknown as string).toContain(`child Lily Hartwell ${ids.lily}`);
   });
 
   it('names no shielded child, even to a system admin, until their session overrides the shield', async () => {
