@@ -6,6 +6,7 @@ import type { ServiceContext } from '../shared/context';
 import type { auditQuery } from './audit.schema';
 import { appendAuditEntries, listAuditEntries, privateDetails, type StoredAuditEntry } from './audit.store';
 import { anchorFilePath } from './anchor-file';
+import { subjectNames } from './subject-names';
 import { verifyAuditTrail, type AuditVerification } from './verify-trail';
 
 export interface AuditEntryView {
@@ -16,6 +17,8 @@ export interface AuditEntryView {
   action: string;
   subjectType: string | null;
   subjectId: string | null;
+  /** The subject in words: a user's name, or a child's where policy lets this reader see it; otherwise null. */
+  subjectName: string | null;
   detail: Record<string, unknown>;
   /** Personal detail kept outside the chain: present, destroyed with the child's records, or never recorded (null). */
   privateDetail: Record<string, unknown> | 'destroyed' | null;
@@ -53,16 +56,19 @@ export async function listAudit(ctx: ServiceContext, signedIn: SignedIn, query: 
     ],
     ctx.clock(),
   );
-  return auditViews(ctx, rows);
+  return auditViews(ctx, signedIn, rows);
 }
 
-/** Entries as admins see them: actor names resolved, private detail merged in (or marked destroyed). */
-export async function auditViews(ctx: ServiceContext, rows: StoredAuditEntry[]): Promise<AuditEntryView[]> {
-  const names = await userNames(ctx.db, [...new Set(rows.flatMap((r) => (r.actorId ? [r.actorId] : [])))]);
-  const privates = await privateDetails(
-    ctx.db,
-    rows.map((r) => r.seq),
-  );
+/** Entries as this admin sees them: actor and subject names resolved, private detail merged in (or marked destroyed). */
+export async function auditViews(ctx: ServiceContext, signedIn: SignedIn, rows: StoredAuditEntry[]): Promise<AuditEntryView[]> {
+  const [names, subjects, privates] = await Promise.all([
+    userNames(ctx.db, [...new Set(rows.flatMap((r) => (r.actorId ? [r.actorId] : [])))]),
+    subjectNames(ctx.db, signedIn, rows),
+    privateDetails(
+      ctx.db,
+      rows.map((r) => r.seq),
+    ),
+  ]);
   return rows.map((r) => ({
     seq: r.seq,
     at: r.at.toISOString(),
@@ -71,6 +77,7 @@ export async function auditViews(ctx: ServiceContext, rows: StoredAuditEntry[]):
     action: r.action,
     subjectType: r.subjectType,
     subjectId: r.subjectId,
+    subjectName: r.subjectType && r.subjectId ? (subjects.get(`${r.subjectType}:${r.subjectId}`) ?? null) : null,
     detail: r.detail,
     privateDetail: privates.get(r.seq) ?? ('privateDigest' in r.detail ? 'destroyed' : null),
   }));

@@ -49,7 +49,7 @@ export async function accessReport(
     ctx.clock(),
   );
   // Oldest first reads as a history.
-  return (await auditViews(ctx, rows)).reverse();
+  return (await auditViews(ctx, signedIn, rows)).reverse();
 }
 
 export function reportCsv(entries: AuditEntryView[]): string {
@@ -60,7 +60,7 @@ export function reportCsv(entries: AuditEntryView[]): string {
       e.actor?.name ?? 'Haven',
       e.agencyId,
       e.action,
-      e.subjectType ? `${e.subjectType} ${e.subjectId ?? ''}` : null,
+      e.subjectType ? [e.subjectType, e.subjectName, e.subjectId].filter(Boolean).join(' ') : null,
       e.privateDetail === 'destroyed' ? '(destroyed with the child’s records)' : e.privateDetail ? JSON.stringify(e.privateDetail) : null,
       JSON.stringify(e.detail),
     ]),

@@ -10,3 +10,4 @@ export * from './operator.policy';
 export * from './standing.policy';
 export * from './integrity.policy';
 export * from './pending-readers.policy';
+export * from './audit.policy';

@@ -412,9 +412,11 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every screen in Chromium', ()
     await a.check('audit log');
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await page.getByText('The audit chain is intact.').waitFor({ timeout: 15_000 });
-    await page.getByLabel('Record identifier').fill(children.lily);
-    await page.getByRole('button', { name: 'Show report about the child' }).click();
-    await page.getByRole('region', { name: /Who has accessed the child/ }).waitFor({ timeout: 15_000 });
+    await page.getByLabel('Child’s name').fill('Lily Hartwell');
+    await page.getByRole('button', { name: 'Search for the child' }).click();
+    await page.getByRole('button', { name: /^Choose Lily Hartwell/ }).click();
+    await page.getByRole('button', { name: 'Show report about Lily Hartwell' }).click();
+    await page.getByRole('region', { name: 'Who has accessed Lily Hartwell' }).waitFor({ timeout: 15_000 });
     await a.check('audit log, chain checked, report about a child');
 
     await visit(page, '#/admin/alerts', 'Alerts');

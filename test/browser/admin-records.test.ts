@@ -35,9 +35,11 @@ describe('admin record screens in Chromium: access reports, subject access, lega
     await signInInBrowser(page, haven, 'Sam');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
 
-    await page.getByLabel('Record identifier').fill(lilyId);
-    await page.getByRole('button', { name: 'Show report about the child' }).click();
-    const childReport = page.getByRole('region', { name: `Who has accessed the child with record identifier ${lilyId}` });
+    await page.getByLabel('Child’s name').fill('Lily Hartwell');
+    await page.getByRole('button', { name: 'Search for the child' }).click();
+    await page.getByRole('button', { name: /^Choose Lily Hartwell/ }).click();
+    await page.getByRole('button', { name: 'Show report about Lily Hartwell' }).click();
+    const childReport = page.getByRole('region', { name: 'Who has accessed Lily Hartwell' });
     await childReport.getByRole('cell', { name: REASON }).first().waitFor({ timeout: 15_000 });
     expect(await childReport.innerText()).toContain('Jordan Ellis');
     const [download] = await Promise.all([page.waitForEvent('download'), childReport.getByRole('link', { name: 'Download CSV' }).click()]);

@@ -1,10 +1,11 @@
 // Access reports from the audit log (admins, within their scope): who has accessed a child's
 // information, and what a user has accessed, oldest first, with the same report as a CSV
-// download. Reading a report is itself audited.
-import { users as usersApi } from './api';
+// download. Reading a report is itself audited. The child is found by searching the index (the
+// ordinary search: audited, shielded children left out) and picked from the results.
+import { children as childrenApi, users as usersApi } from './api';
 import { reports, type ReportKind, type ReportRange } from './api-admin';
 import { FormState } from './form.svelte';
-import type { AuditEntry, User } from './types';
+import type { AuditEntry, ChildSummary, User } from './types';
 import { Checks } from './validate';
 
 export interface Report {
@@ -30,7 +31,12 @@ export class AccessReports {
   users = $state.raw<User[]>([]);
   usersFailed = $state(false);
   report = $state.raw<Report | null>(null);
-  readonly childForm = new FormState('child-report', ['childId', 'from', 'to']);
+  /** Children the last search found (null before any search), and the one picked for the report. */
+  matches = $state.raw<ChildSummary[] | null>(null);
+  matchTotal = $state(0);
+  chosen = $state.raw<ChildSummary | null>(null);
+  readonly searchForm = new FormState('child-report-search', ['name', 'dateOfBirth']);
+  readonly childForm = new FormState('child-report', ['from', 'to']);
   readonly userForm = new FormState('user-report', ['userId', 'from', 'to']);
 
   /** Everyone in this admin's scope, to pick from. */
@@ -42,11 +48,37 @@ export class AccessReports {
     }
   }
 
-  aboutChild(childId: string, range: ReportRange): Promise<boolean> {
-    const id = childId.trim().toLowerCase();
+  /** Searches the index by name, and date of birth to tell children apart. */
+  searchChild(name: string, dateOfBirth: string): Promise<boolean> {
+    const terms = { name: name.trim(), dateOfBirth };
+    return this.searchForm.submit(
+      () => {
+        const checks = new Checks();
+        if (terms.name.length < 2) checks.errors['name'] = 'Enter at least 2 letters of the child’s name';
+        if (terms.dateOfBirth) checks.date('dateOfBirth', terms.dateOfBirth, '', { notFuture: true });
+        return checks.errors;
+      },
+      async () => {
+        this.chosen = null;
+        this.report = null;
+        const found = await childrenApi.search({ name: terms.name, dateOfBirth: terms.dateOfBirth || undefined });
+        this.matches = found.children;
+        this.matchTotal = found.total;
+      },
+    );
+  }
+
+  choose(child: ChildSummary | null): void {
+    this.chosen = child;
+    this.report = null;
+    this.childForm.reset();
+  }
+
+  aboutChild(range: ReportRange): Promise<boolean> {
+    const child = this.chosen;
     return this.childForm.submit(
-      () => checkRange(new Checks().identifier('childId', id, 'Enter the child’s record identifier'), range).errors,
-      () => this.show('child', id, `the child with record identifier ${id}`, cleaned(range)),
+      () => checkRange(new Checks(), range).errors,
+      () => (child ? this.show('child', child.id, child.name, cleaned(range)) : Promise.resolve()),
     );
   }
 
