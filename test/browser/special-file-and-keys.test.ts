@@ -134,7 +134,7 @@ describe('the special file and a second browser, in Chromium', () => {
   });
   it('a second browser without the keys says so at once on every screen that needs them, and restores them there (bug 6)', { timeout: 40_000 }, async () => {
     // Ruth backs her keys up in her first browser.
-    await page.goto(`${haven.url}/#/`);
+    await page.goto(`${haven.url}/#/account`);
     await page.getByLabel('Recovery passphrase').fill(PASSPHRASE);
     await page.getByLabel('Type it again').fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Create a recovery passphrase' }).click();
