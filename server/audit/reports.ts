@@ -3,6 +3,7 @@ import type { SignedIn } from '../accounts/session-view';
 import { auditReadScope, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { toCsv } from '../shared/csv';
+import { auditActionLabel } from './action-labels';
 import { appendAuditEntries, listAuditEntries } from './audit.store';
 import { auditViews, boundary, type AuditEntryView } from './audit.service';
 
@@ -54,11 +55,13 @@ export async function accessReport(
 
 export function reportCsv(entries: AuditEntryView[]): string {
   return toCsv(
-    ['time', 'who', 'agency id', 'action', 'about', 'reason or terms', 'detail'],
+    ['time', 'who', 'agency id', 'what happened', 'action code', 'about', 'reason or terms', 'detail'],
     entries.map((e) => [
       e.at,
       e.actor?.name ?? 'Haven',
       e.agencyId,
+      // In words for the reader; the code too, for filtering and for tools.
+      auditActionLabel(e.action),
       e.action,
       e.subjectType ? [e.subjectType, e.subjectName, e.subjectId].filter(Boolean).join(' ') : null,
       e.privateDetail === 'destroyed' ? '(destroyed with the child’s records)' : e.privateDetail ? JSON.stringify(e.privateDetail) : null,

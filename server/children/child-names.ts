@@ -1,11 +1,12 @@
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
+import { casesOfOfficer } from '../offending/offending.store';
 import { canSeeChildName } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { childrenServedBy, findChildren, overriddenChildren, type ChildRow } from './children.store';
 
 /** Where names were listed, for the audit entry. */
-export type NamesListedIn = 'conversations' | 'conversation' | 'home';
+export type NamesListedIn = 'conversations' | 'conversation' | 'home' | 'written-records-due';
 
 /**
  * The children among these that this viewer may see named without stating a reason
@@ -16,15 +17,21 @@ export async function childrenNamedFor(ctx: ServiceContext, signedIn: SignedIn, 
   const ids = [...new Set(childIds)];
   const { actor } = signedIn;
   if (!ids.length) return new Map();
-  const [rows, overridden, served] = await Promise.all([
+  const [rows, overridden, served, onCase] = await Promise.all([
     findChildren(ctx.db, ids),
     overriddenChildren(ctx.db, signedIn.tokenHash),
     actor.agencyId ? childrenServedBy(ctx.db, actor.agencyId, ids) : Promise.resolve(new Set<string>()),
+    actor.role === 'designated_officer' ? casesOfOfficer(ctx.db, actor.id, ids) : Promise.resolve(new Set<string>()),
   ]);
   const named = new Map<string, ChildRow>();
   for (const child of rows) {
     const hidden = child.delistedAt !== null || (child.shieldedAt !== null && !overridden.includes(child.id));
-    const decision = canSeeChildName(actor, { sourceAgencyId: child.sourceAgencyId, viewerAgencyInvolved: served.has(child.id), hidden });
+    const decision = canSeeChildName(actor, {
+      sourceAgencyId: child.sourceAgencyId,
+      viewerAgencyInvolved: served.has(child.id),
+      viewerOnCase: onCase.has(child.id),
+      hidden,
+    });
     if (decision.allow) named.set(child.id, child);
   }
   return named;

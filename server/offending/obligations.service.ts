@@ -1,5 +1,6 @@
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
+import { auditNamesListed, childrenNamedFor } from '../children/child-names';
 import { workingCalendar } from '../config';
 import type { Database } from '../db';
 import { ConflictError, NotFoundError } from '../errors';
@@ -194,10 +195,21 @@ export async function cancelObligation(ctx: ServiceContext, signedIn: SignedIn, 
   return obligationView({ ...row, cancelledAt: now }, now);
 }
 
-/** The officer's dashboard: their open obligations, soonest first. */
-export async function myObligations(ctx: ServiceContext, signedIn: SignedIn): Promise<ObligationView[]> {
+/**
+ * The officer's dashboard: their open obligations, soonest first, each with the child's name where
+ * policy lets this officer see it without a reason (an officer on the case does); listing the names
+ * is audited like any other list of names.
+ */
+export async function myObligations(ctx: ServiceContext, signedIn: SignedIn): Promise<(ObligationView & { childName: string | null })[]> {
   const now = ctx.clock();
-  return (await openObligationsOf(ctx.db, signedIn.actor.id)).map((r) => obligationView(r, now));
+  const rows = await openObligationsOf(ctx.db, signedIn.actor.id);
+  const named = await childrenNamedFor(
+    ctx,
+    signedIn,
+    rows.map((r) => r.childId),
+  );
+  await auditNamesListed(ctx, signedIn, [...named.keys()], 'written-records-due');
+  return rows.map((r) => ({ ...obligationView(r, now), childName: named.get(r.childId)?.name ?? null }));
 }
 
 /** The admin's dashboard: open obligations that have been escalated, in their scope. */

@@ -1,10 +1,21 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db';
 import { caseOfficers, children, threads } from '../db/schema';
+import { inUuids, onlyUuids } from '../db/uuid-array';
 
 export async function caseOfficerIds(db: Database, childId: string): Promise<string[]> {
   const rows = await db.select({ userId: caseOfficers.userId }).from(caseOfficers).where(eq(caseOfficers.childId, childId));
   return rows.map((r) => r.userId);
+}
+
+/** The children among these on whose case (special file) this user is an officer. */
+export async function casesOfOfficer(db: Database, userId: string, childIds: string[]): Promise<Set<string>> {
+  if (!childIds.length) return new Set();
+  const rows = await db
+    .select({ childId: caseOfficers.childId })
+    .from(caseOfficers)
+    .where(and(eq(caseOfficers.userId, userId), inUuids(caseOfficers.childId, onlyUuids(childIds))));
+  return new Set(rows.map((r) => r.childId));
 }
 
 export async function insertCaseOfficer(db: Database, values: typeof caseOfficers.$inferInsert): Promise<void> {

@@ -58,6 +58,8 @@ export interface ChildNameFacts {
   sourceAgencyId: string;
   /** Whether the viewer's agency has an open involvement with the child (provides a service to them). */
   viewerAgencyInvolved: boolean;
+  /** Whether the viewer is a designated officer on the child's case (their special file). */
+  viewerOnCase?: boolean;
   /** Delisted, or shielded without this session's override: the child is not on the index for this viewer. */
   hidden: boolean;
 }
@@ -76,7 +78,9 @@ export function canSeeChildName(actor: Actor, child: ChildNameFacts): Decision {
   if (!read.allow) return read;
   if (!CASEWORK_ROLES.has(actor.role)) return deny('not_casework_role', 'Admins see a child’s name by opening their record with a reason.');
   if (child.hidden) return deny('child_not_found', 'There is no child on the index with this identifier.');
-  const mine = actor.agencyId !== null && (child.viewerAgencyInvolved || child.sourceAgencyId === actor.agencyId);
+  // An officer on the case files its written records: they work with the child whatever their agency records.
+  const onCase = actor.role === 'designated_officer' && child.viewerOnCase === true;
+  const mine = onCase || (actor.agencyId !== null && (child.viewerAgencyInvolved || child.sourceAgencyId === actor.agencyId));
   return mine ? allow : deny('not_involved', 'Your agency does not provide a service to this child: open their record with a reason to see their name.');
 }
 

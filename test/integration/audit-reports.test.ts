@@ -42,7 +42,10 @@ describe('access reports', () => {
     const res = await sam.request('GET', `/api/audit/reports/child/${lilyId}?format=csv`);
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);
     const text = res.body as unknown as string;
-    expect(text.split('\r\n')[0]).toBe('time,who,agency id,action,about,reason or terms,detail');
+    const [header, ...rows] = text.split('\r\n');
+    expect(header).toBe('time,who,agency id,what happened,action code,about,reason or terms,detail');
+    // The action in words, then its code.
+    expect(rows.some((row) => row.includes('child.opened') && /,[A-Z][a-z ’]+,child\.opened,/.test(row))).toBe(true);
     expect(text).toContain('Planning the core group meeting');
     expect(text).not.toMatch(/,=HYPERLINK/);
   });

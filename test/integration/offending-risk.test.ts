@@ -147,8 +147,17 @@ describe('written records only', () => {
   it('an emergency verbal share creates an obligation due in 3 working days; filing the written record discharges it', async () => {
     const share = await cast.ruth.api.post(`/api/children/${callumId}/verbal-shares`, emergencyShare([{ userId: cast.alex.userId }]));
     expect(share.status).toBe(201);
-    const [obligation] = (await cast.ruth.api.get<{ obligations: Obligation[] }>('/api/obligations/mine')).body.obligations;
+    const [obligation] = (await cast.ruth.api.get<{ obligations: (Obligation & { childName: string | null })[] }>('/api/obligations/mine')).body.obligations;
     expect(obligation).toBeDefined();
+    // The officer on the case sees whom the record is for, and the name shown is audited.
+    expect(obligation?.childName).toBe('Callum Byrne');
+    const client = await rawClient(haven.database.url);
+    const { rows: listed } = await client
+      .query<{ detail: { where: string; returned: string[] } }>(`SELECT detail FROM audit_entries WHERE action = 'child.names_listed' AND actor_id = $1`, [
+        cast.ruth.userId,
+      ])
+      .finally(() => client.end());
+    expect(listed.map((r) => r.detail)).toContainEqual({ where: 'written-records-due', returned: [callumId] });
     const { addWorkingDays } = await import('../../server/shared/working-days');
     expect(obligation?.dueAt).toBe(
       addWorkingDays(new Date(Date.parse(share.body.entry ? (share.body.entry as { occurredAt: string }).occurredAt : '')), 3, {

@@ -22,6 +22,15 @@ describe('naming a child without a stated reason', () => {
     expect(code(canSeeChildName(actor('designated_officer', { agencyId: null }), { ...served, viewerAgencyInvolved: false }))).toBe('not_involved');
   });
 
+  it('names the child to a designated officer on their case, whatever their agency records; being on a case names nothing to others', () => {
+    const apart = { sourceAgencyId: B, viewerAgencyInvolved: false, hidden: false };
+    expect(code(canSeeChildName(actor('designated_officer'), { ...apart, viewerOnCase: true }))).toBe('allow');
+    expect(code(canSeeChildName(actor('designated_officer'), { ...apart, viewerOnCase: false }))).toBe('not_involved');
+    expect(code(canSeeChildName(actor('practitioner'), { ...apart, viewerOnCase: true }))).toBe('not_involved');
+    expect(code(canSeeChildName(actor('designated_officer'), { ...apart, viewerOnCase: true, hidden: true }))).toBe('child_not_found');
+    expect(code(canSeeChildName(actor('designated_officer', { status: 'suspended' }), { ...apart, viewerOnCase: true }))).toBe('suspended');
+  });
+
   it('never names a child who is not on the index for this viewer (delisted, or shielded without an override)', () => {
     expect(code(canSeeChildName(actor('practitioner'), { ...served, hidden: true }))).toBe('child_not_found');
     expect(code(canSeeChildName(actor('practitioner'), { sourceAgencyId: A, viewerAgencyInvolved: true, hidden: true }))).toBe('child_not_found');

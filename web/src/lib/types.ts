@@ -58,7 +58,8 @@ export type PublicKeys = PublicKeysView;
 export type ShareEntry = ShareEntryView;
 export type Thread = ThreadView;
 export type { SyncedMessage, KeyBackup, SignedTreeHead };
-export type Obligation = ObligationView;
+/** `childName` comes with the officer's own list (`GET /api/obligations/mine`), where policy lets them see it. */
+export type Obligation = ObligationView & { childName?: string | null };
 export type EscalatedObligation = Awaited<ReturnType<typeof escalations>>[number];
 export type Notice = Awaited<ReturnType<typeof myNotices>>[number];
 export type SpecialFile = Awaited<ReturnType<typeof openSpecialFile>>;
