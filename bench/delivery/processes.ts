@@ -52,11 +52,15 @@ export async function startHavenProcess(env: Record<string, string>): Promise<Se
   return { url, pid: child.pid ?? 0, stop: () => stop(child) };
 }
 
-/** The bare Socket.IO relay (the baseline) as a process of its own. */
-export async function startRelayProcess(): Promise<ServerProcess> {
+/**
+ * A relay baseline as a process of its own: the bare Socket.IO relay that stores nothing, or the
+ * naive durable relay (one INSERT committed before the ack) writing to `databaseUrl`.
+ */
+export async function startRelayProcess(kind: 'bare' | 'durable' = 'bare', databaseUrl?: string): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/delivery/relay-server.ts'], {
-    env: { ...process.env, PORT: String(port) },
+  const script = kind === 'bare' ? 'bench/delivery/relay-server.ts' : 'bench/delivery/durable-relay-server.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, PORT: String(port), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

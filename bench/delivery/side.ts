@@ -12,6 +12,16 @@ function requireComplete(what: string, figures: LoadFigures): LoadFigures {
   return figures;
 }
 
+export interface SideFigures {
+  deliveriesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The CPU per message as one line for the log. */
+  cpu: string;
+  /** CPU milliseconds per message of the server process(es) and of PostgreSQL. */
+  cpuMs: { server: number | undefined; database: number | undefined };
+}
+
 /**
  * One target (Haven, or the relay) with its crowd of connected sockets, measured in rounds so
  * that its rounds can alternate with another's: the machine's speed drifts within a run, and two
@@ -57,14 +67,19 @@ export class Side {
     this.latencies.push(...figures.latencies);
   }
 
-  /** The median round's throughput, and p50/p99 over every latency round's deliveries together. */
-  figures(): { deliveriesPerSecond: number; p50Ms: number; p99Ms: number; cpu: string } {
+  /**
+   * The median round's throughput, p50/p99 over every latency round's deliveries together, and
+   * the CPU milliseconds the throughput rounds took per message (undefined without /proc).
+   */
+  figures(): SideFigures {
     const sorted = [...this.latencies].sort((a, b) => a - b);
+    const perMessage = (seconds: number | undefined) => (seconds === undefined || !this.cpuMessages ? undefined : (seconds * 1000) / this.cpuMessages);
     return {
       deliveriesPerSecond: median(this.throughputs),
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
       cpu: this.cpu ? cpuPerMessage(this.cpu, this.cpuMessages) : 'no throughput round',
+      cpuMs: { server: perMessage(this.cpu?.server), database: perMessage(this.cpu?.database) },
     };
   }
 
