@@ -105,7 +105,7 @@ describe('starting Haven', () => {
     expect(lines[0]).toMatch(/^Haven cannot start: .*PORT: /);
   });
 
-  it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', { timeout: 60_000 }, async () => {
+  it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', { timeout: 120_000 }, async () => {
     const first = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo']);
     try {
       const out = await waitForOutput(first, /saved in/);

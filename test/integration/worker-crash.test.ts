@@ -83,7 +83,7 @@ afterAll(async () => {
 });
 
 describe('deadline workers survive crashes and a flushed Redis', () => {
-  it('SIGKILL mid-sweep, wipe the queue, restart: every reminder and escalation happens exactly once', async () => {
+  it('SIGKILL mid-sweep, wipe the queue, restart: every reminder and escalation happens exactly once', { timeout: 150_000 }, async () => {
     const first = startWorkerProcess();
     // Kill it as soon as it has started acting, in the middle of its first sweep.
     await waitFor(noticeCounts, (c) => c.total > 0, 60_000);
