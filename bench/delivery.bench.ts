@@ -299,8 +299,8 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
     const same = (messages: Outgoing[]) => messages;
     const sides = async (ids: string[]) => ({
       haven: await Side.connect('Haven', havenTarget([one], tokens), [one], ids, options.window),
-      durable: await Side.connect('durable relay', relayTarget(durableServer), [durableServer], ids, options.window),
-      relay: await Side.connect('bare relay', relayTarget(relayServer), [relayServer], ids, options.window),
+      durable: await Side.connect('the durable relay', relayTarget(durableServer), [durableServer], ids, options.window),
+      relay: await Side.connect('the bare relay', relayTarget(relayServer), [relayServer], ids, options.window),
     });
     const measure = async (what: string, ids: string[], plan: ReturnType<typeof roundsOf>) => {
       const s = await sides(ids);
@@ -316,7 +316,7 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
         for (const side of Object.values(s)) side.close();
       }
       const figures = { haven: s.haven.figures(), durable: s.durable.figures(), relay: s.relay.figures() };
-      for (const side of Object.values(s)) log(`  delivery, ${what}: the ${side.what}'s throughput rounds used ${side.figures().cpu}`);
+      for (const side of Object.values(s)) log(`  delivery, ${what}: ${side.what}'s throughput rounds used ${side.figures().cpu}`);
       return figures;
     };
     const crowdFigures = await measure('crowd', userIds, crowdRounds);
