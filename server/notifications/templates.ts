@@ -18,8 +18,15 @@ const whenFormat = new Intl.DateTimeFormat('en-GB', {
 });
 const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
-const when = (instant: Date) => whenFormat.format(instant);
-const day = (date: CalendarDate) => dayFormat.format(new Date(`${date}T00:00:00Z`));
+/** Assembled from the parts: the literals between them differ between ICU versions ("Wednesday, 1 July" or "Wednesday 1 July"). */
+function words(format: Intl.DateTimeFormat, instant: Date): string {
+  const part = (type: Intl.DateTimeFormatPartTypes) => format.formatToParts(instant).find((p) => p.type === type)?.value ?? '';
+  const date = `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
+  return format.resolvedOptions().hour ? `${date} at ${part('hour')}:${part('minute')}` : date;
+}
+
+const when = (instant: Date) => words(whenFormat, instant);
+const day = (date: CalendarDate) => words(dayFormat, new Date(`${date}T00:00:00Z`));
 const count = (n: number) => String(Math.max(0, Math.floor(n)));
 
 const FOOTER = [
