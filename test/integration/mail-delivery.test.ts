@@ -88,7 +88,9 @@ describe('each kind of notice reaches its person by e-mail', () => {
     expect((await client.query(`select 1 from mail_outbox where link_token is not null and status = 'sent'`)).rowCount).toBe(0);
     await client.end();
 
-    const taylorId = (await priya.get<{ users: { id: string; email: string }[] }>('/api/users?status=all')).body.users.find((u) => u.email === address('Taylor'))?.id;
+    const taylorId = (await priya.get<{ users: { id: string; email: string }[] }>('/api/users?status=all')).body.users.find(
+      (u) => u.email === address('Taylor'),
+    )?.id;
     const today = new Date().toISOString().slice(0, 10);
     const verified = await priya.post(`/api/users/${taylorId}/verify`, {
       role: 'practitioner',
@@ -171,9 +173,15 @@ describe('content-free, by test', () => {
     expect(smtp.received.length).toBeGreaterThanOrEqual(10);
     const client = await rawClient(haven.database.url);
     const children = (
-      await client.query<{ name: string; dob: string; address: string; postcode: string; school: string | null; gp: string | null; parents: { name: string }[] }>(
-        `select name, to_char(date_of_birth, 'YYYY-MM-DD') as dob, address, postcode, school_or_setting as school, gp, parents from children`,
-      )
+      await client.query<{
+        name: string;
+        dob: string;
+        address: string;
+        postcode: string;
+        school: string | null;
+        gp: string | null;
+        parents: { name: string }[];
+      }>(`select name, to_char(date_of_birth, 'YYYY-MM-DD') as dob, address, postcode, school_or_setting as school, gp, parents from children`)
     ).rows;
     await client.end();
     expect(children.map((c) => c.name)).toEqual(expect.arrayContaining(['Lily Hartwell', 'Callum Byrne', 'Amara Osei']));

@@ -56,6 +56,10 @@ export class TestSmtpServer {
     this.refused.add(address.toLowerCase());
   }
 
+  accept(address: string): void {
+    this.refused.delete(address.toLowerCase());
+  }
+
   async start(): Promise<void> {
     const server = new SMTPServer({
       authOptional: true,

@@ -51,7 +51,9 @@ describe('retries', () => {
   });
 
   it('a 5xx answer is a bounce, final; a 4xx answer or a lost connection is tried again', () => {
-    const bounce = classifySendError(Object.assign(new Error('x'), { code: 'EENVELOPE', responseCode: 550, response: '550 5.1.1 <lily@example.org>: no such user' }));
+    const bounce = classifySendError(
+      Object.assign(new Error('x'), { code: 'EENVELOPE', responseCode: 550, response: '550 5.1.1 <lily@example.org>: no such user' }),
+    );
     expect(bounce).toEqual({ permanent: true, summary: 'SMTP 550 5.1.1 (refused for good)' });
     expect(classifySendError(Object.assign(new Error('x'), { code: 'EENVELOPE', responseCode: 451, response: '451 4.3.0 try later' }))).toEqual({
       permanent: false,
@@ -70,7 +72,9 @@ describe('retries', () => {
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: 400, max: 599 }), fc.string(), (response, responseCode, code) => {
         const { summary } = classifySendError({ response, responseCode, code });
-        expect(summary).toMatch(/^(SMTP \d{3}( [245]\.\d{1,3}\.\d{1,3})? \((refused for good|try again later)\)|SMTP authentication refused.*|SMTP server offers no usable TLS|could not reach the SMTP server \([A-Z_a-z ]+\))$/);
+        expect(summary).toMatch(
+          /^(SMTP \d{3}( [245]\.\d{1,3}\.\d{1,3})? \((refused for good|try again later)\)|SMTP authentication refused.*|SMTP server offers no usable TLS|could not reach the SMTP server \([A-Z_a-z ]+\))$/,
+        );
         if (response.length > 12 && !/^[245.\d\s]+$/.test(response)) expect(summary).not.toContain(response);
       }),
     );
