@@ -65,6 +65,8 @@ export function startMailWorker(ctx: MailContext, deps: { connection: Redis; pre
       },
     },
   );
+  // Redis going away is reported by /api/health and the schedule watch; BullMQ reconnects by itself.
+  worker.on('error', (err) => logger.debug({ err: err.message }, 'mail worker: Redis error'));
   worker.on('failed', (job, err) => {
     if (err instanceof TryAgain || err instanceof DelayedError) return;
     logger.error({ job: job?.name, id: job?.id, err: err.message }, 'mail job failed');

@@ -12,6 +12,7 @@ import { anchorAuditHead } from '../server/audit/anchors';
 import { checkHandlers, type JobHandler } from './registry';
 import { mailQueue, type MailQueue } from '../server/notifications/mail-queue';
 import { createMailTransport } from '../server/notifications/mail-transport';
+import { mailSetup } from '../server/notifications/mail-setup';
 import { INTERRUPTED, sweepOutbox } from '../server/notifications/send.service';
 import { startMailWorker } from './mail';
 
@@ -99,6 +100,9 @@ export async function startWorkers(base: WorkerContext, options: { redisUrl: str
     ctx.metrics?.jobFailed(job?.name ?? 'unknown');
   });
   const transport = createMailTransport(ctx.config);
+  const setup = mailSetup(ctx.config);
+  if (setup.configured) logger.info({ smtpHost: setup.host }, 'mail goes through SMTP');
+  else logger.warn({ folder: setup.folder }, 'mail is not set up (HAVEN_SMTP_URL): e-mails are written to a folder');
   const mailWorker = startMailWorker(ctx, { connection, prefix, transport, logger });
   return {
     queue,

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ready } from '../../crypto';
+import { queueNotices } from '../../server/notifications';
+import { MAIL_QUEUE_NAME, mailQueue } from '../../server/notifications/mail-queue';
 import { startWorkers, type RunningWorkers } from '../../workers/runner';
 import { ApiClient } from '../support/client';
 import { havenCommand } from '../support/commands';
@@ -144,6 +148,35 @@ describe('a crash between commit and send', () => {
     expect(retried.code, retried.stderr).toBe(0);
     await vi.waitFor(() => expect(suspendedMail('Alex')).toHaveLength(1), { timeout: 15_000, interval: 100 });
     expect(suspendedMail('Alex')[0]?.messageId).toBe(messageId);
+  });
+});
+
+describe('a wake-up that comes early', () => {
+  it('waits for the time its notice says, without using an attempt', async () => {
+    await stopWorkers();
+    const priya = await userId('Priya');
+    const [queued] = await haven.ctx.db.transaction((tx) => queueNotices(tx, [{ to: { userId: priya }, content: { kind: 'account_reinstated' } }], new Date()));
+    await sql(`update mail_outbox set next_attempt_at = now() + interval '2 seconds' where id = $1`, [queued?.id]);
+    const due = Date.now() + 2_000;
+    // Its job is due now: the worker finds the row is not, and puts the job back until it is.
+    const queue = mailQueue(new Redis(redis.url), { prefix, config: haven.ctx.config, clock: () => new Date() });
+    await queue.add([{ id: queued?.id ?? '', notBefore: new Date() }]);
+    await queue.close();
+    await startWorkersNow();
+    // The same job, started once and back to wait, no attempt used (not a new job from the sweep).
+    const jobs = new Queue(MAIL_QUEUE_NAME, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix });
+    await vi.waitFor(
+      async () => {
+        const job = await jobs.getJob(queued?.id ?? '');
+        expect({ state: await job?.getState(), started: job?.attemptsStarted, made: job?.attemptsMade }).toEqual({ state: 'delayed', started: 1, made: 0 });
+      },
+      { timeout: 2_000, interval: 50 },
+    );
+    await jobs.close();
+    const reinstated = () => smtp.to(address('Priya')).filter((m) => m.subject === 'Your Haven account is reinstated');
+    await vi.waitFor(() => expect(reinstated()).toHaveLength(1), { timeout: 15_000, interval: 100 });
+    expect(reinstated()[0]?.at).toBeGreaterThanOrEqual(due - 100);
+    expect(await rowsFor('Priya', 'account_reinstated')).toMatchObject([{ status: 'sent', attempts: 1 }]);
   });
 });
 

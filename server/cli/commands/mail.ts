@@ -24,8 +24,8 @@ export const mail = defineCommand({
       id: uuid.optional(),
       all: z.boolean().optional(),
     })
-    .refine((o) => o.action !== 'retry' || Boolean(o.id) !== Boolean(o.all), { message: 'retry needs one notice id or --all', path: ['id'] })
-    .refine((o) => o.action !== 'failed' || (!o.id && !o.all), { message: 'failed takes no id or --all', path: ['id'] }),
+    .refine((o) => o.action !== 'retry' || Boolean(o.id) !== Boolean(o.all), { message: 'retry needs one notice id or --all' })
+    .refine((o) => o.action !== 'failed' || (!o.id && !o.all), { message: 'failed takes no id or --all' }),
   examples: ['mail failed', 'mail retry 5b0e8d7e-1c4f-4b1a-9f7e-2d3c4b5a6f70', 'mail retry --all'],
   async run(ctx, input, io) {
     const { listFailed, requeueFailed } = await import('../../notifications/outbox.store');
