@@ -18,6 +18,8 @@ import { offendingRoutes } from './offending/offending.routes';
 import { retentionRoutes } from './retention/retention.routes';
 import { subjectAccessRoutes } from './subject-access/subject-access.routes';
 import { integrityRoutes } from './integrity/integrity.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
+import { mailQueue } from './notifications/mail-queue';
 import { servesHttps, type Config } from './config';
 import type { DatabaseHandle } from './db';
 import { requireCsrfToken } from './http/csrf';
@@ -74,11 +76,21 @@ export function createHaven(deps: HavenDependencies): Haven {
   // The realtime gateway is created after the context; services reach it through this forwarder.
   const realtimeNotifier: { current?: SessionNotifier } = {};
   const metrics = createMetrics(config, { db: database.db, clock: deps.clock, redis, logger });
+  // Notices committed here wake the mail worker at once; without Redis no worker runs to send them.
+  const outbox = redis
+    ? mailQueue(redis, {
+        prefix: config.HAVEN_QUEUE_PREFIX,
+        config,
+        clock: deps.clock,
+        onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not wake the mail worker (the sweep will)'),
+      })
+    : null;
   const ctx: ServiceContext = {
     db: database.db,
     config,
     clock: deps.clock,
     metrics: metrics.service,
+    ...(outbox && { outbox }),
     ...(deps.demoOrgRoot && { demoOrgRoot: deps.demoOrgRoot }),
     notifier: {
       sessionsEnded: (hashes, reason) => realtimeNotifier.current?.sessionsEnded(hashes, reason),
@@ -124,6 +136,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(retentionRoutes(ctx));
   api.use(subjectAccessRoutes(ctx));
   api.use(integrityRoutes(ctx));
+  api.use(notificationRoutes(ctx));
   api.use(apiDocsRoutes());
   api.use(notFoundApi);
   app.use('/api', api);
@@ -155,6 +168,7 @@ export function createHaven(deps: HavenDependencies): Haven {
       await realtime.close();
       await metrics.close();
       await queues?.close();
+      await outbox?.close();
       // Hashing first: sign-ins still waiting for a worker are answered 503 at once, rather than holding the close for seconds.
       await guards.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -100,6 +100,38 @@ const configSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{24,256}$/, 'expected 24 to 256 printable characters without spaces (e.g. `openssl rand -base64 32`)')
     .optional(),
+  /**
+   * SMTP server for e-mail notices: `smtp://user:password@host:587` (STARTTLS, see below) or
+   * `smtps://user:password@host:465` (TLS from the start). Unset: nothing is sent; each e-mail is
+   * written to HAVEN_DATA_DIR/mail instead and the admin screens say e-mail is not set up.
+   */
+  HAVEN_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s/]+(:\d+)?\/?$/, 'expected smtp://user:password@host:587 or smtps://user:password@host:465')
+    .optional(),
+  /** On smtp://: `required` (refuse to send without STARTTLS), `opportunistic` (use it when offered) or `off`. */
+  HAVEN_SMTP_STARTTLS: z.enum(['required', 'opportunistic', 'off'], { message: 'expected required, opportunistic or off' }).default('required'),
+  /** A PEM file with the certificate authority of the SMTP server's certificate, when it is not a public one. */
+  HAVEN_SMTP_CA_FILE: z.string().min(1).optional(),
+  /** The From of every e-mail: `Haven <haven@example.org>` or `haven@example.org`. Its domain names the Message-IDs. */
+  HAVEN_MAIL_FROM: z
+    .string()
+    .regex(/^([^<>\r\n"]{1,100} <[^\s<>@]+@[A-Za-z0-9.-]+>|[^\s<>@]+@[A-Za-z0-9.-]+)$/, 'expected Haven <haven@example.org> or haven@example.org')
+    .optional(),
+  /** New-message e-mails to one person are gathered: at most one per this many minutes, and only for what is still unread then. */
+  HAVEN_MAIL_DIGEST_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
+  /** How often the mail sweep enqueues notices whose wake-up was lost and gives up on sends that died half-way. */
+  HAVEN_MAIL_SWEEP_SECONDS: positiveInt.max(3600).default(30),
+  /** Attempts at one e-mail while the SMTP server is down or answers 4xx; then it is marked failed (see `npm run haven -- mail`). */
+  HAVEN_MAIL_MAX_ATTEMPTS: positiveInt.max(100).default(10),
+  /** Wait before the first retry; each further one waits twice as long, up to 64 times this. */
+  HAVEN_MAIL_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  /** Longest one SMTP conversation may take (connect, greeting, each reply). */
+  HAVEN_MAIL_SEND_TIMEOUT_SECONDS: positiveInt.max(600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -118,6 +150,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     .refine((c) => !c.HAVEN_RUN_WORKERS || c.REDIS_URL, {
       path: ['REDIS_URL'],
       message: 'HAVEN_RUN_WORKERS=true needs REDIS_URL (e.g. redis://127.0.0.1:6379)',
+    })
+    .refine((c) => !c.HAVEN_SMTP_URL || c.HAVEN_MAIL_FROM, {
+      path: ['HAVEN_MAIL_FROM'],
+      message: 'HAVEN_SMTP_URL needs HAVEN_MAIL_FROM, the address e-mail comes from (e.g. "Haven <haven@example.org>")',
     })
     .safeParse(present);
   if (parsed.success) return parsed.data;

@@ -25,6 +25,12 @@ export const jobDefinitions = {
     // Reminders and escalations are decided from the database at each sweep (see sweepObligations).
     every: { ms: 60_000 },
   },
+  'mail.sweep': {
+    payload: z.strictObject({}),
+    // Hands queued notices to the mail queue again (lost wake-ups) and gives up on sends that died
+    // half-way; every HAVEN_MAIL_SWEEP_SECONDS (see schedules.ts).
+    every: { ms: 30_000 },
+  },
 } as const;
 
 export type JobName = keyof typeof jobDefinitions;

@@ -4,9 +4,11 @@ import { countRedeclared, recordSchedule } from '../server/jobs';
 import { JOB_NAMES, jobDefinitions, type JobName } from './jobs';
 import type { WorkerContext } from './runner';
 
-/** A schedule's interval: the configured sweep interval for obligations, the job's own otherwise. */
+/** A schedule's interval: the configured one for the obligations and mail sweeps, the job's own otherwise. */
 export function intervalOf(name: JobName, ctx: Pick<WorkerContext, 'config'>): number {
-  return name === 'obligations.sweep' ? ctx.config.HAVEN_OBLIGATION_SWEEP_SECONDS * 1000 : jobDefinitions[name].every.ms;
+  if (name === 'obligations.sweep') return ctx.config.HAVEN_OBLIGATION_SWEEP_SECONDS * 1000;
+  if (name === 'mail.sweep') return ctx.config.HAVEN_MAIL_SWEEP_SECONDS * 1000;
+  return jobDefinitions[name].every.ms;
 }
 
 async function declare(queue: Queue, name: JobName, ctx: WorkerContext): Promise<void> {

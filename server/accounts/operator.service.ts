@@ -2,6 +2,7 @@ import { hashPassword, randomToken } from '../../crypto';
 import { appendAuditEntries } from '../audit';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { canOperatorCreateSystemAdmin, canOperatorSuspend, requireAllowed } from '../policy';
+import { queueNotices, wakeOutbox } from '../notifications';
 import { localDate } from '../shared/clock';
 import { deleteUserSessions } from './sessions.store';
 import type { ServiceContext } from '../shared/context';
@@ -121,7 +122,7 @@ export async function suspendUserAsOperator(ctx: ServiceContext, idOrEmail: stri
   const record = await findUserForOperator(ctx, idOrEmail);
   requireAllowed(canOperatorSuspend(actorOf(record, localDate(ctx.clock()))));
   const now = ctx.clock();
-  const ended = await ctx.db.transaction(async (tx) => {
+  const { ended, mail } = await ctx.db.transaction(async (tx) => {
     await updateUser(tx, record.user.id, { suspendedAt: now, suspendedBy: null, suspensionReason: reason });
     await appendAuditEntries(
       tx,
@@ -137,11 +138,13 @@ export async function suspendUserAsOperator(ctx: ServiceContext, idOrEmail: stri
       ],
       now,
     );
+    const mail = await queueNotices(tx, [{ to: { userId: record.user.id }, content: { kind: 'account_suspended' } }], now);
     // Signed out everywhere: every request and socket event re-reads its session, so none of
     // theirs does anything more. Their sockets are told and closed through Redis when the command
     // line has REDIS_URL; without it, the server closes each at its next event.
-    return deleteUserSessions(tx, record.user.id);
+    return { ended: await deleteUserSessions(tx, record.user.id), mail };
   });
+  wakeOutbox(ctx, mail);
   ctx.notifier.sessionsEnded(ended, 'suspended');
   return findUserForOperator(ctx, record.user.id);
 }

@@ -2,6 +2,7 @@ import { hashToken, randomToken } from '../../crypto';
 import { findAgency } from '../agencies';
 import { appendAuditEntries } from '../audit';
 import { ConflictError, GoneError, NotFoundError, TooManyRequestsError } from '../errors';
+import { inviteToken, queueNotices, wakeOutbox } from '../notifications';
 import { insertNotices } from '../offending/obligations.store';
 import { canInvite, requireAllowed, type Role } from '../policy';
 import { EXISTING_ARRANGEMENTS } from '../policy/messages';
@@ -106,7 +107,7 @@ export async function createInvite(
   const token = randomToken();
   const now = ctx.clock();
   const expiresAt = new Date(now.getTime() + ctx.config.HAVEN_INVITE_DAYS * 86_400_000);
-  const invite = await ctx.db.transaction(async (tx) => {
+  const { invite, mail } = await ctx.db.transaction(async (tx) => {
     const row = await insertInvite(tx, {
       tokenHash: hashToken(token),
       email: input.email,
@@ -130,8 +131,11 @@ export async function createInvite(
       ],
       now,
     );
-    return row;
+    // The invitation is e-mailed too (its link and expiry, nothing else), committed with it.
+    const mail = await queueNotices(tx, [{ to: { address: input.email }, content: { kind: 'invitation', token: inviteToken(token), expiresAt } }], now);
+    return { invite: row, mail };
   });
+  wakeOutbox(ctx, mail);
   return { token, invite: { id: invite.id, email: invite.email, role: invite.role, agencyId: invite.agencyId, expiresAt: invite.expiresAt.toISOString() } };
 }
 

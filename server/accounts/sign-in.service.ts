@@ -2,6 +2,7 @@ import { hashToken, randomToken } from '../../crypto';
 import { appendAuditEntries, type NewAuditEntry } from '../audit';
 import { insertAlert } from '../children/alerts.store';
 import { TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors';
+import { queueNotices, wakeOutbox } from '../notifications';
 import type { ServiceContext } from '../shared/context';
 import type { AccountGuards } from './account-guards';
 import { findUserByEmail, updateUser, type UserRow } from './accounts.store';
@@ -119,11 +120,17 @@ export async function completeMfa(ctx: ServiceContext, guards: AccountGuards, si
   await guards.attempts.succeeded(email, address);
   await deleteSession(ctx.db, signedIn.tokenHash);
   const session = await startSession(ctx, user.id, 'active');
-  await appendAuditEntries(
-    ctx.db,
-    [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.succeeded', subjectType: 'user', subjectId: user.id, detail: { address } }],
-    now,
-  );
+  // The session is written on its own above (as before the outbox); the sign-in's audit entry and
+  // its e-mail notice commit together, so the notice exists exactly when the sign-in is recorded.
+  const mail = await ctx.db.transaction(async (tx) => {
+    await appendAuditEntries(
+      tx,
+      [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.succeeded', subjectType: 'user', subjectId: user.id, detail: { address } }],
+      now,
+    );
+    return queueNotices(tx, [{ to: { userId: user.id }, content: { kind: 'new_sign_in', at: now } }], now);
+  });
+  wakeOutbox(ctx, mail);
   return session;
 }
 
@@ -152,7 +159,7 @@ export async function confirmEnrolment(ctx: ServiceContext, guards: AccountGuard
     await failAttempt(ctx, guards, { email, user, action: 'auth.mfa.failed', address });
     throw new UnauthenticatedError('invalid_code', 'The code is not right. Check the time on your phone and enter the current code.');
   }
-  await ctx.db.transaction(async (tx) => {
+  const mail = await ctx.db.transaction(async (tx) => {
     await updateUser(tx, user.id, {
       totpSecret: user.totpPendingSecret,
       totpPendingSecret: null,
@@ -164,7 +171,10 @@ export async function confirmEnrolment(ctx: ServiceContext, guards: AccountGuard
       [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.enrolled', subjectType: 'user', subjectId: user.id, detail: { address } }],
       now,
     );
+    // Setting up two-factor completes a first sign-in: it is notified like any other.
+    return queueNotices(tx, [{ to: { userId: user.id }, content: { kind: 'new_sign_in', at: now } }], now);
   });
+  wakeOutbox(ctx, mail);
   await guards.attempts.succeeded(email, address);
   await deleteSession(ctx.db, signedIn.tokenHash);
   return startSession(ctx, user.id, 'active');

@@ -3,6 +3,7 @@ import { findAgency } from '../agencies';
 import { appendAuditEntries } from '../audit';
 import { NotFoundError, ValidationError, type FieldIssue } from '../errors';
 import { canListUsers, canReinstate, canSuspend, canVerify, canViewUser, requireAllowed, type TargetUser } from '../policy';
+import { calendarDate, queueNotices, wakeOutbox } from '../notifications';
 import { localDate } from '../shared/clock';
 import { deleteUserSessions } from './sessions.store';
 import type { ServiceContext } from '../shared/context';
@@ -86,7 +87,7 @@ export async function verifyUser(ctx: ServiceContext, signedIn: SignedIn, id: st
   });
   checkVerificationDates(input, today, expiresOn);
   const now = ctx.clock();
-  await ctx.db.transaction(async (tx) => {
+  const mail = await ctx.db.transaction(async (tx) => {
     await insertVerification(tx, { userId: id, verifiedBy: signedIn.actor.id, verifiedAt: now, ...input, expiresOn });
     await updateUser(tx, id, { role: input.role });
     await appendAuditEntries(
@@ -109,7 +110,9 @@ export async function verifyUser(ctx: ServiceContext, signedIn: SignedIn, id: st
       ],
       now,
     );
+    return queueNotices(tx, [{ to: { userId: id }, content: { kind: 'account_verified', expiresOn: calendarDate(expiresOn) } }], now);
   });
+  wakeOutbox(ctx, mail);
   return getUserView(ctx, id);
 }
 
@@ -119,7 +122,7 @@ export async function setSuspension(ctx: ServiceContext, signedIn: SignedIn, id:
   const target = targetOf(record, localDate(ctx.clock()));
   requireAllowed(change.suspend ? canSuspend(signedIn.actor, target) : canReinstate(signedIn.actor, target));
   const now = ctx.clock();
-  const ended = await ctx.db.transaction(async (tx) => {
+  const { ended, mail } = await ctx.db.transaction(async (tx) => {
     await updateUser(
       tx,
       id,
@@ -141,9 +144,12 @@ export async function setSuspension(ctx: ServiceContext, signedIn: SignedIn, id:
       ],
       now,
     );
+    // The e-mail says suspended or reinstated, never the reason (free text an admin typed).
+    const mail = await queueNotices(tx, [{ to: { userId: id }, content: { kind: change.suspend ? 'account_suspended' : 'account_reinstated' } }], now);
     // A suspended user is signed out everywhere at once: no live socket keeps receiving messages.
-    return change.suspend ? deleteUserSessions(tx, id) : [];
+    return { ended: change.suspend ? await deleteUserSessions(tx, id) : [], mail };
   });
+  wakeOutbox(ctx, mail);
   ctx.notifier.sessionsEnded(ended, 'suspended');
   return getUserView(ctx, id);
 }

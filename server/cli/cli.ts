@@ -12,9 +12,10 @@ import { retention } from './commands/retention';
 import { sarExport } from './commands/sar-export';
 import { suspend } from './commands/suspend';
 import { verify } from './commands/verify';
+import { mail } from './commands/mail';
 import { CliIo, EXIT, UsageError } from './io';
 
-const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, keyLogMonitor, retention, sarExport, keys, trust, certifyAdmin];
+const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, keyLogMonitor, retention, sarExport, keys, trust, certifyAdmin, mail];
 const RUN = 'npm run haven --';
 const MORE_HELP = `run \`${RUN} --help\` for the commands`;
 

@@ -6,6 +6,7 @@ import { systemClock } from '../shared/clock';
 import { Redis } from 'ioredis';
 import { createLogger } from '../logger';
 import { redisNotifier } from '../realtime/gateway';
+import { mailQueue } from '../notifications/mail-queue';
 import { silentNotifier, type ServiceContext } from '../shared/context';
 
 /**
@@ -30,9 +31,14 @@ export async function withServiceContext<T>(work: (ctx: ServiceContext) => Promi
   const sockets = config.REDIS_URL
     ? redisNotifier(new Redis(config.REDIS_URL, { lazyConnect: true }), config.HAVEN_QUEUE_PREFIX, createLogger('silent'))
     : null;
+  // Notices a command queues (a suspension) wake the mail worker now; without Redis the sweep finds them.
+  const outbox = config.REDIS_URL
+    ? mailQueue(new Redis(config.REDIS_URL, { lazyConnect: true }), { prefix: config.HAVEN_QUEUE_PREFIX, config, clock: systemClock })
+    : null;
   try {
-    return await work({ db: database.db, config, clock: systemClock, notifier: sockets?.notifier ?? silentNotifier });
+    return await work({ db: database.db, config, clock: systemClock, notifier: sockets?.notifier ?? silentNotifier, ...(outbox && { outbox }) });
   } finally {
+    await outbox?.close();
     await sockets?.close();
     await database.close();
   }

@@ -8,3 +8,4 @@ export * from './schema-offending';
 export * from './schema-retention';
 export * from './schema-jobs';
 export * from './schema-integrity';
+export * from './schema-notifications';

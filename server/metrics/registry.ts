@@ -5,6 +5,8 @@ import type { Database } from '../db';
 import { countOverdueObligations } from '../offending/obligations.store';
 import { retentionTotals } from '../retention/retention.store';
 import { listJobRuns } from '../jobs';
+import { MAIL_STATUSES } from '../db/schema';
+import { outboxTotals } from '../notifications/outbox.store';
 import type { Clock } from '../shared/clock';
 import { JOB_NAMES } from '../../workers/jobs';
 import { queueDepths, type QueueDepths } from './queue-depths';
@@ -123,6 +125,17 @@ export function createHavenRegistry(sources: MetricSources): HavenRegistry {
     labelNames: ['job'] as const,
     registers: [registry],
   });
+  const mailOutbox = new Gauge({
+    name: 'haven_mail_outbox',
+    help: 'E-mail notices in the outbox by status (queued, sending, sent, failed, skipped); sent and skipped ones are kept 30 days.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const mailOldestQueued = new Gauge({
+    name: 'haven_mail_outbox_oldest_queued_seconds',
+    help: 'Age of the oldest e-mail notice still queued (0 when none is): it grows while the SMTP server or the mail worker is down.',
+    registers: [registry],
+  });
   const scrapeErrors = new Gauge({
     name: 'haven_metrics_scrape_errors',
     help: 'Whether reading a source failed during the last scrape (1) or not (0); its metrics are then left out.',
@@ -145,11 +158,15 @@ export function createHavenRegistry(sources: MetricSources): HavenRegistry {
   }
 
   const readDatabase = async () => {
-    const [totals, overdueNow, jobs] = await Promise.all([
+    const [totals, overdueNow, jobs, mail] = await Promise.all([
       retentionTotals(sources.db),
       countOverdueObligations(sources.db, sources.clock()),
       listJobRuns(sources.db),
+      outboxTotals(sources.db),
     ]);
+    // Every status is shown, a zero included, so an alert on failed > 0 has a series to watch.
+    for (const status of MAIL_STATUSES) mailOutbox.set({ status }, mail.byStatus.find((b) => b.status === status)?.n ?? 0);
+    mailOldestQueued.set(mail.oldestQueuedAt ? Math.max(0, (sources.clock().getTime() - mail.oldestQueuedAt.getTime()) / 1000) : 0);
     jobLastFinished.reset();
     jobRedeclared.reset();
     for (const job of jobs) {
@@ -177,6 +194,8 @@ export function createHavenRegistry(sources: MetricSources): HavenRegistry {
     retentionLastFinished.reset();
     childrenDestroyed.reset();
     overdue.reset();
+    mailOutbox.reset();
+    mailOldestQueued.reset();
   };
 
   return {

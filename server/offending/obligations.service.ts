@@ -5,7 +5,8 @@ import { workingCalendar } from '../config';
 import type { Database } from '../db';
 import { ConflictError, NotFoundError } from '../errors';
 import { adminAlertScope, canCancelObligation, requireAllowed } from '../policy';
-import type { ServiceContext } from '../shared/context';
+import { queueNotices, wakeOutbox } from '../notifications';
+import type { QueuedNotice, ServiceContext } from '../shared/context';
 import { addWorkingDays } from '../shared/working-days';
 import {
   escalatedObligations,
@@ -113,19 +114,23 @@ export async function dischargeObligation(
  * One pass of the deadline worker: reminders that are due, and an escalation for each overdue
  * obligation per escalation period. Everything is decided from the database and the clock, each
  * obligation under a row lock, and every notice is unique — so a crash, a restart, a flushed
- * Redis or two workers at once can neither lose nor repeat a reminder or an escalation.
+ * Redis or two workers at once can neither lose nor repeat a reminder or an escalation. Each
+ * reminder and escalation is e-mailed too, the outbox row written in the same transaction (the
+ * e-mail names the deadline only, never the child).
  */
-export async function sweepObligations(ctx: Pick<ServiceContext, 'db' | 'clock' | 'config'>): Promise<{ reminders: number; escalations: number }> {
+export async function sweepObligations(ctx: Pick<ServiceContext, 'db' | 'clock' | 'config' | 'outbox'>): Promise<{ reminders: number; escalations: number }> {
   const now = ctx.clock();
   const periodMs = ctx.config.HAVEN_OBLIGATION_ESCALATION_HOURS * 3_600_000;
   let reminders = 0;
   let escalations = 0;
   for (const id of await obligationsNeedingAttention(ctx.db, now)) {
+    const mail: QueuedNotice[] = [];
     await ctx.db.transaction(async (tx) => {
       const row = await lockOpenObligation(tx, id);
       if (!row) return;
       if (!row.remindedAt && row.remindAt <= now) {
         await insertNotices(tx, [{ userId: row.officerId, kind: 'obligation_reminder', obligationId: row.id, round: 1, createdAt: now }]);
+        mail.push(...(await queueNotices(tx, [{ to: { userId: row.officerId }, content: { kind: 'obligation_reminder', dueAt: row.dueAt } }], now)));
         await updateObligation(tx, row.id, { remindedAt: now });
         await appendAuditEntries(
           tx,
@@ -144,6 +149,10 @@ export async function sweepObligations(ctx: Pick<ServiceContext, 'db' | 'clock' 
             tx,
             admins.map((userId) => ({ userId, kind: 'obligation_escalation' as const, obligationId: row.id, round, createdAt: now })),
           );
+          // The officer hears once that it is overdue; the admins at every round.
+          const overdue = row.escalations === 0 ? [{ to: { userId: row.officerId }, content: { kind: 'obligation_overdue' as const, dueAt: row.dueAt } }] : [];
+          const escalated = admins.map((userId) => ({ to: { userId }, content: { kind: 'obligation_escalation' as const, dueAt: row.dueAt, round } }));
+          mail.push(...(await queueNotices(tx, [...overdue, ...escalated], now)));
           await updateObligation(tx, row.id, { escalations: round, lastEscalatedAt: now });
           await appendAuditEntries(
             tx,
@@ -163,6 +172,7 @@ export async function sweepObligations(ctx: Pick<ServiceContext, 'db' | 'clock' 
         }
       }
     });
+    wakeOutbox(ctx, mail);
   }
   return { reminders, escalations };
 }

@@ -173,3 +173,8 @@ export function canHandleSubjectAccess(actor: Actor, child: { sourceAgencyId: st
 export function canReadAdminCertificates(actor: Actor): Decision {
   return canReadIndex(actor);
 }
+
+/** Whether e-mail is set up, and where it goes instead: an admin in good standing (it names a folder on the server). */
+export function canSeeMailSetup(actor: Actor): Decision {
+  return adminInGoodStanding(actor);
+}

@@ -18,12 +18,28 @@ export interface SessionNotifier {
   messageCopies(copies: MessageCopies): void;
 }
 
+/** A notice written to the mail outbox, to be sent from this time on. */
+export interface QueuedNotice {
+  id: string;
+  notBefore: Date;
+}
+
+/**
+ * Wakes the mail worker for notices just committed (a BullMQ job per notice; services never
+ * import bullmq). Best effort: a wake-up lost to a crash or to Redis is made up by the mail sweep.
+ */
+export interface OutboxWaker {
+  wake(notices: QueuedNotice[]): void;
+}
+
 /** What every service is given: no transport, no globals. */
 export interface ServiceContext {
   db: Database;
   config: Config;
   clock: Clock;
   notifier: SessionNotifier;
+  /** Wakes the mail worker after a commit that queued notices; absent without Redis (the sweep finds them). */
+  outbox?: OutboxWaker;
   /** Counters for /metrics; absent where nobody scrapes (scripts, seeding, separate workers). */
   metrics?: ServiceMetrics;
   /**

@@ -1,5 +1,7 @@
 import { appendInTransaction, auditAfterHead, type ChainHead, type NewAuditEntry } from '../audit';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db';
+import { digestsAlongside, queueDigests, type DigestNotice } from '../notifications';
 import { insertNumberedMessages, type NewMessage } from './messages.store';
 
 export interface MessageToStore {
@@ -7,6 +9,8 @@ export interface MessageToStore {
   /** Everyone who gets a copy: the sender (whose copy counts as delivered) and the recipients. */
   readers: { userId: string; deliveredAt: Date | null }[];
   audit: NewAuditEntry;
+  /** E-mail notices of the message for its recipients, gathered per person (server/notifications): written with it. */
+  notices?: DigestNotice[] | undefined;
   /** What else must commit with the message or not at all (a written record discharging an obligation). */
   alsoInTransaction?: ((tx: Database) => Promise<void>) | undefined;
 }
@@ -24,6 +28,13 @@ function numbersByMessage(items: MessageToStore[], copies: { messageId: string; 
     if (numbered[i]?.size !== item.readers.length) throw new Error('a reader was given no sequence number');
   }
   return numbered;
+}
+
+/** The batch's e-mail notices, one per person (the first message's time is the one kept). */
+function noticesOf(items: MessageToStore[]): DigestNotice[] {
+  const byUser = new Map<string, DigestNotice>();
+  for (const notice of items.flatMap((item) => item.notices ?? [])) if (!byUser.has(notice.userId)) byUser.set(notice.userId, notice);
+  return [...byUser.values()];
 }
 
 /** The time the batch's audit entries carry: the newest message's. */
@@ -51,6 +62,7 @@ async function storeInTransaction(tx: Database, items: MessageToStore[]): Promis
     ),
   );
   for (const item of items) await item.alsoInTransaction?.(tx);
+  await queueDigests(tx, noticesOf(items));
   const head = await appendInTransaction(
     tx,
     items.map((item) => item.audit),
@@ -71,11 +83,12 @@ async function storeAfterHead(db: Database, items: MessageToStore[], head: Chain
     batchTime(items),
     head,
   );
+  const digests = digestsAlongside(noticesOf(items));
   const copies = await insertNumberedMessages(
     db,
     items.map((item) => item.row),
     copiesOf(items),
-    audit.cte,
+    digests ? sql`${audit.cte}, ${digests}` : audit.cte,
   );
   return { numbered: numbersByMessage(items, copies), head: audit.head };
 }

@@ -26,6 +26,7 @@ import { shareRecord } from './share-record';
 import { requireThread } from './threads.service';
 import { loadUserRecords } from '../accounts/accounts.store';
 import { dischargeObligation } from '../offending/obligations.service';
+import { newMessageNotices } from '../notifications';
 
 function envelopeOf(raw: unknown): Envelope {
   try {
@@ -210,6 +211,8 @@ export async function sendMessage(
   const seqs = await commitMessage(ctx.db, {
     row,
     readers: [{ userId: signedIn.actor.id, deliveredAt: now }, ...recipients.map((userId) => ({ userId, deliveredAt: null }))],
+    // Each recipient's e-mail digest gathers it; it goes a period later only if still unread then.
+    notices: newMessageNotices(ctx.config, recipients, now),
     audit: {
       actorId: signedIn.actor.id,
       agencyId: signedIn.actor.agencyId,

@@ -28,6 +28,11 @@ describe('configuration', () => {
     ['HAVEN_PASSWORD_QUEUE', 'many'],
     ['LOG_LEVEL', 'loud'],
     ['HAVEN_SEED_DEMO', 'yes please'],
+    ['HAVEN_SMTP_URL', 'mail.example.org:587'],
+    ['HAVEN_SMTP_STARTTLS', 'sometimes'],
+    ['HAVEN_MAIL_FROM', 'Haven'],
+    ['HAVEN_MAIL_DIGEST_MINUTES', '0'],
+    ['HAVEN_MAIL_MAX_ATTEMPTS', '0'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -43,5 +48,18 @@ describe('configuration', () => {
 
   it('sets Secure cookies when served over https', () => {
     expect(servesHttps(loadConfig({ PUBLIC_URL: 'https://haven.example.org' }))).toBe(true);
+  });
+
+  it('e-mail: without SMTP nothing is needed; with it, a From address is, and a bad URL never echoes its password', () => {
+    expect(loadConfig({})).toMatchObject({ HAVEN_MAIL_DIGEST_MINUTES: 15, HAVEN_SMTP_STARTTLS: 'required', HAVEN_MAIL_MAX_ATTEMPTS: 10 });
+    expect(() => loadConfig({ HAVEN_SMTP_URL: 'smtp://haven:s3cret@mail.example.org:587' })).toThrow(/HAVEN_MAIL_FROM: HAVEN_SMTP_URL needs HAVEN_MAIL_FROM/);
+    const ok = loadConfig({ HAVEN_SMTP_URL: 'smtps://haven:s3cret@mail.example.org', HAVEN_MAIL_FROM: 'Haven <haven@northmoor.example>' });
+    expect(ok.HAVEN_SMTP_URL).toBe('smtps://haven:s3cret@mail.example.org');
+    expect(() => loadConfig({ HAVEN_SMTP_URL: 'http://haven:s3cret@mail.example.org' })).toThrow(ConfigError);
+    try {
+      loadConfig({ HAVEN_SMTP_URL: 'http://haven:s3cret@mail.example.org' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('s3cret');
+    }
   });
 });

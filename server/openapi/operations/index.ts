@@ -10,10 +10,12 @@ import { offendingOperations } from './offending';
 import { retentionOperations } from './retention';
 import { subjectAccessOperations } from './subject-access';
 import { integrityOperations } from './integrity';
+import { notificationOperations } from './notifications';
 
 /** Every HTTP operation under /api, in the order the page lists them (by tag). */
 export const API_OPERATIONS: ApiOperation[] = [
   ...serviceOperations,
+  ...notificationOperations,
   ...accountsOperations,
   ...agenciesOperations,
   ...auditOperations,

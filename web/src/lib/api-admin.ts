@@ -1,7 +1,7 @@
 // The admin half of the REST contract (docs/api.md): retention and legal holds, audit reports,
 // subject access requests, and attesting a user's keys. Same plumbing as api.ts.
 import { ApiError, get, post, query, seg, toApiError } from './api';
-import type { AuditEntry, Requester, RetentionResult, RetentionRule, RetentionRun, SubjectAccessRequest } from './types';
+import type { AuditEntry, MailSetup, Requester, RetentionResult, RetentionRule, RetentionRun, SubjectAccessRequest } from './types';
 
 export const retention = {
   schedule: (): Promise<{ schedule: RetentionRule[] }> => get('/api/retention/schedule'),
@@ -11,6 +11,11 @@ export const retention = {
   runStatus: (runId: string): Promise<{ run: RetentionRun }> => get(`/api/retention/runs/${seg(runId)}`),
   placeHold: (childId: string, reason: string): Promise<void> => post(`/api/children/${seg(childId)}/legal-hold`, { reason }),
   releaseHold: (childId: string, reason: string): Promise<void> => post(`/api/children/${seg(childId)}/legal-hold/release`, { reason }),
+};
+
+/** Whether e-mail notices go to an SMTP server, or to a folder on the server because none is set up. */
+export const mail = {
+  status: (): Promise<{ mail: MailSetup }> => get('/api/mail/status'),
 };
 
 export type ReportKind = 'child' | 'user';

@@ -20,6 +20,7 @@ import type { ObligationView, escalations, myNotices } from '../../../server/off
 import type { openSpecialFile } from '../../../server/offending/offending.service';
 import type { RetentionResult, retentionRuns } from '../../../server/retention/retention.service';
 import type { RetentionRule } from '../../../server/retention/schedule';
+import type { MailSetup as MailSetupView } from '../../../server/notifications/mail-setup';
 import type { ShareEntryView } from '../../../server/shares/share-view';
 import type { RequestView } from '../../../server/subject-access/subject-access.service';
 import type { ThreadView } from '../../../server/shares/threads.service';
@@ -52,6 +53,7 @@ export type NewChildBody = z.input<typeof createChildBody>;
 export type ChildGender = Child['gender'];
 export type ParentRelationship = Child['parents'][number]['relationship'];
 export type AdminAlert = AlertView;
+export type MailSetup = MailSetupView;
 
 export type Person = PersonView;
 export type PublicKeys = PublicKeysView;

@@ -1,0 +1,124 @@
+import type { CalendarDate, HavenLink, MailContent } from './mail-content';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+}
+
+// Protocol times are local times: every date is written as it is in England.
+const whenFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** Assembled from the parts: the literals between them differ between ICU versions ("Wednesday, 1 July" or "Wednesday 1 July"). */
+function words(format: Intl.DateTimeFormat, instant: Date): string {
+  const part = (type: Intl.DateTimeFormatPartTypes) => format.formatToParts(instant).find((p) => p.type === type)?.value ?? '';
+  const date = `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
+  return format.resolvedOptions().hour ? `${date} at ${part('hour')}:${part('minute')}` : date;
+}
+
+const when = (instant: Date) => words(whenFormat, instant);
+const day = (date: CalendarDate) => words(dayFormat, new Date(`${date}T00:00:00Z`));
+const count = (n: number) => String(Math.max(0, Math.floor(n)));
+
+const FOOTER = [
+  '',
+  '--',
+  'This e-mail comes from Haven. It never contains names, case details or message content:',
+  'sign in to Haven to see them. Please do not reply to it.',
+].join('\n');
+
+function mail(subject: string, ...lines: string[]): RenderedMail {
+  return { subject, text: `${lines.join('\n')}\n${FOOTER}\n` };
+}
+
+/**
+ * The words of every e-mail Haven sends. Pure, and content-free by construction: the input is a
+ * kind with counts, dates, a round and (for an invitation) a token, plus Haven's own address —
+ * there is no parameter a name, a reason or a message could travel in (test/unit/mail-templates.test.ts).
+ */
+export function renderMail(content: MailContent, link: HavenLink): RenderedMail {
+  switch (content.kind) {
+    case 'new_messages': {
+      const n = count(content.unread);
+      const one = n === '1';
+      return mail(
+        `You have ${n} new secure ${one ? 'message' : 'messages'}`,
+        `You have ${n} new secure ${one ? 'message' : 'messages'} in Haven.`,
+        '',
+        `Sign in to read ${one ? 'it' : 'them'}: ${link}/#/conversations`,
+      );
+    }
+    case 'invitation':
+      return mail(
+        'You are invited to join Haven',
+        'An administrator has invited you to join Haven, the secure service agencies use to share',
+        'information about the children they work with.',
+        '',
+        `Set up your account with this link. It works once, until ${when(content.expiresAt)}:`,
+        `${link}/#/invite/${content.token}`,
+        '',
+        'If you were not expecting this, you can ignore this e-mail.',
+      );
+    case 'account_verified':
+      return mail(
+        'Your Haven account is verified',
+        'An administrator has verified your Haven account: you can now share through Haven.',
+        `Your verification runs until ${day(content.expiresOn)}, and is renewed with your vetting check and training.`,
+        '',
+        `${link}/`,
+      );
+    case 'account_suspended':
+      return mail(
+        'Your Haven account is suspended',
+        'Your Haven account has been suspended and you have been signed out everywhere.',
+        "If you do not know why, ask your agency's Haven administrator.",
+      );
+    case 'account_reinstated':
+      return mail('Your Haven account is reinstated', 'Your Haven account has been reinstated: you can sign in again.', '', `${link}/`);
+    case 'new_sign_in':
+      return mail(
+        'New sign-in to your Haven account',
+        `Your Haven account was signed in to on ${when(content.at)}.`,
+        '',
+        "If this was you, there is nothing to do. If it was not, tell your agency's Haven administrator",
+        'at once: they can suspend the account, which signs it out everywhere.',
+        '',
+        `${link}/#/account`,
+      );
+    case 'obligation_reminder':
+      return mail(
+        `A written record is due by ${when(content.dueAt)}`,
+        'After an emergency verbal share you must file a written record in Haven.',
+        `It is due by ${when(content.dueAt)}.`,
+        '',
+        `See what is due: ${link}/#/obligations`,
+      );
+    case 'obligation_overdue':
+      return mail(
+        'A written record is overdue',
+        `A written record you must file in Haven was due by ${when(content.dueAt)} and is overdue.`,
+        'It has been escalated to an administrator.',
+        '',
+        `See what is due: ${link}/#/obligations`,
+      );
+    case 'obligation_escalation': {
+      const again = content.round > 1;
+      return mail(
+        again ? `A written record is still overdue (escalation ${count(content.round)})` : 'A written record is overdue',
+        `A designated officer's written record was due by ${when(content.dueAt)} and has not been filed.`,
+        again ? `It is escalated to you again, as an administrator (escalation ${count(content.round)}).` : 'It is escalated to you, as an administrator.',
+        '',
+        `See the escalations: ${link}/#/admin/escalations`,
+      );
+    }
+  }
+}
