@@ -136,7 +136,12 @@ async function seedChildren(tx: Database, agencyIds: Map<string, string>, userId
 }
 
 async function seedPoliceShare(tx: Database, childId: string, agencyIds: Map<string, string>, userIds: Map<string, string>, now: Date): Promise<void> {
-  const [senderId, recipientId, police, council] = [userIds.get(POLICE_SHARE.by), userIds.get(POLICE_SHARE.to), agencyIds.get('police'), agencyIds.get('council')];
+  const [senderId, recipientId, police, council] = [
+    userIds.get(POLICE_SHARE.by),
+    userIds.get(POLICE_SHARE.to),
+    agencyIds.get('police'),
+    agencyIds.get('council'),
+  ];
   if (!senderId || !recipientId || !police || !council) throw new Error('demo seed: the police share names someone unknown');
   const share = await insertShare(
     tx,
@@ -235,7 +240,14 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
     await seedChildren(tx, agencyIds, userIds, now);
     await appendAuditEntries(
       tx,
-      [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { agencies: AGENCIES.length, users: PEOPLE.length, children: CHILDREN.length, shares: 1 } }],
+      [
+        {
+          actorId: null,
+          agencyId: null,
+          action: 'system.demo_seeded',
+          detail: { agencies: AGENCIES.length, users: PEOPLE.length, children: CHILDREN.length, shares: 1 },
+        },
+      ],
       now,
     );
     return accounts;

@@ -52,8 +52,7 @@ export function canAppointLeadPractitioner(
   const manage = canManageLeadPractitioner(actor, agency, child);
   if (!manage.allow) return manage;
   if (candidate.agencyId !== actor.agencyId) return deny('other_agency', 'You can appoint only a practitioner of your own agency.');
-  if (!LEAD_ROLES.has(candidate.role))
-    return deny('not_a_practitioner', 'A lead practitioner must be a practitioner or designated officer, not an admin.');
+  if (!LEAD_ROLES.has(candidate.role)) return deny('not_a_practitioner', 'A lead practitioner must be a practitioner or designated officer, not an admin.');
   if (candidate.status !== 'verified') {
     const why = { pending: 'has not been verified yet', expired: 'has a verification that has expired', suspended: 'is suspended' }[candidate.status];
     return deny('candidate_not_verified', `That person ${why}, so they cannot be appointed lead practitioner.`);
@@ -143,7 +142,11 @@ export function canReadMultiAgencyChronology(actor: Actor, appointment: OwnAppoi
  * offending-risk entry only to a lead the special file's own rule lets in (a designated officer on
  * the case), or who recorded or took part in it (they see it in their own chronology already).
  */
-export function canSeeInMultiAgencyChronology(actor: Actor, entry: { tier: 'welfare' | 'offending_risk'; readerIsParty: boolean }, caseOfficerIds: readonly string[]): Decision {
+export function canSeeInMultiAgencyChronology(
+  actor: Actor,
+  entry: { tier: 'welfare' | 'offending_risk'; readerIsParty: boolean },
+  caseOfficerIds: readonly string[],
+): Decision {
   if (entry.tier === 'welfare' || entry.readerIsParty) return allow;
   return canReadSpecialFile(actor, caseOfficerIds);
 }

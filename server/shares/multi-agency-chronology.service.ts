@@ -44,7 +44,11 @@ export async function multiAgencyChronology(ctx: ServiceContext, signedIn: Signe
   requireAllowed(
     canReadMultiAgencyChronology(
       actor,
-      appointment && { agencyId: appointment.appointment.agencyId, ended: appointment.appointment.endedAt !== null, agencyInvolved: appointment.agencyInvolved },
+      appointment && {
+        agencyId: appointment.appointment.agencyId,
+        ended: appointment.appointment.endedAt !== null,
+        agencyInvolved: appointment.agencyInvolved,
+      },
     ),
   );
   await visibleChild(ctx, signedIn, childId);

@@ -43,11 +43,6 @@ const appoint = (admin: ApiClient, childId: string, userId: string, reason = 'Co
   admin.request<{ lead: Lead } & ErrorBody>('PUT', lead(childId), { userId, reason });
 const errorCode = (res: { body: unknown }) => (res.body as ErrorBody).error.code;
 
-async function sessionId(client: ApiClient): Promise<{ id: string; agencyId: string }> {
-  const { body } = await client.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session');
-  return body.session.user;
-}
-
 /** Someone who registers into an agency, enrols two-factor sign-in and is verified by Sam in `role`. */
 async function addStaff(agencyName: string, name: string, email: string, role: string) {
   const client = new ApiClient(haven.url);
@@ -181,8 +176,13 @@ describe('appointing a lead practitioner', () => {
       reason: 'Lead for the child in need plan',
       agencyInvolved: true,
     });
-    const record = await (await people.as('Morgan')).post<{ child: { leadPractitioner: unknown } }>(`/api/children/${ids.lily}/open`, { reason: 'Checking who leads' });
-    expect(record.body.child.leadPractitioner).toMatchObject({ user: { name: 'Jordan Ellis' }, agency: { name: "Northmoor County Council Children's Services" } });
+    const record = await (
+      await people.as('Morgan')
+    ).post<{ child: { leadPractitioner: unknown } }>(`/api/children/${ids.lily}/open`, { reason: 'Checking who leads' });
+    expect(record.body.child.leadPractitioner).toMatchObject({
+      user: { name: 'Jordan Ellis' },
+      agency: { name: "Northmoor County Council Children's Services" },
+    });
 
     const [entry] = await audit('lead_practitioner.appointed', ids.lily);
     expect(entry).toMatchObject({ actor: { name: 'Priya Natarajan' }, subjectId: ids.lily, detail: { leadId: ids.jordan, appointmentId: res.body.lead.id } });
@@ -250,7 +250,10 @@ describe('appointing a lead practitioner', () => {
     // Priya replaces her own agency's lead: the old appointment ends in the same step, and its holder loses the view.
     const replaced = await appoint(priya, ids.lily, ids.ruth, 'Ruth covers while Jordan is on leave');
     expect(replaced.status).toBe(201);
-    expect((await audit('lead_practitioner.ended', ids.lily))[0]).toMatchObject({ actor: { name: 'Priya Natarajan' }, detail: { leadId: ids.jordan, replaced: true } });
+    expect((await audit('lead_practitioner.ended', ids.lily))[0]).toMatchObject({
+      actor: { name: 'Priya Natarajan' },
+      detail: { leadId: ids.jordan, replaced: true },
+    });
     expect(errorCode(await (await people.as('Jordan')).get(allAgencies(ids.lily)))).toBe('lead_ended');
     expect((await appoint(priya, ids.lily, ids.jordan, 'Jordan is back from leave')).status).toBe(201);
     expect(errorCode(await (await people.as('Ruth')).get(allAgencies(ids.lily)))).toBe('lead_ended');
@@ -309,7 +312,11 @@ describe('the multi-agency chronology', () => {
     expect(demo).toMatchObject({
       readerIsParty: false,
       sender: { agencyName: 'Northmoor Constabulary' },
-      record: { purpose: 'Tell children’s services about a police call-out to the family home', consent: { status: 'not_sought' }, legalGateway: 'children_act_2004_s11' },
+      record: {
+        purpose: 'Tell children’s services about a police call-out to the family home',
+        consent: { status: 'not_sought' },
+        legalGateway: 'children_act_2004_s11',
+      },
     });
     const sealed = entries.find((e) => e.hasSummary);
     expect(sealed).toMatchObject({ readerIsParty: false, summary: null, sender: { name: 'Morgan Reid' } });
