@@ -153,9 +153,11 @@ export async function appointLead(ctx: ServiceContext, signedIn: SignedIn, child
 
 /** Ends the child's current lead appointment: an admin of the agency that made it, with a reason (audited). */
 export async function endLeadAppointment(ctx: ServiceContext, signedIn: SignedIn, childId: string, reason: string): Promise<void> {
+  // The admin's standing first, then the child's visibility, so a shielded child's appointment is neither named nor refused.
+  requireAllowed(canEndLeadPractitioner(signedIn.actor, agencyOf(signedIn), null));
+  await visibleChild(ctx, signedIn, childId);
   const current = await currentLead(ctx.db, childId);
   requireAllowed(canEndLeadPractitioner(signedIn.actor, agencyOf(signedIn), current && { agencyId: current.appointment.agencyId }));
-  await visibleChild(ctx, signedIn, childId);
   if (!current) throw new NotFoundError('no_lead', 'This child has no lead practitioner.');
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
