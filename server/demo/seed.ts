@@ -83,13 +83,13 @@ const CHILDREN = [
 
 /**
  * One share another agency made about Lily, so that her multi-agency chronology has something in
- * it that her council practitioner did not take part in: a police officer told the council's
- * designated officer about a call-out. An agency admin can appoint Jordan as her lead practitioner
- * and he then sees it under "All agencies".
+ * it that her council practitioner did not take part in: the police's designated officer told the
+ * council's about a call-out. An agency admin can appoint Jordan as her lead practitioner and he
+ * then sees it under "All agencies".
  */
 const POLICE_SHARE = {
   child: 'Lily Hartwell',
-  by: 'Morgan Reid',
+  by: 'Alex Carter',
   to: 'Ruth Adeyemi',
   hoursAgo: 26,
   record: shareRecord.parse({
@@ -142,7 +142,8 @@ async function seedPoliceShare(tx: Database, childId: string, agencyIds: Map<str
     agencyIds.get('police'),
     agencyIds.get('council'),
   ];
-  if (!senderId || !recipientId || !police || !council) throw new Error('demo seed: the police share names someone unknown');
+  const senderRole = PEOPLE.find((p) => p.name === POLICE_SHARE.by)?.role;
+  if (!senderId || !recipientId || !police || !council || !senderRole) throw new Error('demo seed: the police share names someone unknown');
   const share = await insertShare(
     tx,
     {
@@ -151,7 +152,7 @@ async function seedPoliceShare(tx: Database, childId: string, agencyIds: Map<str
       tier: 'welfare',
       senderId,
       senderAgencyId: police,
-      senderRole: 'practitioner',
+      senderRole,
       occurredAt: new Date(now.getTime() - POLICE_SHARE.hoursAgo * 3_600_000),
       recordedAt: now,
       record: POLICE_SHARE.record,

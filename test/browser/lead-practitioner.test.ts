@@ -77,7 +77,7 @@ describe('lead practitioner in Chromium', () => {
     await whose.getByRole('link', { name: 'All agencies (lead practitioner)' }).waitFor();
     expect(await whose.getByRole('link', { name: 'All agencies (lead practitioner)' }).getAttribute('aria-current')).toBe('page');
     // The demo's police share with Ruth: Jordan took no part in it, and it names its agency.
-    const entry = lead.getByRole('article').filter({ hasText: 'Morgan Reid' });
+    const entry = lead.getByRole('article').filter({ hasText: 'Alex Carter' });
     await entry.waitFor({ timeout: 15_000 });
     expect(await entry.getByRole('heading', { level: 2 }).innerText()).toContain('Northmoor Constabulary');
     expect(await entry.innerText()).toContain('Tell children’s services about a police call-out to the family home');

@@ -110,7 +110,7 @@ beforeAll(async () => {
     expect((await publishKeys(await people.as(name), keys[name])).status).toBe(201);
   }
 
-  // Lily's share log, from both agencies (the demo adds Morgan telling Ruth about a call-out).
+  // Lily's share log, from both agencies (the demo adds Alex telling Ruth about a call-out).
   expect((await jordan.post(`/api/children/${ids.lily}/verbal-shares`, verbal([{ userId: ids.morgan, needToKnowReason: 'Joint visit' }]))).status).toBe(201);
   expect(
     (
@@ -308,7 +308,7 @@ describe('the multi-agency chronology', () => {
     const agencies = new Set(entries.map((e) => e.sender.agencyName));
     expect(agencies).toEqual(new Set(["Northmoor County Council Children's Services", 'Northmoor Constabulary']));
     // The demo's police share with Ruth, as the signed share record gives it.
-    const demo = entries.find((e) => e.sender.name === 'Morgan Reid' && e.participants.some((p) => p.user?.name === 'Ruth Adeyemi'));
+    const demo = entries.find((e) => e.sender.name === 'Alex Carter' && e.participants.some((p) => p.user?.name === 'Ruth Adeyemi'));
     expect(demo).toMatchObject({
       readerIsParty: false,
       sender: { agencyName: 'Northmoor Constabulary' },
