@@ -2,6 +2,7 @@ import { userNames } from '../accounts/accounts.store';
 import type { Database } from '../db';
 import { caseOfficerIds } from '../offending/offending.store';
 import { activeContacts, agencyNames, hasOverride, openConcerns, openInvolvements, type ChildRow } from './children.store';
+import { currentLead } from './lead-practitioner.store';
 
 /** Why this viewer may see the entry: an override of a shield, their agency's involvement, their agency holding the entry, or a stated reason. */
 export type Access = 'override' | 'involved' | 'source_agency' | 'stated_reason';
@@ -33,6 +34,13 @@ export interface ChildView {
    * or open it, so the screen can say why instead of offering what would be refused.
    */
   offendingCase: { exists: boolean; onCase: boolean } | null;
+  /**
+   * The child's lead practitioner, named like the agencies involved (the reason for the appointment
+   * is for the appointing agency's admins: `GET /api/children/:id/lead-practitioner`).
+   * `agencyInvolved` is false once their agency no longer serves the child: the appointment then
+   * gives no access until that agency's admin ends or changes it.
+   */
+  leadPractitioner: { user: { id: string; name: string }; agency: { id: string; name: string }; since: string; agencyInvolved: boolean } | null;
 }
 
 export interface Viewer {
@@ -49,12 +57,13 @@ export interface Viewer {
  */
 export async function buildChildView(db: Database, child: ChildRow, viewer: Viewer): Promise<ChildView> {
   const officer = viewer.role === 'designated_officer';
-  const [involved, concerns, contacts, overridden, officers] = await Promise.all([
+  const [involved, concerns, contacts, overridden, officers, lead] = await Promise.all([
     openInvolvements(db, child.id),
     openConcerns(db, child.id),
     activeContacts(db, child.id),
     hasOverride(db, viewer.sessionTokenHash, child.id),
     officer ? caseOfficerIds(db, child.id) : Promise.resolve([]),
+    currentLead(db, child.id),
   ]);
   const anythingShielded = child.shieldedAt !== null || contacts.some((c) => c.shieldedAt !== null);
   const access: Access =
@@ -99,5 +108,11 @@ export async function buildChildView(db: Database, child: ChildRow, viewer: View
     access,
     offendingRisk: officer ? child.offendingRiskMarkedAt !== null : null,
     offendingCase: officer ? { exists: officers.length > 0, onCase: officers.includes(viewer.id) } : null,
+    leadPractitioner: lead && {
+      user: { id: lead.appointment.userId, name: lead.userName },
+      agency: { id: lead.appointment.agencyId, name: lead.agencyName },
+      since: lead.appointment.appointedAt.toISOString(),
+      agencyInvolved: lead.agencyInvolved,
+    },
   };
 }

@@ -3,9 +3,10 @@ import { requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
-import { childIdParam, contactBody, createChildBody, openBody, reasonBody, searchQuery } from './children.schema';
+import { appointLeadBody, childIdParam, contactBody, createChildBody, openBody, reasonBody, searchQuery } from './children.schema';
 import { confirmChildDetails, createChild, openChild, searchIndex } from './children.service';
 import { recentChildren } from './recent.service';
+import { appointLead, childrenILead, endLeadAppointment, leadForAdmin } from './lead-practitioner.service';
 import { clearConcernFlag, endMyInvolvement, raiseConcern, recordInvolvement } from './involvement.service';
 import {
   acknowledgeAdminAlert,
@@ -17,7 +18,7 @@ import {
   unshieldChild,
 } from './shielding.service';
 
-/** The children's index: search, open with a reason, involvement, concerns, shielding. */
+/** The children's index: search, open with a reason, involvement, concerns, shielding, lead practitioners. */
 export function childrenRoutes(ctx: ServiceContext): Router {
   const router = Router();
   const childId = (raw: unknown) => parseInput(childIdParam, raw, 'child id');
@@ -31,6 +32,10 @@ export function childrenRoutes(ctx: ServiceContext): Router {
 
   router.get('/children/recent', async (req, res) => {
     res.json({ children: await recentChildren(ctx, requireSignedIn(req)) });
+  });
+
+  router.get('/children/led-by-me', async (req, res) => {
+    res.json({ children: await childrenILead(ctx, requireSignedIn(req)) });
   });
 
   router.post('/children', async (req, res) => {
@@ -54,6 +59,22 @@ export function childrenRoutes(ctx: ServiceContext): Router {
 
   router.post('/children/:id/involvement/end', async (req, res) => {
     res.json(answer(await endMyInvolvement(ctx, requireSignedIn(req), childId(req.params.id))));
+  });
+
+  router.get('/children/:id/lead-practitioner', async (req, res) => {
+    res.json(await leadForAdmin(ctx, requireSignedIn(req), childId(req.params.id)));
+  });
+
+  router.put('/children/:id/lead-practitioner', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    const lead = await appointLead(ctx, signedIn, childId(req.params.id), parseInput(appointLeadBody, req.body, 'appointment'));
+    res.status(201).json({ lead });
+  });
+
+  router.post('/children/:id/lead-practitioner/end', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    await endLeadAppointment(ctx, signedIn, childId(req.params.id), reasonOf(req.body));
+    res.json({ lead: null });
   });
 
   router.post('/children/:id/concerns', async (req, res) => {

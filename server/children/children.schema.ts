@@ -76,3 +76,13 @@ export const contactBody = z.strictObject({
 });
 
 export const childIdParam = uuidParam;
+
+/** Appointing a lead practitioner: who (a practitioner of the admin's own agency) and why. */
+export const appointLeadBody = z.strictObject({
+  userId: z.uuid({ message: 'Choose the practitioner to appoint' }),
+  reason: z
+    .string({ message: 'Enter why you are appointing them' })
+    .trim()
+    .min(10, 'Say in at least 10 characters why you are appointing them')
+    .max(1000, 'The reason must be 1000 characters or fewer'),
+});

@@ -174,3 +174,41 @@ export const adminAlerts = pgTable(
     check('admin_alerts_ack', sql`(${t.acknowledgedAt} is null) = (${t.acknowledgedBy} is null)`),
   ],
 );
+
+/**
+ * A lead practitioner for a child, appointed by an admin of an agency involved with the child from
+ * their own staff (docs/api.md, "Lead practitioner"). At most one appointment per child is current
+ * (`endedAt` null): the partial unique index is what decides when two admins appoint at once.
+ */
+export const leadPractitioners = pgTable(
+  'lead_practitioners',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    childId: uuid('child_id')
+      .notNull()
+      .references(() => children.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** The appointing agency (the lead's own): their view of the chronology lasts while it serves the child. */
+    agencyId: uuid('agency_id')
+      .notNull()
+      .references(() => agencies.id),
+    appointedBy: uuid('appointed_by')
+      .notNull()
+      .references(() => users.id),
+    appointedAt: at('appointed_at').notNull(),
+    reason: text('reason').notNull(),
+    endedAt: at('ended_at'),
+    endedBy: uuid('ended_by').references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('lead_practitioners_one_current_per_child')
+      .on(t.childId)
+      .where(sql`${t.endedAt} is null`),
+    // The partial index above serves neither foreign-key checks nor a lead's ended appointments.
+    index('lead_practitioners_child_idx').on(t.childId, t.appointedAt),
+    index('lead_practitioners_user_idx').on(t.userId),
+    check('lead_practitioners_ended', sql`(${t.endedAt} is null) = (${t.endedBy} is null)`),
+  ],
+);

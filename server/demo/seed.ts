@@ -10,6 +10,8 @@ import type { ServiceContext } from '../shared/context';
 import type { Database } from '../db';
 import { insertChild, insertConcern, insertInvolvement } from '../children/children.store';
 import { nameKey, postcodeKey } from '../children/normalise';
+import { shareRecord } from '../shares/share-record';
+import { insertShare } from '../shares/shares.store';
 
 export interface DemoAccount {
   name: string;
@@ -79,6 +81,29 @@ const CHILDREN = [
   },
 ] as const;
 
+/**
+ * One share another agency made about Lily, so that her multi-agency chronology has something in
+ * it that her council practitioner did not take part in: the police's designated officer told the
+ * council's about a call-out. An agency admin can appoint Jordan as her lead practitioner and he
+ * then sees it under "All agencies".
+ */
+const POLICE_SHARE = {
+  child: 'Lily Hartwell',
+  by: 'Alex Carter',
+  to: 'Ruth Adeyemi',
+  hoursAgo: 26,
+  record: shareRecord.parse({
+    consent: { status: 'not_sought', exemption: 'risk_of_significant_harm', exemptionDetail: 'Asking first would have delayed a same-day welfare check' },
+    purpose: 'Tell children’s services about a police call-out to the family home',
+    kindsOfInformation: ['safeguarding_concern', 'family_and_household'],
+    article6Basis: 'public_task',
+    specialCategory: false,
+    legalGateway: 'children_act_2004_s11',
+    necessityAndProportionality: 'Only the date of the call-out and that no one was hurt',
+    childOrFamilyTold: { told: true },
+  }),
+} as const;
+
 async function seedChildren(tx: Database, agencyIds: Map<string, string>, userIds: Map<string, string>, now: Date): Promise<void> {
   for (const c of CHILDREN) {
     const byId = userIds.get(c.by);
@@ -106,7 +131,48 @@ async function seedChildren(tx: Database, agencyIds: Map<string, string>, userId
     });
     if (c.basis === 'involved') await insertInvolvement(tx, { childId: child.id, agencyId, startedBy: byId, startedAt: now });
     else await insertConcern(tx, { childId: child.id, agencyId, raisedBy: byId, raisedAt: now });
+    if (c.name === POLICE_SHARE.child) await seedPoliceShare(tx, child.id, agencyIds, userIds, now);
   }
+}
+
+async function seedPoliceShare(tx: Database, childId: string, agencyIds: Map<string, string>, userIds: Map<string, string>, now: Date): Promise<void> {
+  const [senderId, recipientId, police, council] = [
+    userIds.get(POLICE_SHARE.by),
+    userIds.get(POLICE_SHARE.to),
+    agencyIds.get('police'),
+    agencyIds.get('council'),
+  ];
+  const senderRole = PEOPLE.find((p) => p.name === POLICE_SHARE.by)?.role;
+  if (!senderId || !recipientId || !police || !council || !senderRole) throw new Error('demo seed: the police share names someone unknown');
+  const share = await insertShare(
+    tx,
+    {
+      kind: 'verbal',
+      childId,
+      tier: 'welfare',
+      senderId,
+      senderAgencyId: police,
+      senderRole,
+      occurredAt: new Date(now.getTime() - POLICE_SHARE.hoursAgo * 3_600_000),
+      recordedAt: now,
+      record: POLICE_SHARE.record,
+    },
+    [{ userId: recipientId, agencyId: council }],
+  );
+  await appendAuditEntries(
+    tx,
+    [
+      {
+        actorId: senderId,
+        agencyId: police,
+        action: 'share.verbal_recorded',
+        subjectType: 'child',
+        subjectId: childId,
+        detail: { shareId: share.id, kind: 'verbal', participants: 1 },
+      },
+    ],
+    now,
+  );
 }
 
 /**
@@ -175,7 +241,14 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
     await seedChildren(tx, agencyIds, userIds, now);
     await appendAuditEntries(
       tx,
-      [{ actorId: null, agencyId: null, action: 'system.demo_seeded', detail: { agencies: AGENCIES.length, users: PEOPLE.length, children: CHILDREN.length } }],
+      [
+        {
+          actorId: null,
+          agencyId: null,
+          action: 'system.demo_seeded',
+          detail: { agencies: AGENCIES.length, users: PEOPLE.length, children: CHILDREN.length, shares: 1 },
+        },
+      ],
       now,
     );
     return accounts;

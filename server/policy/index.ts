@@ -11,3 +11,4 @@ export * from './standing.policy';
 export * from './integrity.policy';
 export * from './pending-readers.policy';
 export * from './audit.policy';
+export * from './lead-practitioner.policy';

@@ -8,6 +8,7 @@ import {
   concernFlags,
   deliveries,
   involvements,
+  leadPractitioners,
   legalHolds,
   messages,
   notices,
@@ -36,7 +37,15 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
   };
   const byChild = async (
     name: string,
-    table: typeof involvements | typeof concernFlags | typeof specialistContacts | typeof shareLog | typeof threads | typeof messages | typeof obligations,
+    table:
+      | typeof involvements
+      | typeof concernFlags
+      | typeof specialistContacts
+      | typeof shareLog
+      | typeof threads
+      | typeof messages
+      | typeof obligations
+      | typeof leadPractitioners,
   ) => {
     add(name, await db.select({ childId: table.childId, n }).from(table).where(inUuids(table.childId, childIds)).groupBy(table.childId));
   };
@@ -47,6 +56,7 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
   await byChild('threads', threads);
   await byChild('messages', messages);
   await byChild('obligations', obligations);
+  await byChild('leadPractitioners', leadPractitioners);
   add(
     'shareParticipants',
     await db
@@ -114,6 +124,7 @@ const RECORD_CLASSES = [
   'wrappedKeyCopies',
   'threadParticipants',
   'obligations',
+  'leadPractitioners',
   'auditPrivateDetails',
 ] as const;
 
@@ -191,6 +202,7 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
   tally('shareLogEntries', await ofChildren(shareLog));
   from(caseOfficers, await tx.delete(caseOfficers).where(inUuids(caseOfficers.childId, childIds)).returning({ id: caseOfficers.childId }));
   tally('concerns', await ofChildren(concernFlags));
+  tally('leadPractitioners', await ofChildren(leadPractitioners));
   tally('involvements', await ofChildren(involvements));
   tally('specialistContacts', await ofChildren(specialistContacts));
   for (const table of [shieldOverrides, adminAlerts, legalHolds, subjectAccessRequests]) {

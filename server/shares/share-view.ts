@@ -9,7 +9,14 @@ export interface ShareEntryView {
   occurredAt: string;
   recordedAt: string;
   sender: { id: string; name: string; role: string; agencyId: string; agencyName: string };
-  participants: { user: { id: string; name: string } | null; externalName: string | null; agencyName: string; needToKnowReason: string | null }[];
+  participants: {
+    user: { id: string; name: string } | null;
+    externalName: string | null;
+    agencyName: string;
+    needToKnowReason: string | null;
+    /** Kept out of onward shares, subject-access output and other agencies' view of the entry. */
+    protectIdentity: boolean;
+  }[];
   record: Record<string, unknown>;
   /** The sealed summary (docs/sealed-note.md), opened in the browser; null when there is none. */
   summary: Record<string, unknown> | null;
@@ -48,6 +55,7 @@ export async function buildShareViews(db: Database, rows: ShareRow[]): Promise<S
           externalName: p.participant.externalName,
           agencyName: p.agencyName,
           needToKnowReason: p.participant.needToKnowReason,
+          protectIdentity: p.participant.protectIdentity,
         })),
       record: row.record,
       summary: row.summary,

@@ -7,8 +7,9 @@ import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import { correctionBody, decisionBody, reopenBody, verbalShareBody } from './shares.schema';
 import { chronology, correctEntry, recordDecision, recordVerbalShare, reopenDecision } from './shares.service';
+import { multiAgencyChronology } from './multi-agency-chronology.service';
 
-/** The share log: verbal shares, decisions not to share, corrections, and each child's chronology. */
+/** The share log: verbal shares, decisions not to share, corrections, and each child's chronology (one's own, or every agency's for the lead practitioner). */
 export function shareRoutes(ctx: ServiceContext): Router {
   const router = Router();
   const childId = (raw: unknown) => parseInput(childIdParam, raw, 'child id');
@@ -35,6 +36,10 @@ export function shareRoutes(ctx: ServiceContext): Router {
 
   router.get('/children/:id/chronology', async (req, res) => {
     res.json({ entries: await chronology(ctx, requireSignedIn(req), childId(req.params.id)) });
+  });
+
+  router.get('/children/:id/chronology/all-agencies', async (req, res) => {
+    res.json({ entries: await multiAgencyChronology(ctx, requireSignedIn(req), childId(req.params.id)) });
   });
 
   router.post('/shares/:id/reopen', async (req, res) => {

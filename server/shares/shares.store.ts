@@ -31,6 +31,11 @@ export async function sharesForParty(db: Database, childId: string, userId: stri
     .orderBy(asc(shareLog.occurredAt), asc(shareLog.recordedAt));
 }
 
+/** Every entry about a child, from every agency, oldest first (when they happened): the multi-agency chronology filters it. */
+export async function sharesAboutChild(db: Database, childId: string): Promise<ShareRow[]> {
+  return db.select().from(shareLog).where(eq(shareLog.childId, childId)).orderBy(asc(shareLog.occurredAt), asc(shareLog.recordedAt));
+}
+
 /** Entries that correct or reopen any of these (so a view can say "corrected"). */
 export async function followUps(db: Database, ids: string[]): Promise<ShareRow[]> {
   if (!ids.length) return [];

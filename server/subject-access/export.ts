@@ -6,6 +6,7 @@ import {
   auditPrivate,
   concernFlags,
   involvements,
+  leadPractitioners,
   messages,
   shareLog,
   shareParticipants,
@@ -51,6 +52,16 @@ export async function buildExport(db: Database, child: ChildRow, now: Date): Pro
     .where(eq(concernFlags.childId, child.id))) {
     push(row.f.raisedAt, 'concern', `${row.agency} raised a flag of concern`);
     if (row.f.clearedAt) push(row.f.clearedAt, 'concern_cleared', `${row.agency} cleared its flag of concern`);
+  }
+
+  for (const row of await db
+    .select({ l: leadPractitioners, lead: users.name, agency: agencies.name })
+    .from(leadPractitioners)
+    .innerJoin(users, eq(users.id, leadPractitioners.userId))
+    .innerJoin(agencies, eq(agencies.id, leadPractitioners.agencyId))
+    .where(eq(leadPractitioners.childId, child.id))) {
+    push(row.l.appointedAt, 'lead_practitioner_appointed', `${row.agency} appointed ${row.lead} as lead practitioner`, { reason: row.l.reason });
+    if (row.l.endedAt) push(row.l.endedAt, 'lead_practitioner_ended', `${row.agency} ended ${row.lead}'s appointment as lead practitioner`);
   }
 
   const shares = await db

@@ -20,7 +20,7 @@ const ids = { lily: '', council: '', jordan: '', morgan: '', run: '', share: '' 
 const unique = () => randomBytes(4).toString('hex');
 
 interface Row {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: () => string;
   body?: () => unknown;
   allowed: Who[];
@@ -48,6 +48,23 @@ const ROUTES: Row[] = [
   { method: 'GET', path: () => '/api/children/recent', allowed: ['practitioner', 'designated_officer'] },
   { method: 'POST', path: () => `/api/children/${ids.lily}/open`, body: () => ({ reason: 'Authorisation matrix' }), allowed: READERS },
   { method: 'GET', path: () => `/api/children/${ids.lily}/chronology`, allowed: READERS },
+  // Lead practitioners, in order: the council's admin appoints Jordan for Lily (her agency serves
+  // Lily); only Jordan then reads every agency's entries; only the council's admin ends it.
+  { method: 'GET', path: () => `/api/children/${ids.lily}/lead-practitioner`, allowed: ['agency_admin'] },
+  {
+    method: 'PUT',
+    path: () => `/api/children/${ids.lily}/lead-practitioner`,
+    body: () => ({ userId: ids.jordan, reason: 'Authorisation matrix appointment' }),
+    allowed: ['agency_admin'],
+  },
+  { method: 'GET', path: () => `/api/children/${ids.lily}/chronology/all-agencies`, allowed: ['practitioner'] },
+  { method: 'GET', path: () => '/api/children/led-by-me', allowed: ['practitioner', 'designated_officer'] },
+  {
+    method: 'POST',
+    path: () => `/api/children/${ids.lily}/lead-practitioner/end`,
+    body: () => ({ reason: 'Authorisation matrix' }),
+    allowed: ['agency_admin'],
+  },
   { method: 'POST', path: () => `/api/children/${ids.lily}/concerns`, body: () => ({}), allowed: SHARERS },
   { method: 'GET', path: () => '/api/people?name=Mor', allowed: READERS },
   { method: 'GET', path: () => '/api/key-log/head', allowed: READERS },
@@ -108,7 +125,7 @@ describe('authorisation matrix: every role × every protected route', () => {
       for (const who of EVERYONE) {
         const client = clients.get(who);
         if (!client) throw new Error(who);
-        const res = route.method === 'GET' ? await client.get(route.path()) : await client.post(route.path(), route.body?.());
+        const res = route.method === 'GET' ? await client.get(route.path()) : await client.request(route.method, route.path(), route.body?.() ?? {});
         const allowed = route.allowed.includes(who);
         const label = `${route.method} ${route.path()} as ${who}: ${res.status}`;
         if (allowed && res.status >= 300) unexpected.push(`refused but should be allowed — ${label} ${JSON.stringify(res.body).slice(0, 120)}`);

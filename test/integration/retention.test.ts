@@ -77,6 +77,14 @@ beforeAll(async () => {
     record: welfareRecord,
   });
   expect(await cast.jordan.send(cast.jordan.seal(thread.body.thread, [cast.morgan], 'Oliver has turned up safe'))).toMatchObject({ ok: true });
+  // A lead practitioner, appointed with a reason that names him: destroyed with the rest.
+  const lead = await (
+    await people.as('Priya')
+  ).request('PUT', `/api/children/${agedId}/lead-practitioner`, {
+    userId: cast.jordan.userId,
+    reason: 'Lead for Oliver Quennell-Tamsin while he moves out of 12 Larkspur Rise',
+  });
+  expect(lead.status).toBe(201);
   youngId = (await cast.jordan.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
 });
 afterAll(async () => {
@@ -98,7 +106,14 @@ describe('retention', () => {
     const dry = await sam.post<Run>('/api/retention/runs', { dryRun: true });
     expect(dry.status).toBe(201);
     expect(dry.body.children.map((c) => c.childId)).toEqual([agedId]);
-    expect(dry.body.children[0]?.counts).toMatchObject({ indexEntry: 1, shareLogEntries: 2, messages: 1, concerns: 1, specialistContacts: 1 });
+    expect(dry.body.children[0]?.counts).toMatchObject({
+      indexEntry: 1,
+      shareLogEntries: 2,
+      messages: 1,
+      concerns: 1,
+      specialistContacts: 1,
+      leadPractitioners: 1,
+    });
     expect(await Promise.all(['children', 'share_log', 'messages', 'audit_private'].map(rowCount))).toEqual(before);
   });
 

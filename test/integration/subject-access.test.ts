@@ -42,6 +42,11 @@ beforeAll(async () => {
     record: welfareRecord,
   });
   await jordan.post(`/api/children/${childId}/open`, { reason: 'Preparing the child protection conference' });
+  const jordanId = (await jordan.get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+  const lead = await (
+    await people.as('Priya')
+  ).request('PUT', `/api/children/${childId}/lead-practitioner`, { userId: jordanId, reason: 'Coordinates the plan' });
+  expect(lead.status).toBe(201);
 });
 afterAll(() => haven.close());
 
@@ -75,7 +80,8 @@ describe('subject access', () => {
     expect(json.body.child.parents.map((p) => p.name)).toEqual(['[identity protected]', 'Sam Brook']);
     const kinds = json.body.events.map((e) => e.kind);
     expect(kinds[0]).toBe('index_entry_created');
-    expect(kinds).toEqual(expect.arrayContaining(['involvement', 'share_verbal', 'access']));
+    expect(kinds).toEqual(expect.arrayContaining(['involvement', 'share_verbal', 'access', 'lead_practitioner_appointed']));
+    expect(json.body.events.some((e) => e.description.endsWith('appointed Jordan Ellis as lead practitioner'))).toBe(true);
     expect(json.body.events.some((e) => e.description.includes('reason: Preparing the child protection conference'))).toBe(true);
     const text = JSON.stringify(json.body);
     for (const name of PROTECTED) expect(text).not.toContain(name);

@@ -1,4 +1,4 @@
-import { contactBody, createChildBody, openBody, reasonBody, searchQuery } from '../../children/children.schema';
+import { appointLeadBody, contactBody, createChildBody, openBody, reasonBody, searchQuery } from '../../children/children.schema';
 import { uuidParam } from '../../shared/schemas';
 import { type ApiOperation, byChild, byId, created, json, noContent } from '../api-operation';
 
@@ -20,6 +20,13 @@ export const childrenOperations: ApiOperation[] = [
     tag: 'Children',
     summary: 'The children I opened in the last 30 days that my agency serves or holds (practitioners and designated officers; audited)',
     ok: json('`{ children: [{ id, name, dateOfBirth, openedAt }] }`, most recent first (at most 10).'),
+  },
+  {
+    method: 'get',
+    path: '/children/led-by-me',
+    tag: 'Children',
+    summary: 'The children I am lead practitioner for (practitioners and designated officers; audited)',
+    ok: json('`{ children: [{ id, name, dateOfBirth, since }] }`, longest-standing first.'),
   },
   {
     method: 'post',
@@ -48,6 +55,34 @@ export const childrenOperations: ApiOperation[] = [
     ok: child,
   },
   { method: 'post', path: '/children/:id/involvement/end', tag: 'Children', summary: "End my agency's involvement", params: byChild, ok: child },
+  {
+    method: 'get',
+    path: '/children/:id/lead-practitioner',
+    tag: 'Children',
+    summary: "The child's lead practitioner and whom I could appoint (admins of an involved agency; audited)",
+    params: byChild,
+    ok: json('`{ lead: LeadAppointment | null, candidates: [{ id, name, role }] }`.'),
+  },
+  {
+    method: 'put',
+    path: '/children/:id/lead-practitioner',
+    tag: 'Children',
+    summary: 'Appoint a verified practitioner of my agency as lead practitioner (admins of an involved agency; one lead per child)',
+    params: byChild,
+    body: appointLeadBody,
+    ok: created(
+      "`{ lead: LeadAppointment }`; replaces my agency's lead. 409 `lead_exists` (another agency's lead), `already_lead`, `lead_changed` (a concurrent change).",
+    ),
+  },
+  {
+    method: 'post',
+    path: '/children/:id/lead-practitioner/end',
+    tag: 'Children',
+    summary: "End the lead practitioner's appointment (admins of the appointing agency)",
+    params: byChild,
+    body: reasonBody,
+    ok: json('`{ lead: null }`; 404 `no_lead`.'),
+  },
   { method: 'post', path: '/children/:id/concerns', tag: 'Children', summary: 'Raise a flag of concern (no details)', params: byChild, ok: child },
   {
     method: 'post',

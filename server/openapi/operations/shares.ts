@@ -31,6 +31,17 @@ export const sharesOperations: ApiOperation[] = [
     ok: json('`{ entries: ShareEntry[] }`.'),
   },
   {
+    method: 'get',
+    path: '/children/:id/chronology/all-agencies',
+    tag: 'Shares',
+    summary:
+      'Every agency’s share entries about the child, for their current lead practitioner only, within need-to-know (offending-risk entries only for officers on the case); audited',
+    params: byChild,
+    ok: json(
+      '`{ entries: (ShareEntry & { readerIsParty, hasSummary })[] }`; `summary` only on entries the reader took part in. 403 `not_lead_practitioner`, `lead_ended`, `lead_agency_not_involved`.',
+    ),
+  },
+  {
     method: 'post',
     path: '/shares/:id/reopen',
     tag: 'Shares',

@@ -9,6 +9,10 @@ import type {
   Child,
   ChildSearchResult,
   RecentChild,
+  LeadAdmin,
+  LeadAppointment,
+  LedChild,
+  MultiAgencyEntry,
   CreatedInvite,
   DecisionBody,
   DirectoryAgency,
@@ -203,6 +207,13 @@ export type ContactChange = 'remove' | 'shield' | 'unshield';
 
 export const children = {
   recent: (): Promise<{ children: RecentChild[] }> => get('/api/children/recent'),
+  /** The children this practitioner is lead practitioner for. */
+  led: (): Promise<{ children: LedChild[] }> => get('/api/children/led-by-me'),
+  /** Admins of an involved agency: the current lead and whom they could appoint. */
+  lead: (id: string): Promise<LeadAdmin> => get(`/api/children/${seg(id)}/lead-practitioner`),
+  appointLead: (id: string, body: { userId: string; reason: string }): Promise<{ lead: LeadAppointment }> =>
+    put(`/api/children/${seg(id)}/lead-practitioner`, body),
+  endLead: (id: string, reason: string): Promise<{ lead: null }> => post(`/api/children/${seg(id)}/lead-practitioner/end`, { reason }),
   search: (q: ChildSearch): Promise<ChildSearchResult> => get(`/api/children${query({ ...q })}`),
   create: (body: NewChildBody): ChildRes => post('/api/children', body),
   open: (id: string, reason: string): ChildRes => post(`/api/children/${seg(id)}/open`, { reason }),
@@ -269,6 +280,8 @@ type EntryRes = Promise<{ entry: ShareEntry }>;
 
 export const shares = {
   chronology: (childId: string): Promise<{ entries: ShareEntry[] }> => get(`/api/children/${seg(childId)}/chronology`),
+  /** Every agency's entries about the child: the current lead practitioner only (403 for anyone else, with why). */
+  allAgencies: (childId: string): Promise<{ entries: MultiAgencyEntry[] }> => get(`/api/children/${seg(childId)}/chronology/all-agencies`),
   recordVerbal: (childId: string, body: VerbalShareBody): EntryRes => post(`/api/children/${seg(childId)}/verbal-shares`, body),
   recordDecision: (childId: string, body: DecisionBody): EntryRes => post(`/api/children/${seg(childId)}/decisions`, body),
   reopen: (id: string, reason: string): EntryRes => post(`/api/shares/${seg(id)}/reopen`, { reason }),

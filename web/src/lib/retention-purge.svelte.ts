@@ -1,8 +1,9 @@
 // Records destroyed under the retention schedule. The server tells every connected reader
 // (`retention:purged`, ids only); this device then forgets all it holds about the child — their
 // conversations and messages (memory and IndexedDB), their name and open record, search results,
-// chronology, special-file officers, written records due, children opened recently — and a screen showing any of it says so.
+// chronology, special-file officers, written records due, children opened recently, children they lead — and a screen showing any of it says so.
 import { childIndex } from './children.svelte';
+import { leadPractitioner } from './lead-practitioner.svelte';
 import { messaging } from './messaging.svelte';
 import { obligationState } from './obligations.svelte';
 import { recentChildren } from './recent-children.svelte';
@@ -41,6 +42,7 @@ class PurgedRecords {
     delete offendingRisk.officers[childId];
     obligationState.forget(childId);
     recentChildren.forget(childId);
+    leadPractitioner.forget(childId);
     await messaging.forget(childId, threadIds);
   }
 

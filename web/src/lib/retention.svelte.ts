@@ -78,6 +78,7 @@ const COUNT_LABELS: Record<string, [string, string]> = {
   wrappedKeyCopies: ['message key copy', 'message key copies'],
   threadParticipants: ['person in conversations', 'people in conversations'],
   obligations: ['written record due', 'written records due'],
+  leadPractitioners: ['lead practitioner appointment', 'lead practitioner appointments'],
   auditPrivateDetails: ['audit entry detail', 'audit entry details'],
 };
 

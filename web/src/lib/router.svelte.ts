@@ -1,9 +1,11 @@
 // Hash routing: #/ (Home: what needs doing), #/account, #/register, #/registered, #/invite/<token>, #/admin/users,
 // #/children, #/children/new, #/children/override, #/children/<id>,
-// #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology,
+// #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology[/all-agencies],
 // #/children/<id>/conversation, #/children/<id>/special-file[?obligation=<id>], #/conversations,
 // #/conversations/<threadId>, #/obligations, #/admin/escalations, #/admin/retention,
 // #/admin/subject-access, ...
+import type { ChronologyScope } from './types';
+
 export type Route =
   | { name: 'home' }
   | { name: 'account' }
@@ -25,7 +27,7 @@ export type Route =
   | { name: 'child'; id: string }
   | { name: 'child-verbal-share'; id: string }
   | { name: 'child-decision'; id: string }
-  | { name: 'child-chronology'; id: string }
+  | { name: 'child-chronology'; id: string; scope: ChronologyScope }
   | { name: 'child-conversation'; id: string }
   | { name: 'conversations' }
   | { name: 'conversation'; id: string }
@@ -37,10 +39,12 @@ export function parseHash(hash: string): Route {
   if (invite?.[1]) return { name: 'invite', token: decodeURIComponent(invite[1]) };
   const special = /^\/children\/([0-9a-fA-F-]{36})\/special-file(?:\?obligation=([0-9a-fA-F-]{36}))?$/.exec(path);
   if (special?.[1]) return { name: 'child-special-file', id: special[1].toLowerCase(), obligation: special[2]?.toLowerCase() ?? null };
-  const child = /^\/children\/([0-9a-fA-F-]{36})(?:\/(verbal-share|decision|chronology|conversation))?$/.exec(path);
+  const chronology = /^\/children\/([0-9a-fA-F-]{36})\/chronology(\/all-agencies)?$/.exec(path);
+  if (chronology?.[1]) return { name: 'child-chronology', id: chronology[1].toLowerCase(), scope: chronology[2] ? 'all' : 'mine' };
+  const child = /^\/children\/([0-9a-fA-F-]{36})(?:\/(verbal-share|decision|conversation))?$/.exec(path);
   if (child?.[1]) {
     const id = child[1].toLowerCase();
-    return child[2] ? { name: `child-${child[2] as 'verbal-share' | 'decision' | 'chronology' | 'conversation'}`, id } : { name: 'child', id };
+    return child[2] ? { name: `child-${child[2] as 'verbal-share' | 'decision' | 'conversation'}`, id } : { name: 'child', id };
   }
   const conversation = /^\/conversations\/([0-9a-fA-F-]{36})$/.exec(path);
   if (conversation?.[1]) return { name: 'conversation', id: conversation[1].toLowerCase() };

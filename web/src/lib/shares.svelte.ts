@@ -1,11 +1,12 @@
 // A child's share log as this practitioner sees it: the chronology of verbal shares and
-// decisions not to share they sent or took part in, and what they just recorded. Summaries are
-// opened here in the browser, with this user's keys; the server never sees them in the clear.
-import { integrity, shares as api } from './api';
+// decisions not to share they sent or took part in (or, for the child's lead practitioner, every
+// agency's), and what they just recorded. Summaries are opened here in the browser, with this
+// user's keys; the server never sees them in the clear.
+import { ApiError, integrity, shares as api } from './api';
 import { KeyCheckError, keyLog } from './key-log.svelte';
 import { identityKeys, loadCrypto } from './keys.svelte';
 import { session } from './session.svelte';
-import type { DecisionBody, ShareEntry, VerbalShareBody } from './types';
+import type { ChronologyScope, DecisionBody, MultiAgencyEntry, ShareEntry, VerbalShareBody } from './types';
 
 export type LoadState = 'idle' | 'loading' | 'ready' | 'failed';
 
@@ -17,9 +18,15 @@ export type LoadState = 'idle' | 'loading' | 'ready' | 'failed';
 export type SummaryView =
   { state: 'open'; text: string; signed: boolean } | { state: 'closed'; problem: string } | { state: 'altered'; recorder: string } | { state: 'loading' };
 
+/** An entry as either chronology lists it: the multi-agency one says whether the reader took part. */
+export type ChronologyEntry = ShareEntry & Partial<Pick<MultiAgencyEntry, 'readerIsParty' | 'hasSummary'>>;
+
 class ShareLog {
   childId = $state<string | null>(null);
-  entries = $state.raw<ShareEntry[]>([]);
+  scope = $state<ChronologyScope>('mine');
+  entries = $state.raw<ChronologyEntry[]>([]);
+  /** Why the chronology could not be loaded, when the server said (a lead whose appointment ended, say). */
+  loadError = $state<string | null>(null);
   /** Summaries opened on this device, by entry id. */
   summaries = $state<Record<string, SummaryView>>({});
   load = $state<LoadState>('idle');
@@ -36,25 +43,31 @@ class ShareLog {
   clear(): void {
     this.run++;
     this.childId = null;
+    this.scope = 'mine';
     this.entries = [];
+    this.loadError = null;
     this.summaries = {};
     this.load = 'idle';
     this.done = null;
   }
 
-  async loadChronology(childId: string): Promise<void> {
+  /** `all`: every agency's entries, which the server shows the child's lead practitioner only (and audits). */
+  async loadChronology(childId: string, scope: ChronologyScope = 'mine'): Promise<void> {
     const run = ++this.run;
-    if (this.childId !== childId) this.entries = [];
+    if (this.childId !== childId || this.scope !== scope) this.entries = [];
     this.childId = childId;
+    this.scope = scope;
     this.load = 'loading';
+    this.loadError = null;
     try {
-      const { entries } = await api.chronology(childId);
+      const { entries } = scope === 'all' ? await api.allAgencies(childId) : await api.chronology(childId);
       if (run !== this.run) return;
       this.entries = entries;
       this.load = 'ready';
     } catch (error) {
       if (run !== this.run) return;
       this.load = 'failed';
+      this.loadError = error instanceof ApiError && error.status === 403 ? error.message : null;
       throw error;
     }
   }
@@ -70,7 +83,7 @@ class ShareLog {
   async reopen(entry: ShareEntry, childId: string, reason: string): Promise<void> {
     await api.reopen(entry.id, reason);
     this.announce(childId, 'The decision not to share is reopened.');
-    await this.loadChronology(childId);
+    await this.loadChronology(childId, this.scope);
   }
 
   /** Shown once, as a success banner, on the child's chronology. */

@@ -12,6 +12,8 @@ import type { Access, ChildView } from '../../../server/children/child-view';
 import type { createChildBody } from '../../../server/children/children.schema';
 import type { SearchResult } from '../../../server/children/children.service';
 import type { RecentChild as RecentChildView } from '../../../server/children/recent.service';
+import type { LeadAdminView, LeadView, LedChild as LedChildView } from '../../../server/children/lead-practitioner.service';
+import type { MultiAgencyEntryView } from '../../../server/shares/multi-agency-chronology.service';
 import type { AlertView } from '../../../server/children/shielding.service';
 import type { Role as ServerRole, UserStatus as ServerUserStatus } from '../../../server/policy/types';
 import type { PersonView } from '../../../server/accounts/directory.service';
@@ -49,6 +51,9 @@ export type ChildAccess = Access;
 export type ChildSearchResult = SearchResult;
 export type ChildSummary = SearchResult['children'][number];
 export type RecentChild = RecentChildView;
+export type LeadAppointment = LeadView;
+export type LeadAdmin = LeadAdminView;
+export type LedChild = LedChildView;
 export type NewChildBody = z.input<typeof createChildBody>;
 export type ChildGender = Child['gender'];
 export type ParentRelationship = Child['parents'][number]['relationship'];
@@ -58,6 +63,10 @@ export type MailSetup = MailSetupView;
 export type Person = PersonView;
 export type PublicKeys = PublicKeysView;
 export type ShareEntry = ShareEntryView;
+/** An entry of the multi-agency chronology (the lead practitioner's): whether the reader took part, and whether it has a summary. */
+export type MultiAgencyEntry = MultiAgencyEntryView;
+/** Whose entries a chronology shows: the reader's own, or every agency's (lead practitioner only). */
+export type ChronologyScope = 'mine' | 'all';
 export type Thread = ThreadView;
 export type { SyncedMessage, KeyBackup, SignedTreeHead };
 /** `childName` comes with the officer's own list (`GET /api/obligations/mine`), where policy lets them see it. */
