@@ -38,6 +38,35 @@ export async function childrenNamedFor(ctx: ServiceContext, signedIn: SignedIn, 
 }
 
 /**
+ * A list of items about children for Home and the like: each item with its child's row, in the
+ * given order, keeping only the children this viewer may see named (at most `limit`); showing
+ * them is audited (`auditNamesListed`).
+ */
+export async function listNamedChildren<T>(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  items: T[],
+  childIdOf: (item: T) => string,
+  where: NamesListedIn,
+  limit = Infinity,
+): Promise<{ item: T; child: ChildRow }[]> {
+  const named = await childrenNamedFor(ctx, signedIn, items.map(childIdOf));
+  const list = items
+    .flatMap((item) => {
+      const child = named.get(childIdOf(item));
+      return child ? [{ item, child }] : [];
+    })
+    .slice(0, limit);
+  await auditNamesListed(
+    ctx,
+    signedIn,
+    list.map(({ child }) => child.id),
+    where,
+  );
+  return list;
+}
+
+/**
  * Showing children's names is a read of the index, audited like a search: the ids named go in the
  * entry's `returned`, so each child's access report shows who saw their name, where and when.
  */

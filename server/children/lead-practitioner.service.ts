@@ -16,7 +16,7 @@ import {
 } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
-import { auditNamesListed, childrenNamedFor } from './child-names';
+import { listNamedChildren } from './child-names';
 import type { appointLeadBody } from './children.schema';
 import { agencyOf, visibleChild } from './children.service';
 import { openInvolvements } from './children.store';
@@ -192,20 +192,6 @@ export interface LedChild {
 export async function childrenILead(ctx: ServiceContext, signedIn: SignedIn): Promise<LedChild[]> {
   requireAllowed(canListLedChildren(signedIn.actor));
   const led = await childrenLedBy(ctx.db, signedIn.actor.id);
-  const named = await childrenNamedFor(
-    ctx,
-    signedIn,
-    led.map((l) => l.childId),
-  );
-  const list = led.flatMap(({ childId, since }) => {
-    const child = named.get(childId);
-    return child ? [{ id: child.id, name: child.name, dateOfBirth: child.dateOfBirth, since: since.toISOString() }] : [];
-  });
-  await auditNamesListed(
-    ctx,
-    signedIn,
-    list.map((c) => c.id),
-    'home',
-  );
-  return list;
+  const list = await listNamedChildren(ctx, signedIn, led, (l) => l.childId, 'home');
+  return list.map(({ item, child }) => ({ id: child.id, name: child.name, dateOfBirth: child.dateOfBirth, since: item.since.toISOString() }));
 }

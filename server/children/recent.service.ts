@@ -2,7 +2,7 @@ import type { SignedIn } from '../accounts/session-view';
 import { recentSubjectsOf } from '../audit';
 import { canListRecentChildren, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
-import { auditNamesListed, childrenNamedFor } from './child-names';
+import { listNamedChildren } from './child-names';
 
 export interface RecentChild {
   id: string;
@@ -25,22 +25,6 @@ export async function recentChildren(ctx: ServiceContext, signedIn: SignedIn): P
   const since = new Date(ctx.clock().getTime() - RECENT_DAYS * 86_400_000);
   // More than are shown: some may have left the index or their agency's care meanwhile.
   const opened = await recentSubjectsOf(ctx.db, signedIn.actor.id, ['child.opened', 'child.created'], since, RECENT_LIMIT * 3);
-  const named = await childrenNamedFor(
-    ctx,
-    signedIn,
-    opened.map((o) => o.subjectId),
-  );
-  const list = opened
-    .flatMap(({ subjectId, at }) => {
-      const child = named.get(subjectId);
-      return child ? [{ id: child.id, name: child.name, dateOfBirth: child.dateOfBirth, openedAt: at.toISOString() }] : [];
-    })
-    .slice(0, RECENT_LIMIT);
-  await auditNamesListed(
-    ctx,
-    signedIn,
-    list.map((c) => c.id),
-    'home',
-  );
-  return list;
+  const list = await listNamedChildren(ctx, signedIn, opened, (o) => o.subjectId, 'home', RECENT_LIMIT);
+  return list.map(({ item, child }) => ({ id: child.id, name: child.name, dateOfBirth: child.dateOfBirth, openedAt: item.at.toISOString() }));
 }

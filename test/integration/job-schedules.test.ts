@@ -7,7 +7,7 @@ import { ApiClient } from '../support/client';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
-import { welfareRecord } from '../support/practitioner';
+import { offendingRiskRecord, welfareRecord } from '../support/practitioner';
 import { OwnRedis } from '../support/redis-server';
 
 // An operator's bad day: `redis-cli FLUSHALL` while the connection stays up removes every job
@@ -108,7 +108,7 @@ describe('job schedules in a Redis that loses them', () => {
       tier: 'offending_risk',
       emergency: true,
       participants: [{ userId: alexId }],
-      record: { ...welfareRecord, kindsOfInformation: ['offending_or_antisocial_behaviour'], schedule1Condition: 'preventing_or_detecting_unlawful_acts' },
+      record: offendingRiskRecord,
     });
     expect(share.status).toBe(201);
 

@@ -7,7 +7,7 @@ import { rawClient } from '../support/database';
 import { TestClock, startTestHaven, type TestHaven } from '../support/haven';
 import { publishKeys } from '../support/keys';
 import { People } from '../support/people';
-import { welfareRecord } from '../support/practitioner';
+import { offendingRiskRecord, welfareRecord } from '../support/practitioner';
 import { totpCode } from '../support/totp';
 
 // Lead practitioners (issue 18): an agency admin appoints one of their own staff as lead for a
@@ -348,12 +348,7 @@ describe('the multi-agency chronology', () => {
     expect((await morgan.post(`/api/children/${ids.amara}/verbal-shares`, verbal([{ userId: ids.jordan }]))).status).toBe(201);
     const ruth = await people.as('Ruth');
     expect((await ruth.post(`/api/children/${ids.amara}/offending-risk`, { reason: 'Referral from the youth offending panel' })).status).toBe(200);
-    const crime = {
-      ...welfareRecord,
-      kindsOfInformation: ['offending_or_antisocial_behaviour'],
-      schedule1Condition: 'preventing_or_detecting_unlawful_acts',
-      legalGateway: 'crime_and_disorder_act_1998_s115',
-    };
+    const crime = { ...offendingRiskRecord, legalGateway: 'crime_and_disorder_act_1998_s115' };
     expect((await ruth.post(`/api/children/${ids.amara}/case-officers`, { userId: ids.alex, record: crime })).status).toBe(200);
     const emergency = await ruth.post(`/api/children/${ids.amara}/verbal-shares`, {
       ...verbal([{ userId: ids.alex }], { tier: 'offending_risk', emergency: true, record: crime }),

@@ -7,7 +7,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { mailEnv, outboxRows } from '../support/mail-outbox';
 import { People } from '../support/people';
-import { Practitioner, startConversation, welfareRecord } from '../support/practitioner';
+import { Practitioner, offendingRiskRecord, startConversation, welfareRecord } from '../support/practitioner';
 import { TestSmtpServer, type ReceivedMail } from '../support/smtp';
 
 // E-mail notices end to end: real events in a real Haven, a real mail worker on BullMQ, and a real
@@ -121,7 +121,7 @@ describe('each kind of notice reaches its person by e-mail', () => {
       tier: 'offending_risk',
       emergency: true,
       participants: [{ userId: alexId }],
-      record: { ...welfareRecord, kindsOfInformation: ['offending_or_antisocial_behaviour'], schedule1Condition: 'preventing_or_detecting_unlawful_acts' },
+      record: offendingRiskRecord,
     });
     expect(share.status).toBe(201);
     const reminder = await waitForMail('Ruth', /^A written record is due by \w+day \d+ \w+ \d{4} at \d\d:\d\d$/);

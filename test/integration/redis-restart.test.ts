@@ -6,7 +6,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { OwnRedis } from '../support/redis-server';
-import { Practitioner, startConversation, welfareRecord } from '../support/practitioner';
+import { Practitioner, offendingRiskRecord, startConversation, welfareRecord } from '../support/practitioner';
 
 // A Redis server of this test's own, so restarting it disturbs no other test.
 let redis: OwnRedis;
@@ -65,7 +65,7 @@ describe('Redis restarted under load', () => {
       tier: 'offending_risk',
       emergency: true,
       participants: [{ userId: alexId }],
-      record: { ...welfareRecord, kindsOfInformation: ['offending_or_antisocial_behaviour'], schedule1Condition: 'preventing_or_detecting_unlawful_acts' },
+      record: offendingRiskRecord,
     });
     expect(share.status).toBe(201);
     expect(await noticeCount()).toBe(0);

@@ -6,7 +6,7 @@ import { verifyAuditChain } from '../../server/audit';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
-import { welfareRecord } from '../support/practitioner';
+import { offendingRiskRecord, welfareRecord } from '../support/practitioner';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `haven-crash-${randomBytes(4).toString('hex')}`;
@@ -61,7 +61,7 @@ beforeAll(async () => {
       tier: 'offending_risk',
       emergency: true,
       participants: [{ userId: alexId }],
-      record: { ...welfareRecord, kindsOfInformation: ['offending_or_antisocial_behaviour'], schedule1Condition: 'preventing_or_detecting_unlawful_acts' },
+      record: offendingRiskRecord,
     });
     expect(res.status).toBe(201);
   }

@@ -48,6 +48,13 @@ export const welfareRecord = shareRecord.parse({
   childOrFamilyTold: { told: true },
 });
 
+/** The same for a child at risk of offending: what an emergency verbal share or a written record carries. */
+export const offendingRiskRecord = {
+  ...welfareRecord,
+  kindsOfInformation: ['offending_or_antisocial_behaviour'],
+  schedule1Condition: 'preventing_or_detecting_unlawful_acts',
+} as const;
+
 /** A message as the server lists it: where it says the envelope is, and the envelope. */
 export interface ListedEnvelope {
   id: string;
