@@ -5,6 +5,7 @@ import { verifyAuditChain } from '../../server/audit';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
+import { entryArgs } from '../support/compiled-entries';
 
 const run = promisify(execFile);
 let haven: TestHaven;
@@ -184,7 +185,7 @@ describe('tamper detection (an attacker with database access)', () => {
   });
 
   it('`npm run audit:verify` reports the break and exits non-zero', async () => {
-    const result = await run('npx', ['tsx', 'scripts/audit-verify.ts'], { env: { ...process.env, ...haven.env } }).then(
+    const result = await run(process.execPath, entryArgs('auditVerify'), { env: { ...process.env, ...haven.env } }).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );

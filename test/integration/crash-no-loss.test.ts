@@ -6,6 +6,7 @@ import { ApiClient } from '../support/client';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { freePort } from '../support/net';
 import { Practitioner, startConversation } from '../support/practitioner';
+import { entryArgs } from '../support/compiled-entries';
 
 const KILLS = 10;
 let haven: TestHaven;
@@ -15,7 +16,7 @@ let server: ChildProcess | null = null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startServer(): Promise<void> {
-  server = spawn('npx', ['tsx', 'server/main.ts'], {
+  server = spawn(process.execPath, entryArgs('server'), {
     env: { ...process.env, ...haven.env, PORT: String(port), REDIS_URL: '', LOG_LEVEL: 'error' },
     stdio: 'ignore',
     detached: true,

@@ -10,6 +10,7 @@ import { TEST_ADMIN_URL, rawClient } from '../support/database';
 import { readDemoFile } from '../../server/demo/demo-file';
 import { ready } from '../../crypto';
 import { TEST_TRUST_ENV } from '../support/trust-roots';
+import { entryArgs } from '../support/compiled-entries';
 
 describe('GET /api/health', () => {
   it('answers 200 when the database and Redis answer, degraded while no worker keeps the job schedules (job-schedules.test.ts sees it ok)', async () => {
@@ -61,11 +62,19 @@ describe('GET /api/health', () => {
   });
 });
 
-/** Runs `tsx server/main.ts` as a newcomer would, and collects its output. */
-function startProcess(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+/**
+ * Runs the server as a process of its own and collects its output: from the compiled entry, or,
+ * `fromSource`, exactly as `npm start` does (tsx on server/main.ts).
+ */
+function startProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+  fromSource = false,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  // A process group of its own: stopping npx alone would leave the server it started running.
-  const child = spawn('npx', ['tsx', 'server/main.ts', ...args], {
+  // A process group of its own, so that stopping it stops everything it started.
+  const nodeArgs = fromSource ? ['--import', 'tsx', 'server/main.ts', ...args] : entryArgs('server', ...args);
+  const child = spawn(process.execPath, nodeArgs, {
     // The test trust roots, which the test web build (if built) was made with: the start check compares them.
     env: { ...process.env, ...TEST_TRUST_ENV, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +86,7 @@ function startProcess(env: Record<string, string>, args: string[] = []): { child
   return { child, output: () => output, exited };
 }
 
-/** SIGTERM to the whole group (npx, tsx and the server), as a service manager stops a service. */
+/** SIGTERM to the whole group, as a service manager stops a service. */
 function stop(proc: ReturnType<typeof startProcess>): void {
   if (proc.child.pid && proc.child.exitCode === null) process.kill(-proc.child.pid, 'SIGTERM');
 }
@@ -106,7 +115,7 @@ describe('starting Haven', () => {
   });
 
   it('on embedded PGlite: migrates, seeds the demo once, prints how to sign in, and refuses to seed again', { timeout: 120_000 }, async () => {
-    const first = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo']);
+    const first = startProcess({ PORT: '0', HAVEN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--seed-demo'], true);
     try {
       const out = await waitForOutput(first, /saved in/);
       const url = /Haven demo is running at (\S+)/.exec(out)?.[1] ?? '';

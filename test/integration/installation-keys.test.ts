@@ -9,6 +9,7 @@ import { ready } from '../../crypto';
 import { havenCommand } from '../support/commands';
 import { createTestDatabase, rawClient, type TestDatabase } from '../support/database';
 import { TEST_TRUST_ENV } from '../support/trust-roots';
+import { entryArgs } from '../support/compiled-entries';
 
 // The installation key: kept outside the database (an environment variable, or a file in the data
 // folder), made on first start or by `npm run haven -- keys create`, never written to the database.
@@ -65,7 +66,7 @@ describe('a server on PostgreSQL with no key configured', () => {
   it('makes its key file on first start, anchors its head when stopped with SIGTERM, and never puts the key in the database', SLOW, async () => {
     const dir = dataFolder();
     let output = '';
-    const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--seed-demo'], {
+    const server = spawn(process.execPath, entryArgs('server', '--seed-demo'), {
       env: {
         ...process.env,
         ...TEST_TRUST_ENV,

@@ -8,6 +8,7 @@ import { ApiClient } from '../support/client';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { freePort } from '../support/net';
 import { Practitioner, startConversation } from '../support/practitioner';
+import { entryArgs } from '../support/compiled-entries';
 
 // Issue 23: a stored, acknowledged message must reach readers who stay connected to another
 // server process, without their reconnecting, when the push is lost between processes: the
@@ -150,7 +151,7 @@ describe('the sending process killed under load', () => {
   let child: ChildProcess | null = null;
 
   async function startSendingProcess(): Promise<void> {
-    child = spawn('npx', ['tsx', 'server/main.ts'], {
+    child = spawn(process.execPath, entryArgs('server'), {
       env: { ...process.env, ...haven.env, PORT: String(port), REDIS_URL, HAVEN_QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' },
       stdio: 'ignore',
       detached: true,

@@ -132,7 +132,7 @@ describe('the malicious database', () => {
 });
 
 describe('certify-admin', () => {
-  // Seven command-line processes, one after another: each starts tsx, so give it room on a busy machine.
+  // Seven command-line processes, one after another: give them room on a busy machine.
   it('certifies an admin for the fingerprint they read out, and refuses anything else with one line', { timeout: 120_000 }, async () => {
     const sam = new Practitioner(await people.as('Sam'));
     await sam.publishKeys();

@@ -7,6 +7,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { offendingRiskRecord, welfareRecord } from '../support/practitioner';
+import { entryArgs } from '../support/compiled-entries';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `haven-crash-${randomBytes(4).toString('hex')}`;
@@ -16,7 +17,7 @@ const people = new People(() => haven);
 const running: ChildProcess[] = [];
 
 function startWorkerProcess(): ChildProcess {
-  const child = spawn('npx', ['tsx', 'workers/main.ts'], {
+  const child = spawn(process.execPath, entryArgs('workers'), {
     env: { ...process.env, ...haven.env, REDIS_URL, HAVEN_QUEUE_PREFIX: PREFIX, HAVEN_OBLIGATION_SWEEP_SECONDS: '1', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
     detached: true,

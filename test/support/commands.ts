@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { entryArgs } from './compiled-entries';
 
 // Haven's commands as an operator runs them: a process of their own, configured by the
 // environment (an installation's `env` from startTestHaven: its database, data folder and key).
@@ -22,10 +23,10 @@ function run(command: string, args: string[], env: Record<string, string | undef
 
 /** `npm run haven -- <args>` (server/cli/main.ts). */
 export function havenCommand(env: Record<string, string | undefined>, ...args: string[]): Promise<CommandResult> {
-  return run(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], env);
+  return run(process.execPath, entryArgs('cli', ...args), env);
 }
 
 /** `npm run audit:verify` (scripts/audit-verify.ts). */
 export function auditVerifyScript(env: Record<string, string | undefined>): Promise<CommandResult> {
-  return run(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], env);
+  return run(process.execPath, entryArgs('auditVerify'), env);
 }

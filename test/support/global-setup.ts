@@ -1,9 +1,15 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { compileEntries } from './compiled-entries';
 import { TEST_ADMIN_URL } from './database';
 
-/** Fails the run at once, saying what to start, when PostgreSQL or Redis is not there. */
-export default async function checkServices(): Promise<void> {
+/** Compiles the entry points the process tests start; fails the run at once, saying what to start, when PostgreSQL or Redis is not there. */
+export default async function setUpRun(): Promise<void> {
+  await compileEntries();
+  await checkServices();
+}
+
+async function checkServices(): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_ADMIN_URL, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
