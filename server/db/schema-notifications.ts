@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { users } from './schema-core';
+import { agencies, users } from './schema-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -71,3 +71,27 @@ export const mailOutbox = pgTable(
     index('mail_outbox_user_idx').on(t.userId, t.kind, t.sentAt),
   ],
 );
+
+/**
+ * A person's own choices of what comes by e-mail and when (server/notifications/preference-rules.ts;
+ * validated when read: anything else there counts as no choice). No row: their agency's defaults.
+ */
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/** An agency's defaults for its people who have not chosen, set by its admins (or a system admin). */
+export const agencyNotificationDefaults = pgTable('agency_notification_defaults', {
+  agencyId: uuid('agency_id')
+    .primaryKey()
+    .references(() => agencies.id),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  updatedBy: uuid('updated_by')
+    .notNull()
+    .references(() => users.id),
+  updatedAt: at('updated_at').notNull(),
+});

@@ -79,6 +79,14 @@ export async function markFailed(db: Database, id: string, error: string): Promi
 }
 
 /** A queued digest that may not go yet. */
+/** A queued notice that will not go (the person turned it off): settled without being taken. */
+export async function skipQueued(db: Database, id: string, at: Date, why: string): Promise<void> {
+  await db
+    .update(mailOutbox)
+    .set({ status: 'skipped', sentAt: at, lastError: why, linkToken: null })
+    .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'queued')));
+}
+
 export async function postpone(db: Database, id: string, until: Date): Promise<void> {
   await db
     .update(mailOutbox)

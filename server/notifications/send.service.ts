@@ -1,5 +1,7 @@
 import type { ServiceContext } from '../shared/context';
-import { digestDecision, digestHeldUntil } from './digest-rules';
+import { digestDecision, digestDueAt, digestHeldUntil } from './digest-rules';
+import { INSTALLATION_TIME_ZONE, decideByPreferences, digestPeriodMs, effectivePreferences } from './preference-rules';
+import { preferencesOf } from './preferences.store';
 import { fromPayload, havenLink, type MailKind } from './mail-content';
 import type { MailTransport } from './mail-transport';
 import { mailSender } from './mail-setup';
@@ -13,6 +15,7 @@ import {
   markRetry,
   markSent,
   markSkipped,
+  skipQueued,
   postpone,
   queuedRows,
   recipientOf,
@@ -41,10 +44,24 @@ export function leaseMs(config: MailContext['config']): number {
   return 4 * config.HAVEN_MAIL_SEND_TIMEOUT_SECONDS * 1000 + 30_000;
 }
 
-/** A queued digest waits while the person's last one is less than a period old. */
-async function digestHold(ctx: MailContext, row: OutboxRow, now: Date): Promise<Date | null> {
-  if (row.kind !== 'new_messages' || !row.userId) return null;
-  return digestHeldUntil(await lastDigestSentAt(ctx.db, row.userId), ctx.config.HAVEN_MAIL_DIGEST_MINUTES * 60_000, now);
+/**
+ * The person's choices, read when the notice is due (so a change made after it was queued counts):
+ * a notice they turned off is dropped; one that quiet hours hold waits for their end; a digest
+ * waits for the person's own period after its first message and after their last digest.
+ */
+async function byPreferences(ctx: MailContext, row: OutboxRow, now: Date): Promise<{ skip: string } | { later: Date } | null> {
+  if (!row.userId) return null;
+  const { own, agency } = await preferencesOf(ctx.db, row.userId);
+  const prefs = effectivePreferences(own, agency);
+  const decision = decideByPreferences(row.kind, prefs, now, INSTALLATION_TIME_ZONE);
+  if (decision.action === 'skip') return { skip: decision.why };
+  if (decision.action === 'hold') return { later: decision.until };
+  if (row.kind !== 'new_messages') return null;
+  const period = digestPeriodMs(prefs.digest, ctx.config.HAVEN_MAIL_DIGEST_MINUTES);
+  const due = digestDueAt(row.createdAt, period);
+  if (due > now) return { later: due };
+  const held = digestHeldUntil(await lastDigestSentAt(ctx.db, row.userId), period, now);
+  return held ? { later: held } : null;
 }
 
 /**
@@ -57,10 +74,14 @@ export async function sendNotice(ctx: MailContext, transport: MailTransport, id:
   const found = await findOutboxRow(ctx.db, id);
   if (!found || found.status !== 'queued') return { outcome: 'not_queued' };
   if (found.nextAttemptAt > now) return { outcome: 'later', at: found.nextAttemptAt };
-  const held = await digestHold(ctx, found, now);
-  if (held) {
-    await postpone(ctx.db, id, held);
-    return { outcome: 'later', at: held };
+  const chosen = await byPreferences(ctx, found, now);
+  if (chosen && 'later' in chosen) {
+    await postpone(ctx.db, id, chosen.later);
+    return { outcome: 'later', at: chosen.later };
+  }
+  if (chosen) {
+    await skipQueued(ctx.db, id, now, chosen.skip);
+    return { outcome: 'skipped', kind: found.kind, why: chosen.skip };
   }
   const { domain } = mailSender(ctx.config);
   const row = await claimOutboxRow(ctx.db, id, now, new Date(now.getTime() + leaseMs(ctx.config)), domain);

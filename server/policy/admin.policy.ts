@@ -178,3 +178,19 @@ export function canReadAdminCertificates(actor: Actor): Decision {
 export function canSeeMailSetup(actor: Actor): Decision {
   return adminInGoodStanding(actor);
 }
+
+/**
+ * An agency's default notification preferences (what its people hear by e-mail until they choose):
+ * its own admins, or a system admin for any agency, in good standing.
+ */
+export function canManageNotificationDefaults(actor: Actor, agencyId: string): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () => sameAgencyScope(actor, agencyId),
+  );
+}
+
+/** A person's own notification preferences: anyone signed in whose account is not suspended, for themselves only. */
+export function canSetOwnNotificationPreferences(actor: Actor): Decision {
+  return actor.status === 'suspended' ? deny('actor_suspended', 'Your account is suspended.') : allow;
+}

@@ -16,7 +16,8 @@ const SYSTEM: Who[] = ['system_admin'];
 let haven: TestHaven;
 const people = new People(() => haven);
 const clients = new Map<Who, ApiClient>();
-const ids = { lily: '', council: '', jordan: '', morgan: '', run: '', share: '' };
+const ids = { lily: '', council: '', police: '', jordan: '', morgan: '', run: '', share: '' };
+const hourly = { messages: true, recordReminders: true, digest: 'hourly', quietHours: { start: '22:00', end: '07:00' } };
 const unique = () => randomBytes(4).toString('hex');
 
 interface Row {
@@ -40,6 +41,13 @@ const ROUTES: Row[] = [
     allowed: ADMINS,
   },
   { method: 'GET', path: () => '/api/audit', allowed: ADMINS },
+  // E-mail preferences: each signed-in person their own; an agency's defaults its own admins and system admins.
+  { method: 'GET', path: () => '/api/me/notification-preferences', allowed: READERS },
+  { method: 'PUT', path: () => '/api/me/notification-preferences', body: () => ({ preferences: hourly }), allowed: READERS },
+  { method: 'GET', path: () => `/api/agencies/${ids.council}/notification-defaults`, allowed: ADMINS },
+  { method: 'PUT', path: () => `/api/agencies/${ids.council}/notification-defaults`, body: () => ({ preferences: hourly }), allowed: ADMINS },
+  { method: 'GET', path: () => `/api/agencies/${ids.police}/notification-defaults`, allowed: SYSTEM },
+  { method: 'PUT', path: () => `/api/agencies/${ids.police}/notification-defaults`, body: () => ({ preferences: hourly }), allowed: SYSTEM },
   { method: 'GET', path: () => '/api/audit/verify', allowed: SYSTEM },
   { method: 'GET', path: () => `/api/audit/reports/child/${ids.lily}`, allowed: ADMINS },
   { method: 'GET', path: () => `/api/audit/reports/user/${ids.jordan}`, allowed: ADMINS },
@@ -104,7 +112,9 @@ beforeAll(async () => {
   const jordan = await people.as('Jordan');
   ids.lily = (await jordan.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
   ids.jordan = (await jordan.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user.id;
-  ids.morgan = (await (await people.as('Morgan')).get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+  const morganSession = (await (await people.as('Morgan')).get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user;
+  ids.morgan = morganSession.id;
+  ids.police = morganSession.agencyId;
   ids.run = (await (await people.as('Sam')).post<{ runId: string }>('/api/retention/runs', { dryRun: true })).body.runId;
   ids.council = (await jordan.get<{ session: { user: { id: string; agencyId: string } } }>('/api/session')).body.session.user.agencyId;
   const share = await jordan.post<{ entry: { id: string } }>(`/api/children/${ids.lily}/verbal-shares`, {
