@@ -6,30 +6,9 @@ import { canManageNotificationDefaults, canSetOwnNotificationPreferences, requir
 import type { ServiceContext } from '../shared/context';
 import { parseInput } from '../shared/parse-input';
 import { MAIL_KINDS } from './mail-content';
-import {
-  INSTALLATION_DEFAULTS,
-  INSTALLATION_TIME_ZONE,
-  canTurnOff,
-  effectivePreferences,
-  heldInQuietHours,
-  type NotificationPreferences,
-} from './preference-rules';
-import { preferencesBody } from './preferences.schema';
+import { INSTALLATION_DEFAULTS, INSTALLATION_TIME_ZONE, canTurnOff, effectivePreferences, heldInQuietHours } from './preference-rules';
+import { preferencesBody, type AgencyDefaultsView, type PreferencesView } from './preferences.schema';
 import { agencyDefaultsOf, clearAgencyDefaults, clearOwnPreferences, preferencesOf, saveAgencyDefaults, saveOwnPreferences } from './preferences.store';
-
-/** What the account page shows: the person's choices, what applies until they choose, and the rules they cannot change. */
-export interface PreferencesView {
-  own: NotificationPreferences | null;
-  /** Their agency's defaults, or the installation's where the agency set none. */
-  defaults: NotificationPreferences;
-  agencySetDefaults: boolean;
-  effective: NotificationPreferences;
-  timeZone: string;
-  /** Notices that always come by e-mail, whatever the choices. */
-  alwaysSent: string[];
-  /** Notices that come through quiet hours. */
-  throughQuietHours: string[];
-}
 
 const ALWAYS_SENT = MAIL_KINDS.filter((kind) => !canTurnOff(kind) && kind !== 'invitation');
 const THROUGH_QUIET_HOURS = MAIL_KINDS.filter((kind) => !heldInQuietHours(kind) && kind !== 'invitation');
@@ -72,14 +51,6 @@ export async function setMyPreferences(ctx: ServiceContext, signedIn: SignedIn, 
     );
   });
   return myPreferences(ctx, signedIn);
-}
-
-export interface AgencyDefaultsView {
-  agencyId: string;
-  /** Null: the agency set none, so the installation's apply. */
-  defaults: NotificationPreferences | null;
-  effective: NotificationPreferences;
-  timeZone: string;
 }
 
 async function requireAgency(ctx: ServiceContext, agencyId: string): Promise<void> {

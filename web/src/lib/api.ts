@@ -41,6 +41,8 @@ import type {
   VerifyUserBody,
 } from './types';
 import type { IntegrityReportBody } from '../../../server/integrity/integrity.schema';
+import type { NotificationPreferences } from '../../../server/notifications/preference-rules';
+import type { AgencyDefaultsView, PreferencesView } from '../../../server/notifications/preferences.schema';
 
 export interface ApiIssue {
   path: string;
@@ -254,6 +256,16 @@ export const keys = {
 /** Admin certificates as the server lists them; each is checked against this build's organisation root before it counts. */
 export const adminCertificates = {
   list: (): Promise<{ certificates: (SignedAdminCertificate & { name: string })[] }> => get('/api/admin-certificates'),
+};
+
+/** What comes by e-mail and when: one's own choices, and an agency's defaults (its admins). */
+export const notificationPreferences = {
+  mine: (): Promise<PreferencesView> => get('/api/me/notification-preferences'),
+  /** Null: back to the agency's defaults. */
+  setMine: (preferences: NotificationPreferences | null): Promise<PreferencesView> => put('/api/me/notification-preferences', { preferences }),
+  agencyDefaults: (agencyId: string): Promise<AgencyDefaultsView> => get(`/api/agencies/${seg(agencyId)}/notification-defaults`),
+  setAgencyDefaults: (agencyId: string, preferences: NotificationPreferences | null): Promise<AgencyDefaultsView> =>
+    put(`/api/agencies/${seg(agencyId)}/notification-defaults`, { preferences }),
 };
 
 export const keyLog = {
