@@ -186,7 +186,10 @@ export function canSeeMailSetup(actor: Actor): Decision {
 export function canManageNotificationDefaults(actor: Actor, agencyId: string): Decision {
   return firstDenial(
     () => adminInGoodStanding(actor),
-    () => sameAgencyScope(actor, agencyId),
+    () =>
+      actor.role === 'system_admin' || actor.agencyId === agencyId
+        ? allow
+        : deny('other_agency', 'Agency admins can only set the e-mail settings of their own agency.'),
   );
 }
 

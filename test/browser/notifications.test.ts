@@ -110,7 +110,13 @@ describe('notification settings and browser notifications in Chromium', () => {
     await admin.screenshot({ path: path.join(SCREENSHOTS, 'notifications-agency-defaults.png'), fullPage: true });
     await admin.reload();
     await admin.getByRole('button', { name: 'Save agency e-mail settings' }).waitFor({ timeout: 15_000 });
-    expect(await admin.locator('form').filter({ has: admin.getByRole('button', { name: 'Save agency e-mail settings' }) }).getByLabel('At most once a day').isChecked()).toBe(true);
+    expect(
+      await admin
+        .locator('form')
+        .filter({ has: admin.getByRole('button', { name: 'Save agency e-mail settings' }) })
+        .getByLabel('At most once a day')
+        .isChecked(),
+    ).toBe(true);
     await adminContext.close();
 
     await page.getByRole('button', { name: 'Use my agency’s settings instead' }).click();

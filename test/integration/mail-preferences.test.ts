@@ -93,7 +93,12 @@ describe('a person’s own choices', () => {
   it('refuses choices that are not complete and well formed, and changes nothing', async () => {
     const morgan = await people.as('Morgan');
     const before = (await morgan.get<{ own: unknown }>('/api/me/notification-preferences')).body.own;
-    for (const bad of [{}, { preferences: { ...prefs(), digest: 'weekly' } }, { preferences: prefs({ quietHours: { start: '22:00', end: '22:00' } }) }, { preferences: prefs(), userId: 'x' }]) {
+    for (const bad of [
+      {},
+      { preferences: { ...prefs(), digest: 'weekly' } },
+      { preferences: prefs({ quietHours: { start: '22:00', end: '22:00' } }) },
+      { preferences: prefs(), userId: 'x' },
+    ]) {
       const res = await morgan.request('PUT', '/api/me/notification-preferences', bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts/);
@@ -106,7 +111,9 @@ describe('an agency’s defaults and quiet hours', () => {
   it('apply to a person who has not chosen: a reminder at 23:00 waits for 07:00; an escalation goes at once', async () => {
     const priya = await people.as('Priya');
     const council = await agencyOf('Ruth');
-    const set = await priya.request('PUT', `/api/agencies/${council}/notification-defaults`, { preferences: prefs({ quietHours: { start: '22:00', end: '07:00' } }) });
+    const set = await priya.request('PUT', `/api/agencies/${council}/notification-defaults`, {
+      preferences: prefs({ quietHours: { start: '22:00', end: '07:00' } }),
+    });
     expect(set.status).toBe(200);
     const ruth = await people.as('Ruth');
     const view = (await ruth.get<{ own: unknown; agencySetDefaults: boolean; effective: { quietHours: unknown } }>('/api/me/notification-preferences')).body;

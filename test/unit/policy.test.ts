@@ -5,6 +5,8 @@ import {
   canInvite,
   canListUsers,
   canManageAgencies,
+  canManageNotificationDefaults,
+  canSetOwnNotificationPreferences,
   canReinstate,
   canSuspend,
   canVerify,
@@ -37,6 +39,7 @@ const adminDecisions = (a: Actor, agencyId: string, t = target({ agencyId })) =>
   verify: canVerify(a, t, { role: 'practitioner', agency: { id: agencyId, protocolSigned: true } }),
   suspend: canSuspend(a, { ...t, status: 'verified' }),
   reinstate: canReinstate(a, { ...t, status: 'suspended' }),
+  notificationDefaults: canManageNotificationDefaults(a, agencyId),
 });
 
 describe('admin decisions over every role', () => {
@@ -181,5 +184,18 @@ describe('sharingStatus over every role and status', () => {
     const result = sharingStatus(actor('practitioner'), unsignedA);
     expect(result.allowed).toBe(false);
     expect(result.reasons).toEqual([{ code: 'agency_not_signatory', message: expect.stringMatching(/existing \(non-protocol\) arrangements/) }]);
+  });
+});
+
+describe('one’s own e-mail preferences', () => {
+  it('anyone whose account is not suspended, whatever their role', () => {
+    for (const role of ROLES)
+      for (const status of STATUSES) {
+        expect([role, status, code(canSetOwnNotificationPreferences(actor(role, { status })))]).toEqual([
+          role,
+          status,
+          status === 'suspended' ? 'actor_suspended' : 'allow',
+        ]);
+      }
   });
 });
