@@ -22,6 +22,8 @@ const configSchema = z.object({
   HAVEN_RUN_WORKERS: booleanFlag.default(false),
   HAVEN_SEED_DEMO: booleanFlag.default(false),
   HAVEN_SESSION_HOURS: positiveInt.max(24 * 30).default(12),
+  /** How long an e-mailed password-reset link works (once). */
+  HAVEN_PASSWORD_RESET_MINUTES: positiveInt.max(24 * 60).default(30),
   HAVEN_INVITE_DAYS: positiveInt.max(60).default(7),
   HAVEN_VETTING_RENEWAL_MONTHS: positiveInt.max(120).default(36),
   HAVEN_TRAINING_RENEWAL_MONTHS: positiveInt.max(120).default(24),

@@ -6,7 +6,17 @@ import { clearSessionCookie, clientAddress, currentSession, issueSessionCookie, 
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import type { AccountGuards } from './account-guards';
-import { acceptInviteBody, codeBody, inviteTokenParam, registerBody, signInBody } from './accounts.schema';
+import {
+  acceptInviteBody,
+  codeBody,
+  inviteTokenParam,
+  passwordResetBody,
+  passwordResetRequestBody,
+  registerBody,
+  resetTokenParam,
+  signInBody,
+} from './accounts.schema';
+import { completePasswordReset, describePasswordReset, requestPasswordReset } from './password-reset.service';
 import { acceptInvite, describeInvite, register } from './registration.service';
 import { sessionView } from './session-view';
 import { completeMfa, confirmEnrolment, signIn, signOut, signOutEverywhere, startEnrolment, type NewSession } from './sign-in.service';
@@ -76,6 +86,25 @@ export function accountRoutes(ctx: ServiceContext, guards: AccountGuards): Route
     const token = parseInput(inviteTokenParam, req.params.token, 'invitation link');
     await acceptInvite(ctx, guards, token, parseInput(acceptInviteBody, req.body), clientAddress(req));
     res.status(201).json({ status: 'pending_verification' });
+  });
+
+  router.post('/auth/password-reset', async (req, res) => {
+    // The same answer whether or not the address has an account (docs/sign-in.md).
+    const { email } = parseInput(passwordResetRequestBody, req.body);
+    await requestPasswordReset(ctx, guards, email, clientAddress(req));
+    res.status(202).json({ status: 'sent_if_known' });
+  });
+
+  router.get('/auth/password-reset/:token', async (req, res) => {
+    res.json(await describePasswordReset(ctx, parseInput(resetTokenParam, req.params.token, 'password reset link')));
+  });
+
+  router.post('/auth/password-reset/:token', async (req, res) => {
+    const token = parseInput(resetTokenParam, req.params.token, 'password reset link');
+    await completePasswordReset(ctx, guards, token, parseInput(passwordResetBody, req.body), clientAddress(req));
+    // Every session of the account has ended, this browser's included.
+    clearSessionCookie(res, secure);
+    res.json({ status: 'password_changed' });
   });
 
   return router;

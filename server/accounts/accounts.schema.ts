@@ -20,6 +20,12 @@ export const registerBody = z.strictObject({ email, name: personName, password, 
 
 export const acceptInviteBody = z.strictObject({ name: personName, password });
 
+export const passwordResetRequestBody = z.strictObject({ email });
+
+export const resetTokenParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This password reset link is not valid. Ask for a new one.');
+
+export const passwordResetBody = z.strictObject({ password, code: totpCode });
+
 export const inviteTokenParam = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'This invitation link is not valid');
 
 export const createInviteBody = z.strictObject({ email, agencyId: uuidParam, role });

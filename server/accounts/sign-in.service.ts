@@ -47,7 +47,7 @@ const inWords = (seconds: number) => (seconds < 120 ? `${seconds} second${second
  * client address) or from anywhere (locked after failures from many). The answer depends only on
  * what was submitted, so it is the same for an address with no account.
  */
-async function refuseWhileWaiting(guards: AccountGuards, email: string, address: string): Promise<void> {
+export async function refuseWhileWaiting(guards: AccountGuards, email: string, address: string): Promise<void> {
   const { delay, lock } = await guards.attempts.waits(email, address);
   if (lock > 0) {
     throw new TooManyRequestsError(
@@ -64,7 +64,7 @@ async function refuseWhileWaiting(guards: AccountGuards, email: string, address:
  * locks the address alerts the account's agency admins. An unknown address costs the same writes
  * (the counters and one audit entry, with no account named).
  */
-async function failAttempt(
+export async function failAttempt(
   ctx: ServiceContext,
   guards: AccountGuards,
   attempt: { email: string; user: UserRow | undefined; action: 'auth.sign_in.failed' | 'auth.mfa.failed'; address: string },

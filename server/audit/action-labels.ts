@@ -14,6 +14,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'auth.mfa.enrolled': 'Set up two-factor sign-in',
   'auth.signed_out': 'Signed out',
   'auth.signed_out_everywhere': 'Signed out on every device',
+  'auth.password_reset_requested': 'Asked for a password reset link',
+  'auth.password_reset': 'Reset their password with an e-mailed link',
   'account.registered': 'Registered an account',
   'account.registration_attempted': 'Tried to register an account',
   'account.invite_created': 'Invited a user',

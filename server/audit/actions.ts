@@ -8,6 +8,8 @@ export const auditActions = [
   'auth.mfa.enrolled',
   'auth.signed_out',
   'auth.signed_out_everywhere',
+  'auth.password_reset_requested',
+  'auth.password_reset',
   'account.registered',
   'account.registration_attempted',
   'account.invite_created',

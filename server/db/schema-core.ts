@@ -107,6 +107,25 @@ export const sessions = pgTable(
 );
 
 /**
+ * Self-service password resets (docs/sign-in.md): a single-use link, e-mailed, that expires. Only
+ * the token's hash is kept; `used_at` is set once, in the transaction that changes the password.
+ */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('password_resets_user_idx').on(t.userId)],
+);
+
+/**
  * Fixed-window counters for throttling (sign-ins, sends). UNLOGGED (migration 0022): a crash only
  * resets the counts, and a hit then commits without waiting for a disk flush.
  */

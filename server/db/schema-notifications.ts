@@ -12,6 +12,8 @@ export const MAIL_KINDS = [
   'account_suspended',
   'account_reinstated',
   'new_sign_in',
+  'password_reset',
+  'password_changed',
   'obligation_reminder',
   'obligation_overdue',
   'obligation_escalation',

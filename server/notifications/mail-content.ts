@@ -13,7 +13,7 @@ type Brand<B extends string> = string & { readonly [brand]: B };
 
 /** Haven's own address (PUBLIC_URL, without a trailing slash): the only link an e-mail carries. */
 export type HavenLink = Brand<'HavenLink'>;
-/** An invitation's token: 32 random bytes in base64url, nothing a person typed. */
+/** An invitation's or a password reset's token: 32 random bytes in base64url, nothing a person typed. */
 export type InviteToken = Brand<'InviteToken'>;
 /** A calendar date, YYYY-MM-DD. */
 export type CalendarDate = Brand<'CalendarDate'>;
@@ -48,6 +48,8 @@ export type MailContent =
   | { kind: 'account_suspended' }
   | { kind: 'account_reinstated' }
   | { kind: 'new_sign_in'; at: Date }
+  | { kind: 'password_reset'; token: InviteToken; expiresAt: Date }
+  | { kind: 'password_changed'; at: Date }
   | { kind: 'obligation_reminder'; dueAt: Date }
   | { kind: 'obligation_overdue'; dueAt: Date }
   | { kind: 'obligation_escalation'; dueAt: Date; round: number };
@@ -65,6 +67,8 @@ export const payloadSchemas = {
   account_suspended: z.strictObject({}),
   account_reinstated: z.strictObject({}),
   new_sign_in: z.strictObject({ at: instant }),
+  password_reset: z.strictObject({ expiresAt: instant }),
+  password_changed: z.strictObject({ at: instant }),
   obligation_reminder: z.strictObject({ dueAt: instant }),
   obligation_overdue: z.strictObject({ dueAt: instant }),
   obligation_escalation: z.strictObject({ dueAt: instant, round: z.number().int().positive() }),
@@ -74,6 +78,7 @@ export const payloadSchemas = {
 export function toPayload(content: EventContent): { payload: Record<string, unknown>; linkToken: string | null } {
   switch (content.kind) {
     case 'invitation':
+    case 'password_reset':
       return { payload: { expiresAt: content.expiresAt.toISOString() }, linkToken: content.token };
     case 'account_verified':
       return { payload: { expiresOn: content.expiresOn }, linkToken: null };
@@ -81,6 +86,7 @@ export function toPayload(content: EventContent): { payload: Record<string, unkn
     case 'account_reinstated':
       return { payload: {}, linkToken: null };
     case 'new_sign_in':
+    case 'password_changed':
       return { payload: { at: content.at.toISOString() }, linkToken: null };
     case 'obligation_reminder':
     case 'obligation_overdue':
@@ -108,7 +114,13 @@ export function fromPayload(row: { kind: MailKind; payload: unknown; linkToken: 
       payloadSchemas[row.kind].parse(row.payload);
       return { kind: row.kind };
     case 'new_sign_in':
-      return { kind: 'new_sign_in', at: new Date(payloadSchemas.new_sign_in.parse(row.payload).at) };
+    case 'password_changed':
+      return { kind: row.kind, at: new Date(payloadSchemas[row.kind].parse(row.payload).at) };
+    case 'password_reset': {
+      const p = payloadSchemas.password_reset.parse(row.payload);
+      if (!row.linkToken) throw new MailContentError('the reset token is gone');
+      return { kind: 'password_reset', token: inviteToken(row.linkToken), expiresAt: new Date(p.expiresAt) };
+    }
     case 'obligation_reminder':
     case 'obligation_overdue':
       return { kind: row.kind, dueAt: new Date(payloadSchemas[row.kind].parse(row.payload).dueAt) };

@@ -94,6 +94,26 @@ export function renderMail(content: MailContent, link: HavenLink): RenderedMail 
         '',
         `${link}/#/account`,
       );
+    case 'password_reset':
+      return mail(
+        'Reset your Haven password',
+        'Someone asked to reset the password of your Haven account.',
+        '',
+        `To choose a new password, use this link. It works once, until ${when(content.expiresAt)}, and you will`,
+        'need the code from your authenticator app:',
+        `${link}/#/reset-password/${content.token}`,
+        '',
+        'If you did not ask, you can ignore this e-mail: your password has not changed.',
+      );
+    case 'password_changed':
+      return mail(
+        'Your Haven password was changed',
+        `The password of your Haven account was changed on ${when(content.at)}, and every session was signed out.`,
+        '',
+        "If this was not you, tell your agency's Haven administrator at once: they can suspend the account.",
+        '',
+        `${link}/#/account`,
+      );
     case 'obligation_reminder':
       return mail(
         `A written record is due by ${when(content.dueAt)}`,

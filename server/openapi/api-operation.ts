@@ -15,7 +15,7 @@ export type Access = 'public' | 'mfa_required' | 'enrolment_required' | 'signed_
 export type Media = 'json' | 'json-or-csv' | 'json-or-html' | 'html' | 'css' | 'text';
 
 export interface SuccessAnswer {
-  status: 200 | 201 | 204;
+  status: 200 | 201 | 202 | 204;
   description: string;
   media?: Media;
 }
@@ -58,7 +58,7 @@ export const API_TAGS = {
 
 export type ApiTag = keyof typeof API_TAGS;
 
-export const json = (description: string, status: 200 | 201 = 200): SuccessAnswer => ({ status, description });
+export const json = (description: string, status: 200 | 201 | 202 = 200): SuccessAnswer => ({ status, description });
 export const created = (description: string): SuccessAnswer => json(description, 201);
 export const noContent = (description = 'Done; no body.'): SuccessAnswer => ({ status: 204, description });
 

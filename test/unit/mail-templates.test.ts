@@ -28,6 +28,8 @@ const anyContent: fc.Arbitrary<MailContent> = fc.oneof(
   fc.constant({ kind: 'account_suspended' as const }),
   fc.constant({ kind: 'account_reinstated' as const }),
   instant.map((at) => ({ kind: 'new_sign_in' as const, at })),
+  instant.map((expiresAt) => ({ kind: 'password_reset' as const, token, expiresAt })),
+  instant.map((at) => ({ kind: 'password_changed' as const, at })),
   instant.map((dueAt) => ({ kind: 'obligation_reminder' as const, dueAt })),
   instant.map((dueAt) => ({ kind: 'obligation_overdue' as const, dueAt })),
   fc.tuple(instant, fc.integer({ min: 1, max: 10_000 })).map(([dueAt, round]) => ({ kind: 'obligation_escalation' as const, dueAt, round })),
@@ -49,6 +51,8 @@ function vocabulary(): Set<string> {
     { kind: 'account_suspended' },
     { kind: 'account_reinstated' },
     { kind: 'new_sign_in', at: new Date('2026-12-04T12:00:00Z') },
+    { kind: 'password_reset', token, expiresAt: new Date('2026-12-04T12:00:00Z') },
+    { kind: 'password_changed', at: new Date('2026-12-04T12:00:00Z') },
     { kind: 'obligation_reminder', dueAt: new Date('2026-12-04T12:00:00Z') },
     { kind: 'obligation_overdue', dueAt: new Date('2026-12-04T12:00:00Z') },
     { kind: 'obligation_escalation', dueAt: new Date('2026-12-04T12:00:00Z'), round: 1 },
@@ -129,6 +133,8 @@ describe('e-mail templates are content-free', () => {
   it('what is stored gives back what was queued', () => {
     const contents: EventContent[] = [
       { kind: 'invitation', token, expiresAt: new Date('2026-12-04T12:00:00Z') },
+      { kind: 'password_reset', token, expiresAt: new Date('2026-12-04T12:00:00Z') },
+      { kind: 'password_changed', at: new Date('2026-12-04T12:00:00Z') },
       { kind: 'account_verified', expiresOn: calendarDate('2027-01-01') },
       { kind: 'obligation_escalation', dueAt: new Date('2026-12-04T12:00:00Z'), round: 3 },
     ];

@@ -165,6 +165,11 @@ export const auth = {
   register: (body: { email: string; name: string; password: string; agencyId: string }): Pending => post('/api/auth/register', body),
   getInvite: (token: string): Promise<InviteDetails> => get(`/api/auth/invites/${seg(token)}`),
   acceptInvite: (token: string, body: { name: string; password: string }): Pending => post(`/api/auth/invites/${seg(token)}/accept`, body),
+  /** The same answer whether or not the address has an account. */
+  requestPasswordReset: (email: string): Promise<{ status: 'sent_if_known' }> => post('/api/auth/password-reset', { email }),
+  describePasswordReset: (token: string): Promise<{ expiresAt: string }> => get(`/api/auth/password-reset/${seg(token)}`),
+  resetPassword: (token: string, body: { password: string; code: string }): Promise<{ status: 'password_changed' }> =>
+    post(`/api/auth/password-reset/${seg(token)}`, body),
 };
 
 export const agencies = {
