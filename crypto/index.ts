@@ -126,3 +126,27 @@ export {
 export { checkKeyTrust, type KeyTrust, type KeyVoucher, type SignedAdminCertificate, type UnvouchedReason } from './key-trust';
 export { compareSeenHeads, type HeadComparison } from './key-log-gossip';
 export { checkEnvelopePlacement, PLACEMENT_PROBLEMS, type EnvelopeListing, type Placement, type PlacementProblem } from './envelope-placement';
+export {
+  ATTACHMENT_CHUNK_BYTES,
+  ATTACHMENT_CHUNK_OVERHEAD,
+  ATTACHMENT_HEADER_BYTES,
+  AttachmentDecryptor,
+  AttachmentEncryptor,
+  attachmentChunkAd,
+  attachmentChunkCount,
+  attachmentCiphertextBytes,
+  attachmentPaddedBytes,
+  decryptAttachment,
+  encryptAttachment,
+  newAttachmentKey,
+  padmeBucket,
+  type AttachmentExpectation,
+} from './attachment-stream';
+export {
+  attachmentDescriptor,
+  attachmentExpectation,
+  decodeBody,
+  encodeBodyWithAttachments,
+  type AttachmentDescriptor,
+  type BodyWithAttachments,
+} from './attachment-descriptor';
