@@ -7,10 +7,9 @@ import type { ServiceContext } from '../shared/context';
 import type { AccountGuards } from './account-guards';
 import { findUserByEmail, updateUser } from './accounts.store';
 import { consumeResets, findUsableReset, insertPasswordReset } from './password-reset.store';
-import { hitThrottles } from './sessions.store';
-import { deleteUserSessions } from './sessions.store';
+import { deleteUserSessions, hitThrottles } from './sessions.store';
 import { matchTotpStep } from './totp';
-import { refuseWhileWaiting, failAttempt } from './sign-in.service';
+import { failAttempt, refuseWhileWaiting } from './sign-in.service';
 
 // Self-service password reset (docs/sign-in.md): a single-use, time-limited link by e-mail, and
 // the second factor still needed to use it. The answer to a request is the same whether or not

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { concatBytes } from '../../crypto/bytes';
 import {
   ATTACHMENT_CHUNK_BYTES,
   ATTACHMENT_CHUNK_OVERHEAD,
@@ -48,16 +49,6 @@ function parts(bytes: Uint8Array, size: number) {
   return { header, chunks, padding: bytes.subarray(end) };
 }
 
-const join = (...xs: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(xs.reduce((n, x) => n + x.length, 0));
-  let at = 0;
-  for (const x of xs) {
-    out.set(x, at);
-    at += x.length;
-  }
-  return out;
-};
-
 describe('attachment stream round trip', () => {
   it.each([0, 1, ATTACHMENT_CHUNK_BYTES - 1, ATTACHMENT_CHUNK_BYTES, ATTACHMENT_CHUNK_BYTES + 1, 2 * ATTACHMENT_CHUNK_BYTES + 100])('%i bytes', (size) => {
     const plaintext = Uint8Array.from({ length: size }, (_, i) => i % 256);
@@ -77,7 +68,7 @@ describe('attachment stream round trip', () => {
       for (let at = 0; at < limit; at += step) out.push(...dec.push(bytes.subarray(at, Math.min(at + step, limit))));
       if (limit < bytes.length) out.push(...dec.push(bytes.subarray(limit)));
       dec.finish();
-      expect(toHex(join(...out))).toBe(toHex(plaintext));
+      expect(toHex(concatBytes(...out))).toBe(toHex(plaintext));
     }
   });
 
@@ -129,9 +120,9 @@ describe('attachment stream tampering', () => {
     const plaintext = threeChunks();
     const { bytes, expected } = sealed(plaintext);
     const { header, chunks } = parts(bytes, plaintext.length);
-    const dropped = join(header, chunks[0]!, chunks[2]!);
+    const dropped = concatBytes(header, chunks[0]!, chunks[2]!);
     expect(() => decryptAttachment(dropped, { ...expected, size: ATTACHMENT_CHUNK_BYTES + 100 })).toThrow(DecryptError);
-    expect(() => decryptAttachment(join(header, chunks[0]!), { ...expected, size: ATTACHMENT_CHUNK_BYTES })).toThrow(DecryptError);
+    expect(() => decryptAttachment(concatBytes(header, chunks[0]!), { ...expected, size: ATTACHMENT_CHUNK_BYTES })).toThrow(DecryptError);
   });
 
   it('fails on reordered or duplicated chunks', () => {
@@ -139,8 +130,8 @@ describe('attachment stream tampering', () => {
     const { bytes, expected } = sealed(plaintext);
     const { header, chunks, padding } = parts(bytes, plaintext.length);
     const [a, b, c] = chunks as [Uint8Array, Uint8Array, Uint8Array];
-    expect(() => decryptAttachment(join(header, b, a, c, padding), expected)).toThrow(DecryptError);
-    expect(() => decryptAttachment(join(header, a, a, c, padding), expected)).toThrow(DecryptError);
+    expect(() => decryptAttachment(concatBytes(header, b, a, c, padding), expected)).toThrow(DecryptError);
+    expect(() => decryptAttachment(concatBytes(header, a, a, c, padding), expected)).toThrow(DecryptError);
   });
 
   it('fails on a chunk taken from another file, even under the same key and header', () => {
@@ -151,10 +142,10 @@ describe('attachment stream tampering', () => {
     // Same key: the other file's chunk 0 differs only by the file id in the additional data.
     const a = encryptAttachment(plaintext, key, 'file-two');
     const { header, chunks, padding } = parts(a.bytes, plaintext.length);
-    const swapped = join(header, chunks[0]!, chunks[1]!, chunks[2]!, padding);
+    const swapped = concatBytes(header, chunks[0]!, chunks[1]!, chunks[2]!, padding);
     expect(() => decryptAttachment(swapped, { key, fileId: 'file-one', size: plaintext.length, hash: a.hash })).toThrow(DecryptError);
     expect(() =>
-      decryptAttachment(join(one.header, first, chunks[1]!, chunks[2]!, padding), { key, fileId: 'file-one', size: plaintext.length, hash: a.hash }),
+      decryptAttachment(concatBytes(one.header, first, chunks[1]!, chunks[2]!, padding), { key, fileId: 'file-one', size: plaintext.length, hash: a.hash }),
     ).toThrow(DecryptError);
   });
 
