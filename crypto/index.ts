@@ -8,6 +8,7 @@ export { hashPassword, verifyPassword, passwordNeedsRehash } from './password';
 export { AUDIT_GENESIS_HASH, auditEntryHash, keyedAuditEntryHash, auditPrivateDigest, type AuditChainEntry } from './audit-chain';
 export { AUDIT_ANCHOR_LABEL, auditAnchorMessage, signAuditAnchor, verifyAuditAnchor, type AuditAnchor } from './audit-anchor';
 export { INSTALLATION_KEY_LABEL, deriveInstallationKey } from './installation-key';
+export { passkeyBinding, passkeyBindingHolds, type PasskeyFacts } from './passkey-binding';
 export { toHex, fromHex, utf8, constantTimeEqual, toBase64Url } from './bytes';
 export { DecryptError, MalformedInputError } from './errors';
 export { fromBase64Url } from './bytes';

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import { accountGuards } from './accounts/account-guards';
 import { accountRoutes } from './accounts/accounts.routes';
+import { passkeyRoutes } from './accounts/passkeys.routes';
 import { userRoutes } from './accounts/users.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
 import { auditRoutes } from './audit/audit.routes';
@@ -124,6 +125,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(loadSession(ctx));
   api.use(requireStanding);
   api.use(accountRoutes(ctx, guards));
+  api.use(passkeyRoutes(ctx, guards));
   api.use(agencyRoutes(ctx));
   api.use(userRoutes(ctx));
   api.use(auditRoutes(ctx));

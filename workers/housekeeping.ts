@@ -1,4 +1,5 @@
 import { deleteExpiredRateLimits } from '../server/accounts/attempts.store';
+import { deleteExpiredChallenges } from '../server/accounts/passkeys.store';
 import { deleteExpiredSessions, deleteExpiredThrottles } from '../server/accounts/sessions.store';
 import { deleteFinishedBefore } from '../server/notifications/outbox.store';
 import type { ServiceContext } from '../server/shared/context';
@@ -9,7 +10,7 @@ import type { JobHandler } from './registry';
 const MAIL_KEPT_MS = 30 * 86_400_000;
 
 /**
- * Removes expired sessions, finished throttle windows, expired attempt counters and old sent
+ * Removes expired sessions, unanswered passkey challenges, finished throttle windows, expired attempt counters and old sent
  * e-mail notices. Idempotent: running twice changes nothing more.
  */
 export function purgeExpired(ctx: Pick<ServiceContext, 'db' | 'clock'>): JobHandler {
@@ -17,9 +18,10 @@ export function purgeExpired(ctx: Pick<ServiceContext, 'db' | 'clock'>): JobHand
     jobDefinitions['housekeeping.purge-expired'].payload.parse(payload);
     const now = ctx.clock();
     const sessions = await deleteExpiredSessions(ctx.db, now);
+    const passkeyChallenges = await deleteExpiredChallenges(ctx.db, now);
     const throttles = await deleteExpiredThrottles(ctx.db, now);
     const rateLimits = await deleteExpiredRateLimits(ctx.db, now);
     const mail = await deleteFinishedBefore(ctx.db, new Date(now.getTime() - MAIL_KEPT_MS));
-    return { sessions, throttles, rateLimits, mail };
+    return { sessions, passkeyChallenges, throttles, rateLimits, mail };
   };
 }

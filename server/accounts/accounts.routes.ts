@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { servesHttps } from '../config';
-import { sessionCsrfToken } from '../../crypto';
 import { ensureCsrfToken } from '../http/csrf';
-import { clearSessionCookie, clientAddress, currentSession, issueSessionCookie, requireSignedIn } from '../http/session';
+import { clearSessionCookie, clientAddress, currentSession, requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import type { AccountGuards } from './account-guards';
@@ -18,18 +17,14 @@ import {
 } from './accounts.schema';
 import { completePasswordReset, describePasswordReset, requestPasswordReset } from './password-reset.service';
 import { acceptInvite, describeInvite, register } from './registration.service';
+import { respondWithSession } from './session-response';
 import { sessionView } from './session-view';
-import { completeMfa, confirmEnrolment, signIn, signOut, signOutEverywhere, startEnrolment, type NewSession } from './sign-in.service';
+import { completeMfa, confirmEnrolment, signIn, signOut, signOutEverywhere, startEnrolment } from './sign-in.service';
 
 /** Sign-in, two-factor, enrolment, registration and invites: everything before and around a session. */
 export function accountRoutes(ctx: ServiceContext, guards: AccountGuards): Router {
   const router = Router();
   const secure = servesHttps(ctx.config);
-  const respondWithSession = async (res: Parameters<Parameters<Router['post']>[1]>[1], session: NewSession) => {
-    issueSessionCookie(res, session, secure, ctx.config.HAVEN_SESSION_HOURS);
-    // The CSRF token is bound to the session: the new session's comes with it.
-    res.json({ csrfToken: sessionCsrfToken(session.token), session: await sessionView(ctx, session.signedIn) });
-  };
 
   router.get('/session', async (req, res) => {
     const csrfToken = ensureCsrfToken(req, res, secure);
@@ -39,13 +34,13 @@ export function accountRoutes(ctx: ServiceContext, guards: AccountGuards): Route
 
   router.post('/auth/sign-in', async (req, res) => {
     const body = parseInput(signInBody, req.body);
-    await respondWithSession(res, await signIn(ctx, guards, body, clientAddress(req)));
+    await respondWithSession(ctx, res, await signIn(ctx, guards, body, clientAddress(req)));
   });
 
   router.post('/auth/mfa', async (req, res) => {
     const signedIn = requireSignedIn(req, 'mfa_required');
     const { code } = parseInput(codeBody, req.body);
-    await respondWithSession(res, await completeMfa(ctx, guards, signedIn, code, clientAddress(req)));
+    await respondWithSession(ctx, res, await completeMfa(ctx, guards, signedIn, code, clientAddress(req)));
   });
 
   router.post('/auth/enrolment/start', async (req, res) => {
@@ -55,7 +50,7 @@ export function accountRoutes(ctx: ServiceContext, guards: AccountGuards): Route
   router.post('/auth/enrolment/confirm', async (req, res) => {
     const signedIn = requireSignedIn(req, 'enrolment_required');
     const { code } = parseInput(codeBody, req.body);
-    await respondWithSession(res, await confirmEnrolment(ctx, guards, signedIn, code, clientAddress(req)));
+    await respondWithSession(ctx, res, await confirmEnrolment(ctx, guards, signedIn, code, clientAddress(req)));
   });
 
   router.post('/auth/sign-out', async (req, res) => {

@@ -8,10 +8,12 @@ const totpCode = z
   .trim()
   .regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app');
 
+/** A password being checked, not chosen: length is not checked, a wrong-length password is simply a wrong password. */
+export const currentPassword = z.string({ message: 'Enter your password' }).min(1, 'Enter your password').max(1000, 'Enter your password');
+
 export const signInBody = z.strictObject({
   email,
-  // Length is not checked here: a wrong-length password is simply a wrong password.
-  password: z.string({ message: 'Enter your password' }).min(1, 'Enter your password').max(1000, 'Enter your password'),
+  password: currentPassword,
 });
 
 export const codeBody = z.strictObject({ code: totpCode });

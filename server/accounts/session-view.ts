@@ -2,6 +2,7 @@ import { sharingStatus, type Actor, type DenyReason } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { loadUserRecord, userNames, type UserRecord } from './accounts.store';
+import { passkeysOf } from './passkeys.store';
 import type { SessionStage } from './sessions.store';
 import { mentionedUserIds, toUserView, type UserView } from './user-view';
 import { userStatusOn } from './verification-rules';
@@ -18,6 +19,8 @@ export interface SessionView {
   stage: SessionStage;
   user: UserView;
   sharing: { allowed: boolean; reasons: DenyReason[] };
+  /** Half-way through signing in: whether a passkey may stand for the code (the account has one). */
+  passkeyOffered?: boolean;
 }
 
 export function actorOf(record: UserRecord, today: string): Actor {
@@ -42,9 +45,11 @@ export function signedInWith(ctx: ServiceContext, tokenHash: string, stage: Sess
 export async function sessionView(ctx: ServiceContext, signedIn: SignedIn): Promise<SessionView> {
   const names = await userNames(ctx.db, mentionedUserIds([signedIn.record]));
   const agency = signedIn.record.agency;
-  return {
+  const view: SessionView = {
     stage: signedIn.stage,
     user: toUserView(signedIn.record, localDate(ctx.clock()), names),
     sharing: sharingStatus(signedIn.actor, agency && { id: agency.id, protocolSigned: agency.protocolSigned }),
   };
+  if (signedIn.stage === 'mfa_required') view.passkeyOffered = (await passkeysOf(ctx.db, signedIn.record.user.id)).length > 0;
+  return view;
 }

@@ -67,13 +67,20 @@ export async function refuseWhileWaiting(guards: AccountGuards, email: string, a
 export async function failAttempt(
   ctx: ServiceContext,
   guards: AccountGuards,
-  attempt: { email: string; user: UserRow | undefined; action: 'auth.sign_in.failed' | 'auth.mfa.failed'; address: string },
+  attempt: {
+    email: string;
+    user: UserRow | undefined;
+    action: 'auth.sign_in.failed' | 'auth.mfa.failed' | 'auth.password_confirmation.failed';
+    address: string;
+    /** What else the audit entry says (how the failed attempt was made). */
+    detail?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const { user, address } = attempt;
   const { lockStarted } = await guards.attempts.failed(attempt.email, address);
   const now = ctx.clock();
   const about = { actorId: user?.id ?? null, agencyId: user?.agencyId ?? null, subjectType: 'user', subjectId: user?.id ?? null };
-  const entries: NewAuditEntry[] = [{ ...about, action: attempt.action, detail: { address } }];
+  const entries: NewAuditEntry[] = [{ ...about, action: attempt.action, detail: { address, ...attempt.detail } }];
   if (lockStarted) entries.push({ ...about, action: 'auth.sign_in.locked_out', detail: { minutes: ctx.config.HAVEN_LOCKOUT_MINUTES } });
   await ctx.db.transaction(async (tx) => {
     if (lockStarted && user) await insertAlert(tx, { agencyId: user.agencyId, kind: 'account_locked', actorId: user.id, createdAt: now });
@@ -117,15 +124,43 @@ export async function completeMfa(ctx: ServiceContext, guards: AccountGuards, si
     throw new UnauthenticatedError('invalid_code', 'The code is not right, or it has already been used. Enter the current code from your authenticator app.');
   }
   await updateUser(ctx.db, user.id, { totpLastStep: step });
-  await guards.attempts.succeeded(email, address);
+  return finishSecondFactor(ctx, guards, signedIn, address, { method: 'code' });
+}
+
+/**
+ * The second factor has been checked (a code or a passkey): the half-signed-in session gives way
+ * to a fully active one, the failure counters for the address are cleared, and the sign-in is
+ * audited and e-mailed to the person.
+ */
+export async function finishSecondFactor(
+  ctx: ServiceContext,
+  guards: AccountGuards,
+  signedIn: SignedIn,
+  address: string,
+  how: { method: 'code' } | { method: 'passkey'; passkeyId: string },
+): Promise<NewSession> {
+  const { user } = signedIn.record;
+  await guards.attempts.succeeded(user.email.toLowerCase(), address);
   await deleteSession(ctx.db, signedIn.tokenHash);
+  return activeSessionFor(ctx, user, { action: 'auth.mfa.succeeded', detail: { address, ...how } });
+}
+
+/**
+ * A fully signed-in session. The session is written on its own (as before the outbox); the
+ * sign-in's audit entry and its e-mail notice commit together, so the notice exists exactly when
+ * the sign-in is recorded.
+ */
+export async function activeSessionFor(
+  ctx: ServiceContext,
+  user: UserRow,
+  audit: { action: 'auth.mfa.succeeded' | 'auth.passkey.signed_in'; detail: Record<string, unknown> },
+): Promise<NewSession> {
+  const now = ctx.clock();
   const session = await startSession(ctx, user.id, 'active');
-  // The session is written on its own above (as before the outbox); the sign-in's audit entry and
-  // its e-mail notice commit together, so the notice exists exactly when the sign-in is recorded.
   const mail = await ctx.db.transaction(async (tx) => {
     await appendAuditEntries(
       tx,
-      [{ actorId: user.id, agencyId: user.agencyId, action: 'auth.mfa.succeeded', subjectType: 'user', subjectId: user.id, detail: { address } }],
+      [{ actorId: user.id, agencyId: user.agencyId, action: audit.action, subjectType: 'user', subjectId: user.id, detail: audit.detail }],
       now,
     );
     return queueNotices(tx, [{ to: { userId: user.id }, content: { kind: 'new_sign_in', at: now } }], now);

@@ -3,8 +3,9 @@ import { requireSignedIn } from '../http/session';
 import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
-import { createAgencyBody, protocolBody } from './agencies.schema';
+import { createAgencyBody, protocolBody, signInPolicyBody } from './agencies.schema';
 import { agencyDirectory, listAllAgencies, recordProtocolSigning, registerAgency } from './agencies.service';
+import { setSignInPolicy, signInPolicy } from './sign-in-policy.service';
 
 export function agencyRoutes(ctx: ServiceContext): Router {
   const router = Router();
@@ -26,6 +27,17 @@ export function agencyRoutes(ctx: ServiceContext): Router {
     const signedIn = requireSignedIn(req);
     const id = parseInput(uuidParam, req.params.id, 'agency id');
     res.json({ agency: await recordProtocolSigning(ctx, signedIn, id, parseInput(protocolBody, req.body)) });
+  });
+
+  router.get('/agencies/:id/sign-in-policy', async (req, res) => {
+    res.json(await signInPolicy(ctx, requireSignedIn(req), parseInput(uuidParam, req.params.id, 'agency id')));
+  });
+
+  router.put('/agencies/:id/sign-in-policy', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    const id = parseInput(uuidParam, req.params.id, 'agency id');
+    const { passkeyOnlySignIn } = parseInput(signInPolicyBody, req.body);
+    res.json(await setSignInPolicy(ctx, signedIn, id, passkeyOnlySignIn));
   });
 
   return router;

@@ -23,5 +23,10 @@ export type AgencyView = {
   contactEmail: string | null;
   protocolSigned: boolean;
   protocolSignedOn: string | null;
+  /** Its people may sign in with a passkey alone (docs/sign-in.md). */
+  passkeyOnlySignIn: boolean;
   createdAt: string;
 };
+
+/** PUT /api/agencies/:id/sign-in-policy */
+export const signInPolicyBody = z.strictObject({ passkeyOnlySignIn: z.boolean({ message: 'Say whether passkey-only sign-in is allowed (true or false)' }) });

@@ -16,6 +16,7 @@ export function toAgencyView(row: AgencyRow): AgencyView {
     contactEmail: row.contactEmail,
     protocolSigned: row.protocolSigned,
     protocolSignedOn: row.protocolSignedOn,
+    passkeyOnlySignIn: row.passkeyOnlySignIn,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -40,3 +40,8 @@ export async function setProtocolSigning(db: Database, id: string, signedOn: str
     .returning();
   return row;
 }
+
+export async function setPasskeyOnlySignIn(db: Database, id: string, allowed: boolean): Promise<AgencyRow | undefined> {
+  const [row] = await db.update(agencies).set({ passkeyOnlySignIn: allowed }).where(eq(agencies.id, id)).returning();
+  return row;
+}

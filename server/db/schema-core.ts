@@ -18,6 +18,8 @@ export const agencies = pgTable(
     contactEmail: text('contact_email'),
     protocolSigned: boolean('protocol_signed').notNull().default(false),
     protocolSignedOn: date('protocol_signed_on', { mode: 'string' }),
+    /** The agency lets its people sign in with a passkey alone, no password (never system admins: docs/sign-in.md). */
+    passkeyOnlySignIn: boolean('passkey_only_sign_in').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -123,6 +125,53 @@ export const passwordResets = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('password_resets_user_idx').on(t.userId)],
+);
+
+/**
+ * A person's passkeys (WebAuthn credentials). `binding` is a keyed hash, under a key derived from
+ * the installation key (never in the database), over the user, credential id and public key: a
+ * row written by someone holding only the database is refused at sign-in.
+ */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** The credential id, base64url, as authenticators and browsers name it. */
+    credentialId: text('credential_id').notNull().unique(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    /** The authenticator's signature counter as last seen (0 for authenticators that keep none). */
+    counter: bigint('counter', { mode: 'number' }).notNull(),
+    transports: text('transports').array().notNull(),
+    name: text('name').notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    binding: text('binding').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('passkeys_user_idx').on(t.userId)],
+);
+
+/**
+ * Outstanding WebAuthn challenges, each used once: for registering a passkey and for a second
+ * factor, tied to the session (its token hash); for signing in with a passkey alone, to nobody
+ * yet (the challenge itself is the handle, and only its hash is kept).
+ */
+export const passkeyChallenges = pgTable(
+  'passkey_challenges',
+  {
+    challengeHash: text('challenge_hash').primaryKey(),
+    purpose: text('purpose', { enum: ['register', 'second_factor', 'sign_in'] }).notNull(),
+    sessionTokenHash: text('session_token_hash'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    index('passkey_challenges_expiry_idx').on(t.expiresAt),
+    check('passkey_challenges_session', sql`(${t.purpose} = 'sign_in') = (${t.sessionTokenHash} is null)`),
+  ],
 );
 
 /**

@@ -14,6 +14,7 @@ export const MAIL_KINDS = [
   'new_sign_in',
   'password_reset',
   'password_changed',
+  'passkey_added',
   'obligation_reminder',
   'obligation_overdue',
   'obligation_escalation',

@@ -6,7 +6,7 @@ import { KeyFileError, createKeyFile, keyFilePath, readKeyFile } from './key-fil
  * What the installation's keys are for. Each gets its own key derived from the one seed, so a key
  * is never used for two jobs; add a purpose here to give a new job a key.
  */
-export type InstallationKeyPurpose = 'audit-chain' | 'audit-anchor-signing' | 'key-log-signing';
+export type InstallationKeyPurpose = 'audit-chain' | 'audit-anchor-signing' | 'key-log-signing' | 'passkey-binding';
 
 /**
  * The installation's secret, kept outside the database: from HAVEN_INSTALLATION_SEED, or from the

@@ -50,6 +50,7 @@ export type MailContent =
   | { kind: 'new_sign_in'; at: Date }
   | { kind: 'password_reset'; token: InviteToken; expiresAt: Date }
   | { kind: 'password_changed'; at: Date }
+  | { kind: 'passkey_added'; at: Date }
   | { kind: 'obligation_reminder'; dueAt: Date }
   | { kind: 'obligation_overdue'; dueAt: Date }
   | { kind: 'obligation_escalation'; dueAt: Date; round: number };
@@ -69,6 +70,7 @@ export const payloadSchemas = {
   new_sign_in: z.strictObject({ at: instant }),
   password_reset: z.strictObject({ expiresAt: instant }),
   password_changed: z.strictObject({ at: instant }),
+  passkey_added: z.strictObject({ at: instant }),
   obligation_reminder: z.strictObject({ dueAt: instant }),
   obligation_overdue: z.strictObject({ dueAt: instant }),
   obligation_escalation: z.strictObject({ dueAt: instant, round: z.number().int().positive() }),
@@ -87,6 +89,7 @@ export function toPayload(content: EventContent): { payload: Record<string, unkn
       return { payload: {}, linkToken: null };
     case 'new_sign_in':
     case 'password_changed':
+    case 'passkey_added':
       return { payload: { at: content.at.toISOString() }, linkToken: null };
     case 'obligation_reminder':
     case 'obligation_overdue':
@@ -115,6 +118,7 @@ export function fromPayload(row: { kind: MailKind; payload: unknown; linkToken: 
       return { kind: row.kind };
     case 'new_sign_in':
     case 'password_changed':
+    case 'passkey_added':
       return { kind: row.kind, at: new Date(payloadSchemas[row.kind].parse(row.payload).at) };
     case 'password_reset': {
       const p = payloadSchemas.password_reset.parse(row.payload);

@@ -114,6 +114,16 @@ export function renderMail(content: MailContent, link: HavenLink): RenderedMail 
         '',
         `${link}/#/account`,
       );
+    case 'passkey_added':
+      return mail(
+        'A passkey was added to your Haven account',
+        `A passkey was added to your Haven account on ${when(content.at)}. It can be used to sign in.`,
+        '',
+        'If this was you, there is nothing to do. If it was not, remove it from your account page and tell',
+        "your agency's Haven administrator at once: they can suspend the account, which signs it out everywhere.",
+        '',
+        `${link}/#/account`,
+      );
     case 'obligation_reminder':
       return mail(
         `A written record is due by ${when(content.dueAt)}`,

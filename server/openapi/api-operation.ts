@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { childIdParam } from '../children/children.schema';
 import { uuidParam } from '../shared/schemas';
 
-export type HttpMethod = 'get' | 'post' | 'put';
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 /**
  * Who may call an operation. `signed_in` (the default) is a fully signed-in session (password

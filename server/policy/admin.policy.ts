@@ -197,3 +197,17 @@ export function canManageNotificationDefaults(actor: Actor, agencyId: string): D
 export function canSetOwnNotificationPreferences(actor: Actor): Decision {
   return actor.status === 'suspended' ? deny('actor_suspended', 'Your account is suspended.') : allow;
 }
+
+/**
+ * Who may change whether an agency's people may sign in with a passkey alone: its own admins, or
+ * a system admin for any agency, in good standing.
+ */
+export function canManageSignInPolicy(actor: Actor, agencyId: string): Decision {
+  return firstDenial(
+    () => adminInGoodStanding(actor),
+    () =>
+      actor.role === 'system_admin' || actor.agencyId === agencyId
+        ? allow
+        : deny('other_agency', 'Agency admins can only set how the people of their own agency sign in.'),
+  );
+}

@@ -48,6 +48,13 @@ const ROUTES: Row[] = [
   { method: 'PUT', path: () => `/api/agencies/${ids.council}/notification-defaults`, body: () => ({ preferences: hourly }), allowed: ADMINS },
   { method: 'GET', path: () => `/api/agencies/${ids.police}/notification-defaults`, allowed: SYSTEM },
   { method: 'PUT', path: () => `/api/agencies/${ids.police}/notification-defaults`, body: () => ({ preferences: hourly }), allowed: SYSTEM },
+  // Passkeys: each person their own (before verification too: part of setting up an account);
+  // whether an agency's people may sign in with a passkey alone, its own admins and system admins.
+  { method: 'GET', path: () => '/api/me/passkeys', allowed: ['unverified', ...READERS] },
+  { method: 'GET', path: () => `/api/agencies/${ids.council}/sign-in-policy`, allowed: ADMINS },
+  { method: 'PUT', path: () => `/api/agencies/${ids.council}/sign-in-policy`, body: () => ({ passkeyOnlySignIn: false }), allowed: ADMINS },
+  { method: 'GET', path: () => `/api/agencies/${ids.police}/sign-in-policy`, allowed: SYSTEM },
+  { method: 'PUT', path: () => `/api/agencies/${ids.police}/sign-in-policy`, body: () => ({ passkeyOnlySignIn: false }), allowed: SYSTEM },
   { method: 'GET', path: () => '/api/audit/verify', allowed: SYSTEM },
   { method: 'GET', path: () => `/api/audit/reports/child/${ids.lily}`, allowed: ADMINS },
   { method: 'GET', path: () => `/api/audit/reports/user/${ids.jordan}`, allowed: ADMINS },

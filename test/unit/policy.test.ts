@@ -6,6 +6,7 @@ import {
   canListUsers,
   canManageAgencies,
   canManageNotificationDefaults,
+  canManageSignInPolicy,
   canSetOwnNotificationPreferences,
   canReinstate,
   canSuspend,
@@ -40,6 +41,7 @@ const adminDecisions = (a: Actor, agencyId: string, t = target({ agencyId })) =>
   suspend: canSuspend(a, { ...t, status: 'verified' }),
   reinstate: canReinstate(a, { ...t, status: 'suspended' }),
   notificationDefaults: canManageNotificationDefaults(a, agencyId),
+  signInPolicy: canManageSignInPolicy(a, agencyId),
 });
 
 describe('admin decisions over every role', () => {

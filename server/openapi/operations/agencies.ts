@@ -1,4 +1,4 @@
-import { createAgencyBody, protocolBody } from '../../agencies/agencies.schema';
+import { createAgencyBody, protocolBody, signInPolicyBody } from '../../agencies/agencies.schema';
 import { type ApiOperation, byId, created, json } from '../api-operation';
 
 /** The routes in server/agencies/agencies.routes.ts. */
@@ -21,5 +21,22 @@ export const agenciesOperations: ApiOperation[] = [
     params: byId,
     body: protocolBody,
     ok: json('`{ agency }`.'),
+  },
+  {
+    method: 'get',
+    path: '/agencies/:id/sign-in-policy',
+    tag: 'Agencies',
+    summary: 'Whether the agency’s people may sign in with a passkey alone (its admins; system admins)',
+    params: byId,
+    ok: json('`{ agencyId, passkeyOnlySignIn }`.'),
+  },
+  {
+    method: 'put',
+    path: '/agencies/:id/sign-in-policy',
+    tag: 'Agencies',
+    summary: 'Let the agency’s people sign in with a passkey alone, or stop it (its admins; system admins; audited)',
+    params: byId,
+    body: signInPolicyBody,
+    ok: json('`{ agencyId, passkeyOnlySignIn }`.'),
   },
 ];

@@ -1,6 +1,7 @@
 import type { ApiOperation } from '../api-operation';
 import { serviceOperations } from './service';
 import { accountsOperations } from './accounts';
+import { passkeyOperations } from './passkeys';
 import { agenciesOperations } from './agencies';
 import { auditOperations } from './audit';
 import { childrenOperations } from './children';
@@ -17,6 +18,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   ...serviceOperations,
   ...notificationOperations,
   ...accountsOperations,
+  ...passkeyOperations,
   ...agenciesOperations,
   ...auditOperations,
   ...childrenOperations,
