@@ -3,7 +3,7 @@ import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON }
 import { hashToken, toBase64Url } from '../../crypto';
 import { appendAuditEntries } from '../audit';
 import { uniqueOr } from '../db/unique-violation';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { queueNotices, wakeOutbox } from '../notifications';
 import { canManageOwnPasskeys, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
@@ -50,7 +50,8 @@ export async function passkeyRegistrationOptions(
   await refuseWhileWaiting(guards, email, address);
   if (!(await guards.passwords.verify(user.passwordHash, password))) {
     await failAttempt(ctx, guards, { email, user, action: 'auth.password_confirmation.failed', address });
-    throw new UnauthenticatedError('invalid_password', 'The password is not right.');
+    // 400, not 401: the session is fine, only this form's answer is wrong.
+    throw new ValidationError('The password is not right.', [{ path: 'password', message: 'The password is not right' }], 'invalid_password');
   }
   const existing = await passkeysOf(ctx.db, user.id);
   if (existing.length >= MAX_PASSKEYS) {

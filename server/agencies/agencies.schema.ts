@@ -30,3 +30,8 @@ export type AgencyView = {
 
 /** PUT /api/agencies/:id/sign-in-policy */
 export const signInPolicyBody = z.strictObject({ passkeyOnlySignIn: z.boolean({ message: 'Say whether passkey-only sign-in is allowed (true or false)' }) });
+
+export interface SignInPolicyView {
+  agencyId: string;
+  passkeyOnlySignIn: boolean;
+}

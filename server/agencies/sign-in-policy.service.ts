@@ -3,12 +3,8 @@ import { appendAuditEntries } from '../audit';
 import { NotFoundError } from '../errors';
 import { canManageSignInPolicy, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
+import type { SignInPolicyView } from './agencies.schema';
 import { findAgency, setPasskeyOnlySignIn } from './agencies.store';
-
-export interface SignInPolicyView {
-  agencyId: string;
-  passkeyOnlySignIn: boolean;
-}
 
 export async function signInPolicy(ctx: ServiceContext, signedIn: SignedIn, agencyId: string): Promise<SignInPolicyView> {
   requireAllowed(canManageSignInPolicy(signedIn.actor, agencyId));

@@ -65,7 +65,7 @@ describe('adding a passkey', () => {
   it('needs the password again; then it is listed, audited and e-mailed', async () => {
     const jordan = await people.as('Jordan');
     const wrong = await send<Err>(jordan, 'POST', '/api/me/passkeys/options', { password: 'not my password' });
-    expect(wrong).toMatchObject({ status: 401, body: { error: { code: 'invalid_password' } } });
+    expect(wrong).toMatchObject({ status: 400, body: { error: { code: 'invalid_password' } } });
     await addPasskey(jordan, haven.account('Jordan').password, 'Work laptop');
     const listed = await jordan.get<{ passkeys: { name: string; lastUsedAt: string | null }[] }>('/api/me/passkeys');
     expect(listed.body.passkeys).toEqual([expect.objectContaining({ name: 'Work laptop', lastUsedAt: null })]);

@@ -20,7 +20,7 @@ export const passkeyOperations: ApiOperation[] = [
     tag: 'Sign-in',
     summary: 'Start adding a passkey: my password again, then a challenge for the browser (five minutes, this session only)',
     body: passkeyOptionsBody,
-    ok: json('`{ options }` for `navigator.credentials.create()` (WebAuthn JSON). 401 `invalid_password` (counted like a wrong password).'),
+    ok: json('`{ options }` for `navigator.credentials.create()` (WebAuthn JSON). 400 `invalid_password` (counted like a wrong password).'),
   },
   {
     method: 'post',

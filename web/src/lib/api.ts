@@ -43,6 +43,14 @@ import type {
 import type { IntegrityReportBody } from '../../../server/integrity/integrity.schema';
 import type { NotificationPreferences } from '../../../server/notifications/preference-rules';
 import type { AgencyDefaultsView, PreferencesView } from '../../../server/notifications/preferences.schema';
+import type { PasskeyView } from '../../../server/accounts/passkeys.schema';
+import type { SignInPolicyView } from '../../../server/agencies/agencies.schema';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/browser';
 
 export interface ApiIssue {
   path: string;
@@ -64,7 +72,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 let csrfToken: string | null = null;
 let onSignedOut: (() => void) | null = null;
@@ -135,6 +143,7 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
 export const get = <T>(path: string) => request<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
 const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body);
+const del = (path: string) => request<void>('DELETE', path);
 export const seg = encodeURIComponent;
 
 export function query(params: Record<string, string | number | undefined>): string {
@@ -264,6 +273,21 @@ export const adminCertificates = {
 };
 
 /** What comes by e-mail and when: one's own choices, and an agency's defaults (its admins). */
+export const passkeys = {
+  list: (): Promise<{ passkeys: PasskeyView[] }> => get('/api/me/passkeys'),
+  /** The password again, then the browser's challenge. */
+  registrationOptions: (password: string): Promise<{ options: PublicKeyCredentialCreationOptionsJSON }> => post('/api/me/passkeys/options', { password }),
+  register: (name: string, response: RegistrationResponseJSON): Promise<{ passkey: PasskeyView }> => post('/api/me/passkeys', { name, response }),
+  remove: (id: string): Promise<void> => del(`/api/me/passkeys/${seg(id)}`),
+  secondFactorOptions: (): Promise<{ options: PublicKeyCredentialRequestOptionsJSON }> => post('/api/auth/passkey/options'),
+  completeSecondFactor: (response: AuthenticationResponseJSON): SessionRes => post('/api/auth/passkey', { response }),
+  signInOptions: (): Promise<{ options: PublicKeyCredentialRequestOptionsJSON }> => post('/api/auth/passkey-sign-in/options'),
+  signIn: (response: AuthenticationResponseJSON): SessionRes => post('/api/auth/passkey-sign-in', { response }),
+  signInPolicy: (agencyId: string): Promise<SignInPolicyView> => get(`/api/agencies/${seg(agencyId)}/sign-in-policy`),
+  setSignInPolicy: (agencyId: string, passkeyOnlySignIn: boolean): Promise<SignInPolicyView> =>
+    put(`/api/agencies/${seg(agencyId)}/sign-in-policy`, { passkeyOnlySignIn }),
+};
+
 export const notificationPreferences = {
   mine: (): Promise<PreferencesView> => get('/api/me/notification-preferences'),
   /** Null: back to the agency's defaults. */

@@ -2,6 +2,7 @@
 // can share. The realtime connection lives only while the stage is `active`.
 import { auth, getSession, setSignedOutHandler } from './api';
 import { connectRealtime } from './realtime';
+import { passkeyAlone, passkeyAsSecondFactor } from './passkeys';
 import { SHIELD_ROLES, type Enrolment, type Role, type Session } from './types';
 
 export type LoadState = 'loading' | 'ready' | 'failed';
@@ -91,6 +92,17 @@ class SessionState {
 
   async submitCode(code: string): Promise<void> {
     this.set((await auth.submitCode(code)).session);
+  }
+
+  /** A passkey instead of the code, after the password. */
+  async usePasskey(): Promise<void> {
+    this.set((await passkeyAsSecondFactor()).session);
+  }
+
+  /** A passkey alone, where the person's agency allows it. */
+  async signInWithPasskey(): Promise<void> {
+    this.notice = null;
+    this.set((await passkeyAlone()).session);
   }
 
   startEnrolment(): Promise<Enrolment> {
