@@ -1,0 +1,3 @@
+// What other domains may use of attachments: linking to a sent message, and deleting ciphertext.
+export { attachmentRoutes } from './attachments.routes';
+export { deleteCiphertext } from './attachments.service';
