@@ -14,7 +14,9 @@ function chunkBytes(req: Request): Uint8Array {
   if (!req.is('application/octet-stream') || !(body instanceof Buffer)) {
     throw new ValidationError('Send the chunk as the raw request body, with Content-Type application/octet-stream.', [], 'chunk_not_bytes');
   }
-  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  // A Buffer is a Uint8Array already: no copy.
+  const bytes: Uint8Array = body;
+  return bytes;
 }
 
 /**

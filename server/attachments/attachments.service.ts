@@ -5,7 +5,7 @@ import { appendAuditEntries } from '../audit';
 import { agencyOf } from '../children/children.service';
 import type { Database } from '../db';
 import { ConflictError, GoneError, NotFoundError, TooLargeError, ValidationError } from '../errors';
-import { canDownloadAttachment, canUploadAttachment, canWriteAttachment, requireAllowed, type AttachmentFacts } from '../policy';
+import { canAttachToMessage, canDownloadAttachment, canUploadAttachment, canWriteAttachment, requireAllowed, type AttachmentFacts } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { deliveriesOfMessage } from '../shares/messages.store';
 import { requireThread } from '../shares/threads.service';
@@ -14,12 +14,15 @@ import {
   advanceReceived,
   bytesHeldBy,
   findAttachment,
+  findAttachments,
+  linkToMessage,
   insertAttachment,
   lockQuotaOf,
   markCompleted,
   markDeleted,
   type AttachmentRow,
   type DeletedBecause,
+  unsentBefore,
 } from './attachments.store';
 import { blobStores } from './blob-store';
 
@@ -118,7 +121,11 @@ export async function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: s
   if (bytes.length === 0) throw new ValidationError('The chunk is empty.', [], 'empty_chunk');
   if (row.completedAt) throw new ConflictError('upload_complete', 'This upload is already complete.');
   if (offset + bytes.length > row.size) {
-    throw new ValidationError('The chunk goes past the size declared for this file.', [{ path: 'offset', message: 'Stay within the declared size' }], 'chunk_past_end');
+    throw new ValidationError(
+      'The chunk goes past the size declared for this file.',
+      [{ path: 'offset', message: 'Stay within the declared size' }],
+      'chunk_past_end',
+    );
   }
   const store = blobStores(ctx.config).of(row.store);
   const won = await ctx.db.transaction(async (tx) => {
@@ -168,7 +175,7 @@ export async function completeUpload(ctx: ServiceContext, signedIn: SignedIn, id
 
 /** Deletes the ciphertext of uploads, committed with `alsoInTransaction`'s work, then files outside the database. */
 export async function deleteCiphertext(
-  ctx: ServiceContext,
+  ctx: Pick<ServiceContext, 'clock' | 'config'>,
   tx: Database,
   where: { ids?: string[]; messageId?: string },
   because: DeletedBecause,
@@ -241,4 +248,63 @@ export async function openDownload(ctx: ServiceContext, signedIn: SignedIn, id: 
     ctx.clock(),
   );
   return { size: row.size, bytes: blobStores(ctx.config).of(row.store).read(ctx.db, id, row.size) };
+}
+
+/**
+ * Before a message is stored: every upload it names exists, is the sender's own, for this
+ * conversation, finished, unsent and not deleted. Checked again as they are tied (`linkUploads`).
+ */
+export async function requireAttachable(ctx: ServiceContext, signedIn: SignedIn, threadId: string, ids: string[]): Promise<void> {
+  const rows = await findAttachments(ctx.db, ids);
+  if (rows.length !== ids.length) throw new NotFoundError('attachment_not_found', 'A file attached to this message does not exist.');
+  requireAllowed(canAttachToMessage(signedIn.actor, { threadId }, await Promise.all(rows.map((row) => factsOf(ctx.db, row)))));
+  for (const row of rows) {
+    requireNotDeleted(row);
+    if (!row.completedAt) throw new ConflictError('upload_incomplete', 'A file attached to this message has not finished uploading.');
+  }
+}
+
+/** Ties the uploads to the message in its transaction; all of them, or the message is not stored. */
+export async function linkUploads(tx: Database, ids: string[], messageId: string): Promise<void> {
+  if ((await linkToMessage(tx, ids, messageId)) !== ids.length) {
+    throw new ConflictError('attachment_sent', 'A file attached to this message was sent with another message or deleted meanwhile.');
+  }
+}
+
+/** Unsent uploads are kept this long (a message being written), then deleted. */
+export const UNSENT_KEPT_MS = 24 * 3_600_000;
+
+/**
+ * Deletes the ciphertext of uploads never attached to a message, 24 hours after they started, a
+ * page per transaction with one audit entry per child. Idempotent; returns how many it deleted.
+ */
+export async function sweepUnsentUploads(ctx: Pick<ServiceContext, 'db' | 'clock' | 'config'>, pageSize = 200): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const now = ctx.clock();
+    const ids = await unsentBefore(ctx.db, new Date(now.getTime() - UNSENT_KEPT_MS), pageSize);
+    if (!ids.length) return deleted;
+    const done = await ctx.db.transaction(async (tx) => {
+      const deletion = await deleteCiphertext(ctx, tx, { ids }, 'never_sent');
+      const rows = await findAttachments(tx, deletion.ids);
+      const byChild = new Map<string, string[]>();
+      for (const row of rows) byChild.set(row.childId, [...(byChild.get(row.childId) ?? []), row.id]);
+      await appendAuditEntries(
+        tx,
+        [...byChild].map(([childId, attachmentIds]) => ({
+          actorId: null,
+          agencyId: null,
+          action: 'attachment.deleted' as const,
+          subjectType: 'child',
+          subjectId: childId,
+          detail: { attachmentIds, because: 'never_sent' },
+        })),
+        now,
+      );
+      return deletion;
+    });
+    await done.afterCommit();
+    deleted += done.ids.length;
+    if (ids.length < pageSize) return deleted;
+  }
 }

@@ -66,9 +66,7 @@ export async function markCompleted(tx: Database, id: string, now: Date): Promis
   const rows = await tx
     .update(attachments)
     .set({ completedAt: now })
-    .where(
-      and(eq(attachments.id, id), eq(attachments.received, attachments.size), isNull(attachments.completedAt), isNull(attachments.deletedAt)),
-    )
+    .where(and(eq(attachments.id, id), eq(attachments.received, attachments.size), isNull(attachments.completedAt), isNull(attachments.deletedAt)))
     .returning({ id: attachments.id });
   return rows.length === 1;
 }

@@ -2,13 +2,33 @@ import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachmentPaddedBytes, decryptAttachment, padmeBucket, DecryptError, encryptAttachment, newAttachmentKey, ready } from '../../crypto';
+import {
+  attachmentDescriptor,
+  attachmentExpectation,
+  attachmentPaddedBytes,
+  decodeBody,
+  decryptAttachment,
+  DecryptError,
+  encodeBodyWithAttachments,
+  encryptAttachment,
+  newAttachmentKey,
+  padmeBucket,
+  ready,
+} from '../../crypto';
+import { eq } from 'drizzle-orm';
+import { sweepUnsentUploads } from '../../server/attachments';
+import { children } from '../../server/db/schema';
+import { buildExport } from '../../server/subject-access/export';
+import { runRetention } from '../../server/retention/retention.service';
+import { shareRecord } from '../../server/shares/share-record';
+import type { Ack } from '../../server/realtime/events';
+import { ageChild, bornYearsAgo } from '../support/aged-children';
 import type { ApiClient } from '../support/client';
 import { expectClearClientError } from '../support/clear-error';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
-import { Practitioner, startConversation } from '../support/practitioner';
+import { listing, Practitioner, startConversation, welfareRecord } from '../support/practitioner';
 
 const CANARY = 'CANARY-attachment-5f17c3e2';
 let haven: TestHaven;
@@ -32,10 +52,14 @@ beforeAll(async () => {
   ] as const) {
     cast[key] = new Practitioner(await people.as(name));
     await cast[key].publishKeys();
+    await cast[key].connect();
   }
   thread = await startConversation(cast.jordan, [cast.morgan, cast.ruth], 'Lily Hartwell');
 }, 120_000);
-afterAll(() => haven.close());
+afterAll(async () => {
+  for (const p of Object.values(cast)) p.disconnect();
+  await haven.close();
+});
 
 /** Some file content: the canary, then bytes that vary, `size` bytes in all. */
 function fileOf(size: number): Uint8Array {
@@ -123,9 +147,10 @@ describe('upload and download', () => {
     expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
     const client = await rawClient(haven.database.url);
     try {
-      const audit = await client.query<{ action: string }>(`select action from audit_entries where action like 'attachment.%' and detail->>'attachmentId' = $1 order by seq`, [
-        upload.id,
-      ]);
+      const audit = await client.query<{ action: string }>(
+        `select action from audit_entries where action like 'attachment.%' and detail->>'attachmentId' = $1 order by seq`,
+        [upload.id],
+      );
       expect(audit.rows.map((r) => r.action)).toEqual(['attachment.uploaded', 'attachment.downloaded']);
     } finally {
       await client.end();
@@ -201,7 +226,10 @@ describe('upload and download', () => {
 describe('bad input', () => {
   it('refuses an over-size file, a size that is not a padded bucket, and a file over the quota, each with a clear error; a cancelled upload frees its space', async () => {
     // The server sees only buckets, so it holds the limit at the bucket of the largest file: the next bucket up is refused.
-    const tooBig = await cast.jordan.api.post<ErrorBody>('/api/attachments', { threadId: thread.id, size: padmeBucket(attachmentPaddedBytes(1024 * 1024) + 1) });
+    const tooBig = await cast.jordan.api.post<ErrorBody>('/api/attachments', {
+      threadId: thread.id,
+      size: padmeBucket(attachmentPaddedBytes(1024 * 1024) + 1),
+    });
     expectClearClientError(tooBig, 'over-size');
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.error.code).toBe('attachment_too_large');
@@ -311,5 +339,142 @@ describe('at rest', () => {
     expect(stdout.toLowerCase().includes(canary.toString('hex').toLowerCase())).toBe(false);
     // The whole stored object is exactly what was uploaded.
     expect(upload.bytes.length).toBe(attachmentPaddedBytes(plaintext.length));
+  });
+});
+
+const documentsRecord = shareRecord.parse({ ...welfareRecord, kindsOfInformation: [...welfareRecord.kindsOfInformation, 'documents'] });
+
+/** Seals a message whose signed body describes the file, and sends it naming the upload, as the web client does. */
+async function sendWithFile(
+  sender: Practitioner,
+  to: Practitioner[],
+  on: { id: string; childId: string },
+  file: { id: string; key: Uint8Array; hash: string; size: number },
+  record: unknown = documentsRecord,
+) {
+  const body = encodeBodyWithAttachments({
+    text: 'The plan is attached',
+    attachments: [attachmentDescriptor({ fileId: file.id, key: file.key, name: 'plan.pdf', type: 'application/pdf', size: file.size, hash: file.hash })],
+  });
+  const envelope = sender.seal(on, to, body, { record: record as typeof documentsRecord });
+  const socket = sender.socket;
+  if (!socket) throw new Error('not connected');
+  const ack = (await socket.timeout(10_000).emitWithAck('share:send', { envelope, attachments: [file.id] })) as Ack<{ id: string }>;
+  return { ack, envelope };
+}
+
+describe('sent with a message', () => {
+  it('a message must name documents in its share record to carry files', async () => {
+    const plaintext = fileOf(2000);
+    const upload = await uploadWhole(cast.jordan.api, plaintext);
+    const { ack } = await sendWithFile(cast.jordan, [cast.morgan, cast.ruth], thread, { ...upload, size: plaintext.length }, welfareRecord);
+    expect(ack).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect((await statusOf(cast.jordan.api, upload.id)).sent).toBe(false);
+  });
+
+  it('after sending, exactly the message’s readers download the file, decrypting it with the key from the signed body; the uploader can no longer change it', async () => {
+    const plaintext = fileOf(140_000);
+    const upload = await uploadWhole(cast.jordan.api, plaintext);
+    const { ack, envelope } = await sendWithFile(cast.jordan, [cast.morgan, cast.ruth], thread, { ...upload, size: plaintext.length });
+    expect(ack).toMatchObject({ ok: true });
+    await expect.poll(() => cast.morgan.received.some((m) => m.id === envelope.header.id)).toBe(true);
+    const { attachments } = decodeBody(cast.morgan.open(listing(cast.morgan.received.find((m) => m.id === envelope.header.id)), cast.jordan));
+    const [descriptor] = attachments;
+    if (!descriptor) throw new Error('no descriptor in the signed body');
+    for (const reader of [cast.morgan, cast.ruth, cast.jordan]) {
+      const res = await reader.api.download(`/api/attachments/${descriptor.fileId}/content`);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(decryptAttachment(res.bytes, attachmentExpectation(descriptor))).equals(Buffer.from(plaintext))).toBe(true);
+    }
+    const outsider = await cast.alex.api.download(`/api/attachments/${upload.id}/content`);
+    expect(outsider.status).toBe(403);
+    expect(JSON.parse(new TextDecoder().decode(outsider.bytes))).toMatchObject({ error: { code: 'not_a_reader' } });
+    const change = await cast.jordan.api.post<ErrorBody>(`/api/attachments/${upload.id}/cancel`);
+    expect(change.status).toBe(403);
+    expect(change.body.error.code).toBe('attachment_sent');
+    // The same file cannot ride on a second message.
+    const again = await sendWithFile(cast.jordan, [cast.morgan, cast.ruth], thread, { ...upload, size: plaintext.length });
+    expect(again.ack).toMatchObject({ ok: false, error: { code: 'attachment_sent' } });
+  });
+
+  it('nobody can send another’s upload, or one made for another conversation', async () => {
+    const plaintext = fileOf(1000);
+    const morgans = await uploadWhole(cast.morgan.api, plaintext);
+    const { ack } = await sendWithFile(cast.jordan, [cast.morgan, cast.ruth], thread, { ...morgans, size: plaintext.length });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'not_the_uploader' } });
+    const other = await startConversation(cast.jordan, [cast.morgan], 'Amara Osei');
+    const jordans = await uploadWhole(cast.jordan.api, plaintext);
+    const elsewhere = await sendWithFile(cast.jordan, [cast.morgan], other, { ...jordans, size: plaintext.length });
+    expect(elsewhere.ack).toMatchObject({ ok: false, error: { code: 'attachment_other_thread' } });
+  });
+
+  it('revoking an unopened message deletes its files’ ciphertext', async () => {
+    const plaintext = fileOf(90_000);
+    const upload = await uploadWhole(cast.jordan.api, plaintext);
+    const { ack, envelope } = await sendWithFile(cast.jordan, [cast.morgan, cast.ruth], thread, { ...upload, size: plaintext.length });
+    expect(ack).toMatchObject({ ok: true });
+    expect(await chunkRows(upload.id)).toBeGreaterThan(0);
+    const socket = cast.jordan.socket;
+    if (!socket) throw new Error('not connected');
+    expect(await socket.timeout(10_000).emitWithAck('share:revoke', { id: envelope.header.id })).toMatchObject({ ok: true });
+    expect(await chunkRows(upload.id)).toBe(0);
+    const res = await cast.morgan.api.download(`/api/attachments/${upload.id}/content`);
+    expect(res.status).toBe(410);
+    expect(JSON.parse(new TextDecoder().decode(res.bytes))).toMatchObject({ error: { code: 'attachment_deleted' } });
+  });
+});
+
+describe('subject access', () => {
+  it('the export lists the child’s files (that they exist, their state and encrypted size), never their names or content', async () => {
+    const [child] = await haven.ctx.db.select().from(children).where(eq(children.id, thread.childId));
+    if (!child) throw new Error('no child');
+    const exported = await buildExport(haven.ctx.db, child, new Date());
+    const files = exported.events.filter((e) => e.kind === 'attachment');
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.map((f) => f.description)).toEqual(
+      expect.arrayContaining([expect.stringContaining('attached to a message'), expect.stringContaining('deleted (revoked)')]),
+    );
+    expect(JSON.stringify(exported)).not.toContain('plan.pdf');
+    expect(JSON.stringify(exported)).not.toContain(CANARY);
+  });
+});
+
+describe('deletion by workers', () => {
+  it('uploads never sent are deleted after 24 hours; sent ones and recent ones stay', async () => {
+    const unsent = await uploadWhole(cast.jordan.api, fileOf(3000));
+    const sentFile = await uploadWhole(cast.jordan.api, fileOf(3000));
+    expect((await sendWithFile(cast.jordan, [cast.morgan, cast.ruth], thread, { ...sentFile, size: 3000 })).ack).toMatchObject({ ok: true });
+    // An hour on, nothing unsent is old enough.
+    await sweepUnsentUploads({ ...haven.ctx, clock: () => new Date(Date.now() + 3_600_000) });
+    expect(await chunkRows(unsent.id)).toBe(1);
+    const deleted = await sweepUnsentUploads({ ...haven.ctx, clock: () => new Date(Date.now() + 25 * 3_600_000) });
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    expect(await chunkRows(unsent.id)).toBe(0);
+    expect(await chunkRows(sentFile.id)).toBe(1);
+    expect((await cast.jordan.api.get<ErrorBody>(`/api/attachments/${unsent.id}`)).body.error.code).toBe('attachment_deleted');
+  });
+
+  it('a child’s files are destroyed with their records when retention destroys them', async () => {
+    const amara = await startConversation(cast.jordan, [cast.morgan], 'Amara Osei');
+    const res = await cast.jordan.api.post<UploadAnswer>('/api/attachments', { threadId: amara.id, size: attachmentPaddedBytes(5000) });
+    const key = newAttachmentKey();
+    const file = { id: res.body.upload.id, key, ...encryptAttachment(fileOf(5000), key, res.body.upload.id) };
+    await putFrom(cast.jordan.api, file.id, file.bytes, 0);
+    await cast.jordan.api.post(`/api/attachments/${file.id}/complete`);
+    expect((await sendWithFile(cast.jordan, [cast.morgan], amara, { ...file, size: 5000 })).ack).toMatchObject({ ok: true });
+    const lilysFile = await uploadWhole(cast.jordan.api, fileOf(3000));
+    await ageChild(haven.database.url, amara.childId, bornYearsAgo(20));
+    const run = await runRetention(haven.ctx, { dryRun: false, triggeredBy: null });
+    expect(run.children.map((c) => c.childId)).toContain(amara.childId);
+    expect(run.children.find((c) => c.childId === amara.childId)?.counts).toMatchObject({ attachments: 1 });
+    expect(await chunkRows(file.id)).toBe(0);
+    const client = await rawClient(haven.database.url);
+    try {
+      expect((await client.query('select 1 from attachments where id = $1', [file.id])).rowCount).toBe(0);
+    } finally {
+      await client.end();
+    }
+    // Another child's files are untouched.
+    expect(await chunkRows(lilysFile.id)).toBe(1);
   });
 });

@@ -53,6 +53,10 @@ export const attachmentsOperations: ApiOperation[] = [
     tag: 'Attachments',
     summary: 'Download a file’s encrypted bytes, streamed (its uploader before it is sent; the message’s readers after); audited',
     params: byId,
-    ok: { status: 200, description: 'The padded ciphertext; the browser decrypts it with the key in the signed envelope. 410 `attachment_deleted`.', media: 'bytes' },
+    ok: {
+      status: 200,
+      description: 'The padded ciphertext; the browser decrypts it with the key in the signed envelope. 410 `attachment_deleted`.',
+      media: 'bytes',
+    },
   },
 ];
