@@ -13,14 +13,18 @@ import { messaging, type SendOptions } from './messaging.svelte';
 import { newId } from './share-form.svelte';
 import type { Thread } from './types';
 import { isoInstant } from './validate';
+import { MAX_FILES, OutgoingFile } from './attachments.svelte';
+import { loadCrypto } from './keys.svelte';
 
 export const MESSAGE_MAX = 10_000;
-const FIELDS = ['body', 'correctionReason', ...RECORD_FIELDS];
+const FIELDS = ['body', 'attachments', 'correctionReason', ...RECORD_FIELDS];
 
 export class ComposeForm {
   readonly form = new FormState('compose', FIELDS);
   readonly record = new ShareRecordDraft();
   text = $state('');
+  /** Files attached to the message being written: each encrypted and uploaded as soon as it is chosen. */
+  files = $state<OutgoingFile[]>([]);
   /** The message being corrected, when this is a correction. */
   corrects = $state<string | null>(null);
   correctionReason = $state('');
@@ -58,6 +62,19 @@ export class ComposeForm {
     this.ready = true;
   }
 
+  /** Starts encrypting and uploading chosen or dropped files (up to MAX_FILES in all). */
+  attach(chosen: Iterable<File>): void {
+    const room = MAX_FILES - this.files.length;
+    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile(file, this.thread.id));
+    this.files = [...this.files, ...added];
+  }
+
+  /** Cancels a file's upload (the server deletes what arrived) and takes it off the message. */
+  removeFile(file: OutgoingFile): void {
+    file.cancel();
+    this.files = this.files.filter((f) => f !== file);
+  }
+
   startCorrection(id: string): void {
     this.corrects = id;
     this.correctionReason = '';
@@ -81,6 +98,7 @@ export class ComposeForm {
       async () => {
         const outcome = await this.send();
         this.text = '';
+        this.files = [];
         clearDraft(this.me, this.thread.id);
         this.cancelCorrection();
         this.outcome = outcome;
@@ -91,16 +109,24 @@ export class ComposeForm {
   private check(): FieldErrors {
     const errors: FieldErrors = {};
     const text = this.text.trim();
-    if (!text) errors['body'] = 'Enter your message';
+    if (!text && this.files.length === 0) errors['body'] = 'Enter your message';
     else if ([...text].length > MESSAGE_MAX) errors['body'] = `The message must be ${MESSAGE_MAX.toLocaleString('en-GB')} characters or fewer`;
+    if (this.files.some((f) => f.state === 'uploading')) errors['attachments'] = 'Wait until every file has finished uploading';
+    else if (this.files.some((f) => f.state !== 'ready')) errors['attachments'] = 'Remove the files that could not be uploaded';
     if (this.corrects && this.correctionReason.trim().length < 5) errors['correctionReason'] = 'Say why you are correcting the earlier message';
     Object.assign(errors, this.record.errors());
     return Object.fromEntries(FIELDS.flatMap((name) => (errors[name] ? [[name, errors[name]]] : [])));
   }
 
   private async send(): Promise<'sent' | 'queued'> {
-    const checked = checkShareRecord(this.record.input());
+    const input = this.record.input();
+    const descriptors = this.files.flatMap((f) => (f.descriptor ? [f.descriptor] : []));
+    // Files are documents shared: the signed record says so (the server refuses files otherwise).
+    const named = Array.isArray(input['kindsOfInformation']) ? (input['kindsOfInformation'] as unknown[]) : [];
+    const kinds = descriptors.length && !named.includes('documents') ? [...named, 'documents'] : named;
+    const checked = checkShareRecord({ ...input, kindsOfInformation: kinds });
     if (!checked.ok) throw new Error('checked before sending');
+    const text = descriptors.length ? (await loadCrypto()).encodeBodyWithAttachments({ text: this.text.trim(), attachments: descriptors }) : this.text.trim();
     return sealAndSend({
       threadId: this.thread.id,
       childId: this.thread.childId,
@@ -109,9 +135,10 @@ export class ComposeForm {
       kind: 'message',
       tier: 'welfare',
       record: checked.record,
-      text: this.text.trim(),
+      text,
       corrects: this.corrects,
       correctionReason: this.corrects ? this.correctionReason.trim() : null,
+      ...(descriptors.length ? { options: { attachments: descriptors.map((d) => d.fileId) } } : {}),
     });
   }
 }
