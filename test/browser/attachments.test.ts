@@ -18,7 +18,7 @@ const CANARY = `CANARY-pdf-${Date.now()}`;
 /** A small but real PDF, with a canary in its text and some bytes of every value after it. */
 function pdfBytes(): Buffer {
   const text = `%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >> endobj\n4 0 obj << /Length 44 >> stream\nBT /F1 12 Tf 20 100 Td (${CANARY}) Tj ET\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`;
-  const filler = Buffer.alloc(150_000);
+  const filler = Buffer.alloc(2_500_000);
   for (let i = 0; i < filler.length; i++) filler[i] = (i * 7) % 256;
   return Buffer.concat([Buffer.from(text), Buffer.from('%'), filler]);
 }
@@ -71,9 +71,27 @@ describe('encrypted files in Chromium', () => {
     await page.getByRole('button', { name: 'Start conversation' }).click();
     await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
 
+    // The network fails twice during the upload (the file goes in three requests of 1 MiB): the
+    // first request is stored but its answer is lost; the second never reaches Haven. The browser
+    // asks where the upload stands each time and carries on from there.
+    const failures: string[] = [];
+    await page.route('**/api/attachments/*/chunks*', async (route) => {
+      if (failures.length === 0) {
+        failures.push('answer lost');
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      if (failures.length === 1) {
+        failures.push('request lost');
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
     const pdf = pdfBytes();
     await page.getByLabel('Attach files').setInputFiles({ name: 'plan.pdf', mimeType: 'application/pdf', buffer: pdf });
     await page.getByText('Encrypted and uploaded').waitFor({ timeout: 30_000 });
+    expect(failures).toEqual(['answer lost', 'request lost']);
+    await page.unroute('**/api/attachments/*/chunks*');
     await page.getByLabel('Message', { exact: true }).fill('The plan is attached.');
     await page.getByRole('button', { name: 'Send securely' }).click();
     await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor({ timeout: 15_000 });
