@@ -478,3 +478,44 @@ describe('deletion by workers', () => {
     expect(await chunkRows(lilysFile.id)).toBe(1);
   });
 });
+
+describe('a written record in the special file', () => {
+  it('carries a file that only the officers on the case can download', async () => {
+    const ruth = cast.ruth.api;
+    const callumId = (await ruth.get<{ children: { id: string }[] }>('/api/children?name=Callum+Byrne')).body.children[0]?.id ?? '';
+    const offendingRecord = shareRecord.parse({
+      ...welfareRecord,
+      kindsOfInformation: ['offending_or_antisocial_behaviour', 'documents'],
+      schedule1Condition: 'preventing_or_detecting_unlawful_acts',
+      legalGateway: 'crime_and_disorder_act_1998_s115',
+    });
+    expect((await ruth.post(`/api/children/${callumId}/offending-risk`, { reason: 'Referral from the youth offending panel' })).status).toBe(200);
+    expect((await ruth.post(`/api/children/${callumId}/case-officers`, { userId: cast.alex.userId, record: offendingRecord })).status).toBe(200);
+    const specialFileId = (await ruth.get<{ specialFileId: string }>(`/api/children/${callumId}/special-file`)).body.specialFileId;
+    const plaintext = fileOf(20_000);
+    const created = await ruth.post<UploadAnswer>('/api/attachments', { threadId: specialFileId, size: attachmentPaddedBytes(plaintext.length) });
+    expect(created.status).toBe(201);
+    const key = newAttachmentKey();
+    const file = { id: created.body.upload.id, key, ...encryptAttachment(plaintext, key, created.body.upload.id) };
+    await putFrom(ruth, file.id, file.bytes, 0);
+    expect((await ruth.post(`/api/attachments/${file.id}/complete`)).status).toBe(200);
+    const body = encodeBodyWithAttachments({
+      text: JSON.stringify({ v: 1, sharedOn: '2026-12-01', information: 'The panel report is attached' }),
+      attachments: [attachmentDescriptor({ fileId: file.id, key, name: 'panel report.pdf', type: 'application/pdf', size: plaintext.length, hash: file.hash })],
+    });
+    const record = cast.ruth.seal({ id: specialFileId, childId: callumId }, [cast.alex], body, {
+      kind: 'written_record',
+      tier: 'offending_risk',
+      record: offendingRecord,
+    });
+    expect(await cast.ruth.socket?.timeout(10_000).emitWithAck('share:send', { envelope: record, attachments: [file.id] })).toMatchObject({ ok: true });
+    const alex = await cast.alex.api.download(`/api/attachments/${file.id}/content`);
+    expect(alex.status).toBe(200);
+    expect(Buffer.from(decryptAttachment(alex.bytes, { key, fileId: file.id, size: plaintext.length, hash: file.hash })).equals(Buffer.from(plaintext))).toBe(
+      true,
+    );
+    for (const outsider of [cast.jordan, cast.morgan]) {
+      expect((await outsider.api.download(`/api/attachments/${file.id}/content`)).status).toBe(403);
+    }
+  });
+});

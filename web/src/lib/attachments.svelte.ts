@@ -3,6 +3,7 @@
 import type { AttachmentDescriptor } from '../../../crypto';
 import { ApiError } from './api';
 import { downloadFile, uploadFile } from './attachment-transfer';
+import { loadCrypto } from './keys.svelte';
 
 /** At most this many files in one message (the signed body allows no more). */
 export const MAX_FILES = 20;
@@ -54,6 +55,58 @@ export class OutgoingFile {
     if (this.state !== 'uploading') return;
     this.state = 'cancelled';
     this.controller.abort();
+  }
+}
+
+/** The files of one message or record being written: chosen, uploading, ready, or failed. */
+export class OutgoingFiles {
+  list = $state<OutgoingFile[]>([]);
+
+  constructor(private readonly threadId: () => string) {}
+
+  /** Starts encrypting and uploading chosen or dropped files (up to MAX_FILES in all). */
+  attach(chosen: Iterable<File>): void {
+    const room = MAX_FILES - this.list.length;
+    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile(file, this.threadId()));
+    this.list = [...this.list, ...added];
+  }
+
+  /** Cancels a file's upload (the server deletes what arrived) and takes it off. */
+  remove(file: OutgoingFile): void {
+    file.cancel();
+    this.list = this.list.filter((f) => f !== file);
+  }
+
+  clear(): void {
+    this.list = [];
+  }
+
+  /** What stops sending, in words, if anything. */
+  problem(): string | undefined {
+    if (this.list.some((f) => f.state === 'uploading')) return 'Wait until every file has finished uploading';
+    if (this.list.some((f) => f.state !== 'ready')) return 'Remove the files that could not be uploaded';
+    return undefined;
+  }
+
+  get descriptors(): AttachmentDescriptor[] {
+    return this.list.flatMap((f) => (f.descriptor ? [f.descriptor] : []));
+  }
+
+  /**
+   * The record input, body and send options for these files: the record names `documents` (the
+   * server refuses files otherwise), the body carries the descriptors, signed with the rest.
+   */
+  async seal(recordInput: Record<string, unknown>, text: string): Promise<{ record: Record<string, unknown>; text: string; attachments: string[] }> {
+    const descriptors = this.descriptors;
+    if (!descriptors.length) return { record: recordInput, text, attachments: [] };
+    const named = Array.isArray(recordInput['kindsOfInformation']) ? (recordInput['kindsOfInformation'] as unknown[]) : [];
+    const kindsOfInformation = named.includes('documents') ? named : [...named, 'documents'];
+    const crypto = await loadCrypto();
+    return {
+      record: { ...recordInput, kindsOfInformation },
+      text: crypto.encodeBodyWithAttachments({ text, attachments: descriptors }),
+      attachments: descriptors.map((d) => d.fileId),
+    };
   }
 }
 

@@ -13,8 +13,7 @@ import { messaging, type SendOptions } from './messaging.svelte';
 import { newId } from './share-form.svelte';
 import type { Thread } from './types';
 import { isoInstant } from './validate';
-import { MAX_FILES, OutgoingFile } from './attachments.svelte';
-import { loadCrypto } from './keys.svelte';
+import { OutgoingFiles } from './attachments.svelte';
 
 export const MESSAGE_MAX = 10_000;
 const FIELDS = ['body', 'attachments', 'correctionReason', ...RECORD_FIELDS];
@@ -24,7 +23,7 @@ export class ComposeForm {
   readonly record = new ShareRecordDraft();
   text = $state('');
   /** Files attached to the message being written: each encrypted and uploaded as soon as it is chosen. */
-  files = $state<OutgoingFile[]>([]);
+  readonly files: OutgoingFiles = new OutgoingFiles(() => this.thread.id);
   /** The message being corrected, when this is a correction. */
   corrects = $state<string | null>(null);
   correctionReason = $state('');
@@ -62,19 +61,6 @@ export class ComposeForm {
     this.ready = true;
   }
 
-  /** Starts encrypting and uploading chosen or dropped files (up to MAX_FILES in all). */
-  attach(chosen: Iterable<File>): void {
-    const room = MAX_FILES - this.files.length;
-    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile(file, this.thread.id));
-    this.files = [...this.files, ...added];
-  }
-
-  /** Cancels a file's upload (the server deletes what arrived) and takes it off the message. */
-  removeFile(file: OutgoingFile): void {
-    file.cancel();
-    this.files = this.files.filter((f) => f !== file);
-  }
-
   startCorrection(id: string): void {
     this.corrects = id;
     this.correctionReason = '';
@@ -98,7 +84,7 @@ export class ComposeForm {
       async () => {
         const outcome = await this.send();
         this.text = '';
-        this.files = [];
+        this.files.clear();
         clearDraft(this.me, this.thread.id);
         this.cancelCorrection();
         this.outcome = outcome;
@@ -109,24 +95,19 @@ export class ComposeForm {
   private check(): FieldErrors {
     const errors: FieldErrors = {};
     const text = this.text.trim();
-    if (!text && this.files.length === 0) errors['body'] = 'Enter your message';
+    if (!text && this.files.list.length === 0) errors['body'] = 'Enter your message';
     else if ([...text].length > MESSAGE_MAX) errors['body'] = `The message must be ${MESSAGE_MAX.toLocaleString('en-GB')} characters or fewer`;
-    if (this.files.some((f) => f.state === 'uploading')) errors['attachments'] = 'Wait until every file has finished uploading';
-    else if (this.files.some((f) => f.state !== 'ready')) errors['attachments'] = 'Remove the files that could not be uploaded';
+    const files = this.files.problem();
+    if (files) errors['attachments'] = files;
     if (this.corrects && this.correctionReason.trim().length < 5) errors['correctionReason'] = 'Say why you are correcting the earlier message';
     Object.assign(errors, this.record.errors());
     return Object.fromEntries(FIELDS.flatMap((name) => (errors[name] ? [[name, errors[name]]] : [])));
   }
 
   private async send(): Promise<'sent' | 'queued'> {
-    const input = this.record.input();
-    const descriptors = this.files.flatMap((f) => (f.descriptor ? [f.descriptor] : []));
-    // Files are documents shared: the signed record says so (the server refuses files otherwise).
-    const named = Array.isArray(input['kindsOfInformation']) ? (input['kindsOfInformation'] as unknown[]) : [];
-    const kinds = descriptors.length && !named.includes('documents') ? [...named, 'documents'] : named;
-    const checked = checkShareRecord({ ...input, kindsOfInformation: kinds });
+    const sealed = await this.files.seal(this.record.input(), this.text.trim());
+    const checked = checkShareRecord(sealed.record);
     if (!checked.ok) throw new Error('checked before sending');
-    const text = descriptors.length ? (await loadCrypto()).encodeBodyWithAttachments({ text: this.text.trim(), attachments: descriptors }) : this.text.trim();
     return sealAndSend({
       threadId: this.thread.id,
       childId: this.thread.childId,
@@ -135,10 +116,10 @@ export class ComposeForm {
       kind: 'message',
       tier: 'welfare',
       record: checked.record,
-      text,
+      text: sealed.text,
       corrects: this.corrects,
       correctionReason: this.corrects ? this.correctionReason.trim() : null,
-      ...(descriptors.length ? { options: { attachments: descriptors.map((d) => d.fileId) } } : {}),
+      ...(sealed.attachments.length ? { options: { attachments: sealed.attachments } } : {}),
     });
   }
 }
