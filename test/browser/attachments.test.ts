@@ -92,6 +92,11 @@ describe('encrypted files in Chromium', () => {
     await page.getByText('Encrypted and uploaded').waitFor({ timeout: 30_000 });
     expect(failures).toEqual(['answer lost', 'request lost']);
     await page.unroute('**/api/attachments/*/chunks*');
+    // A second file, chosen by mistake, is taken off again: its ciphertext is deleted at once.
+    await page.getByLabel('Attach files').setInputFiles({ name: 'draft.txt', mimeType: 'text/plain', buffer: Buffer.from('not this one') });
+    await expect.poll(() => page.getByText('Encrypted and uploaded').count(), { timeout: 15_000 }).toBe(2);
+    await page.getByRole('button', { name: 'Remove draft.txt' }).click();
+    await expect.poll(() => page.getByText('Encrypted and uploaded').count()).toBe(1);
     await page.getByLabel('Message', { exact: true }).fill('The plan is attached.');
     await page.getByRole('button', { name: 'Send securely' }).click();
     await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor({ timeout: 15_000 });
@@ -118,6 +123,11 @@ describe('encrypted files in Chromium', () => {
     // The server held only ciphertext: the PDF's canary is nowhere in the database.
     const db = await rawClient(haven.database.url);
     try {
+      await expect
+        .poll(async () => (await db.query<{ n: number }>(`select count(*)::int as n from attachments where deleted_because = 'cancelled'`)).rows[0]?.n)
+        .toBe(1);
+      const sent = await db.query<{ n: number }>('select count(*)::int as n from attachments where message_id is not null and deleted_at is null');
+      expect(sent.rows[0]?.n).toBe(1);
       const chunks = await db.query<{ n: number }>('select count(*)::int as n from attachment_chunks');
       expect(chunks.rows[0]?.n).toBeGreaterThan(0);
       const hits = await db.query(`select 1 from attachment_chunks where position($1::bytea in data) > 0`, [Buffer.from(CANARY)]);

@@ -1,7 +1,7 @@
 // Files on their way into a message, and files of an opened message on their way to this device:
 // progress both ways, cancel, and what is safe to show in the page (docs/attachments.md).
 import type { AttachmentDescriptor } from '../../../crypto';
-import { ApiError } from './api';
+import { ApiError, post, seg } from './api';
 import { downloadFile, uploadFile } from './attachment-transfer';
 import { loadCrypto } from './keys.svelte';
 
@@ -52,7 +52,11 @@ export class OutgoingFile {
   }
 
   cancel(): void {
-    if (this.state !== 'uploading') return;
+    if (this.state === 'ready' && this.descriptor) {
+      // Uploaded but taken off the message: its ciphertext goes now, not at the 24-hour sweep.
+      void post(`/api/attachments/${seg(this.descriptor.fileId)}/cancel`).catch(() => undefined);
+    }
+    if (this.state !== 'uploading' && this.state !== 'ready') return;
     this.state = 'cancelled';
     this.controller.abort();
   }
