@@ -454,7 +454,7 @@ describe('deletion by workers', () => {
     expect((await cast.jordan.api.get<ErrorBody>(`/api/attachments/${unsent.id}`)).body.error.code).toBe('attachment_deleted');
   });
 
-  it('a child’s files are destroyed with their records when retention destroys them', async () => {
+  it('a child’s files are destroyed with their records when retention destroys them, and not while a legal hold is on', async () => {
     const amara = await startConversation(cast.jordan, [cast.morgan], 'Amara Osei');
     const res = await cast.jordan.api.post<UploadAnswer>('/api/attachments', { threadId: amara.id, size: attachmentPaddedBytes(5000) });
     const key = newAttachmentKey();
@@ -464,6 +464,14 @@ describe('deletion by workers', () => {
     expect((await sendWithFile(cast.jordan, [cast.morgan], amara, { ...file, size: 5000 })).ack).toMatchObject({ ok: true });
     const lilysFile = await uploadWhole(cast.jordan.api, fileOf(3000));
     await ageChild(haven.database.url, amara.childId, bornYearsAgo(20));
+    // Under a legal hold, nothing of hers goes, her files included.
+    const priya = await people.as('Priya');
+    expect((await priya.post(`/api/children/${amara.childId}/legal-hold`, { reason: 'Serious case review in progress' })).status).toBe(204);
+    const held = await runRetention(haven.ctx, { dryRun: false, triggeredBy: null });
+    expect(held.children.map((c) => c.childId)).not.toContain(amara.childId);
+    expect(await chunkRows(file.id)).toBeGreaterThan(0);
+    expect((await cast.morgan.api.download(`/api/attachments/${file.id}/content`)).status).toBe(200);
+    expect((await priya.post(`/api/children/${amara.childId}/legal-hold/release`, { reason: 'Review concluded' })).status).toBe(204);
     const run = await runRetention(haven.ctx, { dryRun: false, triggeredBy: null });
     expect(run.children.map((c) => c.childId)).toContain(amara.childId);
     expect(run.children.find((c) => c.childId === amara.childId)?.counts).toMatchObject({ attachments: 1 });
