@@ -3,64 +3,17 @@ import { attachmentPaddedBytes, padmeBucket } from '../../crypto';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf } from '../children/children.service';
-import type { Database } from '../db';
-import { ConflictError, GoneError, NotFoundError, TooLargeError, ValidationError } from '../errors';
-import { canAttachToMessage, canDownloadAttachment, canUploadAttachment, canWriteAttachment, requireAllowed, type AttachmentFacts } from '../policy';
+import { ConflictError, TooLargeError, ValidationError } from '../errors';
+import { canDownloadAttachment, canUploadAttachment, canWriteAttachment, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
-import { deliveriesOfMessage } from '../shares/messages.store';
 import { requireThread } from '../shares/threads.service';
+import { deleteCiphertext } from './attachment-deletion.service';
+import { factsOf, requireAttachment, requireNotDeleted, statusOf } from './attachment-facts';
 import type { createAttachmentBody, UploadStatus } from './attachments.schema';
-import {
-  advanceReceived,
-  bytesHeldBy,
-  findAttachment,
-  findAttachments,
-  linkToMessage,
-  insertAttachment,
-  lockQuotaOf,
-  markCompleted,
-  markDeleted,
-  type AttachmentRow,
-  type DeletedBecause,
-  unsentBefore,
-} from './attachments.store';
+import { advanceReceived, bytesHeldBy, findAttachment, insertAttachment, lockQuotaOf, markCompleted } from './attachments.store';
 import { blobStores } from './blob-store';
 
 const MIB = 1024 * 1024;
-
-function statusOf(row: AttachmentRow): UploadStatus {
-  return {
-    id: row.id,
-    threadId: row.threadId,
-    size: row.size,
-    received: row.received,
-    complete: row.completedAt !== null,
-    sent: row.messageId !== null,
-  };
-}
-
-async function factsOf(db: Database, row: AttachmentRow): Promise<AttachmentFacts> {
-  const readerIds = row.messageId ? (await deliveriesOfMessage(db, row.messageId)).map((d) => d.userId) : [];
-  return { uploaderId: row.uploaderId, threadId: row.threadId, messageId: row.messageId, readerIds };
-}
-
-async function requireAttachment(ctx: ServiceContext, id: string): Promise<AttachmentRow> {
-  const row = await findAttachment(ctx.db, id);
-  if (!row) throw new NotFoundError('attachment_not_found', 'There is no such file.');
-  return row;
-}
-
-function requireNotDeleted(row: AttachmentRow): void {
-  if (row.deletedAt) {
-    const why = {
-      cancelled: 'Its upload was cancelled.',
-      revoked: 'The message it was attached to was revoked.',
-      never_sent: 'It was never sent, and unsent uploads are deleted after 24 hours.',
-      retention: 'It was destroyed under the retention schedule.',
-    }[row.deletedBecause as DeletedBecause];
-    throw new GoneError('attachment_deleted', `This file has been deleted. ${why ?? ''}`.trim());
-  }
-}
 
 /**
  * Starts an upload of one encrypted file to a conversation. The size is the padded encrypted size
@@ -173,29 +126,6 @@ export async function completeUpload(ctx: ServiceContext, signedIn: SignedIn, id
   return statusOf(await requireAttachment(ctx, id));
 }
 
-/** Deletes the ciphertext of uploads, committed with `alsoInTransaction`'s work, then files outside the database. */
-export async function deleteCiphertext(
-  ctx: Pick<ServiceContext, 'clock' | 'config'>,
-  tx: Database,
-  where: { ids?: string[]; messageId?: string },
-  because: DeletedBecause,
-): Promise<{ afterCommit: () => Promise<void>; ids: string[] }> {
-  const stores = blobStores(ctx.config);
-  const deleted = await markDeleted(tx, where, because, ctx.clock());
-  const later: { kind: string; id: string }[] = [];
-  for (const row of deleted) {
-    const store = stores.of(row.store);
-    if (store.transactional) await store.remove(tx, [row.id]);
-    else later.push({ kind: row.store, id: row.id });
-  }
-  return {
-    ids: deleted.map((r) => r.id),
-    afterCommit: async () => {
-      for (const { kind, id } of later) await stores.of(kind).remove(tx, [id]);
-    },
-  };
-}
-
 /** The uploader abandons an unsent upload: its ciphertext goes at once and no longer counts against the quota. */
 export async function cancelUpload(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<void> {
   const row = await requireAttachment(ctx, id);
@@ -248,63 +178,4 @@ export async function openDownload(ctx: ServiceContext, signedIn: SignedIn, id: 
     ctx.clock(),
   );
   return { size: row.size, bytes: blobStores(ctx.config).of(row.store).read(ctx.db, id, row.size) };
-}
-
-/**
- * Before a message is stored: every upload it names exists, is the sender's own, for this
- * conversation, finished, unsent and not deleted. Checked again as they are tied (`linkUploads`).
- */
-export async function requireAttachable(ctx: ServiceContext, signedIn: SignedIn, threadId: string, ids: string[]): Promise<void> {
-  const rows = await findAttachments(ctx.db, ids);
-  if (rows.length !== ids.length) throw new NotFoundError('attachment_not_found', 'A file attached to this message does not exist.');
-  requireAllowed(canAttachToMessage(signedIn.actor, { threadId }, await Promise.all(rows.map((row) => factsOf(ctx.db, row)))));
-  for (const row of rows) {
-    requireNotDeleted(row);
-    if (!row.completedAt) throw new ConflictError('upload_incomplete', 'A file attached to this message has not finished uploading.');
-  }
-}
-
-/** Ties the uploads to the message in its transaction; all of them, or the message is not stored. */
-export async function linkUploads(tx: Database, ids: string[], messageId: string): Promise<void> {
-  if ((await linkToMessage(tx, ids, messageId)) !== ids.length) {
-    throw new ConflictError('attachment_sent', 'A file attached to this message was sent with another message or deleted meanwhile.');
-  }
-}
-
-/** Unsent uploads are kept this long (a message being written), then deleted. */
-export const UNSENT_KEPT_MS = 24 * 3_600_000;
-
-/**
- * Deletes the ciphertext of uploads never attached to a message, 24 hours after they started, a
- * page per transaction with one audit entry per child. Idempotent; returns how many it deleted.
- */
-export async function sweepUnsentUploads(ctx: Pick<ServiceContext, 'db' | 'clock' | 'config'>, pageSize = 200): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    const now = ctx.clock();
-    const ids = await unsentBefore(ctx.db, new Date(now.getTime() - UNSENT_KEPT_MS), pageSize);
-    if (!ids.length) return deleted;
-    const done = await ctx.db.transaction(async (tx) => {
-      const deletion = await deleteCiphertext(ctx, tx, { ids }, 'never_sent');
-      const rows = await findAttachments(tx, deletion.ids);
-      const byChild = new Map<string, string[]>();
-      for (const row of rows) byChild.set(row.childId, [...(byChild.get(row.childId) ?? []), row.id]);
-      await appendAuditEntries(
-        tx,
-        [...byChild].map(([childId, attachmentIds]) => ({
-          actorId: null,
-          agencyId: null,
-          action: 'attachment.deleted' as const,
-          subjectType: 'child',
-          subjectId: childId,
-          detail: { attachmentIds, because: 'never_sent' },
-        })),
-        now,
-      );
-      return deletion;
-    });
-    await done.afterCommit();
-    deleted += done.ids.length;
-    if (ids.length < pageSize) return deleted;
-  }
 }
