@@ -15,6 +15,7 @@ import { keyRoutes } from './keys/keys.routes';
 import { adminCertificateRoutes } from './admin-certificates';
 import type { OrgRootKeys } from './trust-roots';
 import { threadRoutes } from './shares/threads.routes';
+import { attachmentRoutes } from './attachments';
 import { offendingRoutes } from './offending/offending.routes';
 import { retentionRoutes } from './retention/retention.routes';
 import { subjectAccessRoutes } from './subject-access/subject-access.routes';
@@ -134,6 +135,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(keyRoutes(ctx));
   api.use(adminCertificateRoutes(ctx));
   api.use(threadRoutes(ctx));
+  api.use(attachmentRoutes(ctx));
   api.use(offendingRoutes(ctx));
   api.use(retentionRoutes(ctx));
   api.use(subjectAccessRoutes(ctx));

@@ -134,6 +134,12 @@ const configSchema = z.object({
   HAVEN_MAIL_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(60),
   /** Longest one SMTP conversation may take (connect, greeting, each reply). */
   HAVEN_MAIL_SEND_TIMEOUT_SECONDS: positiveInt.max(600).default(60),
+  /** Largest file one attachment may be (before encryption), in MiB. */
+  HAVEN_MAX_ATTACHMENT_MB: positiveInt.max(4096).default(100),
+  /** Encrypted bytes one user may hold in attachments not yet deleted, in MiB. */
+  HAVEN_ATTACHMENT_QUOTA_MB: positiveInt.max(1_048_576).default(2048),
+  /** Keep attachments' encrypted chunks as files in this folder instead of in PostgreSQL (large installations; back it up with the database). */
+  HAVEN_BLOB_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

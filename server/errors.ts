@@ -46,6 +46,9 @@ export class ConflictError extends DomainError {}
 /** The thing existed but can no longer be used (an expired or used invite). */
 export class GoneError extends DomainError {}
 
+/** More than Haven accepts: a file over the size limit, or an upload past the user's storage quota. */
+export class TooLargeError extends DomainError {}
+
 export class TooManyRequestsError extends DomainError {
   constructor(
     code: string,

@@ -25,6 +25,11 @@ export const jobDefinitions = {
     // Reminders and escalations are decided from the database at each sweep (see sweepObligations).
     every: { ms: 60_000 },
   },
+  'attachments.sweep': {
+    payload: z.strictObject({}),
+    // Uploads never attached to a message are deleted 24 hours after they started (docs/attachments.md).
+    every: { ms: 3_600_000 },
+  },
   'mail.sweep': {
     payload: z.strictObject({}),
     // Hands queued notices to the mail queue again (lost wake-ups) and gives up on sends that died

@@ -8,6 +8,7 @@ import { declareSchedules, watchSchedules } from './schedules';
 import { recordJobFinished } from '../server/jobs';
 import { sweepObligations } from '../server/offending/obligations.service';
 import { runRetention } from '../server/retention/retention.service';
+import { sweepUnsentUploads } from '../server/attachments';
 import { anchorAuditHead } from '../server/audit/anchors';
 import { checkHandlers, type JobHandler } from './registry';
 import { mailQueue, type MailQueue } from '../server/notifications/mail-queue';
@@ -42,6 +43,13 @@ export function handlersFor(ctx: WorkerContext, mail: Pick<MailQueue, 'add'>, lo
       async (payload) => {
         jobDefinitions['audit.anchor'].payload.parse(payload);
         return { anchored: await anchorAuditHead(ctx) };
+      },
+    ],
+    [
+      'attachments.sweep',
+      async (payload) => {
+        jobDefinitions['attachments.sweep'].payload.parse(payload);
+        return { deleted: await sweepUnsentUploads(ctx) };
       },
     ],
     [

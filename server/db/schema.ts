@@ -9,3 +9,4 @@ export * from './schema-retention';
 export * from './schema-jobs';
 export * from './schema-integrity';
 export * from './schema-notifications';
+export * from './schema-attachments';

@@ -6,6 +6,7 @@ import {
   DomainError,
   ForbiddenError,
   GoneError,
+  TooLargeError,
   NotFoundError,
   TooManyRequestsError,
   UnauthenticatedError,
@@ -23,6 +24,7 @@ export function statusOf(error: DomainError): number {
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError) return 409;
   if (error instanceof GoneError) return 410;
+  if (error instanceof TooLargeError) return 413;
   if (error instanceof TooManyRequestsError) return error.code === 'account_locked' ? 423 : 429;
   // BusyError is an UnavailableError: 503, with Retry-After.
   if (error instanceof UnavailableError) return 503;

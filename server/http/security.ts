@@ -15,7 +15,9 @@ export function securityHeaders(https: boolean): RequestHandler {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // blob: only for previews of files decrypted on the device (an image, a PDF in a frame); nothing runs from them.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        frameSrc: ['blob:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

@@ -12,7 +12,7 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 export type Access = 'public' | 'mfa_required' | 'enrolment_required' | 'signed_in';
 
 /** What a successful answer carries; `json` unless a route sends something else. */
-export type Media = 'json' | 'json-or-csv' | 'json-or-html' | 'html' | 'css' | 'text';
+export type Media = 'json' | 'json-or-csv' | 'json-or-html' | 'html' | 'css' | 'text' | 'bytes';
 
 export interface SuccessAnswer {
   status: 200 | 201 | 202 | 204;
@@ -47,6 +47,8 @@ export const API_TAGS = {
   Audit: 'The tamper-evident audit log and access reports.',
   Children: "The children's index: search, open with a reason, involvement, concerns, shielding, specialist contacts.",
   Shares: 'The share log: verbal shares, decisions not to share, corrections, and a child’s chronology (docs/share-record.md).',
+  Attachments:
+    'Encrypted files attached to messages (docs/attachments.md): resumable chunked upload of ciphertext the browser encrypted, streamed download for the message’s readers.',
   Conversations: 'Conversations about a child. The messages themselves travel over Socket.IO (docs/realtime.md, docs/envelope.md).',
   Keys: 'The key directory, encrypted key backups and the append-only key log (docs/key-log.md, docs/key-backup.md).',
   'Offending risk': 'The offending-risk tier: marking, the special file, case officers, written-record obligations.',

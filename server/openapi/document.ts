@@ -60,6 +60,7 @@ const MEDIA: Record<Media, Record<string, { schema: JsonSchema }>> = {
   html: { 'text/html': { schema: { type: 'string' } } },
   css: { 'text/css': { schema: { type: 'string' } } },
   text: { 'text/plain': { schema: { type: 'string' } } },
+  bytes: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
 };
 
 const ACCESS_TEXT: Record<Access, string> = {

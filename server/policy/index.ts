@@ -13,3 +13,4 @@ export * from './pending-readers.policy';
 export * from './audit.policy';
 export * from './lead-practitioner.policy';
 export * from './sign-in.policy';
+export * from './attachments.policy';

@@ -82,7 +82,8 @@ export interface ClientToServerEvents {
   'session:status': (payload: Record<string, never>, ack: (res: Ack<{ sharing: SharingStatus }>) => void) => void;
   /** Sends a sealed, signed envelope. A resend of the same envelope id is answered with the original result. */
   'share:send': (
-    payload: { envelope: unknown; dischargesObligationId?: string },
+    /** `attachments`: the ids of the sender's finished uploads the envelope's signed body describes (docs/attachments.md). */
+    payload: { envelope: unknown; dischargesObligationId?: string; attachments?: string[] },
     ack: (res: Ack<{ id: string; seq: number; storedAt: string; duplicate: boolean }>) => void,
   ) => void;
   /** Everything for this user after `cursor`, in order; repeat with the returned cursor while `more`. */
@@ -134,7 +135,7 @@ const uuid = z.uuid({ message: 'Expected a message id' });
 /** Payload schemas for client events, keyed by event name. */
 export const clientEventSchemas = {
   'session:status': z.strictObject({}),
-  'share:send': z.strictObject({ envelope: z.unknown(), dischargesObligationId: uuid.optional() }),
+  'share:send': z.strictObject({ envelope: z.unknown(), dischargesObligationId: uuid.optional(), attachments: z.array(uuid).min(1).max(20).optional() }),
   'sync:since': z.strictObject({ cursor: z.number().int().min(0), limit: z.number().int().min(1).max(500).optional() }),
   'share:delivered': z.strictObject({ ids: z.array(uuid).min(1).max(500) }),
   'share:receipts': z.strictObject({ ids: z.array(uuid).min(1).max(500) }),

@@ -2,6 +2,8 @@ import { and, eq, getTableName, sql, type AnyColumn, type Table } from 'drizzle-
 import type { Database } from '../db';
 import {
   adminAlerts,
+  attachmentChunks,
+  attachments,
   auditPrivate,
   caseOfficers,
   children,
@@ -45,7 +47,8 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
       | typeof threads
       | typeof messages
       | typeof obligations
-      | typeof leadPractitioners,
+      | typeof leadPractitioners
+      | typeof attachments,
   ) => {
     add(name, await db.select({ childId: table.childId, n }).from(table).where(inUuids(table.childId, childIds)).groupBy(table.childId));
   };
@@ -57,6 +60,7 @@ export async function recordCountsForBatch(db: Database, childIds: string[]): Pr
   await byChild('messages', messages);
   await byChild('obligations', obligations);
   await byChild('leadPractitioners', leadPractitioners);
+  await byChild('attachments', attachments);
   add(
     'shareParticipants',
     await db
@@ -121,6 +125,7 @@ const RECORD_CLASSES = [
   'shareParticipants',
   'threads',
   'messages',
+  'attachments',
   'wrappedKeyCopies',
   'threadParticipants',
   'obligations',
@@ -150,12 +155,15 @@ export async function lockDestroyable(tx: Database, childIds: string[]): Promise
  * the tombstones report exactly what was destroyed without counting it first, and the tables
  * rows were deleted from (to be vacuumed once the run is over: `vacuumTables`).
  */
-export async function destroyChildren(tx: Database, childIds: string[]): Promise<{ counts: Map<string, Record<string, number>>; tables: Set<string> }> {
+export async function destroyChildren(
+  tx: Database,
+  childIds: string[],
+): Promise<{ counts: Map<string, Record<string, number>>; tables: Set<string>; blobFiles: string[] }> {
   const counts = new Map<string, Record<string, number>>(
     childIds.map((id) => [id, { indexEntry: 1, ...Object.fromEntries(RECORD_CLASSES.map((name) => [name, 0])) }]),
   );
   const tables = new Set<string>();
-  if (!childIds.length) return { counts, tables };
+  if (!childIds.length) return { counts, tables, blobFiles: [] };
   /** The rows a delete returned, noting its table when it removed any. */
   const from = <Row>(table: Table, rows: Row[]): Row[] => {
     if (rows.length) tables.add(getTableName(table));
@@ -186,6 +194,25 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
     ).map((r) => r.child_id);
   const obligationIds = tx.select({ id: obligations.id }).from(obligations).where(inUuids(obligations.childId, childIds));
 
+  // Attachments' encrypted chunks go with them; those kept as files (HAVEN_BLOB_DIR) are removed once this commits.
+  from(
+    attachmentChunks,
+    await executeRows<{ id: string }>(
+      tx,
+      sql`delete from ${attachmentChunks} using ${attachments} where ${attachmentChunks.attachmentId} = ${attachments.id} and ${inUuids(attachments.childId, childIds)} returning ${attachments.id} as id`,
+    ),
+  );
+  const attachmentRows = from(
+    attachments,
+    await tx
+      .delete(attachments)
+      .where(inUuids(attachments.childId, childIds))
+      .returning({ id: attachments.id, childId: attachments.childId, store: attachments.store }),
+  );
+  tally(
+    'attachments',
+    attachmentRows.map((r) => r.childId),
+  );
   tally('wrappedKeyCopies', await throughParent(deliveries, deliveries.messageId, messages));
   tally('messages', await ofChildren(messages));
   tally('threadParticipants', await throughParent(threadParticipants, threadParticipants.threadId, threads));
@@ -221,7 +248,7 @@ export async function destroyChildren(tx: Database, childIds: string[]): Promise
     details.flatMap((r) => r.childIds),
   );
   from(children, await tx.delete(children).where(inUuids(children.id, childIds)).returning({ id: children.id }));
-  return { counts, tables };
+  return { counts, tables, blobFiles: attachmentRows.filter((r) => r.store === 'fs').map((r) => r.id) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { canManageRetention, canPlaceLegalHold, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
+import { blobStores } from '../attachments';
 import { destroyChildren, lockDestroyable, readersForBatch, recordCountsForBatch, vacuumTables } from './batch.store';
 import type { RetentionProgress } from '../realtime/events';
 import {
@@ -38,7 +39,7 @@ const CONCURRENT_BATCHES = 2;
  * children's messages are told to forget them once it commits.
  */
 async function destroyBatch(
-  ctx: Pick<ServiceContext, 'db' | 'clock' | 'notifier'>,
+  ctx: Pick<ServiceContext, 'db' | 'clock' | 'notifier' | 'config'>,
   listed: string[],
   runId: string,
   triggeredBy: string | null,
@@ -47,7 +48,7 @@ async function destroyBatch(
   const now = ctx.clock();
   const done = await ctx.db.transaction(async (tx) => {
     const destroyable = await lockDestroyable(tx, listed);
-    const { counts: destroyed, tables } = await destroyChildren(tx, destroyable);
+    const { counts: destroyed, tables, blobFiles } = await destroyChildren(tx, destroyable);
     await insertTombstones(
       tx,
       destroyable.map((childId) => ({ childId, destroyedAt: now, runId, counts: destroyed.get(childId) ?? {} })),
@@ -64,8 +65,9 @@ async function destroyBatch(
       })),
       now,
     );
-    return { batch: destroyable, counts: destroyed, tables };
+    return { batch: destroyable, counts: destroyed, tables, blobFiles };
   });
+  if (done.blobFiles.length) await blobStores(ctx.config).of('fs').remove(ctx.db, done.blobFiles);
   for (const childId of done.batch) {
     const held = readers.get(childId);
     if (held) ctx.notifier.toUsers(held.userIds, 'retention:purged', { childId, threadIds: held.threadIds });

@@ -1,6 +1,7 @@
 import { canonicalJson, fromBase64Url, parseEnvelope, verifyEnvelope, CryptoError, type Envelope } from '../../crypto';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
+import { deleteCiphertext, linkUploads, requireAttachable } from '../attachments';
 import { agencyOf } from '../children/children.service';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
 import { hitThrottles } from '../accounts/sessions.store';
@@ -178,7 +179,13 @@ export async function sendMessage(
   ctx: ServiceContext,
   signedIn: SignedIn,
   raw: unknown,
-  options: { dischargesObligationId?: string | undefined; address?: string | undefined; connectionId?: string | undefined } = {},
+  options: {
+    dischargesObligationId?: string | undefined;
+    address?: string | undefined;
+    connectionId?: string | undefined;
+    /** The sender's finished uploads for this conversation that the envelope's signed body describes; tied to the message as it is stored. */
+    attachmentIds?: string[] | undefined;
+  } = {},
 ): Promise<{ id: string; seq: number; storedAt: string; duplicate: boolean }> {
   requireAllowed(canShare(signedIn.actor, agencyOf(signedIn)));
   const envelope = envelopeOf(raw);
@@ -195,6 +202,17 @@ export async function sendMessage(
     return { id: previous.id, seq: mine.seq, storedAt: previous.storedAt.toISOString(), duplicate: true };
   }
   const { threadId, childId, recipients, pending } = await checkEnvelope(ctx, signedIn, envelope, threadAndKeys);
+  const attachmentIds = [...new Set(options.attachmentIds ?? [])];
+  if (attachmentIds.length) {
+    // The signed share record must say documents were shared (docs/attachments.md).
+    const kinds = (envelope.header.record as { kindsOfInformation?: unknown } | undefined)?.kindsOfInformation;
+    if (!Array.isArray(kinds) || !kinds.includes('documents')) {
+      throw new ValidationError('A message with files must name "documents" among the kinds of information in its share record.', [
+        { path: 'header.record.kindsOfInformation', message: 'Add documents' },
+      ]);
+    }
+    await requireAttachable(ctx, signedIn, threadId, attachmentIds);
+  }
   const now = ctx.clock();
   const row: NewMessage = {
     id: envelope.header.id,
@@ -220,19 +238,29 @@ export async function sendMessage(
       subjectType: 'child',
       subjectId: childId,
       // Everyone else gets a copy; those still waiting for keys (pending) open it once a reader grants them its key.
-      detail: { messageId: row.id, threadId, recipients, ...(pending.length ? { pending } : {}) },
+      detail: {
+        messageId: row.id,
+        threadId,
+        recipients,
+        ...(pending.length ? { pending } : {}),
+        ...(attachmentIds.length ? { attachments: attachmentIds } : {}),
+      },
     },
     alsoInTransaction:
-      dischargesObligationId === undefined
+      dischargesObligationId === undefined && !attachmentIds.length
         ? undefined
-        : (tx) =>
-            dischargeObligation(ctx, tx, {
-              obligationId: dischargesObligationId,
-              officerId: signedIn.actor.id,
-              agencyId: signedIn.actor.agencyId,
-              childId,
-              messageId: row.id,
-            }),
+        : async (tx) => {
+            if (attachmentIds.length) await linkUploads(tx, attachmentIds, row.id);
+            if (dischargesObligationId !== undefined) {
+              await dischargeObligation(ctx, tx, {
+                obligationId: dischargesObligationId,
+                officerId: signedIn.actor.id,
+                agencyId: signedIn.actor.agencyId,
+                childId,
+                messageId: row.id,
+              });
+            }
+          },
   });
   const stored = { row, seqs };
   // Only after commit: a recipient is never told of a message that might still roll back. The
@@ -303,8 +331,10 @@ export async function revoke(ctx: ServiceContext, signedIn: SignedIn, id: string
   const openedByAnyone = readers.some((d) => d.userId !== message.senderId && d.readAt !== null);
   requireAllowed(canRevokeMessage(signedIn.actor, { senderId: message.senderId, openedByAnyone }));
   const now = ctx.clock();
-  await ctx.db.transaction(async (tx) => {
+  const deletion = await ctx.db.transaction(async (tx) => {
     if (!(await revokeMessage(tx, id, now))) throw new ConflictError('already_revoked', 'This message was already revoked.');
+    // Its files' ciphertext goes with its own, in the same transaction.
+    const files = await deleteCiphertext(ctx, tx, { messageId: id }, 'revoked');
     await appendAuditEntries(
       tx,
       [
@@ -314,12 +344,14 @@ export async function revoke(ctx: ServiceContext, signedIn: SignedIn, id: string
           action: 'share.message_revoked',
           subjectType: 'child',
           subjectId: message.childId,
-          detail: { messageId: id },
+          detail: { messageId: id, ...(files.ids.length ? { attachmentsDeleted: files.ids } : {}) },
         },
       ],
       now,
     );
+    return files;
   });
+  await deletion.afterCommit();
   ctx.notifier.toUsers(
     readers.map((d) => d.userId),
     'share:revoked',

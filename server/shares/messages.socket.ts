@@ -6,8 +6,10 @@ import { acknowledgeDelivery, acknowledgeRead, receiptsOfMine, revoke, sendMessa
 
 /** Messaging over Socket.IO: send, catch up, receipts, revoke (docs/realtime.md). */
 export function registerShareEvents(handle: EventHandle, ctx: ServiceContext): void {
-  handle('share:send', (signedIn, { envelope, dischargesObligationId }, { address, receivedAt, connectionId }) =>
-    countSend(ctx.metrics, envelope, receivedAt, () => sendMessage(ctx, signedIn, envelope, { dischargesObligationId, address, connectionId })),
+  handle('share:send', (signedIn, { envelope, dischargesObligationId, attachments }, { address, receivedAt, connectionId }) =>
+    countSend(ctx.metrics, envelope, receivedAt, () =>
+      sendMessage(ctx, signedIn, envelope, { dischargesObligationId, address, connectionId, attachmentIds: attachments }),
+    ),
   );
   handle('sync:since', (signedIn, { cursor, limit }) => syncSince(ctx, signedIn, cursor, limit));
   handle('share:delivered', async (signedIn, { ids }) => ({ acknowledged: await acknowledgeDelivery(ctx, signedIn, ids) }));

@@ -28,6 +28,7 @@ export const INFORMATION_KINDS = [
   'family_and_household',
   'safeguarding_concern',
   'offending_or_antisocial_behaviour',
+  'documents',
   'other',
 ] as const;
 export type InformationKind = (typeof INFORMATION_KINDS)[number];

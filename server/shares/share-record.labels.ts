@@ -102,6 +102,10 @@ export const INFORMATION_KIND_TEXT: Record<InformationKind, OptionText> = {
     label: 'Offending or antisocial behaviour',
     help: 'Offences, allegations, police involvement or antisocial behaviour. This is criminal offence data and needs a Schedule 1 condition.',
   },
+  documents: {
+    label: 'Documents',
+    help: 'Files attached to the share (reports, plans, letters, photographs). Say in the purpose what they are.',
+  },
   other: {
     label: 'Other',
     help: 'Something not listed here — describe it.',

@@ -2,6 +2,7 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import {
   agencies,
+  attachments,
   auditEntries,
   auditPrivate,
   concernFlags,
@@ -110,6 +111,26 @@ export async function buildExport(db: Database, child: ChildRow, now: Date): Pro
     );
   }
 
+  // Files: their names, types and content are inside the encrypted messages; Haven lists that they exist.
+  for (const row of await db
+    .select({ f: attachments, uploader: users.name })
+    .from(attachments)
+    .innerJoin(users, eq(users.id, attachments.uploaderId))
+    .where(eq(attachments.childId, child.id))
+    .orderBy(asc(attachments.createdAt))) {
+    const state = row.f.deletedAt
+      ? `deleted (${(row.f.deletedBecause ?? 'deleted').replaceAll('_', ' ')})`
+      : row.f.messageId
+        ? 'attached to a message'
+        : 'not yet sent';
+    push(row.f.createdAt, 'attachment', `Encrypted file uploaded by ${row.uploader}: ${state}`, {
+      fileId: row.f.id,
+      messageId: row.f.messageId,
+      encryptedBytes: row.f.size,
+      content: 'The file, its name and type are encrypted end to end; Haven cannot read them. A participant can provide them.',
+    });
+  }
+
   const accesses = await db
     .select({ a: auditEntries, actor: users.name, private: auditPrivate.detail })
     .from(auditEntries)
@@ -147,7 +168,7 @@ export async function buildExport(db: Database, child: ChildRow, now: Date): Pro
     },
     events,
     notes: [
-      'Message and summary content is end-to-end encrypted: Haven stores only ciphertext and cannot include it. The practitioners who took part can provide it.',
+      'Message, summary and attached file content is end-to-end encrypted: Haven stores only ciphertext and cannot include it. The practitioners who took part can provide it.',
       'People marked "protect identity" are shown as [identity protected].',
       'Shielded specialist contacts are withheld.',
     ],

@@ -5,6 +5,7 @@ import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { totpCode } from '../support/totp';
 import { welfareRecord } from '../support/practitioner';
+import { attachmentPaddedBytes, encryptAttachment, newAttachmentKey } from '../../crypto';
 
 type Who = 'anonymous' | 'half_signed_in' | 'unverified' | 'practitioner' | 'designated_officer' | 'agency_admin' | 'system_admin';
 const EVERYONE: Who[] = ['anonymous', 'half_signed_in', 'unverified', 'practitioner', 'designated_officer', 'agency_admin', 'system_admin'];
@@ -16,7 +17,7 @@ const SYSTEM: Who[] = ['system_admin'];
 let haven: TestHaven;
 const people = new People(() => haven);
 const clients = new Map<Who, ApiClient>();
-const ids = { lily: '', council: '', police: '', jordan: '', morgan: '', run: '', share: '' };
+const ids = { lily: '', council: '', police: '', jordan: '', morgan: '', run: '', share: '', thread: '', upload: '' };
 const hourly = { messages: true, recordReminders: true, digest: 'hourly', quietHours: { start: '22:00', end: '07:00' } };
 const unique = () => randomBytes(4).toString('hex');
 
@@ -91,6 +92,10 @@ const ROUTES: Row[] = [
   { method: 'GET', path: () => '/api/retention/runs', allowed: SYSTEM },
   { method: 'POST', path: () => '/api/retention/runs', body: () => ({ dryRun: true }), allowed: SYSTEM },
   { method: 'GET', path: () => `/api/retention/runs/${ids.run}`, allowed: SYSTEM },
+  // Attachments: uploading into a conversation its participants only (Jordan's with Morgan); an unsent upload its uploader only.
+  { method: 'POST', path: () => '/api/attachments', body: () => ({ threadId: ids.thread, size: attachmentPaddedBytes(10) }), allowed: ['practitioner'] },
+  { method: 'GET', path: () => `/api/attachments/${ids.upload}`, allowed: ['practitioner'] },
+  { method: 'GET', path: () => `/api/attachments/${ids.upload}/content`, allowed: ['practitioner'] },
   // Only a reader reports: here the practitioner who recorded the share (Morgan, its other reader, is not in the matrix).
   {
     method: 'POST',
@@ -132,6 +137,18 @@ beforeAll(async () => {
   });
   expect(share.status).toBe(201);
   ids.share = share.body.entry.id;
+  const thread = await jordan.post<{ thread: { id: string } }>(`/api/children/${ids.lily}/threads`, {
+    participants: [{ userId: ids.morgan, needToKnowReason: 'Neighbourhood officer for the family' }],
+    record: welfareRecord,
+  });
+  expect(thread.status).toBe(201);
+  ids.thread = thread.body.thread.id;
+  const upload = await jordan.post<{ upload: { id: string } }>('/api/attachments', { threadId: ids.thread, size: attachmentPaddedBytes(10) });
+  expect(upload.status).toBe(201);
+  ids.upload = upload.body.upload.id;
+  const { bytes } = encryptAttachment(new Uint8Array(10), newAttachmentKey(), ids.upload);
+  expect((await jordan.putBytes(`/api/attachments/${ids.upload}/chunks?offset=0`, bytes)).status).toBe(200);
+  expect((await jordan.post(`/api/attachments/${ids.upload}/complete`)).status).toBe(200);
 });
 afterAll(() => haven.close());
 

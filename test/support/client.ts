@@ -39,7 +39,7 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    options: { csrf?: boolean; rawBody?: string; headers?: Record<string, string> } = {},
+    options: { csrf?: boolean; rawBody?: string; bytes?: Uint8Array; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.forwardedFor) headers['x-forwarded-for'] = this.forwardedFor;
@@ -50,10 +50,11 @@ export class ApiClient {
       if (this.cookies.size) headers.cookie = this.cookieHeader();
     }
     if (body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
+    if (options.bytes) headers['content-type'] = 'application/octet-stream';
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
-      body: options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      body: options.bytes ?? options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
       redirect: 'manual',
     });
     const sessionBefore = this.cookies.get('haven_session');
@@ -78,6 +79,19 @@ export class ApiClient {
     // As the browser does: a sign-in answer carries the new session's token.
     if (typeof parsed === 'object' && parsed !== null && 'csrfToken' in parsed && typeof parsed.csrfToken === 'string') this.csrfToken = parsed.csrfToken;
     return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  /** PUTs raw bytes (`application/octet-stream`), as the web client uploads encrypted chunks. */
+  putBytes<T = Record<string, unknown>>(path: string, bytes: Uint8Array) {
+    return this.request<T>('PUT', path, undefined, { bytes });
+  }
+
+  /** GETs a binary answer: its status and bytes (a JSON error's text decodes from them). */
+  async download(path: string): Promise<{ status: number; bytes: Uint8Array; headers: Headers }> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = this.cookieHeader();
+    const res = await fetch(`${this.baseUrl}${path}`, { headers, redirect: 'manual' });
+    return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
   }
 
   async refreshCsrf(): Promise<void> {

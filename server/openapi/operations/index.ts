@@ -6,6 +6,7 @@ import { agenciesOperations } from './agencies';
 import { auditOperations } from './audit';
 import { childrenOperations } from './children';
 import { sharesOperations } from './shares';
+import { attachmentsOperations } from './attachments';
 import { keysOperations } from './keys';
 import { offendingOperations } from './offending';
 import { retentionOperations } from './retention';
@@ -23,6 +24,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   ...auditOperations,
   ...childrenOperations,
   ...sharesOperations,
+  ...attachmentsOperations,
   ...keysOperations,
   ...offendingOperations,
   ...retentionOperations,

@@ -139,6 +139,47 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   return data as T;
 }
 
+/**
+ * PUTs raw bytes (an encrypted attachment's chunk) and reads the JSON answer; `signal` cancels it.
+ * A network failure is an ApiError with status 0, so the caller can ask where the upload stands.
+ */
+export async function putBytes<T>(path: string, bytes: Uint8Array, signal?: AbortSignal): Promise<T> {
+  const attempt = async (): Promise<Response> => {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
+    if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+    try {
+      // A view over the chunk, as fetch takes it (its own ArrayBuffer, so no other bytes go with it).
+      return await fetch(path, { method: 'PUT', headers, credentials: 'same-origin', body: new Blob([bytes.slice()]), signal: signal ?? null });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiError(0, 'network_error', 'Haven could not be reached. Check your connection and try again.');
+    }
+  };
+  let response = await attempt();
+  if (response.status === 403) {
+    const error = toApiError(403, await response.json().catch(() => null));
+    if (error.code !== 'csrf_token_invalid') throw error;
+    await getSession();
+    response = await attempt();
+  }
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) throw toApiError(response.status, data);
+  return data as T;
+}
+
+/** GETs a binary answer as a stream (an encrypted attachment); a refusal is an ApiError. */
+export async function getStream(path: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', signal: signal ?? null });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError(0, 'network_error', 'Haven could not be reached. Check your connection and try again.');
+  }
+  if (!response.ok || !response.body) throw toApiError(response.status, await response.json().catch(() => null));
+  return response.body;
+}
+
 // Exported for the other halves of this client (api-admin.ts), not for screens.
 export const get = <T>(path: string) => request<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});

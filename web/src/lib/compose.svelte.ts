@@ -13,14 +13,17 @@ import { messaging, type SendOptions } from './messaging.svelte';
 import { newId } from './share-form.svelte';
 import type { Thread } from './types';
 import { isoInstant } from './validate';
+import { OutgoingFiles } from './attachments.svelte';
 
 export const MESSAGE_MAX = 10_000;
-const FIELDS = ['body', 'correctionReason', ...RECORD_FIELDS];
+const FIELDS = ['body', 'attachments', 'correctionReason', ...RECORD_FIELDS];
 
 export class ComposeForm {
   readonly form = new FormState('compose', FIELDS);
   readonly record = new ShareRecordDraft();
   text = $state('');
+  /** Files attached to the message being written: each encrypted and uploaded as soon as it is chosen. */
+  readonly files: OutgoingFiles = new OutgoingFiles(() => this.thread.id);
   /** The message being corrected, when this is a correction. */
   corrects = $state<string | null>(null);
   correctionReason = $state('');
@@ -81,6 +84,7 @@ export class ComposeForm {
       async () => {
         const outcome = await this.send();
         this.text = '';
+        this.files.clear();
         clearDraft(this.me, this.thread.id);
         this.cancelCorrection();
         this.outcome = outcome;
@@ -91,15 +95,18 @@ export class ComposeForm {
   private check(): FieldErrors {
     const errors: FieldErrors = {};
     const text = this.text.trim();
-    if (!text) errors['body'] = 'Enter your message';
+    if (!text && this.files.list.length === 0) errors['body'] = 'Enter your message';
     else if ([...text].length > MESSAGE_MAX) errors['body'] = `The message must be ${MESSAGE_MAX.toLocaleString('en-GB')} characters or fewer`;
+    const files = this.files.problem();
+    if (files) errors['attachments'] = files;
     if (this.corrects && this.correctionReason.trim().length < 5) errors['correctionReason'] = 'Say why you are correcting the earlier message';
     Object.assign(errors, this.record.errors());
     return Object.fromEntries(FIELDS.flatMap((name) => (errors[name] ? [[name, errors[name]]] : [])));
   }
 
   private async send(): Promise<'sent' | 'queued'> {
-    const checked = checkShareRecord(this.record.input());
+    const sealed = await this.files.seal(this.record.input(), this.text.trim());
+    const checked = checkShareRecord(sealed.record);
     if (!checked.ok) throw new Error('checked before sending');
     return sealAndSend({
       threadId: this.thread.id,
@@ -109,9 +116,10 @@ export class ComposeForm {
       kind: 'message',
       tier: 'welfare',
       record: checked.record,
-      text: this.text.trim(),
+      text: sealed.text,
       corrects: this.corrects,
       correctionReason: this.corrects ? this.correctionReason.trim() : null,
+      ...(sealed.attachments.length ? { options: { attachments: sealed.attachments } } : {}),
     });
   }
 }

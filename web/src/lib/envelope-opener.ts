@@ -3,7 +3,7 @@
 // browser's own key for the user's own envelopes), then the signed header is compared with where
 // the server lists the envelope (checkEnvelopePlacement): a message moved to another thread or
 // child, or one envelope served twice, is not shown but reported. Nothing is opened on the server.
-import type { EnvelopeHeader, EnvelopeKind, EnvelopeListing, PlacementProblem } from '../../../crypto';
+import type { AttachmentDescriptor, EnvelopeHeader, EnvelopeKind, EnvelopeListing, PlacementProblem } from '../../../crypto';
 import { integrity } from './api';
 import { KeyCheckError, keyLog } from './key-log.svelte';
 import { identityKeys, loadCrypto } from './keys.svelte';
@@ -12,7 +12,8 @@ import { session } from './session.svelte';
 
 export type Opened =
   /** `senderUnconfirmed`: no certified admin of the sender's agency has confirmed the keys that signed it (docs/key-log.md). */
-  | { state: 'opened'; header: EnvelopeHeader; text: string; senderUnconfirmed: boolean }
+  /** `attachments`: the files the signed body describes (docs/attachments.md); `text` is the body's text without them. */
+  | { state: 'opened'; header: EnvelopeHeader; text: string; attachments: AttachmentDescriptor[]; senderUnconfirmed: boolean }
   | { state: 'closed'; problem: string }
   | { state: 'altered'; problem: string }
   /** A written record filed before this user had keys (envelope v3 names them pending), with no key grant for them yet. */
@@ -66,7 +67,13 @@ export class EnvelopeOpener {
     placements.set(opened.header.id, listedAs);
     // The sender's view of the key log, compared with this device's: a fork stops sealing (key-log.svelte.ts).
     if (opened.header.v !== 1 && opened.header.keyLogHead) void keyLog.witness(opened.header.keyLogHead);
-    return { state: 'opened', ...opened, senderUnconfirmed: !vouched };
+    let body: { text: string; attachments: AttachmentDescriptor[] };
+    try {
+      body = crypto.decodeBody(opened.text);
+    } catch {
+      return { state: 'closed', problem: `This ${this.noun} says it carries files, but their description is not valid.` };
+    }
+    return { state: 'opened', header: opened.header, text: body.text, attachments: body.attachments, senderUnconfirmed: !vouched };
   }
 
   /**

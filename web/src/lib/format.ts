@@ -99,3 +99,10 @@ export function dayStart(date: string): string {
 export function dayEnd(date: string): string {
   return new Date(`${date}T23:59:59.999`).toISOString();
 }
+
+/** A file size in words people read: "840 KB", "12.5 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  if (bytes < 1_000_000) return `${Math.round(bytes / 1000)} KB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

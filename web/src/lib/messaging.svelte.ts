@@ -19,7 +19,8 @@ import type { Receipts, SyncedMessage, Thread, ThreadMessage } from './types';
 
 export type Stored = ThreadMessage & { threadId: string };
 /** A written record can discharge the filer's obligation from an emergency verbal share. */
-export type SendOptions = { dischargesObligationId?: string };
+/** `attachments`: ids of this user's finished uploads the envelope's signed body describes. */
+export type SendOptions = { dischargesObligationId?: string; attachments?: string[] };
 type Outgoing = { envelope: Envelope; options: SendOptions };
 export type OutboxStatus = { state: 'sending' } | { state: 'sent' } | { state: 'refused'; message: string };
 

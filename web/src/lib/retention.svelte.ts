@@ -75,6 +75,7 @@ const COUNT_LABELS: Record<string, [string, string]> = {
   shareParticipants: ['person named in the share log', 'people named in the share log'],
   threads: ['conversation', 'conversations'],
   messages: ['message', 'messages'],
+  attachments: ['attached file', 'attached files'],
   wrappedKeyCopies: ['message key copy', 'message key copies'],
   threadParticipants: ['person in conversations', 'people in conversations'],
   obligations: ['written record due', 'written records due'],

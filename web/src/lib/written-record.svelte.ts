@@ -10,9 +10,10 @@ import { FormState, type FieldErrors } from './form.svelte';
 import { obligationState } from './obligations.svelte';
 import type { SpecialFileView } from './offending.svelte';
 import { todayIso } from './validate';
+import { OutgoingFiles } from './attachments.svelte';
 
 export const INFORMATION_MAX = 10_000;
-const FIELDS = ['information', 'sharedOn', ...RECORD_FIELDS];
+const FIELDS = ['information', 'sharedOn', 'attachments', ...RECORD_FIELDS];
 
 /** What a written record holds, encrypted: the information and the day it was shared. Versioned so it can change. */
 export interface WrittenRecordBody {
@@ -44,6 +45,8 @@ export class WrittenRecordForm {
   outcome = $state<'sent' | 'queued' | null>(null);
   /** Officers on the case the last record waits for: they had no encryption keys when it was filed. */
   waitingFor = $state<string[]>([]);
+  /** Documents filed with the record: each encrypted and uploaded to the special file as soon as it is chosen. */
+  readonly files: OutgoingFiles = new OutgoingFiles(() => this.file.fileId ?? '');
 
   constructor(
     private readonly file: SpecialFileView,
@@ -62,7 +65,8 @@ export class WrittenRecordForm {
         if (!fileId) throw new Error('the special file is not loaded');
         if (recipients.length === 0)
           throw new ApiError(0, 'no_recipients', 'Add another designated officer to the case before you file a written record. Nothing was filed.');
-        const checked = checkShareRecord(this.record.input());
+        const sealed = await this.files.seal(this.record.input(), writeRecordBody({ sharedOn: this.sharedOn, information: this.information.trim() }));
+        const checked = checkShareRecord(sealed.record);
         if (!checked.ok) throw new Error('checked before sending');
         const sent = await sealAndSendTo({
           threadId: fileId,
@@ -72,13 +76,17 @@ export class WrittenRecordForm {
           kind: 'written_record',
           tier: 'offending_risk',
           record: checked.record,
-          text: writeRecordBody({ sharedOn: this.sharedOn, information: this.information.trim() }),
-          options: this.obligationId ? { dischargesObligationId: this.obligationId } : {},
+          text: sealed.text,
+          options: {
+            ...(this.obligationId ? { dischargesObligationId: this.obligationId } : {}),
+            ...(sealed.attachments.length ? { attachments: sealed.attachments } : {}),
+          },
           mayLeavePending: true,
         });
         this.outcome = sent.state;
         this.waitingFor = sent.waitingFor;
         this.information = '';
+        this.files.clear();
         if (this.obligationId) await obligationState.loadMine();
       },
     );
@@ -90,6 +98,8 @@ export class WrittenRecordForm {
     if (!information) errors['information'] = 'Enter the information that was shared';
     else if ([...information].length > INFORMATION_MAX)
       errors['information'] = `The information must be ${INFORMATION_MAX.toLocaleString('en-GB')} characters or fewer`;
+    const files = this.files.problem();
+    if (files) errors['attachments'] = files;
     if (!this.sharedOn) errors['sharedOn'] = 'Enter the date the information was shared';
     else if (this.sharedOn > todayIso()) errors['sharedOn'] = 'The date must be today or in the past';
     Object.assign(errors, this.record.errors());

@@ -1,0 +1,77 @@
+import { once } from 'node:events';
+import express, { Router, type Request } from 'express';
+import { requireSignedIn } from '../http/session';
+import { ValidationError } from '../errors';
+import { parseInput } from '../shared/parse-input';
+import type { ServiceContext } from '../shared/context';
+import { uuidParam } from '../shared/schemas';
+import { chunkQuery, createAttachmentBody, MAX_CHUNK_REQUEST_BYTES } from './attachments.schema';
+import { appendChunk, cancelUpload, completeUpload, createUpload, openDownload, uploadStatus } from './attachments.service';
+
+/** The request body as raw bytes: only `application/octet-stream` is read as a chunk. */
+function chunkBytes(req: Request): Uint8Array {
+  const body: unknown = req.body;
+  if (!req.is('application/octet-stream') || !(body instanceof Buffer)) {
+    throw new ValidationError('Send the chunk as the raw request body, with Content-Type application/octet-stream.', [], 'chunk_not_bytes');
+  }
+  // A Buffer is a Uint8Array already: no copy.
+  const bytes: Uint8Array = body;
+  return bytes;
+}
+
+/**
+ * Encrypted attachments (docs/attachments.md): start an upload, append chunks at the offset it has
+ * reached (resumable), finish or cancel it, and download it streamed. The bytes are ciphertext:
+ * the browser encrypts before upload and decrypts while downloading.
+ */
+export function attachmentRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+  const attachmentId = (raw: unknown) => parseInput(uuidParam, raw, 'file id');
+  const rawChunk = express.raw({ type: 'application/octet-stream', limit: MAX_CHUNK_REQUEST_BYTES });
+
+  router.post('/attachments', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    res.status(201).json({ upload: await createUpload(ctx, signedIn, parseInput(createAttachmentBody, req.body, 'upload')) });
+  });
+
+  router.get('/attachments/:id', async (req, res) => {
+    res.json({ upload: await uploadStatus(ctx, requireSignedIn(req), attachmentId(req.params.id)) });
+  });
+
+  router.put('/attachments/:id/chunks', rawChunk, async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    const id = attachmentId(req.params.id);
+    const { offset } = parseInput(chunkQuery, req.query, 'chunk position');
+    res.json({ upload: await appendChunk(ctx, signedIn, id, offset, chunkBytes(req)) });
+  });
+
+  router.post('/attachments/:id/complete', async (req, res) => {
+    res.json({ upload: await completeUpload(ctx, requireSignedIn(req), attachmentId(req.params.id)) });
+  });
+
+  router.post('/attachments/:id/cancel', async (req, res) => {
+    await cancelUpload(ctx, requireSignedIn(req), attachmentId(req.params.id));
+    res.status(204).end();
+  });
+
+  router.get('/attachments/:id/content', async (req, res) => {
+    const download = await openDownload(ctx, requireSignedIn(req), attachmentId(req.params.id));
+    res.status(200);
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Length', String(download.size));
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Disposition', 'attachment');
+    try {
+      for await (const piece of download.bytes) {
+        if (res.destroyed) return;
+        if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+      res.end();
+    } catch {
+      // Headers are gone: the only honest signal left is a cut connection (the client's decryptor then refuses the file).
+      res.destroy();
+    }
+  });
+
+  return router;
+}

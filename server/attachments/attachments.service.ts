@@ -1,0 +1,181 @@
+import type { z } from 'zod';
+import { attachmentPaddedBytes, padmeBucket } from '../../crypto';
+import type { SignedIn } from '../accounts/session-view';
+import { appendAuditEntries } from '../audit';
+import { agencyOf } from '../children/children.service';
+import { ConflictError, TooLargeError, ValidationError } from '../errors';
+import { canDownloadAttachment, canUploadAttachment, canWriteAttachment, requireAllowed } from '../policy';
+import type { ServiceContext } from '../shared/context';
+import { requireThread } from '../shares/threads.service';
+import { deleteCiphertext } from './attachment-deletion.service';
+import { factsOf, requireAttachment, requireNotDeleted, statusOf } from './attachment-facts';
+import type { createAttachmentBody, UploadStatus } from './attachments.schema';
+import { advanceReceived, bytesHeldBy, findAttachment, insertAttachment, lockQuotaOf, markCompleted } from './attachments.store';
+import { blobStores } from './blob-store';
+
+const MIB = 1024 * 1024;
+
+/**
+ * Starts an upload of one encrypted file to a conversation. The size is the padded encrypted size
+ * (a Padmé bucket): the server never learns the exact size, name or type. Space is reserved
+ * against the uploader's quota at once, so concurrent uploads cannot overrun it.
+ */
+export async function createUpload(ctx: ServiceContext, signedIn: SignedIn, body: z.infer<typeof createAttachmentBody>): Promise<UploadStatus> {
+  const { thread, participantIds } = await requireThread(ctx, signedIn, body.threadId);
+  requireAllowed(canUploadAttachment(signedIn.actor, agencyOf(signedIn), { participantIds }));
+  const maxBytes = attachmentPaddedBytes(ctx.config.HAVEN_MAX_ATTACHMENT_MB * MIB);
+  if (body.size > maxBytes) {
+    throw new TooLargeError('attachment_too_large', `A file can be at most ${ctx.config.HAVEN_MAX_ATTACHMENT_MB} MB.`);
+  }
+  if (body.size < attachmentPaddedBytes(0) || padmeBucket(body.size) !== body.size) {
+    throw new ValidationError('The size must be the padded size of an encrypted file (docs/attachments.md).', [
+      { path: 'size', message: 'Send the padded encrypted size' },
+    ]);
+  }
+  const quota = ctx.config.HAVEN_ATTACHMENT_QUOTA_MB * MIB;
+  const store = blobStores(ctx.config).current;
+  const row = await ctx.db.transaction(async (tx) => {
+    await lockQuotaOf(tx, signedIn.actor.id);
+    if ((await bytesHeldBy(tx, signedIn.actor.id)) + body.size > quota) {
+      throw new TooLargeError(
+        'attachment_quota_exceeded',
+        `This file would take you over your storage allowance of ${ctx.config.HAVEN_ATTACHMENT_QUOTA_MB} MB. Files of revoked messages and cancelled uploads no longer count.`,
+      );
+    }
+    return insertAttachment(tx, {
+      uploaderId: signedIn.actor.id,
+      threadId: thread.id,
+      childId: thread.childId,
+      size: body.size,
+      store: store.kind,
+      createdAt: ctx.clock(),
+    });
+  });
+  return statusOf(row);
+}
+
+/** How far an upload got, so an interrupted one resumes from the last stored byte. */
+export async function uploadStatus(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<UploadStatus> {
+  const row = await requireAttachment(ctx, id);
+  requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, row)));
+  requireNotDeleted(row);
+  return statusOf(row);
+}
+
+/**
+ * Appends encrypted bytes at `offset`, which must be exactly where the upload stands: the length
+ * and the bytes commit together or not at all, so a request cut at any byte stores nothing, and of
+ * several writers at one offset exactly one succeeds.
+ */
+export async function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: string, offset: number, bytes: Uint8Array): Promise<UploadStatus> {
+  const row = await requireAttachment(ctx, id);
+  requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, row)));
+  requireNotDeleted(row);
+  if (bytes.length === 0) throw new ValidationError('The chunk is empty.', [], 'empty_chunk');
+  if (row.completedAt) throw new ConflictError('upload_complete', 'This upload is already complete.');
+  if (offset + bytes.length > row.size) {
+    throw new ValidationError(
+      'The chunk goes past the size declared for this file.',
+      [{ path: 'offset', message: 'Stay within the declared size' }],
+      'chunk_past_end',
+    );
+  }
+  const store = blobStores(ctx.config).of(row.store);
+  const won = await ctx.db.transaction(async (tx) => {
+    if (!(await advanceReceived(tx, id, offset, bytes.length))) return false;
+    await store.write(tx, id, offset, bytes);
+    return true;
+  });
+  const now = await requireAttachment(ctx, id);
+  if (!won) {
+    const error = new ConflictError('wrong_offset', `This upload stands at byte ${now.received}; send the chunk that starts there.`);
+    error.extra = { received: now.received };
+    throw error;
+  }
+  return statusOf(now);
+}
+
+/** Finishes an upload once every declared byte arrived; audited as the upload. */
+export async function completeUpload(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<UploadStatus> {
+  const row = await requireAttachment(ctx, id);
+  requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, row)));
+  requireNotDeleted(row);
+  if (row.completedAt) return statusOf(row);
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    if (!(await markCompleted(tx, id, now))) {
+      const current = await findAttachment(tx, id);
+      if (current?.completedAt) return;
+      throw new ConflictError('upload_incomplete', `Only ${current?.received ?? 0} of ${row.size} bytes have arrived; send the rest first.`);
+    }
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: signedIn.actor.agencyId,
+          action: 'attachment.uploaded',
+          subjectType: 'child',
+          subjectId: row.childId,
+          detail: { attachmentId: id, threadId: row.threadId, bytes: row.size },
+        },
+      ],
+      now,
+    );
+  });
+  return statusOf(await requireAttachment(ctx, id));
+}
+
+/** The uploader abandons an unsent upload: its ciphertext goes at once and no longer counts against the quota. */
+export async function cancelUpload(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<void> {
+  const row = await requireAttachment(ctx, id);
+  requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, row)));
+  if (row.deletedAt) return;
+  const done = await ctx.db.transaction(async (tx) => {
+    const deletion = await deleteCiphertext(ctx, tx, { ids: [id] }, 'cancelled');
+    if (deletion.ids.length) {
+      await appendAuditEntries(
+        tx,
+        [
+          {
+            actorId: signedIn.actor.id,
+            agencyId: signedIn.actor.agencyId,
+            action: 'attachment.cancelled',
+            subjectType: 'child',
+            subjectId: row.childId,
+            detail: { attachmentId: id, threadId: row.threadId },
+          },
+        ],
+        ctx.clock(),
+      );
+    }
+    return deletion;
+  });
+  await done.afterCommit();
+}
+
+/**
+ * Opens a finished file for one of its readers: the download is audited before the first byte, and
+ * the bytes come a stored piece at a time (never the whole file in memory).
+ */
+export async function openDownload(ctx: ServiceContext, signedIn: SignedIn, id: string): Promise<{ size: number; bytes: AsyncIterable<Uint8Array> }> {
+  const row = await requireAttachment(ctx, id);
+  requireAllowed(canDownloadAttachment(signedIn.actor, await factsOf(ctx.db, row)));
+  requireNotDeleted(row);
+  if (!row.completedAt) throw new ConflictError('upload_incomplete', 'This file has not finished uploading.');
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'attachment.downloaded',
+        subjectType: 'child',
+        subjectId: row.childId,
+        detail: { attachmentId: id, threadId: row.threadId, ...(row.messageId ? { messageId: row.messageId } : {}) },
+      },
+    ],
+    ctx.clock(),
+  );
+  return { size: row.size, bytes: blobStores(ctx.config).of(row.store).read(ctx.db, id, row.size) };
+}

@@ -1,0 +1,150 @@
+// Moving encrypted files (docs/attachments.md): a file is encrypted here, 64 KiB at a time, and
+// uploaded a few chunks per request at the offset the server has recorded; a dropped request is
+// resumed from what the server says it stored. A download is decrypted as it streams in. Only
+// ciphertext ever leaves this browser; the key, name and type go inside the signed message.
+import type { AttachmentDescriptor } from '../../../crypto';
+import { ApiError, get, getStream, post, putBytes, seg } from './api';
+import { loadCrypto } from './keys.svelte';
+
+/** Bytes sent per request: several 64 KiB chunks (the server takes at most 4 MiB). */
+const REQUEST_BYTES = 1024 * 1024;
+const RETRIES = 5;
+
+interface UploadState {
+  id: string;
+  size: number;
+  received: number;
+}
+
+function joined(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** A name the signed descriptor accepts: no slashes or control characters, 1 to 255 characters. */
+export function safeFileName(name: string): string {
+  const cleaned = [...name].map((c) => (c === '/' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? '_' : c)).join('');
+  return [...(cleaned || 'file')].slice(0, 255).join('');
+}
+
+/** The file's media type if it reads as one, else the neutral one. */
+export function mediaType(type: string): string {
+  return /^[\w.+-]+\/[\w.+-]+$/.test(type) && type.length <= 127 ? type : 'application/octet-stream';
+}
+
+/**
+ * Encrypts and uploads `file` to the conversation, reporting encrypted bytes stored so far; `signal`
+ * cancels it (the server then deletes what arrived). Returns the descriptor for the signed body.
+ */
+export async function uploadFile(
+  file: File,
+  threadId: string,
+  onProgress: (stored: number, total: number) => void,
+  signal: AbortSignal,
+): Promise<AttachmentDescriptor> {
+  const crypto = await loadCrypto();
+  const { upload } = await post<{ upload: UploadState }>('/api/attachments', { threadId, size: crypto.attachmentPaddedBytes(file.size) });
+  const path = `/api/attachments/${seg(upload.id)}`;
+  try {
+    const key = crypto.newAttachmentKey();
+    const encryptor = new crypto.AttachmentEncryptor(key, upload.id);
+    const count = crypto.attachmentChunkCount(file.size);
+    let pending: Uint8Array[] = [encryptor.header];
+    let pendingBytes = encryptor.header.length;
+    let offset = 0;
+    const flush = async () => {
+      const bytes = joined(pending);
+      await putAt(path, offset, bytes, signal);
+      offset += bytes.length;
+      pending = [];
+      pendingBytes = 0;
+      onProgress(offset, upload.size);
+    };
+    for (let i = 0; i < count; i++) {
+      signal.throwIfAborted();
+      const start = i * crypto.ATTACHMENT_CHUNK_BYTES;
+      const plain = new Uint8Array(await file.slice(start, start + crypto.ATTACHMENT_CHUNK_BYTES).arrayBuffer());
+      const last = i === count - 1;
+      const cipher = encryptor.chunk(plain, last);
+      pending.push(cipher);
+      pendingBytes += cipher.length;
+      if (last) {
+        const padding = encryptor.padding();
+        pending.push(padding);
+        pendingBytes += padding.length;
+      }
+      if (pendingBytes >= REQUEST_BYTES || last) await flush();
+    }
+    await post(`${path}/complete`);
+    return crypto.attachmentDescriptor({
+      fileId: upload.id,
+      key,
+      name: safeFileName(file.name),
+      type: mediaType(file.type),
+      size: file.size,
+      hash: encryptor.plaintextHash(),
+    });
+  } catch (error) {
+    // Cancelled or failed for good: nothing half-stored is kept.
+    await post(`${path}/cancel`).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * One request's bytes at `offset`. A request lost on the way (the connection dropped) is asked
+ * about: if the server stored it, move on; if not, send it again; anything else is an error.
+ */
+async function putAt(path: string, offset: number, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await putBytes(`${path}/chunks?offset=${offset}`, bytes, signal);
+      return;
+    } catch (error) {
+      signal.throwIfAborted();
+      const lost = error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.code === 'wrong_offset');
+      if (!lost || attempt >= RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      const { upload } = await get<{ upload: UploadState }>(path);
+      if (upload.received === offset + bytes.length) return;
+      if (upload.received !== offset) throw error;
+    }
+  }
+}
+
+/**
+ * Downloads a file and decrypts it as it streams in, reporting encrypted bytes received. Resolves
+ * with the plaintext only once the whole file checked out against the signed descriptor (size,
+ * hash, final chunk); a tampered or cut file rejects with the decryptor's error, and nothing of it
+ * is handed out.
+ */
+export async function downloadFile(
+  descriptor: AttachmentDescriptor,
+  onProgress: (received: number, total: number) => void,
+  signal: AbortSignal,
+): Promise<Blob> {
+  const crypto = await loadCrypto();
+  const total = crypto.attachmentPaddedBytes(descriptor.size);
+  const decryptor = new crypto.AttachmentDecryptor(crypto.attachmentExpectation(descriptor));
+  const reader = (await getStream(`/api/attachments/${seg(descriptor.fileId)}/content`, signal)).getReader();
+  const parts: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.length;
+    // Plaintext goes into Blob parts at once (the browser may keep large blobs on disk), not one big buffer.
+    for (const part of decryptor.push(value)) parts.push(part);
+    onProgress(received, total);
+  }
+  decryptor.finish();
+  return new Blob(
+    parts.map((p) => p.slice().buffer),
+    { type: descriptor.type },
+  );
+}

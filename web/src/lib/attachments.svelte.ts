@@ -1,0 +1,186 @@
+// Files on their way into a message, and files of an opened message on their way to this device:
+// progress both ways, cancel, and what is safe to show in the page (docs/attachments.md).
+import type { AttachmentDescriptor } from '../../../crypto';
+import { ApiError, post, seg } from './api';
+import { downloadFile, uploadFile } from './attachment-transfer';
+import { loadCrypto } from './keys.svelte';
+
+/** At most this many files in one message (the signed body allows no more). */
+export const MAX_FILES = 20;
+
+function problemOf(error: unknown, doing: string): string {
+  if (error instanceof ApiError) return error.message;
+  // Anything else is the decryptor refusing the bytes (tampered, cut short, or not the signed file).
+  if (doing === 'downloaded') return 'The file did not match what its sender signed, so it was not opened. Nothing of it was kept.';
+  return `The file could not be ${doing}. Try again.`;
+}
+
+/** One file being encrypted and uploaded for the message being written. */
+export class OutgoingFile {
+  readonly name: string;
+  readonly size: number;
+  stored = $state(0);
+  total = $state(1);
+  state = $state<'uploading' | 'ready' | 'failed' | 'cancelled'>('uploading');
+  problem = $state<string | null>(null);
+  descriptor: AttachmentDescriptor | null = null;
+  private readonly controller = new AbortController();
+
+  constructor(file: File, threadId: string) {
+    this.name = file.name;
+    this.size = file.size;
+    void this.run(file, threadId);
+  }
+
+  private async run(file: File, threadId: string): Promise<void> {
+    try {
+      this.descriptor = await uploadFile(
+        file,
+        threadId,
+        (stored, total) => {
+          this.stored = stored;
+          this.total = total;
+        },
+        this.controller.signal,
+      );
+      this.state = 'ready';
+    } catch (error) {
+      if (this.controller.signal.aborted) return;
+      this.state = 'failed';
+      this.problem = problemOf(error, 'uploaded');
+    }
+  }
+
+  cancel(): void {
+    if (this.state === 'ready' && this.descriptor) {
+      // Uploaded but taken off the message: its ciphertext goes now, not at the 24-hour sweep.
+      void post(`/api/attachments/${seg(this.descriptor.fileId)}/cancel`).catch(() => undefined);
+    }
+    if (this.state !== 'uploading' && this.state !== 'ready') return;
+    this.state = 'cancelled';
+    this.controller.abort();
+  }
+}
+
+/** The files of one message or record being written: chosen, uploading, ready, or failed. */
+export class OutgoingFiles {
+  list = $state<OutgoingFile[]>([]);
+
+  constructor(private readonly threadId: () => string) {}
+
+  /** Starts encrypting and uploading chosen or dropped files (up to MAX_FILES in all). */
+  attach(chosen: Iterable<File>): void {
+    const room = MAX_FILES - this.list.length;
+    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile(file, this.threadId()));
+    this.list = [...this.list, ...added];
+  }
+
+  /** Cancels a file's upload (the server deletes what arrived) and takes it off. */
+  remove(file: OutgoingFile): void {
+    file.cancel();
+    this.list = this.list.filter((f) => f !== file);
+  }
+
+  clear(): void {
+    this.list = [];
+  }
+
+  /** What stops sending, in words, if anything. */
+  problem(): string | undefined {
+    if (this.list.some((f) => f.state === 'uploading')) return 'Wait until every file has finished uploading';
+    if (this.list.some((f) => f.state !== 'ready')) return 'Remove the files that could not be uploaded';
+    return undefined;
+  }
+
+  get descriptors(): AttachmentDescriptor[] {
+    return this.list.flatMap((f) => (f.descriptor ? [f.descriptor] : []));
+  }
+
+  /**
+   * The record input, body and send options for these files: the record names `documents` (the
+   * server refuses files otherwise), the body carries the descriptors, signed with the rest.
+   */
+  async seal(recordInput: Record<string, unknown>, text: string): Promise<{ record: Record<string, unknown>; text: string; attachments: string[] }> {
+    const descriptors = this.descriptors;
+    if (!descriptors.length) return { record: recordInput, text, attachments: [] };
+    const named = Array.isArray(recordInput['kindsOfInformation']) ? (recordInput['kindsOfInformation'] as unknown[]) : [];
+    const kindsOfInformation = named.includes('documents') ? named : [...named, 'documents'];
+    const crypto = await loadCrypto();
+    return {
+      record: { ...recordInput, kindsOfInformation },
+      text: crypto.encodeBodyWithAttachments({ text, attachments: descriptors }),
+      attachments: descriptors.map((d) => d.fileId),
+    };
+  }
+}
+
+/**
+ * Types a browser would run or render as a page rather than show as a document: opening them
+ * is warned about first, and they are only ever saved, never shown in Haven's page.
+ */
+const RISKY_TYPES =
+  /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|application\/(x-)?javascript|text\/javascript|application\/x-msdownload|application\/x-sh|application\/java-archive|application\/hta)$/;
+const RISKY_NAMES = /\.(html?|xhtml|svg|xml|js|mjs|exe|msi|bat|cmd|com|scr|ps1|vbs|vbe|jse|wsf|hta|jar|sh|lnk|reg|dll|app|dmg|docm|xlsm|pptm)$/i;
+
+export function isRisky(d: Pick<AttachmentDescriptor, 'name' | 'type'>): boolean {
+  return RISKY_TYPES.test(d.type) || RISKY_NAMES.test(d.name);
+}
+
+/** Images and PDFs the page can preview once decrypted. */
+export function previewKind(d: Pick<AttachmentDescriptor, 'name' | 'type'>): 'image' | 'pdf' | null {
+  if (isRisky(d)) return null;
+  if (/^image\/(png|jpeg|gif|webp)$/.test(d.type)) return 'image';
+  if (d.type === 'application/pdf') return 'pdf';
+  return null;
+}
+
+/** One file of an opened message: downloaded and decrypted on demand. */
+export class IncomingFile {
+  received = $state(0);
+  total = $state(1);
+  state = $state<'idle' | 'downloading' | 'done' | 'failed'>('idle');
+  problem = $state<string | null>(null);
+  /** A blob: URL of the decrypted file, once whole and checked; revoked by `forget`. */
+  url = $state<string | null>(null);
+  private controller: AbortController | null = null;
+
+  constructor(readonly descriptor: AttachmentDescriptor) {}
+
+  async fetch(): Promise<void> {
+    if (this.state === 'downloading' || this.state === 'done') return;
+    this.state = 'downloading';
+    this.problem = null;
+    this.controller = new AbortController();
+    try {
+      const blob = await downloadFile(
+        this.descriptor,
+        (received, total) => {
+          this.received = received;
+          this.total = total;
+        },
+        this.controller.signal,
+      );
+      // A risky type is saved as plain bytes, so no browser renders or runs it from Haven's origin.
+      const safe = isRisky(this.descriptor) ? new Blob([blob], { type: 'application/octet-stream' }) : blob;
+      this.url = URL.createObjectURL(safe);
+      this.state = 'done';
+    } catch (error) {
+      if (this.controller.signal.aborted) {
+        this.state = 'idle';
+        return;
+      }
+      this.state = 'failed';
+      this.problem = problemOf(error, 'downloaded');
+    }
+  }
+
+  cancel(): void {
+    this.controller?.abort();
+  }
+
+  forget(): void {
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = null;
+    this.state = 'idle';
+  }
+}
