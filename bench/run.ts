@@ -7,6 +7,7 @@ import { deliveryBench } from './delivery.bench';
 import { envelopeBench } from './envelope.bench';
 import { retentionBench } from './retention.bench';
 import { searchBench } from './search.bench';
+import { attachmentsBench } from './attachments.bench';
 import { signInLoadBench } from './signin-load.bench';
 import { formatLine, machine, type BenchResult } from './harness';
 
@@ -22,7 +23,9 @@ const optionsSchema = z.object({
     .transform((s) => s.split(','))
     .pipe(
       z.array(
-        z.enum(['envelope', 'search', 'retention', 'delivery', 'signin-load'], { error: '--only takes envelope, search, retention, delivery and signin-load' }),
+        z.enum(['envelope', 'search', 'retention', 'delivery', 'signin-load', 'attachments'], {
+          error: '--only takes envelope, search, retention, delivery, signin-load and attachments',
+        }),
       ),
     )
     .optional(),
@@ -31,13 +34,14 @@ const optionsSchema = z.object({
   'delivery-users': count('--delivery-users').default(1_000),
   'delivery-rate': count('--delivery-rate').default(100),
   'delivery-seconds': count('--delivery-seconds').default(10),
+  'attachments-mb': count('--attachments-mb').default(100),
 });
 
 function readOptions(): z.infer<typeof optionsSchema> {
   try {
     const { values } = parseArgs({
       options: Object.fromEntries(
-        ['json', 'only', 'search-size', 'retention-size', 'delivery-users', 'delivery-rate', 'delivery-seconds'].map((name) => [
+        ['json', 'only', 'search-size', 'retention-size', 'delivery-users', 'delivery-rate', 'delivery-seconds', 'attachments-mb'].map((name) => [
           name,
           { type: 'string' as const },
         ]),
@@ -53,7 +57,7 @@ function readOptions(): z.infer<typeof optionsSchema> {
 }
 
 const options = readOptions();
-const selected = new Set(options.only ?? ['envelope', 'search', 'retention', 'delivery', 'signin-load']);
+const selected = new Set(options.only ?? ['envelope', 'search', 'retention', 'delivery', 'signin-load', 'attachments']);
 const benches: [string, () => Promise<BenchResult[]>][] = [
   ['envelope', envelopeBench],
   ['search', () => searchBench(options['search-size'])],
@@ -75,6 +79,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
       ),
   ],
   ['signin-load', () => signInLoadBench({ attackers: 50, seconds: 10, timingRounds: 60 }, (line) => process.stdout.write(`${line}\n`))],
+  ['attachments', () => attachmentsBench({ megabytes: options['attachments-mb'], rounds: 3 }, (line) => process.stdout.write(`${line}\n`))],
 ];
 
 process.stdout.write(`Machine: ${machine()}\n`);

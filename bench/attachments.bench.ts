@@ -1,0 +1,232 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import {
+  ATTACHMENT_CHUNK_BYTES,
+  AttachmentDecryptor,
+  AttachmentEncryptor,
+  attachmentChunkCount,
+  attachmentPaddedBytes,
+  newAttachmentKey,
+  ready,
+} from '../crypto';
+import { sodium } from '../crypto/sodium';
+import { loadConfig } from '../server/config';
+import { ApiClient } from '../test/support/client';
+import { createTestDatabase } from '../test/support/database';
+import { Practitioner, welfareRecord } from '../test/support/practitioner';
+import { TEST_TRUST_ENV } from '../test/support/trust-roots';
+import { seedCrowd } from './delivery/crowd';
+import { startHavenProcess } from './delivery/processes';
+import { median, type BenchResult } from './harness';
+
+/** What the browser sends per request: 16 encrypted chunks of 64 KiB, about a megabyte. */
+const CHUNKS_PER_REQUEST = 16;
+const MB = 1024 * 1024;
+/** The issue's memory goal: neither process may grow by this much for a 100 MB file. */
+const RSS_BUDGET_MB = 64;
+
+/**
+ * The file, made as it is read: chunk i is a slice of a 1 MiB random pool with its index written
+ * into it, so no two chunks are alike and the 100 MB never sit in memory at once.
+ */
+function plaintextChunk(pool: Uint8Array, index: number, size: number): Uint8Array {
+  const start = (index * ATTACHMENT_CHUNK_BYTES) % pool.length;
+  const length = Math.min(ATTACHMENT_CHUNK_BYTES, size - index * ATTACHMENT_CHUNK_BYTES);
+  const chunk = pool.slice(start, start + length);
+  new DataView(chunk.buffer).setUint32(0, index);
+  return chunk;
+}
+
+/** Samples a process's resident set (VmRSS from /proc) while a transfer runs; `peak()` is the largest seen. */
+function rssWatcher(read: () => number): { stop(): number } {
+  let peak = read();
+  const timer = setInterval(() => (peak = Math.max(peak, read())), 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, read());
+    },
+  };
+}
+
+const rssOfPid = (pid: number) => () => {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : 0;
+};
+
+/**
+ * Haven's whole path for one file: encrypt in the client as it reads (secretstream, 64 KiB chunks),
+ * upload a megabyte per request at the offset the server recorded, complete, then download
+ * streamed and decrypt as it arrives, checking the signed hash at the end.
+ */
+async function havenRound(api: ApiClient, baseUrl: string, threadId: string, pool: Uint8Array, size: number): Promise<number> {
+  const started = performance.now();
+  const key = newAttachmentKey();
+  const created = await api.post<{ upload: { id: string } }>('/api/attachments', { threadId, size: attachmentPaddedBytes(size) });
+  if (created.status !== 201) throw new Error(`starting the upload failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const id = created.body.upload.id;
+  const encryptor = new AttachmentEncryptor(key, id);
+  const count = attachmentChunkCount(size);
+  let offset = 0;
+  let pending: Uint8Array[] = [encryptor.header];
+  const flush = async () => {
+    const bytes = Buffer.concat(pending);
+    pending = [];
+    const res = await api.putBytes(`/api/attachments/${id}/chunks?offset=${offset}`, bytes);
+    if (res.status !== 200) throw new Error(`a chunk upload failed: ${res.status} ${JSON.stringify(res.body)}`);
+    offset += bytes.length;
+  };
+  for (let i = 0; i < count; i += 1) {
+    pending.push(encryptor.chunk(plaintextChunk(pool, i, size), i === count - 1));
+    if (pending.length >= CHUNKS_PER_REQUEST) await flush();
+  }
+  pending.push(encryptor.padding());
+  await flush();
+  const hash = encryptor.plaintextHash();
+  const done = await api.post(`/api/attachments/${id}/complete`);
+  if (done.status !== 200) throw new Error(`completing the upload failed: ${done.status}`);
+
+  const res = await fetch(`${baseUrl}/api/attachments/${id}/content`, { headers: { cookie: api.cookieHeader() } });
+  if (res.status !== 200 || !res.body) throw new Error(`the download failed: ${res.status}`);
+  const decryptor = new AttachmentDecryptor({ key, fileId: id, size, hash });
+  let plaintextBytes = 0;
+  for await (const piece of res.body as AsyncIterable<Uint8Array>) for (const chunk of decryptor.push(piece)) plaintextBytes += chunk.length;
+  decryptor.finish();
+  if (plaintextBytes !== size) throw new Error(`decrypted ${plaintextBytes} bytes of ${size}`);
+  const seconds = (performance.now() - started) / 1000;
+  await api.post(`/api/attachments/${id}/cancel`);
+  return size / MB / seconds;
+}
+
+/**
+ * The floor the issue names: raw libsodium secretstream over the same bytes (push, then pull)
+ * plus a raw PostgreSQL write of the same ciphertext (a megabyte per INSERT, committed), in
+ * the same process, no HTTP, no checks, no hashing, no reading back.
+ */
+async function baselineRound(db: pg.Client, pool: Uint8Array, size: number): Promise<number> {
+  const s = sodium();
+  const started = performance.now();
+  const key = s.crypto_secretstream_xchacha20poly1305_keygen();
+  const push = s.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const pull = s.crypto_secretstream_xchacha20poly1305_init_pull(push.header, key);
+  const count = attachmentChunkCount(size);
+  await db.query('begin');
+  let pending: Uint8Array[] = [];
+  let n = 0;
+  for (let i = 0; i < count; i += 1) {
+    const tag = i === count - 1 ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    const cipher = s.crypto_secretstream_xchacha20poly1305_push(push.state, plaintextChunk(pool, i, size), null, tag);
+    pending.push(cipher);
+    if (pending.length >= CHUNKS_PER_REQUEST || i === count - 1) {
+      await db.query('insert into bench_raw_blobs (n, bytes) values ($1, $2)', [n++, Buffer.concat(pending)]);
+      for (const c of pending) if (!s.crypto_secretstream_xchacha20poly1305_pull(pull, c, null)) throw new Error('raw pull failed');
+      pending = [];
+    }
+  }
+  await db.query('commit');
+  const seconds = (performance.now() - started) / 1000;
+  await db.query('truncate bench_raw_blobs');
+  return size / MB / seconds;
+}
+
+/**
+ * Issue 21: a 100 MB file encrypted, uploaded, downloaded and decrypted through Haven (its server
+ * a process of its own, chunks in PostgreSQL), against raw secretstream plus a raw PostgreSQL
+ * write of the same bytes, alternating rounds; and how much the server's and this client's
+ * resident memory grew while a file went through.
+ */
+export async function attachmentsBench(options: { megabytes: number; rounds: number }, log: (line: string) => void): Promise<BenchResult[]> {
+  await ready();
+  const size = options.megabytes * MB;
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'haven-bench-'));
+  const raw = new pg.Client({ connectionString: database.url });
+  await raw.connect();
+  let server: Awaited<ReturnType<typeof startHavenProcess>> | undefined;
+  try {
+    await raw.query('create table bench_raw_blobs (n int primary key, bytes bytea not null)');
+    const config = loadConfig({ ...TEST_TRUST_ENV, DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+    const { members, childIds } = await seedCrowd(database.handle.db, config, 2, 1);
+    server = await startHavenProcess({
+      ...TEST_TRUST_ENV,
+      DATABASE_URL: database.url,
+      HAVEN_INSTALLATION_SEED: database.installationSeed,
+      HAVEN_DATA_DIR: dataDir,
+      HAVEN_MAX_ATTACHMENT_MB: String(Math.max(100, options.megabytes * 2)),
+      HAVEN_ATTACHMENT_QUOTA_MB: String(options.megabytes * 8),
+    });
+    const url = server.url;
+    const people = members.map((m) => {
+      const api = new ApiClient(url);
+      api.adoptSession(m.token);
+      return new Practitioner(api);
+    });
+    for (const p of people) await p.publishKeys();
+    const [sender, recipient] = people;
+    const childId = childIds[0];
+    if (!sender || !recipient || !childId) throw new Error('the bench needs two people and a child');
+    const thread = await sender.api.post<{ thread: { id: string } }>(`/api/children/${childId}/threads`, {
+      participants: [{ userId: recipient.userId, needToKnowReason: 'Member of the team around the child' }],
+      record: welfareRecord,
+    });
+    if (thread.status !== 201) throw new Error(`starting a conversation failed: ${thread.status}`);
+    await sender.api.refreshCsrf();
+    const pool = new Uint8Array(randomBytes(MB));
+
+    log(`  attachments: a ${options.megabytes} MB file, ${options.rounds} rounds of each, alternating; warming up…`);
+    await havenRound(sender.api, url, thread.body.thread.id, pool, 8 * MB);
+    await baselineRound(raw, pool, 8 * MB);
+
+    const haven: number[] = [];
+    const baseline: number[] = [];
+    let serverGrowth = 0;
+    let clientGrowth = 0;
+    for (let round = 0; round < options.rounds; round += 1) {
+      const serverBefore = rssOfPid(server.pid)();
+      const clientBefore = process.memoryUsage().rss;
+      const serverWatch = rssWatcher(rssOfPid(server.pid));
+      const clientWatch = rssWatcher(() => process.memoryUsage().rss);
+      haven.push(await havenRound(sender.api, url, thread.body.thread.id, pool, size));
+      serverGrowth = Math.max(serverGrowth, serverWatch.stop() - serverBefore);
+      clientGrowth = Math.max(clientGrowth, clientWatch.stop() - clientBefore);
+      baseline.push(await baselineRound(raw, pool, size));
+    }
+    log(`  attachments: Haven ${haven.map((v) => v.toFixed(1)).join(', ')} MB/s; raw ${baseline.map((v) => v.toFixed(1)).join(', ')} MB/s`);
+    const throughput = { haven: median(haven), baseline: median(baseline) };
+    const growth = (bytes: number) => bytes / MB;
+    return [
+      {
+        name: `attachments, ${options.megabytes} MB: encrypt + upload + download + decrypt`,
+        haven: throughput.haven,
+        baseline: throughput.baseline,
+        ratio: throughput.haven / throughput.baseline,
+        unit: 'MB/s',
+        goal: '≥ 0.5× (baseline: raw secretstream push and pull plus a raw PostgreSQL write of the same bytes)',
+      },
+      {
+        name: `attachments, ${options.megabytes} MB: server RSS growth`,
+        haven: growth(serverGrowth),
+        baseline: RSS_BUDGET_MB,
+        ratio: growth(serverGrowth) / RSS_BUDGET_MB,
+        unit: 'MB',
+        goal: `< 1.0× (baseline: the ${RSS_BUDGET_MB} MB budget)`,
+      },
+      {
+        name: `attachments, ${options.megabytes} MB: client RSS growth`,
+        haven: growth(clientGrowth),
+        baseline: RSS_BUDGET_MB,
+        ratio: growth(clientGrowth) / RSS_BUDGET_MB,
+        unit: 'MB',
+        goal: `< 1.0× (baseline: the ${RSS_BUDGET_MB} MB budget; Node as the client, not a browser)`,
+      },
+    ];
+  } finally {
+    await server?.stop();
+    await raw.end();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
