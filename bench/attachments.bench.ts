@@ -62,7 +62,13 @@ const rssOfPid = (pid: number) => () => {
  * upload a megabyte per request at the offset the server recorded, complete, then download
  * streamed and decrypt as it arrives, checking the signed hash at the end.
  */
-async function havenRound(api: ApiClient, baseUrl: string, threadId: string, pool: Uint8Array, size: number): Promise<number> {
+async function havenRound(
+  api: ApiClient,
+  baseUrl: string,
+  threadId: string,
+  pool: Uint8Array,
+  size: number,
+): Promise<{ mbPerSecond: number; upload: number; download: number }> {
   const started = performance.now();
   const key = newAttachmentKey();
   const created = await api.post<{ upload: { id: string } }>('/api/attachments', { threadId, size: attachmentPaddedBytes(size) });
@@ -86,6 +92,7 @@ async function havenRound(api: ApiClient, baseUrl: string, threadId: string, poo
   pending.push(encryptor.padding());
   await flush();
   const hash = encryptor.plaintextHash();
+  const uploaded = performance.now();
   const done = await api.post(`/api/attachments/${id}/complete`);
   if (done.status !== 200) throw new Error(`completing the upload failed: ${done.status}`);
 
@@ -96,9 +103,9 @@ async function havenRound(api: ApiClient, baseUrl: string, threadId: string, poo
   for await (const piece of res.body as AsyncIterable<Uint8Array>) for (const chunk of decryptor.push(piece)) plaintextBytes += chunk.length;
   decryptor.finish();
   if (plaintextBytes !== size) throw new Error(`decrypted ${plaintextBytes} bytes of ${size}`);
-  const seconds = (performance.now() - started) / 1000;
+  const finished = performance.now();
   await api.post(`/api/attachments/${id}/cancel`);
-  return size / MB / seconds;
+  return { mbPerSecond: size / MB / ((finished - started) / 1000), upload: (uploaded - started) / 1000, download: (finished - uploaded) / 1000 };
 }
 
 /**
@@ -182,6 +189,7 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
 
     const haven: number[] = [];
     const baseline: number[] = [];
+    const split: string[] = [];
     let serverGrowth = 0;
     let clientGrowth = 0;
     for (let round = 0; round < options.rounds; round += 1) {
@@ -189,12 +197,16 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
       const clientBefore = process.memoryUsage().rss;
       const serverWatch = rssWatcher(rssOfPid(server.pid));
       const clientWatch = rssWatcher(() => process.memoryUsage().rss);
-      haven.push(await havenRound(sender.api, url, thread.body.thread.id, pool, size));
+      const round = await havenRound(sender.api, url, thread.body.thread.id, pool, size);
+      haven.push(round.mbPerSecond);
+      split.push(`${round.upload.toFixed(1)} s up, ${round.download.toFixed(1)} s down`);
       serverGrowth = Math.max(serverGrowth, serverWatch.stop() - serverBefore);
       clientGrowth = Math.max(clientGrowth, clientWatch.stop() - clientBefore);
       baseline.push(await baselineRound(raw, pool, size));
     }
-    log(`  attachments: Haven ${haven.map((v) => v.toFixed(1)).join(', ')} MB/s; raw ${baseline.map((v) => v.toFixed(1)).join(', ')} MB/s`);
+    log(
+      `  attachments: Haven ${haven.map((v, i) => `${v.toFixed(1)} MB/s (${split[i]})`).join(', ')}; raw ${baseline.map((v) => v.toFixed(1)).join(', ')} MB/s`,
+    );
     const throughput = { haven: median(haven), baseline: median(baseline) };
     const growth = (bytes: number) => bytes / MB;
     return [

@@ -178,7 +178,10 @@ export class AttachmentDecryptor {
 
   push(bytes: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
+    // Only the bytes left from the last push are copied, once: chunks are read in place below,
+    // so a network read of a megabyte costs one copy, not one per chunk it holds.
     this.buffer = this.buffer.length === 0 ? bytes.slice() : concatBytes(this.buffer, bytes);
+    let at = 0;
     const s = sodium();
     if (this.state === null) {
       if (this.buffer.length < ATTACHMENT_HEADER_BYTES) return out;
@@ -187,14 +190,18 @@ export class AttachmentDecryptor {
       } catch {
         throw new DecryptError('the file header is not valid');
       }
-      this.buffer = this.buffer.slice(ATTACHMENT_HEADER_BYTES);
+      at = ATTACHMENT_HEADER_BYTES;
     }
     while (!this.finalSeen) {
       const want = this.nextChunkCipherBytes();
-      if (this.buffer.length < want) return out;
-      out.push(this.openChunk(this.buffer.subarray(0, want)));
-      this.buffer = this.buffer.slice(want);
+      if (this.buffer.length - at < want) {
+        this.buffer = this.buffer.slice(at);
+        return out;
+      }
+      out.push(this.openChunk(this.buffer.subarray(at, at + want)));
+      at += want;
     }
+    this.buffer = this.buffer.subarray(at);
     this.consumePadding();
     return out;
   }
