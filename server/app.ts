@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { accountGuards } from './accounts/account-guards';
 import { accountRoutes } from './accounts/accounts.routes';
 import { userRoutes } from './accounts/users.routes';
+import { mfaRecoveryRoutes } from './accounts/mfa-recovery.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { anchorSchedule, bindAuditKeys, type AuditKeys } from './audit';
@@ -126,6 +127,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(accountRoutes(ctx, guards));
   api.use(agencyRoutes(ctx));
   api.use(userRoutes(ctx));
+  api.use(mfaRecoveryRoutes(ctx, guards));
   api.use(auditRoutes(ctx));
   api.use(childrenRoutes(ctx));
   api.use(shareRoutes(ctx));

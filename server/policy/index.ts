@@ -12,3 +12,4 @@ export * from './integrity.policy';
 export * from './pending-readers.policy';
 export * from './audit.policy';
 export * from './lead-practitioner.policy';
+export * from './recovery.policy';

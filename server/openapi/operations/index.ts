@@ -11,12 +11,14 @@ import { retentionOperations } from './retention';
 import { subjectAccessOperations } from './subject-access';
 import { integrityOperations } from './integrity';
 import { notificationOperations } from './notifications';
+import { mfaRecoveryOperations } from './mfa-recovery';
 
 /** Every HTTP operation under /api, in the order the page lists them (by tag). */
 export const API_OPERATIONS: ApiOperation[] = [
   ...serviceOperations,
   ...notificationOperations,
   ...accountsOperations,
+  ...mfaRecoveryOperations,
   ...agenciesOperations,
   ...auditOperations,
   ...childrenOperations,

@@ -1,0 +1,341 @@
+import { hashToken, randomToken } from '../../crypto';
+import { appendAuditEntries } from '../audit';
+import type { Database } from '../db';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
+import { queueNotices, wakeOutbox, type Notice } from '../notifications';
+import { inviteToken } from '../notifications/mail-content';
+import { canConfirmMfaRecovery, canRequestMfaRecovery, mfaRecoveryScope, recoveryNeedsConfirmation, requireAllowed, type TargetUser } from '../policy';
+import { localDate } from '../shared/clock';
+import type { QueuedNotice, ServiceContext } from '../shared/context';
+import type { AccountGuards } from './account-guards';
+import { loadUserRecord, updateUser, userNames, type UserRecord } from './accounts.store';
+import type { MfaRecoveryInput } from './mfa-recovery.schema';
+import {
+  confirmRecovery,
+  consumeRecovery,
+  findMfaRecovery,
+  findUsableRecovery,
+  insertMfaRecovery,
+  listRecentRecoveries,
+  recoveryAlertRecipients,
+  supersedeOpenRecoveries,
+  type MfaRecoveryRow,
+} from './mfa-recovery.store';
+import { actorOf, type SignedIn } from './session-view';
+import { deleteUserSessions } from './sessions.store';
+import { failAttempt, refuseWhileWaiting, startSession, type NewSession } from './sign-in.service';
+import { enrolmentDetails, matchTotpStep, newTotpSecret } from './totp';
+
+// Admin-assisted recovery of a lost second factor (docs/sign-in.md, "A lost authenticator app").
+// The admin records how and when they checked the person's identity; the two-person rule applies
+// to admins and designated officers (server/policy/recovery.policy.ts); the link is e-mailed once
+// it may go, works once, and its use is the re-enrolment: the new authenticator replaces the old
+// in the same transaction that uses the link, so the account is never without a second factor.
+
+export type MfaRecoveryStatus = 'awaiting_confirmation' | 'link_sent' | 'completed' | 'cancelled' | 'expired';
+
+export interface MfaRecoveryView {
+  id: string;
+  userId: string;
+  userName: string | null;
+  status: MfaRecoveryStatus;
+  needsConfirmation: boolean;
+  requestedBy: string | null;
+  confirmedBy: string | null;
+  identityCheckMethod: string;
+  identityCheckedAt: string;
+  reason: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+const IDENTITY_CHECK_MAX_AGE_MS = 7 * 24 * 3_600_000;
+
+const linkInvalid = () =>
+  new NotFoundError('recovery_link_invalid', 'This recovery link has expired, was replaced by a newer one, or has already been used. Ask your agency admin.');
+
+function statusOf(row: MfaRecoveryRow, now: Date): MfaRecoveryStatus {
+  if (row.usedAt) return 'completed';
+  if (row.cancelledAt) return 'cancelled';
+  if (row.expiresAt <= now) return 'expired';
+  return row.tokenHash ? 'link_sent' : 'awaiting_confirmation';
+}
+
+function toView(row: MfaRecoveryRow, userName: string | null, now: Date): MfaRecoveryView {
+  return {
+    id: row.id,
+    userId: row.userId,
+    userName,
+    status: statusOf(row, now),
+    needsConfirmation: row.needsConfirmation,
+    requestedBy: row.requestedBy,
+    confirmedBy: row.confirmedBy,
+    identityCheckMethod: row.identityCheckMethod,
+    identityCheckedAt: row.identityCheckedAt.toISOString(),
+    reason: row.reason,
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    usedAt: row.usedAt?.toISOString() ?? null,
+  };
+}
+
+function targetOf(record: UserRecord, now: Date): TargetUser {
+  const { id, role, agencyId, status } = actorOf(record, localDate(now));
+  return { id, role, agencyId, status };
+}
+
+async function requireUser(ctx: ServiceContext, id: string): Promise<UserRecord> {
+  const record = await loadUserRecord(ctx.db, id);
+  if (!record) throw new NotFoundError('user_not_found', 'That user does not exist.');
+  return record;
+}
+
+const windowEnd = (ctx: ServiceContext, now: Date) => new Date(now.getTime() + ctx.config.HAVEN_MFA_RECOVERY_HOURS * 3_600_000);
+
+/**
+ * Alerts for the admins who did not act: the person's agency admins (system admins for a person
+ * with no agency). When a confirmation is still needed and nobody else would hear, the system
+ * admins hear, so that someone who may confirm knows.
+ */
+async function adminAlerts(
+  db: Database,
+  subject: { id: string; agencyId: string | null; role: string },
+  acted: (string | null)[],
+  content: Extract<Notice['content'], { kind: 'mfa_recovery_admin_alert' }>,
+): Promise<Notice[]> {
+  let ids = (await recoveryAlertRecipients(db, subject)).filter((id) => !acted.includes(id));
+  if (ids.length === 0 && content.stage === 'requested') {
+    ids = (await recoveryAlertRecipients(db, subject, true)).filter((id) => !acted.includes(id));
+  }
+  return ids.map((userId) => ({ to: { userId }, content }));
+}
+
+/** Issues the link (in the caller's transaction): its e-mail, and every session of the person ended. */
+async function issueLink(tx: Database, userId: string, token: string, expiresAt: Date, now: Date) {
+  const ended = await deleteUserSessions(tx, userId);
+  const mail = await queueNotices(tx, [{ to: { userId }, content: { kind: 'mfa_recovery_link', token: inviteToken(token), expiresAt } }], now);
+  return { ended, mail };
+}
+
+function checkIdentityCheckTime(checkedAt: Date, now: Date): void {
+  // A minute of leeway for the admin's clock.
+  if (checkedAt.getTime() > now.getTime() + 60_000) {
+    throw new ValidationError('Check the identity check time.', [{ path: 'identityCheck.checkedAt', message: 'The identity check cannot be in the future' }]);
+  }
+  if (checkedAt.getTime() < now.getTime() - IDENTITY_CHECK_MAX_AGE_MS) {
+    throw new ValidationError('Check the identity check time.', [
+      { path: 'identityCheck.checkedAt', message: 'The identity check is more than 7 days old: check who they are again' },
+    ]);
+  }
+}
+
+/**
+ * An admin starts the recovery of a person's lost second factor, after checking who they are.
+ * For a practitioner the link is e-mailed at once; for a designated officer or an admin it waits
+ * for a different admin's confirmation. A newer request replaces any open one.
+ */
+export async function requestMfaRecovery(ctx: ServiceContext, signedIn: SignedIn, userId: string, input: MfaRecoveryInput): Promise<MfaRecoveryView> {
+  const record = await requireUser(ctx, userId);
+  const now = ctx.clock();
+  const target = targetOf(record, now);
+  requireAllowed(canRequestMfaRecovery(signedIn.actor, target));
+  const checkedAt = new Date(input.identityCheck.checkedAt);
+  checkIdentityCheckTime(checkedAt, now);
+  const needsConfirmation = recoveryNeedsConfirmation(target.role);
+  const token = needsConfirmation ? null : randomToken();
+  const expiresAt = windowEnd(ctx, now);
+  const subject = { id: userId, agencyId: record.user.agencyId, role: record.user.role };
+  const { row, ended, mail } = await ctx.db.transaction(async (tx) => {
+    const superseded = await supersedeOpenRecoveries(tx, userId, now);
+    const row = await insertMfaRecovery(tx, {
+      userId,
+      requestedBy: signedIn.actor.id,
+      identityCheckMethod: input.identityCheck.method,
+      identityCheckedAt: checkedAt,
+      reason: input.reason,
+      needsConfirmation,
+      tokenHash: token ? hashToken(token) : null,
+      createdAt: now,
+      expiresAt,
+    });
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: record.user.agencyId,
+          action: 'account.mfa_recovery_requested',
+          subjectType: 'user',
+          subjectId: userId,
+          detail: {
+            recoveryId: row.id,
+            identityCheckMethod: input.identityCheck.method,
+            identityCheckedAt: checkedAt.toISOString(),
+            reason: input.reason,
+            needsConfirmation,
+            linkSent: token !== null,
+            superseded,
+          },
+        },
+      ],
+      now,
+    );
+    const link = token ? await issueLink(tx, userId, token, expiresAt, now) : { ended: [], mail: [] as QueuedNotice[] };
+    const notices = [
+      { to: { userId }, content: { kind: 'mfa_recovery_started' as const, at: now } },
+      ...(await adminAlerts(tx, subject, [signedIn.actor.id], { kind: 'mfa_recovery_admin_alert', at: now, stage: 'requested' })),
+    ];
+    return { row, ended: link.ended, mail: [...link.mail, ...(await queueNotices(tx, notices, now))] };
+  });
+  wakeOutbox(ctx, mail);
+  ctx.notifier.sessionsEnded(ended, 'signed_out_everywhere');
+  return toView(row, record.user.name, now);
+}
+
+/** A second admin confirms a recovery that needs it; the link is e-mailed then. Once, even when raced. */
+export async function confirmMfaRecovery(ctx: ServiceContext, signedIn: SignedIn, recoveryId: string): Promise<MfaRecoveryView> {
+  const recovery = await findMfaRecovery(ctx.db, recoveryId);
+  if (!recovery) throw new NotFoundError('recovery_not_found', 'That recovery does not exist.');
+  const record = await requireUser(ctx, recovery.userId);
+  const now = ctx.clock();
+  requireAllowed(canConfirmMfaRecovery(signedIn.actor, targetOf(record, now), recovery));
+  const token = randomToken();
+  const expiresAt = windowEnd(ctx, now);
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const row = await confirmRecovery(tx, recoveryId, { confirmedBy: signedIn.actor.id, tokenHash: hashToken(token), expiresAt }, now);
+    if (!row) return null;
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: record.user.agencyId,
+          action: 'account.mfa_recovery_confirmed',
+          subjectType: 'user',
+          subjectId: record.user.id,
+          detail: { recoveryId, requestedBy: recovery.requestedBy },
+        },
+      ],
+      now,
+    );
+    const link = await issueLink(tx, record.user.id, token, expiresAt, now);
+    const alerts = await adminAlerts(tx, record.user, [signedIn.actor.id], {
+      kind: 'mfa_recovery_admin_alert',
+      at: now,
+      stage: 'confirmed',
+    });
+    return { row, ended: link.ended, mail: [...link.mail, ...(await queueNotices(tx, alerts, now))] };
+  });
+  if (!outcome) {
+    throw new ConflictError(
+      'recovery_not_awaiting_confirmation',
+      'This recovery is not waiting for a confirmation: it was confirmed, replaced, used or has expired.',
+    );
+  }
+  wakeOutbox(ctx, outcome.mail);
+  ctx.notifier.sessionsEnded(outcome.ended, 'signed_out_everywhere');
+  return toView(outcome.row, record.user.name, now);
+}
+
+/** The last 30 days' recoveries an admin may see (their agency's; everyone's for a system admin). */
+export async function listMfaRecoveries(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+): Promise<(MfaRecoveryView & { requestedByName: string | null; confirmedByName: string | null })[]> {
+  const { decision, agencyId } = mfaRecoveryScope(signedIn.actor);
+  requireAllowed(decision);
+  const now = ctx.clock();
+  const rows = await listRecentRecoveries(ctx.db, agencyId, new Date(now.getTime() - 30 * 24 * 3_600_000));
+  const admins = rows.flatMap((r) => [r.recovery.requestedBy, r.recovery.confirmedBy]).filter((id): id is string => id !== null);
+  const names = await userNames(ctx.db, [...new Set(admins)]);
+  const nameOf = (id: string | null) => (id === null ? null : (names.get(id) ?? null));
+  return rows.map((r) => ({
+    ...toView(r.recovery, r.userName, now),
+    requestedByName: nameOf(r.recovery.requestedBy),
+    confirmedByName: nameOf(r.recovery.confirmedBy),
+  }));
+}
+
+/** What the link's page shows before the form: only when the link runs out. */
+export async function describeMfaRecovery(ctx: ServiceContext, token: string): Promise<{ expiresAt: string }> {
+  const found = await findUsableRecovery(ctx.db, hashToken(token), ctx.clock());
+  if (!found) throw linkInvalid();
+  return { expiresAt: found.recovery.expiresAt.toISOString() };
+}
+
+/** The link and the password, both needed for every step; a wrong password counts like a wrong sign-in. */
+async function checkLinkAndPassword(ctx: ServiceContext, guards: AccountGuards, token: string, password: string, address: string) {
+  const found = await findUsableRecovery(ctx.db, hashToken(token), ctx.clock());
+  if (!found) throw linkInvalid();
+  const email = found.user.email.toLowerCase();
+  await refuseWhileWaiting(guards, email, address);
+  if (!(await guards.passwords.verify(found.user.passwordHash, password))) {
+    await failAttempt(ctx, guards, { email, user: found.user, action: 'auth.sign_in.failed', address });
+    throw new UnauthenticatedError('invalid_credentials', 'The password is not right.');
+  }
+  return { ...found, email };
+}
+
+/** Starts setting up the new authenticator: a fresh secret, shown once; the old one still works until the link is used. */
+export async function startRecoveryEnrolment(
+  ctx: ServiceContext,
+  guards: AccountGuards,
+  token: string,
+  password: string,
+  address: string,
+): Promise<{ otpauthUri: string; qrSvg: string; secret: string }> {
+  const { user } = await checkLinkAndPassword(ctx, guards, token, password, address);
+  const secret = newTotpSecret();
+  await updateUser(ctx.db, user.id, { totpPendingSecret: secret });
+  return enrolmentDetails(secret, user.email);
+}
+
+/**
+ * Uses the link: the password and a code from the new authenticator. In one transaction the link
+ * is used (once, even when raced), the new authenticator replaces the old, every session ends, the
+ * person and their agency's other admins are told, and it is audited; the person is signed in.
+ */
+export async function completeMfaRecovery(
+  ctx: ServiceContext,
+  guards: AccountGuards,
+  token: string,
+  input: { password: string; code: string },
+  address: string,
+): Promise<NewSession> {
+  const { recovery, user, email } = await checkLinkAndPassword(ctx, guards, token, input.password, address);
+  if (!user.totpPendingSecret) throw new ValidationError('Start setting up your authenticator app first.', [], 'enrolment_not_started');
+  const now = ctx.clock();
+  const step = matchTotpStep(user.totpPendingSecret, input.code, now);
+  if (step === null) {
+    await failAttempt(ctx, guards, { email, user, action: 'auth.mfa.failed', address });
+    throw new UnauthenticatedError('invalid_code', 'The code is not right. Check the time on your phone and enter the current code.');
+  }
+  const outcome = await ctx.db.transaction(async (tx) => {
+    if (!(await consumeRecovery(tx, recovery.id, now))) return null;
+    await updateUser(tx, user.id, { totpSecret: user.totpPendingSecret, totpPendingSecret: null, totpEnrolledAt: now, totpLastStep: step });
+    const ended = await deleteUserSessions(tx, user.id);
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: user.id,
+          agencyId: user.agencyId,
+          action: 'auth.mfa_recovered',
+          subjectType: 'user',
+          subjectId: user.id,
+          detail: { recoveryId: recovery.id, requestedBy: recovery.requestedBy, confirmedBy: recovery.confirmedBy, address, sessionsEnded: ended.length },
+        },
+      ],
+      now,
+    );
+    const alerts = await adminAlerts(tx, user, [], { kind: 'mfa_recovery_admin_alert', at: now, stage: 'completed' });
+    const mail = await queueNotices(tx, [{ to: { userId: user.id }, content: { kind: 'mfa_recovered', at: now } }, ...alerts], now);
+    return { ended, mail };
+  });
+  if (!outcome) throw linkInvalid();
+  await guards.attempts.succeeded(email, address);
+  wakeOutbox(ctx, outcome.mail);
+  ctx.notifier.sessionsEnded(outcome.ended, 'signed_out_everywhere');
+  return startSession(ctx, user.id, 'active');
+}
