@@ -242,7 +242,7 @@ export async function confirmMfaRecovery(ctx: ServiceContext, signedIn: SignedIn
 export async function listMfaRecoveries(
   ctx: ServiceContext,
   signedIn: SignedIn,
-): Promise<(MfaRecoveryView & { requestedByName: string | null; confirmedByName: string | null })[]> {
+): Promise<(MfaRecoveryView & { requestedByName: string | null; confirmedByName: string | null; newKeysFingerprint: string | null })[]> {
   const { decision, agencyId } = mfaRecoveryScope(signedIn.actor);
   requireAllowed(decision);
   const now = ctx.clock();
@@ -254,6 +254,9 @@ export async function listMfaRecoveries(
     ...toView(r.recovery, r.userName, now),
     requestedByName: nameOf(r.recovery.requestedBy),
     confirmedByName: nameOf(r.recovery.confirmedBy),
+    // Keys made after the recovery (no passphrase or recovery key to restore the old ones): the
+    // admins who recovered the person attest them, so colleagues see a vouched-for key change.
+    newKeysFingerprint: r.recovery.usedAt && r.keys?.createdAt && r.keys.createdAt >= r.recovery.usedAt ? r.keys.fingerprint : null,
   }));
 }
 

@@ -1,6 +1,6 @@
-import { and, desc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db';
-import { mfaRecoveries, users } from '../db/schema';
+import { mfaRecoveries, userKeys, users } from '../db/schema';
 
 export type MfaRecoveryRow = typeof mfaRecoveries.$inferSelect;
 
@@ -83,23 +83,19 @@ export async function consumeRecovery(db: Database, id: string, now: Date): Prom
 /** Recoveries of the last 30 days, newest first, for one agency's people or (null) everyone's. */
 export async function listRecentRecoveries(db: Database, agencyId: string | null, since: Date) {
   return db
-    .select({ recovery: mfaRecoveries, userName: users.name, userRole: users.role, agencyId: users.agencyId })
+    .select({
+      recovery: mfaRecoveries,
+      userName: users.name,
+      userRole: users.role,
+      agencyId: users.agencyId,
+      keys: { fingerprint: userKeys.fingerprint, createdAt: userKeys.createdAt },
+    })
     .from(mfaRecoveries)
     .innerJoin(users, eq(users.id, mfaRecoveries.userId))
+    .leftJoin(userKeys, eq(userKeys.userId, mfaRecoveries.userId))
     .where(and(gt(mfaRecoveries.createdAt, since), agencyId === null ? undefined : eq(users.agencyId, agencyId)))
     .orderBy(desc(mfaRecoveries.createdAt))
     .limit(200);
-}
-
-/** The newest completed recovery of a user, if any: whose admin vouches for their new keys. */
-export async function latestUsedRecovery(db: Database, userId: string): Promise<MfaRecoveryRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(mfaRecoveries)
-    .where(and(eq(mfaRecoveries.userId, userId), isNotNull(mfaRecoveries.usedAt)))
-    .orderBy(desc(mfaRecoveries.usedAt))
-    .limit(1);
-  return row;
 }
 
 /**
