@@ -194,10 +194,27 @@ class KeysState {
   }
 
   /**
-   * Opens the backup with the passphrase, checks it holds the published keys, and keeps them in
-   * this browser. `onStep` is awaited before each step, so the screen can show it first.
+   * A new printable recovery key, and this browser's keys wrapped under it (docs/key-backup.md,
+   * "The printable recovery key"): the key is shown once and kept nowhere.
    */
-  async restore(backup: KeyBackup, passphrase: string, onStep: (step: RestoreStep) => Promise<void> = () => Promise.resolve()): Promise<void> {
+  async wrapForNewRecoveryKey(): Promise<{ recoveryKey: string; wrap: NonNullable<KeyBackup['recoveryKey']> }> {
+    const crypto = await loadCrypto();
+    if (!this.ready || !this.keys || !this.userId) throw new Error('keys are not ready');
+    const recoveryKey = crypto.newRecoveryKey();
+    return { recoveryKey, wrap: crypto.wrapKeysWithRecoveryKey(this.keys, this.userId, recoveryKey) };
+  }
+
+  /**
+   * Opens the backup with the passphrase (or the printed recovery key), checks it holds the
+   * published keys, and keeps them in this browser. `onStep` is awaited before each step, so the
+   * screen can show it first.
+   */
+  async restore(
+    backup: KeyBackup,
+    secret: string,
+    onStep: (step: RestoreStep) => Promise<void> = () => Promise.resolve(),
+    using: 'passphrase' | 'recovery_key' = 'passphrase',
+  ): Promise<void> {
     const crypto = await loadCrypto();
     const userId = this.userId;
     const run = this.run;
@@ -205,9 +222,17 @@ class KeysState {
     let restored: IdentityKeys;
     await onStep('unlocking');
     try {
-      restored = crypto.restoreKeys(backup, userId, passphrase);
+      if (using === 'recovery_key') {
+        if (!backup.recoveryKey) throw new RestoreError('You have not made a recovery key for this backup. Use your recovery passphrase.');
+        restored = crypto.restoreKeysWithRecoveryKey(backup.recoveryKey, userId, secret);
+      } else {
+        restored = crypto.restoreKeys(backup, userId, secret);
+      }
     } catch (error) {
-      if (error instanceof crypto.DecryptError) throw new RestoreError('The recovery passphrase is not right.');
+      if (error instanceof RestoreError) throw error;
+      if (error instanceof crypto.DecryptError)
+        throw new RestoreError(using === 'recovery_key' ? 'This is not your recovery key.' : 'The recovery passphrase is not right.');
+      if (using === 'recovery_key' && error instanceof crypto.MalformedInputError) throw new RestoreError(`Check your recovery key: ${error.message}.`);
       throw new RestoreError('Your key backup could not be read. Ask your administrator for help.');
     }
     await onStep('checking');
