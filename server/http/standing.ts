@@ -15,9 +15,6 @@ const REACH_OF_ROUTE: { method: string; path: RegExp; reach: Reach | 'public' }[
   { method: 'GET', path: /^\/auth\/invites\/[^/]+$/, reach: 'public' },
   { method: 'POST', path: /^\/auth\/invites\/[^/]+\/accept$/, reach: 'public' },
   { method: 'GET', path: /^\/agencies\/directory$/, reach: 'public' },
-  // A recovery link is used by whoever holds it, whatever session this browser has.
-  { method: 'GET', path: /^\/auth\/mfa-recovery\/[^/]+$/, reach: 'public' },
-  { method: 'POST', path: /^\/auth\/mfa-recovery\/[^/]+(\/enrolment)?$/, reach: 'public' },
   { method: 'GET', path: /^\/(openapi\.json|docs(\/.*)?)$/, reach: 'public' },
   { method: 'GET', path: /^\/keys\/(me|backup)$/, reach: 'own_account' },
   { method: 'PUT', path: /^\/keys\/(me|backup)$/, reach: 'own_account' },
