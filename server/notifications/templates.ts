@@ -139,7 +139,7 @@ export function renderMail(content: MailContent, link: HavenLink): RenderedMail 
         'A Haven sign-in recovery needs your attention',
         `On ${when(content.at)} the recovery of a lost second factor for an account you administer ${what}.`,
         '',
-        `Check it in Haven: ${link}/#/admin`,
+        `Check it in Haven: ${link}/#/admin/users`,
         '',
         'If you know nothing of it, speak to the admin who started it before anyone confirms it.',
       );
