@@ -7,14 +7,8 @@ import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import type { AccountGuards } from './account-guards';
 import { mfaRecoveryBody, recoveryCompleteBody, recoveryPasswordBody, recoveryTokenParam } from './mfa-recovery.schema';
-import {
-  completeMfaRecovery,
-  confirmMfaRecovery,
-  describeMfaRecovery,
-  listMfaRecoveries,
-  requestMfaRecovery,
-  startRecoveryEnrolment,
-} from './mfa-recovery.service';
+import { confirmMfaRecovery, listMfaRecoveries, requestMfaRecovery } from './mfa-recovery.service';
+import { completeMfaRecovery, describeMfaRecovery, startRecoveryEnrolment } from './mfa-recovery-link.service';
 import { sessionView } from './session-view';
 
 /** Recovery of a lost second factor: the admins' side, and the person's link (docs/sign-in.md). Policy decides who may. */

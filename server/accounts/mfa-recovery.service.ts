@@ -1,30 +1,18 @@
 import { hashToken, randomToken } from '../../crypto';
 import { appendAuditEntries } from '../audit';
 import type { Database } from '../db';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors';
-import { queueNotices, wakeOutbox, type Notice } from '../notifications';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { queueNotices, wakeOutbox } from '../notifications';
 import { inviteToken } from '../notifications/mail-content';
 import { canConfirmMfaRecovery, canRequestMfaRecovery, mfaRecoveryScope, recoveryNeedsConfirmation, requireAllowed, type TargetUser } from '../policy';
 import { localDate } from '../shared/clock';
 import type { QueuedNotice, ServiceContext } from '../shared/context';
-import type { AccountGuards } from './account-guards';
-import { loadUserRecord, updateUser, userNames, type UserRecord } from './accounts.store';
+import { loadUserRecord, userNames, type UserRecord } from './accounts.store';
+import { adminAlerts } from './mfa-recovery-alerts';
 import type { MfaRecoveryInput } from './mfa-recovery.schema';
-import {
-  confirmRecovery,
-  consumeRecovery,
-  findMfaRecovery,
-  findUsableRecovery,
-  insertMfaRecovery,
-  listRecentRecoveries,
-  recoveryAlertRecipients,
-  supersedeOpenRecoveries,
-  type MfaRecoveryRow,
-} from './mfa-recovery.store';
+import { confirmRecovery, findMfaRecovery, insertMfaRecovery, listRecentRecoveries, supersedeOpenRecoveries, type MfaRecoveryRow } from './mfa-recovery.store';
 import { actorOf, type SignedIn } from './session-view';
 import { deleteUserSessions } from './sessions.store';
-import { failAttempt, refuseWhileWaiting, startSession, type NewSession } from './sign-in.service';
-import { enrolmentDetails, matchTotpStep, newTotpSecret } from './totp';
 
 // Admin-assisted recovery of a lost second factor (docs/sign-in.md, "A lost authenticator app").
 // The admin records how and when they checked the person's identity; the two-person rule applies
@@ -51,9 +39,6 @@ export interface MfaRecoveryView {
 }
 
 const IDENTITY_CHECK_MAX_AGE_MS = 7 * 24 * 3_600_000;
-
-const linkInvalid = () =>
-  new NotFoundError('recovery_link_invalid', 'This recovery link has expired, was replaced by a newer one, or has already been used. Ask your agency admin.');
 
 function statusOf(row: MfaRecoveryRow, now: Date): MfaRecoveryStatus {
   if (row.usedAt) return 'completed';
@@ -92,24 +77,6 @@ async function requireUser(ctx: ServiceContext, id: string): Promise<UserRecord>
 }
 
 const windowEnd = (ctx: ServiceContext, now: Date) => new Date(now.getTime() + ctx.config.HAVEN_MFA_RECOVERY_HOURS * 3_600_000);
-
-/**
- * Alerts for the admins who did not act: the person's agency admins (system admins for a person
- * with no agency). When a confirmation is still needed and nobody else would hear, the system
- * admins hear, so that someone who may confirm knows.
- */
-async function adminAlerts(
-  db: Database,
-  subject: { id: string; agencyId: string | null; role: string },
-  acted: (string | null)[],
-  content: Extract<Notice['content'], { kind: 'mfa_recovery_admin_alert' }>,
-): Promise<Notice[]> {
-  let ids = (await recoveryAlertRecipients(db, subject)).filter((id) => !acted.includes(id));
-  if (ids.length === 0 && content.stage === 'requested') {
-    ids = (await recoveryAlertRecipients(db, subject, true)).filter((id) => !acted.includes(id));
-  }
-  return ids.map((userId) => ({ to: { userId }, content }));
-}
 
 /** Issues the link (in the caller's transaction): its e-mail, and every session of the person ended. */
 async function issueLink(tx: Database, userId: string, token: string, expiresAt: Date, now: Date) {
@@ -258,87 +225,4 @@ export async function listMfaRecoveries(
     // admins who recovered the person attest them, so colleagues see a vouched-for key change.
     newKeysFingerprint: r.recovery.usedAt && r.keys?.createdAt && r.keys.createdAt >= r.recovery.usedAt ? r.keys.fingerprint : null,
   }));
-}
-
-/** What the link's page shows before the form: only when the link runs out. */
-export async function describeMfaRecovery(ctx: ServiceContext, token: string): Promise<{ expiresAt: string }> {
-  const found = await findUsableRecovery(ctx.db, hashToken(token), ctx.clock());
-  if (!found) throw linkInvalid();
-  return { expiresAt: found.recovery.expiresAt.toISOString() };
-}
-
-/** The link and the password, both needed for every step; a wrong password counts like a wrong sign-in. */
-async function checkLinkAndPassword(ctx: ServiceContext, guards: AccountGuards, token: string, password: string, address: string) {
-  const found = await findUsableRecovery(ctx.db, hashToken(token), ctx.clock());
-  if (!found) throw linkInvalid();
-  const email = found.user.email.toLowerCase();
-  await refuseWhileWaiting(guards, email, address);
-  if (!(await guards.passwords.verify(found.user.passwordHash, password))) {
-    await failAttempt(ctx, guards, { email, user: found.user, action: 'auth.sign_in.failed', address });
-    throw new UnauthenticatedError('invalid_credentials', 'The password is not right.');
-  }
-  return { ...found, email };
-}
-
-/** Starts setting up the new authenticator: a fresh secret, shown once; the old one still works until the link is used. */
-export async function startRecoveryEnrolment(
-  ctx: ServiceContext,
-  guards: AccountGuards,
-  token: string,
-  password: string,
-  address: string,
-): Promise<{ otpauthUri: string; qrSvg: string; secret: string }> {
-  const { user } = await checkLinkAndPassword(ctx, guards, token, password, address);
-  const secret = newTotpSecret();
-  await updateUser(ctx.db, user.id, { totpPendingSecret: secret });
-  return enrolmentDetails(secret, user.email);
-}
-
-/**
- * Uses the link: the password and a code from the new authenticator. In one transaction the link
- * is used (once, even when raced), the new authenticator replaces the old, every session ends, the
- * person and their agency's other admins are told, and it is audited; the person is signed in.
- */
-export async function completeMfaRecovery(
-  ctx: ServiceContext,
-  guards: AccountGuards,
-  token: string,
-  input: { password: string; code: string },
-  address: string,
-): Promise<NewSession> {
-  const { recovery, user, email } = await checkLinkAndPassword(ctx, guards, token, input.password, address);
-  if (!user.totpPendingSecret) throw new ValidationError('Start setting up your authenticator app first.', [], 'enrolment_not_started');
-  const now = ctx.clock();
-  const step = matchTotpStep(user.totpPendingSecret, input.code, now);
-  if (step === null) {
-    await failAttempt(ctx, guards, { email, user, action: 'auth.mfa.failed', address });
-    throw new UnauthenticatedError('invalid_code', 'The code is not right. Check the time on your phone and enter the current code.');
-  }
-  const outcome = await ctx.db.transaction(async (tx) => {
-    if (!(await consumeRecovery(tx, recovery.id, now))) return null;
-    await updateUser(tx, user.id, { totpSecret: user.totpPendingSecret, totpPendingSecret: null, totpEnrolledAt: now, totpLastStep: step });
-    const ended = await deleteUserSessions(tx, user.id);
-    await appendAuditEntries(
-      tx,
-      [
-        {
-          actorId: user.id,
-          agencyId: user.agencyId,
-          action: 'auth.mfa_recovered',
-          subjectType: 'user',
-          subjectId: user.id,
-          detail: { recoveryId: recovery.id, requestedBy: recovery.requestedBy, confirmedBy: recovery.confirmedBy, address, sessionsEnded: ended.length },
-        },
-      ],
-      now,
-    );
-    const alerts = await adminAlerts(tx, user, [], { kind: 'mfa_recovery_admin_alert', at: now, stage: 'completed' });
-    const mail = await queueNotices(tx, [{ to: { userId: user.id }, content: { kind: 'mfa_recovered', at: now } }, ...alerts], now);
-    return { ended, mail };
-  });
-  if (!outcome) throw linkInvalid();
-  await guards.attempts.succeeded(email, address);
-  wakeOutbox(ctx, outcome.mail);
-  ctx.notifier.sessionsEnded(outcome.ended, 'signed_out_everywhere');
-  return startSession(ctx, user.id, 'active');
 }
