@@ -242,6 +242,28 @@ describe('refusals', () => {
     expect((await priya.post<ErrorBody>(`/api/users/${victim.id}/mfa-recovery`, checkedNow())).body.error.code).toBe('target_suspended');
   });
 
+  it('a suspended admin and an unverified user are refused, signed in as they may be', async () => {
+    const sam = await people.as('Sam');
+    const priya = await people.as('Priya');
+    const pending = await priya.post<RecoveryBody>(`/api/users/${ids.ruth}/mfa-recovery`, checkedNow());
+    expect(pending.status).toBe(201);
+    const admin = await makeUser(haven, sam, 'agency_admin', ids.council, 'Suspended Admin');
+    expect((await sam.post(`/api/users/${admin.id}/suspend`, { reason: 'Testing refusals' })).status).toBe(200);
+    // A suspended person may sign in again, to see why; they reach nothing else.
+    const again = new ApiClient(haven.url);
+    expect((await again.signIn({ email: admin.email, password: admin.password, totpSecret: admin.totpSecret })).status).toBe(200);
+    expect((await again.post<ErrorBody>(`/api/users/${ids.jordan}/mfa-recovery`, checkedNow())).status).toBe(403);
+    expect((await again.post<ErrorBody>(`/api/mfa-recoveries/${pending.body.recovery.id}/confirm`)).status).toBe(403);
+    expect((await again.get('/api/mfa-recoveries')).status).toBe(403);
+    // Taylor has set up two-factor but is not verified.
+    const taylor = new ApiClient(haven.url);
+    await taylor.post('/api/auth/sign-in', { email: haven.account('Taylor').email, password: haven.account('Taylor').password });
+    const start = await taylor.post<{ secret: string }>('/api/auth/enrolment/start');
+    expect((await taylor.post('/api/auth/enrolment/confirm', { code: totpCode(start.body.secret) })).status).toBe(200);
+    expect((await taylor.post<ErrorBody>(`/api/mfa-recoveries/${pending.body.recovery.id}/confirm`)).status).toBe(403);
+    expect(await auditOf('account.mfa_recovery_confirmed', ids.ruth)).toHaveLength(1);
+  });
+
   it('a newer request replaces the older link', async () => {
     const priya = await people.as('Priya');
     const sam = await people.as('Sam');
