@@ -130,4 +130,55 @@ describe('recovering a lost authenticator app in Chromium', () => {
       expect(b.problems).toEqual([]);
     },
   );
+
+  it(
+    'with neither the passphrase nor a recovery key, Ruth makes new keys and is told plainly that the message sent before can no longer be opened',
+    { timeout: 180_000 },
+    async () => {
+      // Browser A: Ruth's keys are made at her first sign-in; she never backs them up.
+      const a = await freshBrowser();
+      await signInInBrowser(a.page, haven, 'Ruth');
+      const ruthId = (await morgan.api.get<{ people: { id: string }[] }>('/api/people?name=Ruth')).body.people[0]?.id ?? '';
+      const lilyId = (await morgan.api.get<{ children: { id: string }[] }>('/api/children?name=Lily+Hartwell')).body.children[0]?.id ?? '';
+      const started = await morgan.api.post<{ thread: { id: string; childId: string } }>(`/api/children/${lilyId}/threads`, {
+        participants: [{ userId: ruthId, needToKnowReason: 'Designated officer for the family' }],
+        record: welfareRecord,
+      });
+      expect(started.status).toBe(201);
+      expect(await morgan.send(await sealToBrowserUser(morgan, started.body.thread, ruthId, 'Sent before the phone was lost'))).toMatchObject({ ok: true });
+
+      // A designated officer: Priya starts the recovery, Sam confirms it (the two-person rule).
+      const asked = await (
+        await people.as('Priya')
+      ).post<{ recovery: { id: string; status: string } }>(`/api/users/${ruthId}/mfa-recovery`, {
+        identityCheck: { method: 'in_person_photo_id', checkedAt: new Date().toISOString() },
+        reason: 'Phone stolen',
+      });
+      expect(asked.body.recovery.status).toBe('awaiting_confirmation');
+      expect((await (await people.as('Sam')).post(`/api/mfa-recoveries/${asked.body.recovery.id}/confirm`)).status).toBe(200);
+
+      const token = await recoveryLinkSentTo(haven, smtp, haven.account('Ruth').email);
+      const b = await freshBrowser();
+      await b.page.goto(`${haven.url}/#/recover/${token}`);
+      await b.page.getByLabel('Your password').fill(haven.account('Ruth').password);
+      await b.page.getByRole('button', { name: 'Continue' }).click();
+      const secret = (await b.page.locator('.secret code').innerText({ timeout: 15_000 })).replace(/\s/g, '');
+      await b.page.getByLabel('Code from your new authenticator app').fill(totpCode(secret));
+      await b.page.getByRole('button', { name: 'Confirm code' }).click();
+      await b.page.getByText('Your new authenticator app is set up and you are signed in.').waitFor({ timeout: 15_000 });
+
+      await b.page.getByRole('link', { name: 'your account page' }).click();
+      await openAccountWithKeys(b.page);
+      await b.page.getByRole('button', { name: 'Replace my keys' }).click();
+      await b.page.getByText('every message and summary shared with you until now').waitFor();
+      await b.page.getByRole('alert').getByRole('button', { name: 'Replace my keys' }).click();
+      await b.page.getByText('can no longer be opened, by you or anyone. Create a recovery passphrase').waitFor({ timeout: 30_000 });
+
+      await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Conversations' }).click();
+      await b.page.getByRole('link', { name: 'Conversation with Morgan Reid' }).click();
+      await b.page.getByText('This message was sealed to your earlier encryption keys').waitFor({ timeout: 15_000 });
+      expect(await b.page.getByText('Sent before the phone was lost').count()).toBe(0);
+      expect(b.problems).toEqual([]);
+    },
+  );
 });
