@@ -114,6 +114,7 @@ export {
 } from './key-possession';
 export { checkPublishedKeys, checkCorrespondentKeys } from './key-log-client';
 export { backupKeys, restoreKeys, KEY_BACKUP_KDF, type KeyBackup } from './key-backup';
+export { newRecoveryKey, formatRecoveryKey, parseRecoveryKey, wrapKeysWithRecoveryKey, restoreKeysWithRecoveryKey, type RecoveryKeyWrap } from './recovery-key';
 export { safetyNumber } from './safety-number';
 export {
   ADMIN_CERTIFICATE_LABEL,

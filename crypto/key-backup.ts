@@ -3,6 +3,7 @@ import { canonicalJson } from './canonical-json';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from './bytes';
 import { DecryptError, MalformedInputError } from './errors';
 import type { IdentityKeys } from './identity';
+import type { RecoveryKeyWrap } from './recovery-key';
 
 /**
  * Key backup v1: a user's private keys encrypted under a key derived from their recovery
@@ -15,6 +16,8 @@ export interface KeyBackup {
   kdf: { alg: 'argon2id13'; opslimit: number; memlimit: number; salt: string };
   nonce: string;
   ciphertext: string;
+  /** The same keys wrapped under the person's printable recovery key, when they made one (recovery-key.ts). */
+  recoveryKey?: RecoveryKeyWrap;
 }
 
 /** 3 passes over 128 MiB: about half a second in the browser, far slower for someone guessing. */
@@ -36,7 +39,7 @@ export function backupKeys(keys: IdentityKeys, userId: string, passphrase: strin
   const kdf = { alg: 'argon2id13' as const, ...KEY_BACKUP_KDF, salt: toBase64Url(s.randombytes_buf(s.crypto_pwhash_SALTBYTES)) };
   const key = deriveKey(passphrase, kdf);
   const nonce = s.randombytes_buf(s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  const plain = concatBytes(keys.signPublicKey, keys.signPrivateKey, keys.boxPublicKey, keys.boxPrivateKey);
+  const plain = packIdentityKeys(keys);
   const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, header(kdf, userId), null, nonce, key);
   s.memzero(key);
   s.memzero(plain);
@@ -67,6 +70,16 @@ export function restoreKeys(backup: KeyBackup, userId: string, passphrase: strin
   } finally {
     s.memzero(key);
   }
+  return unpackIdentityKeys(plain);
+}
+
+/** The four keys, one after another: what every key backup wrapping encrypts. */
+export function packIdentityKeys(keys: IdentityKeys): Uint8Array {
+  return concatBytes(keys.signPublicKey, keys.signPrivateKey, keys.boxPublicKey, keys.boxPrivateKey);
+}
+
+export function unpackIdentityKeys(plain: Uint8Array): IdentityKeys {
+  const s = sodium();
   const sizes = [s.crypto_sign_PUBLICKEYBYTES, s.crypto_sign_SECRETKEYBYTES, s.crypto_box_PUBLICKEYBYTES, s.crypto_box_SECRETKEYBYTES];
   if (plain.length !== sizes.reduce((a, b) => a + b, 0)) throw new DecryptError('The backup does not hold a complete set of keys.');
   const parts: Uint8Array[] = [];

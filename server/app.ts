@@ -6,6 +6,7 @@ import { accountGuards } from './accounts/account-guards';
 import { accountRoutes } from './accounts/accounts.routes';
 import { passkeyRoutes } from './accounts/passkeys.routes';
 import { userRoutes } from './accounts/users.routes';
+import { mfaRecoveryRoutes } from './accounts/mfa-recovery.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { anchorSchedule, bindAuditKeys, type AuditKeys } from './audit';
@@ -129,6 +130,7 @@ export function createHaven(deps: HavenDependencies): Haven {
   api.use(passkeyRoutes(ctx, guards));
   api.use(agencyRoutes(ctx));
   api.use(userRoutes(ctx));
+  api.use(mfaRecoveryRoutes(ctx, guards));
   api.use(auditRoutes(ctx));
   api.use(childrenRoutes(ctx));
   api.use(shareRoutes(ctx));

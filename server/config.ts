@@ -24,6 +24,8 @@ const configSchema = z.object({
   HAVEN_SESSION_HOURS: positiveInt.max(24 * 30).default(12),
   /** How long an e-mailed password-reset link works (once). */
   HAVEN_PASSWORD_RESET_MINUTES: positiveInt.max(24 * 60).default(30),
+  /** How long a second-factor recovery waits for its confirmation, and then how long its link works (once). */
+  HAVEN_MFA_RECOVERY_HOURS: positiveInt.max(7 * 24).default(24),
   HAVEN_INVITE_DAYS: positiveInt.max(60).default(7),
   HAVEN_VETTING_RENEWAL_MONTHS: positiveInt.max(120).default(36),
   HAVEN_TRAINING_RENEWAL_MONTHS: positiveInt.max(120).default(24),

@@ -18,7 +18,7 @@ export interface NewSession {
   signedIn: SignedIn;
 }
 
-async function startSession(ctx: ServiceContext, userId: string, stage: SessionStage): Promise<NewSession> {
+export async function startSession(ctx: ServiceContext, userId: string, stage: SessionStage): Promise<NewSession> {
   const token = randomToken();
   const tokenHash = hashToken(token);
   const now = ctx.clock();

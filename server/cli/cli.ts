@@ -13,9 +13,10 @@ import { sarExport } from './commands/sar-export';
 import { suspend } from './commands/suspend';
 import { verify } from './commands/verify';
 import { mail } from './commands/mail';
+import { recoverAdmin } from './commands/recover-admin';
 import { CliIo, EXIT, UsageError } from './io';
 
-const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, keyLogMonitor, retention, sarExport, keys, trust, certifyAdmin, mail];
+const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, keyLogMonitor, retention, sarExport, keys, trust, certifyAdmin, mail, recoverAdmin];
 const RUN = 'npm run haven --';
 const MORE_HELP = `run \`${RUN} --help\` for the commands`;
 

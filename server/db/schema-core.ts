@@ -175,6 +175,37 @@ export const passkeyChallenges = pgTable(
 );
 
 /**
+ * Admin-assisted recovery of a lost second factor (docs/sign-in.md): an admin records how and when
+ * they checked the person's identity; for an admin or a designated officer a different admin
+ * confirms before the link goes. Only the link token's hash is kept; `used_at` is set once, in the
+ * transaction that clears the old authenticator. `requested_by` is null when the operator did it
+ * at the server's command line.
+ */
+export const mfaRecoveries = pgTable(
+  'mfa_recoveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    requestedBy: uuid('requested_by').references(() => users.id),
+    identityCheckMethod: text('identity_check_method').notNull(),
+    identityCheckedAt: timestamp('identity_checked_at', { withTimezone: true, mode: 'date' }).notNull(),
+    reason: text('reason').notNull(),
+    needsConfirmation: boolean('needs_confirmation').notNull(),
+    confirmedBy: uuid('confirmed_by').references(() => users.id),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }),
+    tokenHash: text('token_hash').unique(),
+    createdAt: createdAt(),
+    /** Until when the request waits for a confirmation, then until when the link works. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('mfa_recoveries_user_idx').on(t.userId)],
+);
+
+/**
  * Fixed-window counters for throttling (sign-ins, sends). UNLOGGED (migration 0022): a crash only
  * resets the counts, and a hit then commits without waiting for a disk flush.
  */

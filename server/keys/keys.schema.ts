@@ -66,4 +66,12 @@ export const keyBackupBody = z.strictObject({
   }),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'The nonce must be 24 bytes in base64url'),
   ciphertext: z.string().regex(/^[A-Za-z0-9_-]{235}$/, 'The ciphertext must hold exactly one set of keys'),
+  /** The same keys wrapped under the person's printable recovery key (crypto/recovery-key.ts), when they made one. */
+  recoveryKey: z
+    .strictObject({
+      v: z.literal(1, { message: 'Unknown recovery key format' }),
+      nonce: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'The recovery key nonce must be 24 bytes in base64url'),
+      ciphertext: z.string().regex(/^[A-Za-z0-9_-]{235}$/, 'The recovery key ciphertext must hold exactly one set of keys'),
+    })
+    .optional(),
 });

@@ -13,7 +13,7 @@ type Brand<B extends string> = string & { readonly [brand]: B };
 
 /** Haven's own address (PUBLIC_URL, without a trailing slash): the only link an e-mail carries. */
 export type HavenLink = Brand<'HavenLink'>;
-/** An invitation's or a password reset's token: 32 random bytes in base64url, nothing a person typed. */
+/** An invitation's, a password reset's or a second-factor recovery's token: 32 random bytes in base64url, nothing a person typed. */
 export type InviteToken = Brand<'InviteToken'>;
 /** A calendar date, YYYY-MM-DD. */
 export type CalendarDate = Brand<'CalendarDate'>;
@@ -51,6 +51,10 @@ export type MailContent =
   | { kind: 'password_reset'; token: InviteToken; expiresAt: Date }
   | { kind: 'password_changed'; at: Date }
   | { kind: 'passkey_added'; at: Date }
+  | { kind: 'mfa_recovery_link'; token: InviteToken; expiresAt: Date }
+  | { kind: 'mfa_recovery_started'; at: Date }
+  | { kind: 'mfa_recovery_admin_alert'; at: Date; stage: 'requested' | 'confirmed' | 'completed' }
+  | { kind: 'mfa_recovered'; at: Date }
   | { kind: 'obligation_reminder'; dueAt: Date }
   | { kind: 'obligation_overdue'; dueAt: Date }
   | { kind: 'obligation_escalation'; dueAt: Date; round: number };
@@ -71,6 +75,10 @@ export const payloadSchemas = {
   password_reset: z.strictObject({ expiresAt: instant }),
   password_changed: z.strictObject({ at: instant }),
   passkey_added: z.strictObject({ at: instant }),
+  mfa_recovery_link: z.strictObject({ expiresAt: instant }),
+  mfa_recovery_started: z.strictObject({ at: instant }),
+  mfa_recovery_admin_alert: z.strictObject({ at: instant, stage: z.enum(['requested', 'confirmed', 'completed']) }),
+  mfa_recovered: z.strictObject({ at: instant }),
   obligation_reminder: z.strictObject({ dueAt: instant }),
   obligation_overdue: z.strictObject({ dueAt: instant }),
   obligation_escalation: z.strictObject({ dueAt: instant, round: z.number().int().positive() }),
@@ -81,6 +89,7 @@ export function toPayload(content: EventContent): { payload: Record<string, unkn
   switch (content.kind) {
     case 'invitation':
     case 'password_reset':
+    case 'mfa_recovery_link':
       return { payload: { expiresAt: content.expiresAt.toISOString() }, linkToken: content.token };
     case 'account_verified':
       return { payload: { expiresOn: content.expiresOn }, linkToken: null };
@@ -90,7 +99,11 @@ export function toPayload(content: EventContent): { payload: Record<string, unkn
     case 'new_sign_in':
     case 'password_changed':
     case 'passkey_added':
+    case 'mfa_recovery_started':
+    case 'mfa_recovered':
       return { payload: { at: content.at.toISOString() }, linkToken: null };
+    case 'mfa_recovery_admin_alert':
+      return { payload: { at: content.at.toISOString(), stage: content.stage }, linkToken: null };
     case 'obligation_reminder':
     case 'obligation_overdue':
       return { payload: { dueAt: content.dueAt.toISOString() }, linkToken: null };
@@ -119,7 +132,18 @@ export function fromPayload(row: { kind: MailKind; payload: unknown; linkToken: 
     case 'new_sign_in':
     case 'password_changed':
     case 'passkey_added':
+    case 'mfa_recovery_started':
+    case 'mfa_recovered':
       return { kind: row.kind, at: new Date(payloadSchemas[row.kind].parse(row.payload).at) };
+    case 'mfa_recovery_admin_alert': {
+      const p = payloadSchemas.mfa_recovery_admin_alert.parse(row.payload);
+      return { kind: 'mfa_recovery_admin_alert', at: new Date(p.at), stage: p.stage };
+    }
+    case 'mfa_recovery_link': {
+      const p = payloadSchemas.mfa_recovery_link.parse(row.payload);
+      if (!row.linkToken) throw new MailContentError('the recovery token is gone');
+      return { kind: 'mfa_recovery_link', token: inviteToken(row.linkToken), expiresAt: new Date(p.expiresAt) };
+    }
     case 'password_reset': {
       const p = payloadSchemas.password_reset.parse(row.payload);
       if (!row.linkToken) throw new MailContentError('the reset token is gone');

@@ -124,6 +124,46 @@ export function renderMail(content: MailContent, link: HavenLink): RenderedMail 
         '',
         `${link}/#/account`,
       );
+    case 'mfa_recovery_link':
+      return mail(
+        'Set up your Haven sign-in again',
+        "Your agency's Haven administrator checked who you are and started the recovery of your two-factor sign-in.",
+        '',
+        `Use this link to sign in with your password and set up your authenticator app again. It works once,`,
+        `until ${when(content.expiresAt)}:`,
+        `${link}/#/recover/${content.token}`,
+        '',
+        'If you did not ask your administrator for this, tell them at once: they can cancel it and suspend the account.',
+      );
+    case 'mfa_recovery_started':
+      return mail(
+        'Recovery of your Haven sign-in was started',
+        `On ${when(content.at)} an administrator started the recovery of the two-factor sign-in of your Haven account,`,
+        'and every session of the account was signed out.',
+        '',
+        "If you did not ask for this, tell your agency's Haven administrator at once.",
+      );
+    case 'mfa_recovery_admin_alert': {
+      const what = { requested: 'was started', confirmed: 'was confirmed by a second admin', completed: 'was completed' }[content.stage];
+      return mail(
+        'A Haven sign-in recovery needs your attention',
+        `On ${when(content.at)} the recovery of a lost second factor for an account you administer ${what}.`,
+        '',
+        `Check it in Haven: ${link}/#/admin/users`,
+        '',
+        'If you know nothing of it, speak to the admin who started it before anyone confirms it.',
+      );
+    }
+    case 'mfa_recovered':
+      return mail(
+        'Your Haven authenticator was replaced',
+        `On ${when(content.at)} a new authenticator app was set up for your Haven account with a recovery link,`,
+        'and every other session was signed out.',
+        '',
+        "If this was not you, tell your agency's Haven administrator at once: they can suspend the account.",
+        '',
+        `${link}/#/account`,
+      );
     case 'obligation_reminder':
       return mail(
         `A written record is due by ${when(content.dueAt)}`,

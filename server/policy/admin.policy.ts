@@ -3,7 +3,7 @@ import { EXISTING_ARRANGEMENTS } from './messages';
 import { canReadIndex } from './children.policy';
 
 /** Admins must themselves be in good standing: a suspended or expired admin cannot administer. */
-function adminInGoodStanding(actor: Actor): Decision {
+export function adminInGoodStanding(actor: Actor): Decision {
   if (actor.role !== 'agency_admin' && actor.role !== 'system_admin') {
     return deny('not_an_admin', 'Only an agency admin or a system admin can do this.');
   }
@@ -14,7 +14,8 @@ function adminInGoodStanding(actor: Actor): Decision {
   return allow;
 }
 
-function sameAgencyScope(actor: Actor, agencyId: string | null): Decision {
+/** Agency admins act within their own agency; system admins anywhere. */
+export function sameAgencyScope(actor: Actor, agencyId: string | null): Decision {
   if (actor.role === 'system_admin') return allow;
   if (agencyId === null || agencyId !== actor.agencyId) {
     return deny('other_agency', 'Agency admins can only manage users of their own agency.');
@@ -36,7 +37,8 @@ function roleGrantable(actor: Actor, role: Role): Decision {
   return allow;
 }
 
-function firstDenial(...decisions: (() => Decision)[]): Decision {
+/** The first refusal among these checks, in order, or allow. */
+export function firstDenial(...decisions: (() => Decision)[]): Decision {
   for (const decide of decisions) {
     const decision = decide();
     if (!decision.allow) return decision;

@@ -14,3 +14,4 @@ export * from './audit.policy';
 export * from './lead-practitioner.policy';
 export * from './sign-in.policy';
 export * from './attachments.policy';
+export * from './recovery.policy';

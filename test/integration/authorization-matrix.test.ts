@@ -6,6 +6,7 @@ import { People } from '../support/people';
 import { totpCode } from '../support/totp';
 import { welfareRecord } from '../support/practitioner';
 import { attachmentPaddedBytes, encryptAttachment, newAttachmentKey } from '../../crypto';
+import { makeUser } from '../support/recovery';
 
 type Who = 'anonymous' | 'half_signed_in' | 'unverified' | 'practitioner' | 'designated_officer' | 'agency_admin' | 'system_admin';
 const EVERYONE: Who[] = ['anonymous', 'half_signed_in', 'unverified', 'practitioner', 'designated_officer', 'agency_admin', 'system_admin'];
@@ -17,7 +18,7 @@ const SYSTEM: Who[] = ['system_admin'];
 let haven: TestHaven;
 const people = new People(() => haven);
 const clients = new Map<Who, ApiClient>();
-const ids = { lily: '', council: '', police: '', jordan: '', morgan: '', run: '', share: '', thread: '', upload: '' };
+const ids = { lily: '', council: '', police: '', jordan: '', morgan: '', run: '', share: '', thread: '', upload: '', recovery: '' };
 const hourly = { messages: true, recordReminders: true, digest: 'hourly', quietHours: { start: '22:00', end: '07:00' } };
 const unique = () => randomBytes(4).toString('hex');
 
@@ -103,6 +104,17 @@ const ROUTES: Row[] = [
     body: () => ({ kind: 'summary_not_signed', shareId: ids.share, reason: 'signature_invalid' }),
     allowed: ['practitioner'],
   },
+  // Recovery of a lost second factor: admins see their scope's; starting one for a police officer
+  // is for a system admin only (the council's admin is of another agency); confirming a council
+  // designated officer's, started by the council's admin, is for a different admin: here Sam.
+  { method: 'GET', path: () => '/api/mfa-recoveries', allowed: ADMINS },
+  {
+    method: 'POST',
+    path: () => `/api/users/${ids.morgan}/mfa-recovery`,
+    body: () => ({ identityCheck: { method: 'video_call_photo_id', checkedAt: new Date().toISOString() }, reason: 'Authorisation matrix' }),
+    allowed: SYSTEM,
+  },
+  { method: 'POST', path: () => `/api/mfa-recoveries/${ids.recovery}/confirm`, allowed: SYSTEM },
 ];
 
 beforeAll(async () => {
@@ -149,6 +161,14 @@ beforeAll(async () => {
   const { bytes } = encryptAttachment(new Uint8Array(10), newAttachmentKey(), ids.upload);
   expect((await jordan.putBytes(`/api/attachments/${ids.upload}/chunks?offset=0`, bytes)).status).toBe(200);
   expect((await jordan.post(`/api/attachments/${ids.upload}/complete`)).status).toBe(200);
+  const priya = await people.as('Priya');
+  const officer = await makeUser(haven, priya, 'designated_officer', ids.council, 'Dana Matrix');
+  const recovery = await priya.post<{ recovery: { id: string } }>(`/api/users/${officer.id}/mfa-recovery`, {
+    identityCheck: { method: 'in_person_photo_id', checkedAt: new Date().toISOString() },
+    reason: 'Authorisation matrix',
+  });
+  expect(recovery.status).toBe(201);
+  ids.recovery = recovery.body.recovery.id;
 });
 afterAll(() => haven.close());
 

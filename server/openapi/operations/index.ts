@@ -13,6 +13,7 @@ import { retentionOperations } from './retention';
 import { subjectAccessOperations } from './subject-access';
 import { integrityOperations } from './integrity';
 import { notificationOperations } from './notifications';
+import { mfaRecoveryOperations } from './mfa-recovery';
 
 /** Every HTTP operation under /api, in the order the page lists them (by tag). */
 export const API_OPERATIONS: ApiOperation[] = [
@@ -20,6 +21,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   ...notificationOperations,
   ...accountsOperations,
   ...passkeyOperations,
+  ...mfaRecoveryOperations,
   ...agenciesOperations,
   ...auditOperations,
   ...childrenOperations,

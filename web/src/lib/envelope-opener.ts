@@ -5,6 +5,7 @@
 // child, or one envelope served twice, is not shown but reported. Nothing is opened on the server.
 import type { AttachmentDescriptor, EnvelopeHeader, EnvelopeKind, EnvelopeListing, PlacementProblem } from '../../../crypto';
 import { integrity } from './api';
+import { formatTime } from './format';
 import { KeyCheckError, keyLog } from './key-log.svelte';
 import { identityKeys, loadCrypto } from './keys.svelte';
 import type { Stored } from './messaging.svelte';
@@ -55,6 +56,14 @@ export class EnvelopeOpener {
       opened = waitedFor ? await this.openGranted(m, waitedFor, key) : identityKeys.openMessage(m.envelope, key.signPublicKey);
     } catch (error) {
       if (error instanceof KeyCheckError) return { state: 'closed', problem: `This ${this.noun} cannot be shown: ${error.message}` };
+      const crypto = await loadCrypto();
+      // Stored before this user's current keys were made: sealed to earlier ones (their own, signed with them too).
+      if ((error instanceof crypto.DecryptError || m.senderId === this.me) && identityKeys.sealedToEarlierKeys(m.storedAt)) {
+        return {
+          state: 'closed',
+          problem: `This ${this.noun} was sealed to your earlier encryption keys, which you replaced on ${formatTime(identityKeys.keysSince ?? m.storedAt)}. It can no longer be opened, by you or anyone.`,
+        };
+      }
       return { state: 'closed', problem: `This ${this.noun} cannot be opened in this browser, or its signature does not match the sender’s keys.` };
     }
     const crypto = await loadCrypto();

@@ -31,6 +31,12 @@ export class KeyBackupState {
   done = $state<string | null>(null);
   readonly create = new FormState('key-backup', ['passphrase', 'again']);
   readonly restore = new FormState('key-restore', ['passphrase']);
+  /** Restore with the printed recovery key instead of the passphrase. */
+  usingRecoveryKey = $state(false);
+  /** A recovery key just made: shown once, until the person says they have kept it. */
+  recoveryKeyShown = $state<string | null>(null);
+  recoveryKeyError = $state<string | null>(null);
+  makingRecoveryKey = $state(false);
   /** The restore step under way (past the last once done); null when no restore has started. */
   restoreStep = $state<number | null>(null);
 
@@ -71,16 +77,21 @@ export class KeyBackupState {
 
   unlock(): Promise<boolean> {
     return this.restore.submit(
-      (): FieldErrors => (this.passphrase ? {} : { passphrase: 'Enter your recovery passphrase' }),
+      (): FieldErrors => (this.passphrase ? {} : { passphrase: this.usingRecoveryKey ? 'Enter your recovery key' : 'Enter your recovery passphrase' }),
       async () => {
         this.restoreStep = 0;
         try {
           const { backup } = await api.backup();
-          await identityKeys.restore(backup, this.passphrase, async (step) => {
-            this.restoreStep = STEP_INDEX[step];
-            // Unlocking holds the page for a second or more: let the step show first.
-            await nextPaint();
-          });
+          await identityKeys.restore(
+            backup,
+            this.passphrase,
+            async (step) => {
+              this.restoreStep = STEP_INDEX[step];
+              // Unlocking holds the page for a second or more: let the step show first.
+              await nextPaint();
+            },
+            this.usingRecoveryKey ? 'recovery_key' : 'passphrase',
+          );
         } catch (error) {
           this.restoreStep = null;
           if (error instanceof RestoreError) throw new ApiError(0, 'restore_failed', error.message, [{ path: 'passphrase', message: error.message }]);
@@ -95,7 +106,28 @@ export class KeyBackupState {
   async replace(): Promise<void> {
     await identityKeys.replaceAll();
     this.hasBackup = false;
-    this.reset('New keys are set up in this browser. Create a recovery passphrase for them now.');
+    this.reset(
+      'New keys are set up in this browser, and your colleagues will see that your keys changed. Messages and summaries sealed to your old keys — everything shared with you before now — can no longer be opened, by you or anyone. Create a recovery passphrase for the new keys now.',
+    );
+  }
+
+  /**
+   * Adds a second way to open the backup: a printable recovery key, wrapped around the same keys
+   * and stored beside the passphrase wrapping (reading the backup to add it is audited, as any read).
+   */
+  async makeRecoveryKey(): Promise<void> {
+    this.makingRecoveryKey = true;
+    this.recoveryKeyError = null;
+    try {
+      const { backup } = await api.backup();
+      const { recoveryKey, wrap } = await identityKeys.wrapForNewRecoveryKey();
+      await api.saveBackup({ ...backup, recoveryKey: wrap });
+      this.recoveryKeyShown = recoveryKey;
+    } catch (error) {
+      this.recoveryKeyError = error instanceof ApiError ? error.message : 'Your recovery key could not be made. Try again.';
+    } finally {
+      this.makingRecoveryKey = false;
+    }
   }
 
   private reset(done: string): void {

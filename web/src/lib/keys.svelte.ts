@@ -48,6 +48,8 @@ class KeysState {
   status = $state<KeyStatus>('none');
   /** The fingerprint of the keys published for this user (this browser's when `ready`). */
   fingerprint = $state<string | null>(null);
+  /** When the keys the server publishes for this user were made: anything stored before was sealed to them or to earlier keys. */
+  keysSince = $state<string | null>(null);
 
   /** Whose keys these are (set while signed in). */
   userId: string | null = null;
@@ -82,6 +84,15 @@ class KeysState {
     return null;
   }
 
+  /**
+   * Whether an envelope these keys could not decrypt was stored before they were made: then it was
+   * sealed to earlier keys, replaced since (a lost passphrase and recovery key), and can never be
+   * opened again — what the person is told, rather than a vaguer failure (docs/key-backup.md).
+   */
+  sealedToEarlierKeys(storedAt: string): boolean {
+    return this.keysSince !== null && new Date(storedAt).getTime() < new Date(this.keysSince).getTime();
+  }
+
   /** Loads this browser's keys, or makes and publishes them when the user has none anywhere. */
   async start(userId: string): Promise<void> {
     this.clear();
@@ -98,9 +109,9 @@ class KeysState {
         const mine = local ?? (await keepKeys(userId, crypto.generateIdentity()));
         const answer = await api.publish(publication(crypto, userId, mine));
         if (run !== this.run) return;
-        this.settle(crypto, answer.keys.fingerprint === fingerprintOf(mine) ? mine : null, answer.keys.fingerprint);
+        this.settle(crypto, answer.keys.fingerprint === fingerprintOf(mine) ? mine : null, answer.keys.fingerprint, answer.keys.createdAt);
       } else {
-        this.settle(crypto, local && fingerprintOf(local) === published.fingerprint ? local : null, published.fingerprint);
+        this.settle(crypto, local && fingerprintOf(local) === published.fingerprint ? local : null, published.fingerprint, published.createdAt);
       }
     } catch (error) {
       if (run !== this.run) return;
@@ -194,10 +205,27 @@ class KeysState {
   }
 
   /**
-   * Opens the backup with the passphrase, checks it holds the published keys, and keeps them in
-   * this browser. `onStep` is awaited before each step, so the screen can show it first.
+   * A new printable recovery key, and this browser's keys wrapped under it (docs/key-backup.md,
+   * "The printable recovery key"): the key is shown once and kept nowhere.
    */
-  async restore(backup: KeyBackup, passphrase: string, onStep: (step: RestoreStep) => Promise<void> = () => Promise.resolve()): Promise<void> {
+  async wrapForNewRecoveryKey(): Promise<{ recoveryKey: string; wrap: NonNullable<KeyBackup['recoveryKey']> }> {
+    const crypto = await loadCrypto();
+    if (!this.ready || !this.keys || !this.userId) throw new Error('keys are not ready');
+    const recoveryKey = crypto.newRecoveryKey();
+    return { recoveryKey, wrap: crypto.wrapKeysWithRecoveryKey(this.keys, this.userId, recoveryKey) };
+  }
+
+  /**
+   * Opens the backup with the passphrase (or the printed recovery key), checks it holds the
+   * published keys, and keeps them in this browser. `onStep` is awaited before each step, so the
+   * screen can show it first.
+   */
+  async restore(
+    backup: KeyBackup,
+    secret: string,
+    onStep: (step: RestoreStep) => Promise<void> = () => Promise.resolve(),
+    using: 'passphrase' | 'recovery_key' = 'passphrase',
+  ): Promise<void> {
     const crypto = await loadCrypto();
     const userId = this.userId;
     const run = this.run;
@@ -205,9 +233,17 @@ class KeysState {
     let restored: IdentityKeys;
     await onStep('unlocking');
     try {
-      restored = crypto.restoreKeys(backup, userId, passphrase);
+      if (using === 'recovery_key') {
+        if (!backup.recoveryKey) throw new RestoreError('You have not made a recovery key for this backup. Use your recovery passphrase.');
+        restored = crypto.restoreKeysWithRecoveryKey(backup.recoveryKey, userId, secret);
+      } else {
+        restored = crypto.restoreKeys(backup, userId, secret);
+      }
     } catch (error) {
-      if (error instanceof crypto.DecryptError) throw new RestoreError('The recovery passphrase is not right.');
+      if (error instanceof RestoreError) throw error;
+      if (error instanceof crypto.DecryptError)
+        throw new RestoreError(using === 'recovery_key' ? 'This is not your recovery key.' : 'The recovery passphrase is not right.');
+      if (using === 'recovery_key' && error instanceof crypto.MalformedInputError) throw new RestoreError(`Check your recovery key: ${error.message}.`);
       throw new RestoreError('Your key backup could not be read. Ask your administrator for help.');
     }
     await onStep('checking');
@@ -230,7 +266,7 @@ class KeysState {
     const fresh = crypto.generateIdentity();
     await replaceKeys(userId, fresh);
     const answer = await api.replace(publication(crypto, userId, fresh));
-    this.settle(crypto, fresh, answer.keys.fingerprint);
+    this.settle(crypto, fresh, answer.keys.fingerprint, answer.keys.createdAt);
   }
 
   /** Forgets the keys held in memory (they stay in IndexedDB) and abandons any start under way. */
@@ -238,6 +274,7 @@ class KeysState {
     this.run++;
     this.status = 'none';
     this.fingerprint = null;
+    this.keysSince = null;
     this.userId = null;
     this.keys = null;
   }
@@ -246,7 +283,8 @@ class KeysState {
     return (await api.mine()).keys;
   }
 
-  private settle(crypto: Crypto, keys: IdentityKeys | null, fingerprint: string): void {
+  private settle(crypto: Crypto, keys: IdentityKeys | null, fingerprint: string, since?: string): void {
+    if (since !== undefined) this.keysSince = since;
     this.crypto = crypto;
     this.keys = keys;
     this.fingerprint = fingerprint;

@@ -1,4 +1,4 @@
-// Hash routing: #/ (Home: what needs doing), #/account, #/register, #/registered, #/invite/<token>, #/forgot-password, #/reset-password/<token>, #/admin/users,
+// Hash routing: #/ (Home: what needs doing), #/account, #/register, #/registered, #/invite/<token>, #/forgot-password, #/reset-password/<token>, #/recover/<token>, #/admin/users,
 // #/children, #/children/new, #/children/override, #/children/<id>,
 // #/children/<id>/verbal-share, #/children/<id>/decision, #/children/<id>/chronology[/all-agencies],
 // #/children/<id>/conversation, #/children/<id>/special-file[?obligation=<id>], #/conversations,
@@ -14,6 +14,7 @@ export type Route =
   | { name: 'invite'; token: string }
   | { name: 'forgot-password' }
   | { name: 'reset-password'; token: string }
+  | { name: 'recover'; token: string }
   | { name: 'admin-users' }
   | { name: 'admin-agencies' }
   | { name: 'admin-audit' }
@@ -41,6 +42,8 @@ export function parseHash(hash: string): Route {
   if (invite?.[1]) return { name: 'invite', token: decodeURIComponent(invite[1]) };
   const reset = /^\/reset-password\/([^/]+)$/.exec(path);
   if (reset?.[1]) return { name: 'reset-password', token: decodeURIComponent(reset[1]) };
+  const recover = /^\/recover\/([^/]+)$/.exec(path);
+  if (recover?.[1]) return { name: 'recover', token: decodeURIComponent(recover[1]) };
   const special = /^\/children\/([0-9a-fA-F-]{36})\/special-file(?:\?obligation=([0-9a-fA-F-]{36}))?$/.exec(path);
   if (special?.[1]) return { name: 'child-special-file', id: special[1].toLowerCase(), obligation: special[2]?.toLowerCase() ?? null };
   const chronology = /^\/children\/([0-9a-fA-F-]{36})\/chronology(\/all-agencies)?$/.exec(path);

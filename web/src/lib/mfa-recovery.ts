@@ -1,0 +1,51 @@
+// Recovery of a lost authenticator app, assisted by an admin (docs/sign-in.md): the admins' side
+// and the person's one-time link.
+import { get, post, seg } from './api';
+import type { Enrolment } from './types';
+
+export const IDENTITY_CHECKS = [
+  { value: 'in_person_photo_id', label: 'In person, with photo ID' },
+  { value: 'video_call_photo_id', label: 'On a video call, with photo ID' },
+  { value: 'call_back_known_number', label: 'Called back on a number already on record' },
+  { value: 'line_manager_confirmed', label: 'Confirmed by their line manager' },
+] as const;
+export type IdentityCheckMethod = (typeof IDENTITY_CHECKS)[number]['value'];
+
+export type MfaRecoveryStatus = 'awaiting_confirmation' | 'link_sent' | 'completed' | 'cancelled' | 'expired';
+
+export interface MfaRecovery {
+  id: string;
+  userId: string;
+  userName: string | null;
+  status: MfaRecoveryStatus;
+  needsConfirmation: boolean;
+  requestedBy: string | null;
+  requestedByName?: string | null;
+  confirmedBy: string | null;
+  confirmedByName?: string | null;
+  identityCheckMethod: string;
+  identityCheckedAt: string;
+  reason: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  newKeysFingerprint?: string | null;
+}
+
+export const STATUS_WORDS: Record<MfaRecoveryStatus, string> = {
+  awaiting_confirmation: 'Waiting for a second admin to confirm',
+  link_sent: 'Link e-mailed',
+  completed: 'New authenticator set up',
+  cancelled: 'Replaced by a newer request',
+  expired: 'Expired',
+};
+
+export const mfaRecoveries = {
+  request: (userId: string, body: { identityCheck: { method: IdentityCheckMethod; checkedAt: string }; reason: string }): Promise<{ recovery: MfaRecovery }> =>
+    post(`/api/users/${seg(userId)}/mfa-recovery`, body),
+  list: (): Promise<{ recoveries: MfaRecovery[] }> => get('/api/mfa-recoveries'),
+  confirm: (id: string): Promise<{ recovery: MfaRecovery }> => post(`/api/mfa-recoveries/${seg(id)}/confirm`),
+  describeLink: (token: string): Promise<{ expiresAt: string }> => get(`/api/auth/mfa-recovery/${seg(token)}`),
+  startEnrolment: (token: string, password: string): Promise<Enrolment> => post(`/api/auth/mfa-recovery/${seg(token)}/enrolment`, { password }),
+  complete: (token: string, body: { password: string; code: string }): Promise<unknown> => post(`/api/auth/mfa-recovery/${seg(token)}`, body),
+};
