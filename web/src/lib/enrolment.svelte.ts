@@ -1,6 +1,5 @@
 // Second-factor enrolment: fetch a fresh secret once, then confirm a code from it.
 import { ApiError } from './api';
-import { groupSecret, svgDataUrl } from './format';
 import { session } from './session.svelte';
 import type { Enrolment } from './types';
 
@@ -8,9 +7,6 @@ export class EnrolmentState {
   details = $state<Enrolment | null>(null);
   loadError = $state<string | null>(null);
   loading = $state(false);
-
-  readonly qrSrc = $derived(this.details ? svgDataUrl(this.details.qrSvg) : null);
-  readonly groupedSecret = $derived(this.details ? groupSecret(this.details.secret) : '');
 
   async start(): Promise<void> {
     this.loading = true;
