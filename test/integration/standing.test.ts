@@ -22,6 +22,11 @@ const PUBLIC = new Set([
   'POST /api/auth/mfa',
   'POST /api/auth/enrolment/start',
   'POST /api/auth/enrolment/confirm',
+  // Passkeys standing in for the password or the code: signing in, like the two routes above.
+  'POST /api/auth/passkey/options',
+  'POST /api/auth/passkey',
+  'POST /api/auth/passkey-sign-in/options',
+  'POST /api/auth/passkey-sign-in',
   'POST /api/auth/register',
   'GET /api/auth/invites/{token}',
   'POST /api/auth/invites/{token}/accept',
@@ -42,6 +47,10 @@ const OWN_ACCOUNT = [
   'PUT /api/keys/backup',
   'GET /api/notices',
   'POST /api/notices/{id}/read',
+  'GET /api/me/passkeys',
+  'POST /api/me/passkeys/options',
+  'POST /api/me/passkeys',
+  'DELETE /api/me/passkeys/{id}',
 ];
 
 beforeAll(async () => {
