@@ -52,9 +52,14 @@ function rssWatcher(read: () => number): { stop(): number } {
   };
 }
 
+/** The process's resident set in bytes, or 0 once it has gone (the bench then fails on its own error, not here). */
 const rssOfPid = (pid: number) => () => {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 };
 
 /**
@@ -195,13 +200,18 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     for (let round = 0; round < options.rounds; round += 1) {
       const serverBefore = rssOfPid(server.pid)();
       const clientBefore = process.memoryUsage().rss;
+      let serverPeak = 0;
+      let clientPeak = 0;
       const serverWatch = rssWatcher(rssOfPid(server.pid));
       const clientWatch = rssWatcher(() => process.memoryUsage().rss);
-      const round = await havenRound(sender.api, url, thread.body.thread.id, pool, size);
+      const round = await havenRound(sender.api, url, thread.body.thread.id, pool, size).finally(() => {
+        serverPeak = serverWatch.stop();
+        clientPeak = clientWatch.stop();
+      });
       haven.push(round.mbPerSecond);
       split.push(`${round.upload.toFixed(1)} s up, ${round.download.toFixed(1)} s down`);
-      serverGrowth = Math.max(serverGrowth, serverWatch.stop() - serverBefore);
-      clientGrowth = Math.max(clientGrowth, clientWatch.stop() - clientBefore);
+      serverGrowth = Math.max(serverGrowth, serverPeak - serverBefore);
+      clientGrowth = Math.max(clientGrowth, clientPeak - clientBefore);
       baseline.push(await baselineRound(raw, pool, size));
     }
     log(
