@@ -7,6 +7,7 @@ import type { AccountGuards } from './account-guards';
 import { updateUser } from './accounts.store';
 import { adminAlerts } from './mfa-recovery-alerts';
 import { consumeRecovery, findUsableRecovery } from './mfa-recovery.store';
+import { deleteUserPasskeys } from './passkeys.store';
 import { deleteUserSessions } from './sessions.store';
 import { failAttempt, refuseWhileWaiting, startSession, type NewSession } from './sign-in.service';
 import { enrolmentDetails, matchTotpStep, newTotpSecret } from './totp';
@@ -76,6 +77,9 @@ export async function completeMfaRecovery(
     if (!(await consumeRecovery(tx, recovery.id, now))) return null;
     await updateUser(tx, user.id, { totpSecret: user.totpPendingSecret, totpPendingSecret: null, totpEnrolledAt: now, totpLastStep: step });
     const ended = await deleteUserSessions(tx, user.id);
+    // A passkey on the lost device is a second factor too: the new authenticator replaces them all,
+    // and the person adds their passkeys again from the account page.
+    const passkeysRemoved = await deleteUserPasskeys(tx, user.id);
     await appendAuditEntries(
       tx,
       [
@@ -85,7 +89,14 @@ export async function completeMfaRecovery(
           action: 'auth.mfa_recovered',
           subjectType: 'user',
           subjectId: user.id,
-          detail: { recoveryId: recovery.id, requestedBy: recovery.requestedBy, confirmedBy: recovery.confirmedBy, address, sessionsEnded: ended.length },
+          detail: {
+            recoveryId: recovery.id,
+            requestedBy: recovery.requestedBy,
+            confirmedBy: recovery.confirmedBy,
+            address,
+            sessionsEnded: ended.length,
+            passkeysRemoved,
+          },
         },
       ],
       now,

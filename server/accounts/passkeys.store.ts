@@ -28,6 +28,12 @@ export async function deletePasskey(db: Database, userId: string, id: string): P
   return row;
 }
 
+/** Removes every passkey of a person (their second factors are replaced after a recovery); returns how many. */
+export async function deleteUserPasskeys(db: Database, userId: string): Promise<number> {
+  const rows = await db.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id });
+  return rows.length;
+}
+
 /**
  * Records a use: the counter moves on only from the value that was checked, so of two uses of
  * the same signature racing each other at most one is accepted.

@@ -106,6 +106,13 @@ describe('a practitioner who lost their phone', () => {
     expect((await client.post(`/api/auth/mfa-recovery/${token}`, { password: jordan.password, code: badCode })).status).toBe(401);
     expect((await anonymous().get(`/api/auth/mfa-recovery/${token}`)).status).toBe(200);
 
+    // A passkey of the account (on the lost phone, say): the recovery removes it with the old authenticator.
+    const planting = await rawClient(haven.database.url);
+    await planting.query(
+      `insert into passkeys (user_id, credential_id, public_key, counter, transports, name, backed_up, binding) values ($1, 'bG9zdC1waG9uZQ', 'cGs', 0, '{}', 'Lost phone', true, 'Yg')`,
+      [ids.jordan],
+    );
+    await planting.end();
     const done = await client.post<{ session: { stage: string } }>(`/api/auth/mfa-recovery/${token}`, {
       password: jordan.password,
       code: newCode,
@@ -127,7 +134,8 @@ describe('a practitioner who lost their phone', () => {
 
     const [recovered] = await auditOf('auth.mfa_recovered', ids.jordan);
     expect(recovered?.actor_id).toBe(ids.jordan);
-    expect(recovered?.detail).toMatchObject({ requestedBy: ids.priya, confirmedBy: null });
+    expect(recovered?.detail).toMatchObject({ requestedBy: ids.priya, confirmedBy: null, passkeysRemoved: 1 });
+    expect((await client.get<{ passkeys: unknown[] }>('/api/me/passkeys')).body.passkeys).toEqual([]);
     expect(await mailsTo(ids.jordan, 'mfa_recovered')).toHaveLength(1);
     expect((await mailsTo(ids.priya, 'mfa_recovery_admin_alert')).length).toBe(1);
     expect((await mailsTo(casey.id, 'mfa_recovery_admin_alert')).length).toBe(2);
