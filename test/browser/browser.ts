@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { testTrustRoots } from '../support/trust-roots';
 
 export const SCREENSHOTS = path.resolve('test-results/screenshots');
@@ -42,4 +42,12 @@ export function watchForProblems(page: Page): string[] {
   });
   page.on('pageerror', (error) => problems.push(error.message));
   return problems;
+}
+
+/** A page in a context of its own (a new browser, as far as the page can tell), watched for problems; the context is kept in `contexts` for closing. */
+export async function freshBrowser(browser: Browser, contexts: BrowserContext[]): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  return { page, problems: watchForProblems(page) };
 }

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { Practitioner, welfareRecord } from '../support/practitioner';
-import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
+import { SCREENSHOTS, launchBrowser, freshBrowser as openFreshBrowser } from './browser';
 import { sealToBrowserUser, signInInBrowser } from './people-in-browsers';
 import { recordProgress } from './progress-recorder';
 
@@ -32,12 +32,7 @@ afterAll(async () => {
   await haven?.close();
 });
 
-async function freshBrowser(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  return { page, problems: watchForProblems(page) };
-}
+const freshBrowser = () => openFreshBrowser(browser, contexts);
 
 describe('restoring keys in a new browser', () => {
   it('Jordan backs up his keys, signs in on another browser, restores them and reads a message sent before', { timeout: 120_000 }, async () => {

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { startTestHaven, type TestHaven } from '../support/haven';
@@ -9,7 +9,7 @@ import { recoveryLinkSentTo } from '../support/recovery';
 import { TestSmtpServer } from '../support/smtp';
 import { totpCode } from '../support/totp';
 import { checkScreen } from './axe';
-import { launchBrowser, watchForProblems } from './browser';
+import { launchBrowser, freshBrowser as openFreshBrowser } from './browser';
 import { openAccountWithKeys, sealToBrowserUser, signInInBrowser } from './people-in-browsers';
 
 // Jordan loses his phone. He had backed up his keys and printed a recovery key, then forgot the
@@ -41,12 +41,7 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-async function freshBrowser(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  return { page, problems: watchForProblems(page) };
-}
+const freshBrowser = () => openFreshBrowser(browser, contexts);
 
 describe('recovering a lost authenticator app in Chromium', () => {
   it(
