@@ -81,18 +81,16 @@ export async function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: s
     );
   }
   const store = blobStores(ctx.config).of(row.store);
-  const won = await ctx.db.transaction(async (tx) => {
-    if (!(await advanceReceived(tx, id, offset, bytes.length))) return false;
-    await store.write(tx, id, offset, bytes);
-    return true;
+  const advanced = await ctx.db.transaction(async (tx) => {
+    const after = await advanceReceived(tx, id, offset, bytes.length);
+    if (after) await store.write(tx, id, offset, bytes);
+    return after;
   });
+  if (advanced) return statusOf(advanced);
   const now = await requireAttachment(ctx, id);
-  if (!won) {
-    const error = new ConflictError('wrong_offset', `This upload stands at byte ${now.received}; send the chunk that starts there.`);
-    error.extra = { received: now.received };
-    throw error;
-  }
-  return statusOf(now);
+  const error = new ConflictError('wrong_offset', `This upload stands at byte ${now.received}; send the chunk that starts there.`);
+  error.extra = { received: now.received };
+  throw error;
 }
 
 /** Finishes an upload once every declared byte arrived; audited as the upload. */

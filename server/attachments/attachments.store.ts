@@ -43,9 +43,9 @@ export async function bytesHeldBy(db: Database, userId: string): Promise<number>
 /**
  * Records `length` more bytes at `offset`, only if that is exactly where the upload stands, it has
  * room for them and it is still open: of several writers at one offset, one wins, the others see
- * nothing changed. Returns whether this one won.
+ * nothing changed. Returns the upload as it now stands if this one won.
  */
-export async function advanceReceived(tx: Database, id: string, offset: number, length: number): Promise<boolean> {
+export async function advanceReceived(tx: Database, id: string, offset: number, length: number): Promise<AttachmentRow | undefined> {
   const rows = await tx
     .update(attachments)
     .set({ received: sql`${attachments.received} + ${length}` })
@@ -58,8 +58,8 @@ export async function advanceReceived(tx: Database, id: string, offset: number, 
         isNull(attachments.deletedAt),
       ),
     )
-    .returning({ id: attachments.id });
-  return rows.length === 1;
+    .returning();
+  return rows[0];
 }
 
 export async function markCompleted(tx: Database, id: string, now: Date): Promise<boolean> {

@@ -18,7 +18,8 @@ const CANARY = `CANARY-pdf-${Date.now()}`;
 /** A small but real PDF, with a canary in its text and some bytes of every value after it. */
 function pdfBytes(): Buffer {
   const text = `%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >> endobj\n4 0 obj << /Length 44 >> stream\nBT /F1 12 Tf 20 100 Td (${CANARY}) Tj ET\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`;
-  const filler = Buffer.alloc(2_500_000);
+  // Over two of the browser's 3 MiB requests, so the lost answer and the lost request below both happen.
+  const filler = Buffer.alloc(7_000_000);
   for (let i = 0; i < filler.length; i++) filler[i] = (i * 7) % 256;
   return Buffer.concat([Buffer.from(text), Buffer.from('%'), filler]);
 }

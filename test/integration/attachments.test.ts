@@ -221,7 +221,82 @@ describe('upload and download', () => {
     expect(res.status).toBe(200);
     expect(() => decryptAttachment(res.bytes, { key: upload.key, fileId: upload.id, size: plaintext.length, hash: upload.hash })).toThrow(DecryptError);
   });
+
+  it('a stored piece deleted from the database, or one planted out of place: the download is cut short, never served with a hole', async () => {
+    const plaintext = fileOf(150_000);
+    const upload = await uploadWhole(cast.jordan.api, plaintext);
+    expect(await chunkRows(upload.id)).toBe(1);
+    // Three stored pieces instead of one, as a second upload of the same bytes in smaller requests makes them.
+    const pieces = await startUpload(cast.jordan.api, plaintext);
+    await putFrom(cast.jordan.api, pieces.id, pieces.bytes, 0, 60_000);
+    await cast.jordan.api.post(`/api/attachments/${pieces.id}/complete`);
+    expect(await chunkRows(pieces.id)).toBe(3);
+    const whole = await cast.jordan.api.download(`/api/attachments/${pieces.id}/content`);
+    expect(Buffer.from(whole.bytes).equals(Buffer.from(pieces.bytes))).toBe(true);
+
+    const client = await rawClient(haven.database.url);
+    try {
+      await client.query(`delete from attachment_chunks where attachment_id = $1 and "offset" = 60000`, [pieces.id]);
+      // A piece of the other upload, planted where the first one's middle was.
+      await client.query(
+        `insert into attachment_chunks (attachment_id, "offset", length, data) select $1, 60000, length, data from attachment_chunks where attachment_id = $2`,
+        [upload.id, upload.id],
+      );
+    } finally {
+      await client.end();
+    }
+    for (const id of [pieces.id, upload.id]) {
+      const cut = await downloadRaw(cast.jordan.api, id);
+      expect(cut.status).toBe(200);
+      expect(cut.complete, 'the response must not end as if whole').toBe(false);
+      expect(cut.received).toBeLessThan(pieces.bytes.length);
+    }
+  });
+
+  it('a download abandoned after its first bytes leaves nothing held: many downloads after it all succeed', async () => {
+    const plaintext = fileOf(400_000);
+    const upload = await startUpload(cast.jordan.api, plaintext);
+    await putFrom(cast.jordan.api, upload.id, upload.bytes, 0, 50_000);
+    await cast.jordan.api.post(`/api/attachments/${upload.id}/complete`);
+    // More abandoned downloads than the server has database connections (10).
+    for (let i = 0; i < 12; i++) await downloadRaw(cast.jordan.api, upload.id, { stopAfter: 1 });
+    const after = await Promise.all(Array.from({ length: 12 }, () => cast.jordan.api.download(`/api/attachments/${upload.id}/content`)));
+    for (const res of after) expect(Buffer.from(res.bytes).equals(Buffer.from(upload.bytes))).toBe(true);
+    expect((await cast.jordan.api.get('/api/session')).status).toBe(200);
+  });
 });
+
+/**
+ * A download over node:http, reporting whether the response ended whole (`complete`) or the
+ * connection was cut; `stopAfter` abandons it after that many bytes.
+ */
+async function downloadRaw(api: ApiClient, id: string, options: { stopAfter?: number } = {}): Promise<{ status: number; received: number; complete: boolean }> {
+  const url = new URL(`${haven.url}/api/attachments/${id}/content`);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { cookie: api.cookieHeader() } }, (res) => {
+      let received = 0;
+      let settled = false;
+      const settle = (complete: boolean) => {
+        if (settled) return;
+        settled = true;
+        resolve({ status: res.statusCode ?? 0, received, complete });
+      };
+      res.on('data', (piece: Buffer) => {
+        received += piece.length;
+        if (options.stopAfter !== undefined && received >= options.stopAfter) {
+          req.destroy();
+          settle(false);
+        }
+      });
+      res.on('end', () => settle(res.complete));
+      res.on('aborted', () => settle(false));
+      res.on('error', () => settle(false));
+      res.on('close', () => settle(res.complete));
+    });
+    req.on('error', (error) => (options.stopAfter !== undefined ? undefined : reject(error)));
+    req.end();
+  });
+}
 
 describe('bad input', () => {
   it('refuses an over-size file, a size that is not a padded bucket, and a file over the quota, each with a clear error; a cancelled upload frees its space', async () => {
