@@ -1,6 +1,7 @@
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { hashToken } from '../../crypto';
+import { appendAuditEntries } from '../audit';
 import { ForbiddenError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors';
 import { canSignInWithPasskeyAlone } from '../policy';
 import type { ServiceContext } from '../shared/context';
@@ -128,7 +129,25 @@ export async function signInWithPasskey(
     throw new UnauthenticatedError('passkey_not_accepted', 'That passkey was not accepted. Sign in with your email address and password instead.');
   }
   const decision = canSignInWithPasskeyAlone(actorOf(record, localDate(ctx.clock())), record.agency);
-  if (!decision.allow) throw new ForbiddenError(decision.reason.code, decision.reason.message);
+  if (!decision.allow) {
+    // The passkey was genuine, so this is the account's holder (or whoever holds their
+    // authenticator) trying a way in the rules close: recorded for the admins, not counted as a failure.
+    await appendAuditEntries(
+      ctx.db,
+      [
+        {
+          actorId: record.user.id,
+          agencyId: record.user.agencyId,
+          action: 'auth.passkey.sign_in_refused',
+          subjectType: 'user',
+          subjectId: record.user.id,
+          detail: { address, passkeyId: result.passkey.id, reason: decision.reason.code },
+        },
+      ],
+      ctx.clock(),
+    );
+    throw new ForbiddenError(decision.reason.code, decision.reason.message);
+  }
   await guards.attempts.succeeded(email, address);
   return activeSessionFor(ctx, record.user, { action: 'auth.passkey.signed_in', detail: { address, passkeyId: result.passkey.id } });
 }

@@ -20,6 +20,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'auth.passkey.registered': 'Added a passkey',
   'auth.passkey.removed': 'Removed a passkey',
   'auth.passkey.signed_in': 'Signed in with a passkey alone',
+  'auth.passkey.sign_in_refused': 'A passkey was accepted but signing in with it alone is not allowed',
   'auth.mfa_recovered': 'Set up a new authenticator with a recovery link',
   'account.mfa_recovery_requested': 'Started the recovery of a lost second factor',
   'account.mfa_recovery_confirmed': 'Confirmed the recovery of a lost second factor',

@@ -14,6 +14,7 @@ export const auditActions = [
   'auth.passkey.registered',
   'auth.passkey.removed',
   'auth.passkey.signed_in',
+  'auth.passkey.sign_in_refused',
   'auth.mfa_recovered',
   'account.mfa_recovery_requested',
   'account.mfa_recovery_confirmed',

@@ -214,6 +214,8 @@ describe('signing in with a passkey alone', () => {
     samKey = await addPasskey(await people.as('Sam'), haven.account('Sam').password, 'Security key');
   });
   const policeId = async () => (await sql<{ id: string }>(`select id from agencies where name = 'Northmoor Constabulary'`))[0]?.id ?? '';
+  const userIdOf = async (name: 'Alex' | 'Sam') =>
+    (await sql<{ id: string }>(`select id::text as id from users where lower(email) = lower($1)`, [haven.account(name).email]))[0]?.id ?? '';
 
   it('is refused until the agency allows it, then works; audited as a passkey sign-in', async () => {
     const anonymous = new ApiClient(haven.url);
@@ -221,6 +223,12 @@ describe('signing in with a passkey alone', () => {
       response: alexKey.assert(await challenge(anonymous, '/api/auth/passkey-sign-in/options'), origin()),
     });
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'password_required' } } });
+    // The passkey was genuine: the refusal is on record for the admins, with why.
+    expect(
+      await sql<{ reason: string; subject: string }>(
+        `select detail->>'reason' as reason, subject_id::text as subject from audit_entries where action = 'auth.passkey.sign_in_refused' order by seq`,
+      ),
+    ).toEqual([{ reason: 'password_required', subject: await userIdOf('Alex') }]);
 
     const sam = await people.as('Sam');
     const set = await sam.request('PUT', `/api/agencies/${await policeId()}/sign-in-policy`, { passkeyOnlySignIn: true });
@@ -241,6 +249,9 @@ describe('signing in with a passkey alone', () => {
       response: samKey.assert(await challenge(anonymous, '/api/auth/passkey-sign-in/options'), origin()),
     });
     expect(res).toMatchObject({ status: 403, body: { error: { code: 'password_required' } } });
+    expect(
+      await sql(`select 1 from audit_entries where action = 'auth.passkey.sign_in_refused' and subject_id::text = $1`, [await userIdOf('Sam')]),
+    ).toHaveLength(1);
   });
 
   it('a suspended account cannot sign in with its passkey', async () => {
