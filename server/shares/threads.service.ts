@@ -71,18 +71,21 @@ async function threadView(ctx: ServiceContext, signedIn: SignedIn, thread: Threa
 
 /**
  * The thread, if this user takes part in it (and may still see its child). The conversation, its
- * child and members come in one query, with this session's shield overrides beside it.
+ * child and members come in one query. This session's shield overrides matter only when the child
+ * is shielded, so only then are they read: every send comes through here, and most children are
+ * not shielded (one round trip fewer per send; issue 22).
  */
 export async function requireThread(
   ctx: ServiceContext,
   signedIn: SignedIn,
   threadId: string,
 ): Promise<{ thread: ThreadRow; participantIds: string[]; child: ChildRow }> {
-  const [conversation, overridden] = await Promise.all([findConversation(ctx.db, threadId), overriddenChildren(ctx.db, signedIn.tokenHash)]);
+  const conversation = await findConversation(ctx.db, threadId);
   if (!conversation) throw new NotFoundError('thread_not_found', 'There is no such conversation.');
   const { thread, participantIds } = conversation;
   requireAllowed(canUseThread(signedIn.actor, { participantIds }));
-  const { child } = requireVisible({ child: conversation.child, override: overridden.includes(thread.childId) });
+  const override = conversation.child?.shieldedAt ? (await overriddenChildren(ctx.db, signedIn.tokenHash)).includes(thread.childId) : false;
+  const { child } = requireVisible({ child: conversation.child, override });
   return { thread, participantIds, child };
 }
 

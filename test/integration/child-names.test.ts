@@ -101,6 +101,50 @@ describe('the child’s name in conversations', () => {
     expect(JSON.stringify(await threadsOf(cast.jordan.api))).not.toContain('Amara');
   });
 
+  it('a shielded child’s conversation cannot be opened or written to by its people; a designated officer in it who overrides the shield can, for that session only', async () => {
+    // A child of their own, so shielding it leaves the others in this file as they are.
+    const ruth = new Practitioner(await people.as('Ruth'));
+    await ruth.publishKeys();
+    await ruth.connect();
+    try {
+      const created = await cast.jordan.api.post<{ child: { id: string } }>('/api/children', {
+        name: 'Tomasz Wierzbicki',
+        dateOfBirth: '2015-03-09',
+        gender: 'male',
+        address: '7 Orchard Close, Northmoor',
+        postcode: 'nm2 5rt',
+        parents: [],
+        schoolOrSetting: null,
+        gp: null,
+        healthVisitor: null,
+        basis: 'involved',
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const child = created.body.child.id;
+      const thread = await startThread(child, [{ userId: ruth.userId, needToKnowReason: 'Designated officer for the case' }]);
+      const before = await cast.jordan.send(cast.jordan.seal({ id: thread, childId: child }, [ruth], 'Before the shield'));
+      expect(before.ok, JSON.stringify(before)).toBe(true);
+      expect((await ruth.api.post(`/api/children/${child}/shield`, { reason: 'Family moved to a refuge' })).status).toBe(200);
+
+      for (const p of [cast.jordan, ruth]) {
+        expect((await p.api.get<ErrorBody>(`/api/threads/${thread}`)).status).toBe(404);
+      }
+      const refused = await cast.jordan.send(cast.jordan.seal({ id: thread, childId: child }, [ruth], 'After the shield'));
+      expect(refused).toMatchObject({ ok: false, error: { code: 'child_not_found' } });
+      const ruthRefused = await ruth.send(ruth.seal({ id: thread, childId: child }, [cast.jordan], 'Ruth, before overriding'));
+      expect(ruthRefused).toMatchObject({ ok: false, error: { code: 'child_not_found' } });
+
+      expect((await ruth.api.post(`/api/children/${child}/override`, { reason: 'Strategy meeting today' })).status).toBe(200);
+      expect((await ruth.api.get(`/api/threads/${thread}`)).status).toBe(200);
+      const sent = await ruth.send(ruth.seal({ id: thread, childId: child }, [cast.jordan], 'Ruth, with the override'));
+      expect(sent.ok, JSON.stringify(sent)).toBe(true);
+      // The override is Ruth's session's only: Jordan is still refused.
+      expect((await cast.jordan.api.get(`/api/threads/${thread}`)).status).toBe(404);
+    } finally {
+      ruth.disconnect();
+    }
+  });
+
   it('is audited when shown: the child’s access report says who saw the name, and where', async () => {
     await threadsOf(cast.jordan.api);
     const report = await (await people.as('Sam')).get<{ entries: Entry[] }>(`/api/audit/reports/child/${ids.lily}`);
