@@ -18,7 +18,7 @@ export function pgBlobStore(): BlobStore {
       await tx.insert(attachmentChunks).values({ attachmentId: id, offset, length: bytes.length, data: bytes });
     },
     read(db, id, size) {
-      return copyChunks(db, id, size) ?? readRows(db, id, size);
+      return readBlob(db, id, size);
     },
     async remove(tx, ids) {
       if (ids.length) await tx.delete(attachmentChunks).where(inUuids(attachmentChunks.attachmentId, ids));
@@ -28,13 +28,15 @@ export function pgBlobStore(): BlobStore {
 
 /**
  * The whole blob as one binary COPY (PostgreSQL), its bytes handed on as they arrive: no hex to
- * decode (see chunk-copy-format.ts) and one statement instead of one per stored piece. Null under
- * PGlite. The id is spliced into the statement (COPY takes no parameters), so it must be a uuid.
+ * decode (see chunk-copy-format.ts) and one statement instead of one per stored piece. Row by row
+ * under PGlite, or when enough downloads already stream by COPY (server/db/copy.ts). The id is
+ * spliced into the statement (COPY takes no parameters), so it must be a uuid.
  */
-function copyChunks(db: Database, id: string, size: number): AsyncIterable<Uint8Array> | null {
+async function* readBlob(db: Database, id: string, size: number): AsyncIterable<Uint8Array> {
   if (!UUID.test(id)) throw new Error('an attachment id must be a uuid');
   const stream = copyOut(db, `copy (select "offset", data from attachment_chunks where attachment_id = '${id}' order by "offset") to stdout (format binary)`);
-  return stream && parseChunks(stream, size);
+  if (stream) yield* parseChunks(stream, size);
+  else yield* readRows(db, id, size);
 }
 
 async function* parseChunks(stream: AsyncIterable<Buffer>, size: number): AsyncIterable<Uint8Array> {

@@ -10,7 +10,11 @@ import type { Database } from './database';
 /**
  * Streams `COPY (…) TO STDOUT` from PostgreSQL on a pooled connection of its own, with
  * backpressure (the connection is not read while the consumer is behind). Null under PGlite,
- * whose driver has no COPY streaming: the caller then reads with ordinary queries.
+ * whose driver has no COPY streaming, and when COPY_OUT_AT_ONCE streams are already running: the
+ * caller then reads with ordinary queries. The stream holds its connection until it ends, so a
+ * reader that stops reading (a slow or stalled download) holds it too; the cap keeps such readers
+ * from taking the pool every other request needs. Iterate the result at once: its slot is taken
+ * now and given back when the iteration ends.
  *
  * COPY takes no parameters: `statement` must be built from constants and values checked to be
  * safe where they are spliced in (see the caller).
@@ -18,8 +22,15 @@ import type { Database } from './database';
 export function copyOut(db: Database, statement: string): AsyncIterable<Buffer> | null {
   const client: unknown = (db as unknown as { $client?: unknown }).$client;
   if (!(client instanceof pg.Pool)) return null;
-  return streamCopy(client, statement);
+  const running = copiesOutOf.get(client) ?? 0;
+  if (running >= COPY_OUT_AT_ONCE) return null;
+  copiesOutOf.set(client, running + 1);
+  return streamCopy(client, statement, () => copiesOutOf.set(client, (copiesOutOf.get(client) ?? 1) - 1));
 }
+
+/** At most this many COPY streams per pool at once (the pool has ten connections). */
+export const COPY_OUT_AT_ONCE = 2;
+const copiesOutOf = new WeakMap<pg.Pool, number>();
 
 /**
  * How far PostgreSQL may run ahead of the consumer: a megabyte keeps it sending while the client
@@ -27,16 +38,18 @@ export function copyOut(db: Database, statement: string): AsyncIterable<Buffer> 
  */
 const COPY_BUFFER_BYTES = 1024 * 1024;
 
-async function* streamCopy(pool: pg.Pool, statement: string): AsyncIterable<Buffer> {
-  const connection = await pool.connect();
+async function* streamCopy(pool: pg.Pool, statement: string, done: () => void): AsyncIterable<Buffer> {
+  let connection: pg.PoolClient | undefined;
   let finished = false;
   try {
+    connection = await pool.connect();
     const stream: Readable = connection.query(copyTo(statement, { highWaterMark: COPY_BUFFER_BYTES }));
     for await (const piece of stream as AsyncIterable<Buffer>) yield piece;
     finished = true;
   } finally {
     // A connection left in the middle of a COPY cannot serve anyone else: it is closed, not pooled.
-    connection.release(finished ? undefined : new Error('COPY abandoned'));
+    connection?.release(finished ? undefined : new Error('COPY abandoned'));
+    done();
   }
 }
 
