@@ -12,7 +12,7 @@ let haven: TestHaven;
 const people = new People(() => haven);
 let jordan: ApiClient;
 let thread = { id: '', childId: '' };
-let file = { id: '', bytes: new Uint8Array() };
+let file: { id: string; bytes: Uint8Array } = { id: '', bytes: new Uint8Array() };
 
 beforeAll(async () => {
   await ready();
