@@ -67,7 +67,12 @@ export function attachmentRoutes(ctx: ServiceContext): Router {
         if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
       res.end();
-    } catch {
+    } catch (error) {
+      if (!res.headersSent) {
+        // Nothing sent yet (the first stored piece was missing or out of place): an ordinary error answer, logged.
+        for (const header of ['Content-Type', 'Content-Length', 'Content-Disposition']) res.removeHeader(header);
+        throw error;
+      }
       // Headers are gone: the only honest signal left is a cut connection (the client's decryptor then refuses the file).
       res.destroy();
     }

@@ -2,7 +2,8 @@
  * PostgreSQL's binary COPY format for attachment chunks, both ways. Why COPY: node-postgres
  * decodes every result field as text, so a `bytea` read arrives as hex (2 MB of text for a
  * megabyte; decoding it was a third of the server's work in a download), and it copies a
- * parameter twice while building the message; COPY's binary form carries the bytes as they are,
+ * parameter into a fresh message buffer for every statement (and a large INSERT measured slower than
+ * COPY, docs/performance.md); COPY's binary form carries the bytes as they are,
  * and pg-copy-streams writes them to the connection without copying.
  *
  * Format (PostgreSQL docs, "COPY — Binary Format"): an 11-byte signature, a 32-bit flags field, a
