@@ -164,7 +164,11 @@ class MessagingState {
 
   private attach(socket: HavenSocket): () => void {
     this.socket = socket;
-    const onConnect = () => void this.sequence.request().catch((error: unknown) => console.error(error));
+    const onConnect = () =>
+      void this.sequence.request().catch((error: unknown) => {
+        // A catch-up cut by the connection dropping is made again on the next connect: not a fault.
+        if (socket.connected) console.error(error);
+      });
     socket.on('connect', onConnect);
     socket.on('sync:check', onConnect);
     socket.on('share:new', (message) => void this.receivedLive(message));
