@@ -1,3 +1,5 @@
+import { isUuid } from '../db/uuid-array';
+
 /**
  * PostgreSQL's binary COPY format for attachment chunks, both ways. Why COPY: node-postgres
  * decodes every result field as text, so a `bytea` read arrives as hex (2 MB of text for a
@@ -19,9 +21,6 @@ export class ChunkCopyError extends Error {}
 
 type State = 'header' | 'extension' | 'row' | 'data' | 'done';
 
-/** COPY takes no parameters, so an id spliced into a statement must be exactly a uuid. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The COPY that stores one chunk row; its data comes from `chunkRowFraming`. */
 export const COPY_CHUNK_IN = 'copy attachment_chunks (attachment_id, "offset", length, data) from stdin (format binary)';
 
@@ -31,7 +30,7 @@ export const COPY_CHUNK_IN = 'copy attachment_chunks (attachment_id, "offset", l
  * trailer. The data itself is written between them as it is, without a copy.
  */
 export function chunkRowFraming(id: string, offset: number, length: number): { before: Buffer; after: Buffer } {
-  if (!UUID.test(id)) throw new ChunkCopyError('an attachment id must be a uuid');
+  if (!isUuid(id)) throw new ChunkCopyError('an attachment id must be a uuid');
   const uuid = Buffer.from(id.replace(/-/g, ''), 'hex');
   if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(length) || length <= 0 || length > 0x7fff_ffff) {
     throw new ChunkCopyError('a chunk needs a whole offset and a positive length');

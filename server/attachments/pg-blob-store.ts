@@ -2,9 +2,9 @@ import { and, asc, eq, gte } from 'drizzle-orm';
 import type { Database } from '../db';
 import { attachmentChunks } from '../db/schema';
 import { copyIn, copyOut } from '../db/copy';
-import { inUuids } from '../db/uuid-array';
+import { inUuids, isUuid } from '../db/uuid-array';
 import type { BlobStore } from './blob-store';
-import { COPY_CHUNK_IN, ChunkCopyParser, chunkRowFraming, UUID } from './chunk-copy-format';
+import { COPY_CHUNK_IN, ChunkCopyParser, chunkRowFraming } from './chunk-copy-format';
 
 /** Encrypted chunks as rows of attachment_chunks, one row per stored request body. */
 export function pgBlobStore(): BlobStore {
@@ -33,7 +33,8 @@ export function pgBlobStore(): BlobStore {
  * spliced into the statement (COPY takes no parameters), so it must be a uuid.
  */
 async function* readBlob(db: Database, id: string, size: number): AsyncIterable<Uint8Array> {
-  if (!UUID.test(id)) throw new Error('an attachment id must be a uuid');
+  // COPY takes no parameters: the id is spliced into the statement, so it must be exactly a uuid.
+  if (!isUuid(id)) throw new Error('an attachment id must be a uuid');
   const stream = copyOut(db, `copy (select "offset", data from attachment_chunks where attachment_id = '${id}' order by "offset") to stdout (format binary)`);
   if (stream) yield* parseChunks(stream, size);
   else yield* readRows(db, id, size);

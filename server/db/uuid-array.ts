@@ -2,6 +2,11 @@ import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `id` is a uuid in its text form (nothing else may be spliced into SQL as one). */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
 /** An array literal of uuids (only ever ids checked with `onlyUuids` or read from the database). */
 export function uuidArrayLiteral(ids: string[]): string {
   return `{${ids.join(',')}}`;
@@ -27,5 +32,5 @@ export function inUuids(column: AnyColumn | SQL, ids: string[]): SQL {
  * no row, and one caller's malformed id must not fail the query for everyone else's.
  */
 export function onlyUuids(ids: string[]): string[] {
-  return ids.filter((id) => UUID.test(id));
+  return ids.filter(isUuid);
 }
