@@ -181,7 +181,19 @@ async function seedPoliceShare(tx: Database, childId: string, agencyIds: Map<str
  * practitioner waiting for verification. Refuses (returns null) when the database already has
  * users, so it can never touch real data.
  */
-export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | null> {
+export async function seedDemo(
+  ctx: ServiceContext,
+  options: {
+    /**
+     * How the demo passwords are hashed: Argon2id at Haven's limits unless a caller says otherwise.
+     * The test harness seeds a hundred installations a run and passes libsodium's minimum limits
+     * (test/support/quick-password-hash.ts); sign-in reads the limits from the stored hash, so
+     * the code under test is the same.
+     */
+    hashPassword?: (password: string) => string;
+  } = {},
+): Promise<DemoAccount[] | null> {
+  const hash = options.hashPassword ?? hashPassword;
   if ((await countUsers(ctx.db)) > 0) return null;
   const now = ctx.clock();
   const today = localDate(now);
@@ -215,7 +227,7 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoAccount[] | nul
         name: person.name,
         agencyId,
         role: person.role,
-        passwordHash: hashPassword(password),
+        passwordHash: hash(password),
         totpSecret,
         totpEnrolledAt: totpSecret ? now : null,
         registeredVia: 'seed',

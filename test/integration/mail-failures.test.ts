@@ -159,12 +159,16 @@ describe('a wake-up that comes early', () => {
     await sql(`update mail_outbox set next_attempt_at = now() + interval '2 seconds' where id = $1`, [queued?.id]);
     const due = Date.now() + 2_000;
     // Its job is due now: the worker finds the row is not, and puts the job back until it is.
-    const queue = mailQueue(new Redis(redis.url), { prefix, config: haven.ctx.config, clock: () => new Date() });
+    // Connections of the test's own, closed here: the queues leave a connection they were given open.
+    const queueConnection = new Redis(redis.url);
+    const queue = mailQueue(queueConnection, { prefix, config: haven.ctx.config, clock: () => new Date() });
     await queue.add([{ id: queued?.id ?? '', notBefore: new Date() }]);
     await queue.close();
+    queueConnection.disconnect();
     await startWorkersNow();
     // The same job, started once and back to wait, no attempt used (not a new job from the sweep).
-    const jobs = new Queue(MAIL_QUEUE_NAME, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix });
+    const jobsConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const jobs = new Queue(MAIL_QUEUE_NAME, { connection: jobsConnection, prefix });
     await vi.waitFor(
       async () => {
         const job = await jobs.getJob(queued?.id ?? '');
@@ -173,6 +177,7 @@ describe('a wake-up that comes early', () => {
       { timeout: 2_000, interval: 50 },
     );
     await jobs.close();
+    jobsConnection.disconnect();
     const reinstated = () => smtp.to(address('Priya')).filter((m) => m.subject === 'Your Haven account is reinstated');
     await vi.waitFor(() => expect(reinstated()).toHaveLength(1), { timeout: 15_000, interval: 100 });
     expect(reinstated()[0]?.at).toBeGreaterThanOrEqual(due - 100);

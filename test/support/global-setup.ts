@@ -1,12 +1,20 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { compileEntries } from './compiled-entries';
-import { TEST_ADMIN_URL } from './database';
+import type { TestProject } from 'vitest/node';
+import { createTemplateDatabase, TEST_ADMIN_URL } from './database';
 
-/** Compiles the entry points the process tests start; fails the run at once, saying what to start, when PostgreSQL or Redis is not there. */
-export default async function setUpRun(): Promise<void> {
+/**
+ * Compiles the entry points the process tests start; fails the run at once, saying what to
+ * start, when PostgreSQL or Redis is not there; migrates the template every test database is
+ * copied from, and drops it when the run ends.
+ */
+export default async function setUpRun(project: TestProject): Promise<() => Promise<void>> {
   await compileEntries();
   await checkServices();
+  const template = await createTemplateDatabase();
+  project.provide('templateDatabase', template.name);
+  return () => template.drop();
 }
 
 async function checkServices(): Promise<void> {

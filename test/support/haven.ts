@@ -12,6 +12,7 @@ import { seedDemo, type DemoAccount } from '../../server/demo/seed';
 import type { Clock } from '../../server/shared/clock';
 import { silentNotifier, type ServiceContext } from '../../server/shared/context';
 import { createTestDatabase, type TestDatabase } from './database';
+import { quickTestPasswordHash } from './quick-password-hash';
 import { ORG_ROOT_KEY_FORMAT, orgRootKeyPath, readOrgRootKey } from '../../server/trust-roots';
 import { TEST_ORG_ROOT_SEED, TEST_TRUST_ENV } from './trust-roots';
 
@@ -99,7 +100,7 @@ export async function startTestHaven(
   });
   const port = await haven.listen();
   const ctx: ServiceContext = { db: database.handle.db, config, clock, notifier: silentNotifier, ...(demoOrgRoot && { demoOrgRoot }) };
-  const demo = options.seedDemo ? ((await seedDemo(ctx)) ?? []) : [];
+  const demo = options.seedDemo ? ((await seedDemo(ctx, { hashPassword: quickTestPasswordHash })) ?? []) : [];
   const nodes: { close(): Promise<void> }[] = [];
   return {
     url: `http://127.0.0.1:${port}`,
