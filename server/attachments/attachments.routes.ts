@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { requireSignedIn } from '../http/session';
 import { ValidationError } from '../errors';
 import { parseInput } from '../shared/parse-input';
@@ -64,7 +64,7 @@ export function attachmentRoutes(ctx: ServiceContext): Router {
     try {
       for await (const piece of download.bytes) {
         if (res.destroyed) return;
-        if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(piece)) await drainedOrClosed(res);
       }
       res.end();
     } catch (error) {
@@ -79,4 +79,18 @@ export function attachmentRoutes(ctx: ServiceContext): Router {
   });
 
   return router;
+}
+
+/**
+ * Waits until the response can take more, or is gone. The wait that did not happen is cancelled:
+ * left pending, each would keep a 'close' and an 'error' listener on the response for the rest
+ * of a download that waits hundreds of times.
+ */
+async function drainedOrClosed(res: Response): Promise<void> {
+  const settled = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: settled.signal }), once(res, 'close', { signal: settled.signal })]);
+  } finally {
+    settled.abort();
+  }
 }

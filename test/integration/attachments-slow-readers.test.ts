@@ -75,3 +75,39 @@ describe('downloads whose readers stop reading', () => {
     for (const res of after) expect(Buffer.from(res.bytes).equals(Buffer.from(file.bytes))).toBe(true);
   }, 60_000);
 });
+
+/** Downloads the file reading a little at a time, so the server waits for its socket to drain again and again. */
+function slowDownload(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(`${haven.url}/api/attachments/${file.id}/content`), { headers: { cookie: jordan.cookieHeader() } }, (res) => {
+      const pieces: Buffer[] = [];
+      res.on('data', (piece: Buffer) => {
+        pieces.push(piece);
+        res.pause();
+        setTimeout(() => res.resume(), 2);
+      });
+      res.on('end', () => resolve(Buffer.concat(pieces)));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('a download whose reader is slow', () => {
+  it('arrives whole, and waiting for it does not pile listeners on the response', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const bytes = await slowDownload();
+      expect(bytes.equals(Buffer.from(file.bytes))).toBe(true);
+      // Let a warning emitted on the last write reach the listener.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // Each wait for the socket used to leave a 'close' and an 'error' listener behind; Node warns at eleven.
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
+  }, 60_000);
+});
