@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { children, deliveries, messages, threadParticipants, threads, userSequences } from '../db/schema';
 import type { ChildRow } from '../children/children.store';
-import { executeRows } from '../db/execute-rows';
+import { executeRows, executeRowsPrepared } from '../db/execute-rows';
 import { anyUuidPlaceholder, coalescedByUuids } from '../db/prepared';
 import { uniqueOr } from '../db/unique-violation';
 import { inUuids } from '../db/uuid-array';
@@ -101,7 +101,8 @@ export interface NewCopy {
  * numbering copies for the same people then wait for each other instead of deadlocking. Rows
  * travel as JSON parameters (a batch binds as fast as one message), and the copies' foreign keys
  * are checked at the end of the statement, once the messages are in. `alongside`: more CTEs
- * that write with them (the audit entries, when the statement commits on its own).
+ * that write with them (the audit entries, when the statement commits on its own); then the
+ * statement is a named one (`executeRowsPrepared`): its text is the same each time.
  */
 export async function insertNumberedMessages(
   tx: Database,
@@ -109,6 +110,7 @@ export async function insertNumberedMessages(
   copies: NewCopy[],
   alongside?: SQL,
 ): Promise<{ messageId: string; userId: string; seq: number }[]> {
+  const run = alongside ? <Row>(query: SQL) => executeRowsPrepared<Row>(tx, 'haven_commit_messages', query) : <Row>(query: SQL) => executeRows<Row>(tx, query);
   if (!rows.length) return [];
   // Copy k of a reader's n in this batch gets number last − n + k, `last` being where the reader's sequence ends once all n are taken.
   const counts = new Map<string, number>();
@@ -138,8 +140,7 @@ export async function insertNumberedMessages(
   );
   const wanted = JSON.stringify([...counts].map(([u, n]) => ({ u, n })));
   return (
-    await executeRows<{ message_id: string; user_id: string; seq: string | number }>(
-      tx,
+    await run<{ message_id: string; user_id: string; seq: string | number }>(
       sql`with stored as (
       insert into ${messages} (id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at)
       select id, thread_id, child_id, sender_id, envelope -> 'header', envelope, signature, stored_at, revoked_at
