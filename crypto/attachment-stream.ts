@@ -75,6 +75,13 @@ export function newAttachmentKey(): Uint8Array {
  * Incremental encryptor: `header` first, then `chunk(plaintext, last)` for each 64 KiB chunk in
  * order (every chunk but the last exactly 64 KiB), then `padding()`. Also hashes the plaintext
  * (BLAKE2b-256) for the envelope.
+ *
+ * `header`, when given, is the header of an earlier encryption under the same key and file id:
+ * the encryptor then makes exactly that encryption's ciphertext again, byte for byte. It is for
+ * re-creating what was already made from the same plaintext (resuming an upload after the page
+ * was closed: the stored bytes are skipped, the rest sent once) and for known-answer vectors.
+ * Never give it a header to encrypt different plaintext: key and header together fix the
+ * keystream. Without it the header is fresh randomness, as libsodium makes it.
  */
 export class AttachmentEncryptor {
   readonly header: Uint8Array;
@@ -87,14 +94,24 @@ export class AttachmentEncryptor {
   constructor(
     key: Uint8Array,
     private readonly fileId: string,
+    header?: Uint8Array,
   ) {
     checkKey(key);
     checkFileId(fileId);
     const s = sodium();
-    const init = s.crypto_secretstream_xchacha20poly1305_init_push(key);
-    this.state = init.state;
-    this.header = init.header;
-    this.written = init.header.length;
+    if (header === undefined) {
+      const init = s.crypto_secretstream_xchacha20poly1305_init_push(key);
+      this.state = init.state;
+      this.header = init.header;
+    } else {
+      if (header.length !== ATTACHMENT_HEADER_BYTES) throw new MalformedInputError('an attachment header must be 24 bytes');
+      // libsodium's init_push draws the header at random and derives the state from it; init_pull
+      // derives the very same state (subkey by HChaCha20 of key and header, counter 1, the header's
+      // last 8 bytes as nonce), which push then uses as if init_push had drawn this header.
+      this.state = s.crypto_secretstream_xchacha20poly1305_init_pull(header, key);
+      this.header = header.slice();
+    }
+    this.written = this.header.length;
     this.hash = s.crypto_generichash_init(null, 32);
   }
 
@@ -129,9 +146,9 @@ export class AttachmentEncryptor {
   }
 }
 
-/** The whole encrypted, padded file at once (tests, small files). Returns bytes and plaintext hash. */
-export function encryptAttachment(plaintext: Uint8Array, key: Uint8Array, fileId: string): { bytes: Uint8Array; hash: string } {
-  const enc = new AttachmentEncryptor(key, fileId);
+/** The whole encrypted, padded file at once (tests, small files, vectors). Returns bytes and plaintext hash; `header` as for `AttachmentEncryptor`. */
+export function encryptAttachment(plaintext: Uint8Array, key: Uint8Array, fileId: string, header?: Uint8Array): { bytes: Uint8Array; hash: string } {
+  const enc = new AttachmentEncryptor(key, fileId, header);
   const parts: Uint8Array[] = [enc.header];
   const count = attachmentChunkCount(plaintext.length);
   for (let i = 0; i < count; i++) {

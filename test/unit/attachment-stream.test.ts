@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { concatBytes } from '../../crypto/bytes';
+import { concatBytes, utf8 } from '../../crypto/bytes';
 import {
   ATTACHMENT_CHUNK_BYTES,
   ATTACHMENT_CHUNK_OVERHEAD,
@@ -23,6 +23,7 @@ import {
   ready,
   toHex,
 } from '../../crypto';
+import { attachmentVectorsJson } from '../../scripts/attachment-vectors';
 
 beforeAll(ready);
 
@@ -195,6 +196,53 @@ describe('published vectors (test/vectors/attachment-v1.json)', () => {
     const plaintext = decryptAttachment(fromHex(v.encryptedHex), { key: fromHex(file.keyHex), fileId: v.fileId, size: v.size, hash: v.blake2b256 });
     const expected = v.plaintextHex !== undefined ? v.plaintextHex : toHex(Uint8Array.from({ length: v.size }, (_, i) => i % 251));
     expect(toHex(plaintext)).toBe(expected);
+  });
+
+  it.each(file.vectors.map((v) => [v.name, v] as const))('%s encrypts to exactly its bytes with its header', (_name, v) => {
+    const plaintext = v.plaintextHex !== undefined ? fromHex(v.plaintextHex) : Uint8Array.from({ length: v.size }, (_, i) => i % 251);
+    const { bytes, hash } = encryptAttachment(plaintext, fromHex(file.keyHex), v.fileId, fromHex(v.encryptedHex.slice(0, 2 * ATTACHMENT_HEADER_BYTES)));
+    expect(hash).toBe(v.blake2b256);
+    expect(toHex(bytes)).toBe(v.encryptedHex);
+  });
+
+  it('is what scripts/attachment-vectors.ts makes, byte for byte', () => {
+    expect(attachmentVectorsJson()).toBe(readFileSync(new URL('../vectors/attachment-v1.json', import.meta.url), 'utf8'));
+  });
+});
+
+describe('encrypting again with an earlier header (resuming after the page was closed)', () => {
+  it('makes the earlier ciphertext again, byte for byte, so stored bytes can be skipped', () => {
+    const key = newAttachmentKey();
+    const first = new AttachmentEncryptor(key, 'file-resume');
+    const plaintext = threeChunks();
+    const original = encryptAttachment(plaintext, key, 'file-resume', first.header);
+    const again = encryptAttachment(plaintext, key, 'file-resume', first.header);
+    expect(toHex(again.bytes)).toBe(toHex(original.bytes));
+    expect(toHex(original.bytes.subarray(0, ATTACHMENT_HEADER_BYTES))).toBe(toHex(first.header));
+    expect(
+      toHex(
+        decryptAttachment(concatBytes(original.bytes.subarray(0, 70_000), again.bytes.subarray(70_000)), {
+          key,
+          fileId: 'file-resume',
+          size: plaintext.length,
+          hash: original.hash,
+        }),
+      ),
+    ).toBe(toHex(plaintext));
+  });
+
+  it('still binds the file id: the same key and header under another id make other bytes', () => {
+    const key = newAttachmentKey();
+    const header = new AttachmentEncryptor(key, 'a').header;
+    const a = encryptAttachment(utf8('same'), key, 'a', header);
+    const b = encryptAttachment(utf8('same'), key, 'b', header);
+    expect(toHex(a.bytes.subarray(ATTACHMENT_HEADER_BYTES))).not.toBe(toHex(b.bytes.subarray(ATTACHMENT_HEADER_BYTES)));
+  });
+
+  it('refuses a header of the wrong length', () => {
+    for (const length of [0, 23, 25]) {
+      expect(() => new AttachmentEncryptor(newAttachmentKey(), 'f', new Uint8Array(length))).toThrow(MalformedInputError);
+    }
   });
 });
 
