@@ -3,6 +3,7 @@ import { GoneError, NotFoundError } from '../errors';
 import type { AttachmentFacts } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { deliveriesOfMessage } from '../shares/messages.store';
+import { readersOfShare } from '../shares/shares.store';
 import type { UploadStatus } from './attachments.schema';
 import { findAttachment, type AttachmentRow, type DeletedBecause } from './attachments.store';
 
@@ -12,16 +13,22 @@ export function statusOf(row: AttachmentRow): UploadStatus {
   return {
     id: row.id,
     threadId: row.threadId,
+    childId: row.childId,
     size: row.size,
     received: row.received,
     complete: row.completedAt !== null,
-    sent: row.messageId !== null,
+    sent: row.messageId !== null || row.shareId !== null,
   };
 }
 
+/** A message's readers are those holding a copy; a verbal share's, its sender and each Haven user who took part (its summary's readers). */
 export async function factsOf(db: Database, row: AttachmentRow): Promise<AttachmentFacts> {
-  const readerIds = row.messageId ? (await deliveriesOfMessage(db, row.messageId)).map((d) => d.userId) : [];
-  return { uploaderId: row.uploaderId, threadId: row.threadId, messageId: row.messageId, readerIds };
+  const readerIds = row.messageId
+    ? (await deliveriesOfMessage(db, row.messageId)).map((d) => d.userId)
+    : row.shareId
+      ? await readersOfShare(db, row.shareId)
+      : [];
+  return { uploaderId: row.uploaderId, threadId: row.threadId, childId: row.childId, messageId: row.messageId, shareId: row.shareId, readerIds };
 }
 
 export async function requireAttachment(ctx: ServiceContext, id: string): Promise<AttachmentRow> {

@@ -2,9 +2,10 @@ import type { z } from 'zod';
 import { attachmentPaddedBytes, padmeBucket } from '../../crypto';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
-import { agencyOf } from '../children/children.service';
+import { agencyOf, visibleChild } from '../children/children.service';
+import { caseOfficerIds } from '../offending/offending.store';
 import { ConflictError, TooLargeError, ValidationError } from '../errors';
-import { canDownloadAttachment, canUploadAttachment, canWriteAttachment, requireAllowed } from '../policy';
+import { canDownloadAttachment, canUploadAttachment, canUploadForVerbalShare, canWriteAttachment, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { requireThread } from '../shares/threads.service';
 import { deleteCiphertext } from './attachment-deletion.service';
@@ -15,14 +16,33 @@ import { blobStores } from './blob-store';
 
 const MIB = 1024 * 1024;
 
+/** What an upload is for: a conversation, or a verbal share about a child (which has no conversation). */
+async function uploadTarget(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  body: z.infer<typeof createAttachmentBody>,
+): Promise<{ threadId: string | null; childId: string }> {
+  if (body.threadId !== undefined) {
+    const { thread, participantIds } = await requireThread(ctx, signedIn, body.threadId);
+    requireAllowed(canUploadAttachment(signedIn.actor, agencyOf(signedIn), { participantIds }));
+    return { threadId: thread.id, childId: thread.childId };
+  }
+  if (body.childId === undefined) throw new Error('the schema lets through only a thread or a child');
+  const { child } = await visibleChild(ctx, signedIn, body.childId);
+  const offendingRisk = child.offendingRiskMarkedAt !== null;
+  const caseOfficers = offendingRisk ? await caseOfficerIds(ctx.db, child.id) : [];
+  requireAllowed(canUploadForVerbalShare(signedIn.actor, agencyOf(signedIn), { offendingRisk, caseOfficerIds: caseOfficers }));
+  return { threadId: null, childId: child.id };
+}
+
 /**
- * Starts an upload of one encrypted file to a conversation. The size is the padded encrypted size
- * (a Padmé bucket): the server never learns the exact size, name or type. Space is reserved
- * against the uploader's quota at once, so concurrent uploads cannot overrun it.
+ * Starts an upload of one encrypted file to a conversation, or for a verbal share about a child.
+ * The size is the padded encrypted size (a Padmé bucket): the server never learns the exact size,
+ * name or type. Space is reserved against the uploader's quota at once, so concurrent uploads
+ * cannot overrun it.
  */
 export async function createUpload(ctx: ServiceContext, signedIn: SignedIn, body: z.infer<typeof createAttachmentBody>): Promise<UploadStatus> {
-  const { thread, participantIds } = await requireThread(ctx, signedIn, body.threadId);
-  requireAllowed(canUploadAttachment(signedIn.actor, agencyOf(signedIn), { participantIds }));
+  const target = await uploadTarget(ctx, signedIn, body);
   const maxBytes = attachmentPaddedBytes(ctx.config.HAVEN_MAX_ATTACHMENT_MB * MIB);
   if (body.size > maxBytes) {
     throw new TooLargeError('attachment_too_large', `A file can be at most ${ctx.config.HAVEN_MAX_ATTACHMENT_MB} MB.`);
@@ -44,8 +64,8 @@ export async function createUpload(ctx: ServiceContext, signedIn: SignedIn, body
     }
     return insertAttachment(tx, {
       uploaderId: signedIn.actor.id,
-      threadId: thread.id,
-      childId: thread.childId,
+      threadId: target.threadId,
+      childId: target.childId,
       size: body.size,
       store: store.kind,
       createdAt: ctx.clock(),
@@ -115,7 +135,7 @@ export async function completeUpload(ctx: ServiceContext, signedIn: SignedIn, id
           action: 'attachment.uploaded',
           subjectType: 'child',
           subjectId: row.childId,
-          detail: { attachmentId: id, threadId: row.threadId, bytes: row.size },
+          detail: { attachmentId: id, ...(row.threadId ? { threadId: row.threadId } : {}), bytes: row.size },
         },
       ],
       now,
@@ -141,7 +161,7 @@ export async function cancelUpload(ctx: ServiceContext, signedIn: SignedIn, id: 
             action: 'attachment.cancelled',
             subjectType: 'child',
             subjectId: row.childId,
-            detail: { attachmentId: id, threadId: row.threadId },
+            detail: { attachmentId: id, ...(row.threadId ? { threadId: row.threadId } : {}) },
           },
         ],
         ctx.clock(),
@@ -170,7 +190,12 @@ export async function openDownload(ctx: ServiceContext, signedIn: SignedIn, id: 
         action: 'attachment.downloaded',
         subjectType: 'child',
         subjectId: row.childId,
-        detail: { attachmentId: id, threadId: row.threadId, ...(row.messageId ? { messageId: row.messageId } : {}) },
+        detail: {
+          attachmentId: id,
+          ...(row.threadId ? { threadId: row.threadId } : {}),
+          ...(row.messageId ? { messageId: row.messageId } : {}),
+          ...(row.shareId ? { shareId: row.shareId } : {}),
+        },
       },
     ],
     ctx.clock(),

@@ -4,6 +4,9 @@ import { attachments } from '../db/schema';
 import { inUuids } from '../db/uuid-array';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
+/** Not yet part of a sent message or a logged verbal share. */
+const unsent = and(isNull(attachments.messageId), isNull(attachments.shareId));
+
 export type DeletedBecause = 'cancelled' | 'revoked' | 'never_sent' | 'retention';
 
 export async function insertAttachment(db: Database, values: typeof attachments.$inferInsert): Promise<AttachmentRow> {
@@ -76,7 +79,17 @@ export async function linkToMessage(tx: Database, ids: string[], messageId: stri
   const rows = await tx
     .update(attachments)
     .set({ messageId })
-    .where(and(inUuids(attachments.id, ids), isNull(attachments.messageId), isNotNull(attachments.completedAt), isNull(attachments.deletedAt)))
+    .where(and(inUuids(attachments.id, ids), unsent, isNotNull(attachments.threadId), isNotNull(attachments.completedAt), isNull(attachments.deletedAt)))
+    .returning({ id: attachments.id });
+  return rows.length;
+}
+
+/** Ties finished, unsent uploads made for a verbal share to the logged share; returns how many it tied (all or the caller rolls back). */
+export async function linkToShare(tx: Database, ids: string[], shareId: string): Promise<number> {
+  const rows = await tx
+    .update(attachments)
+    .set({ shareId })
+    .where(and(inUuids(attachments.id, ids), unsent, isNull(attachments.threadId), isNotNull(attachments.completedAt), isNull(attachments.deletedAt)))
     .returning({ id: attachments.id });
   return rows.length;
 }
@@ -96,12 +109,12 @@ export async function markDeleted(
     .returning({ id: attachments.id, store: attachments.store, childId: attachments.childId, uploaderId: attachments.uploaderId, size: attachments.size });
 }
 
-/** Uploads never attached to a message, started before `before`, whose ciphertext is still held. */
+/** Uploads never attached to a message or a verbal share, started before `before`, whose ciphertext is still held. */
 export async function unsentBefore(db: Database, before: Date, limit: number): Promise<string[]> {
   const rows = await db
     .select({ id: attachments.id })
     .from(attachments)
-    .where(and(isNull(attachments.messageId), isNull(attachments.deletedAt), lt(attachments.createdAt, before)))
+    .where(and(unsent, isNull(attachments.deletedAt), lt(attachments.createdAt, before)))
     .limit(limit);
   return rows.map((r) => r.id);
 }

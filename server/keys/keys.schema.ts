@@ -43,7 +43,7 @@ export const keysQuery = z.strictObject({
 export const sealedNote = z.strictObject({
   v: z.literal(2, { message: 'This summary was sealed by an older version of Haven, without your signature: reload the page and record it again' }),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'The note nonce must be 24 bytes in base64url'),
-  ciphertext: z.string().regex(/^[A-Za-z0-9_-]{22,22000}$/, 'The note ciphertext is missing or too long'),
+  ciphertext: z.string().regex(/^[A-Za-z0-9_-]{22,44000}$/, 'The note ciphertext is missing or too long'),
   keys: z
     .array(z.strictObject({ userId: uuidParam, wrappedKey: z.string().regex(/^[A-Za-z0-9_-]{107}$/, 'A wrapped key must be 80 bytes in base64url') }))
     .min(1)

@@ -1,7 +1,7 @@
 import { canonicalJson, fromBase64Url, parseEnvelope, verifyEnvelope, CryptoError, type Envelope } from '../../crypto';
 import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
-import { deleteCiphertext, linkUploads, requireAttachable } from '../attachments';
+import { deleteCiphertext, linkUploads, requireAttachable, requireDocumentsNamed } from '../attachments';
 import { agencyOf } from '../children/children.service';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors';
 import { hitThrottles } from '../accounts/sessions.store';
@@ -204,13 +204,7 @@ export async function sendMessage(
   const { threadId, childId, recipients, pending } = await checkEnvelope(ctx, signedIn, envelope, threadAndKeys);
   const attachmentIds = [...new Set(options.attachmentIds ?? [])];
   if (attachmentIds.length) {
-    // The signed share record must say documents were shared (docs/attachments.md).
-    const kinds = (envelope.header.record as { kindsOfInformation?: unknown } | undefined)?.kindsOfInformation;
-    if (!Array.isArray(kinds) || !kinds.includes('documents')) {
-      throw new ValidationError('A message with files must name "documents" among the kinds of information in its share record.', [
-        { path: 'header.record.kindsOfInformation', message: 'Add documents' },
-      ]);
-    }
+    requireDocumentsNamed(envelope.header.record, 'header.record.kindsOfInformation', 'message');
     await requireAttachable(ctx, signedIn, threadId, attachmentIds);
   }
   const now = ctx.clock();

@@ -41,6 +41,13 @@ export const verbalShareBody = z.strictObject({
   emergency: z.boolean().optional(),
   /** Optional summary, encrypted in the browser to the sender and every Haven user who took part. */
   summary: sealedNote.nullish(),
+  /** The sender's finished uploads for this share (docs/attachments.md); their keys and names travel inside the summary. */
+  attachments: z
+    .array(uuidParam)
+    .min(1, 'Leave out attachments when there are no files')
+    .max(20, 'Attach at most 20 files')
+    .refine((ids) => new Set(ids).size === ids.length, 'Name each file once')
+    .optional(),
 });
 
 export const decisionRecord = z.strictObject({

@@ -10,6 +10,7 @@ import { caseOfficerIds } from '../offending/offending.store';
 import type { ServiceContext } from '../shared/context';
 import type { Database } from '../db';
 import { parseInput } from '../shared/parse-input';
+import { linkUploadsToShare, requireAttachableToVerbalShare, requireDocumentsNamed } from '../attachments';
 import { resolveParticipants, type ResolvedParticipant } from './participants';
 import { buildShareViews, type ShareEntryView } from './share-view';
 import { decisionBody, verbalShareBody } from './shares.schema';
@@ -161,7 +162,22 @@ async function decisionEntry(ctx: ServiceContext, signedIn: SignedIn, childId: s
   return { kind: 'decision_not_to_share', tier, childId, occurredAt: occurredAtOf(ctx, body.occurredAt), record: body.decision, participants };
 }
 
-/** Logs a verbal share after the fact: who was told, when it really happened, and its share record. */
+/**
+ * Files on a verbal share: their keys, names and types travel inside the sealed summary, so a share
+ * with files has one (its text may be empty); the share record names documents; each upload is the
+ * sender's own, made for a verbal share about this child, finished and not yet used.
+ */
+async function requireFilesFit(ctx: ServiceContext, signedIn: SignedIn, childId: string, body: z.infer<typeof verbalShareBody>, ids: string[]): Promise<void> {
+  if (!body.summary) {
+    throw new ValidationError('Files on a verbal share travel inside its encrypted summary, so a share with files needs one.', [
+      { path: 'summary', message: 'Send the summary that carries the files' },
+    ]);
+  }
+  requireDocumentsNamed(body.record, 'record.kindsOfInformation', 'share');
+  await requireAttachableToVerbalShare(ctx, signedIn, childId, ids);
+}
+
+/** Logs a verbal share after the fact: who was told, when it really happened, its share record and any files. */
 export async function recordVerbalShare(
   ctx: ServiceContext,
   signedIn: SignedIn,
@@ -177,9 +193,16 @@ export async function recordVerbalShare(
     const [entry] = await buildShareViews(ctx.db, [resent]);
     if (entry) return { entry, created: false };
   }
-  const entry = { ...(await verbalEntry(ctx, signedIn, childId, body)), action: 'share.verbal_recorded' as const };
+  const attachmentIds = body.attachments ?? [];
+  const entry = {
+    ...(await verbalEntry(ctx, signedIn, childId, body)),
+    action: 'share.verbal_recorded' as const,
+    ...(attachmentIds.length ? { auditDetail: { attachments: attachmentIds } } : {}),
+  };
+  if (attachmentIds.length) await requireFilesFit(ctx, signedIn, childId, body, attachmentIds);
   const row = await ctx.db.transaction(async (tx) => {
     const share = await writeShareEntryIn(tx, ctx, signedIn, entry);
+    if (attachmentIds.length) await linkUploadsToShare(tx, attachmentIds, share.id);
     // An emergency verbal share about a marked child obliges the officer to file the written record.
     if (entry.tier === 'offending_risk') {
       await createObligation(ctx, tx, {
@@ -239,6 +262,12 @@ export async function correctEntry(
   switch (original.kind) {
     case 'verbal': {
       const body = parseInput(verbalShareBody, input.replacement, 'corrected share');
+      // Files stay with the share they were logged with (its readers may open them); a correction adds none.
+      if (body.attachments) {
+        throw new ValidationError('A correction cannot add files. Record a new verbal share to share more documents.', [
+          { path: 'replacement.attachments', message: 'Leave out attachments' },
+        ]);
+      }
       return writeEntry(ctx, signedIn, { ...(await verbalEntry(ctx, signedIn, original.childId, body)), corrects, action: 'share.corrected' });
     }
     case 'decision_not_to_share': {

@@ -54,3 +54,11 @@ export async function participantsOf(db: Database, shareIds: string[]) {
     .leftJoin(users, eq(users.id, shareParticipants.userId))
     .where(inArray(shareParticipants.shareId, shareIds));
 }
+
+/** Who may read a verbal share's summary and files: its sender and each Haven user who took part. */
+export async function readersOfShare(db: Database, shareId: string): Promise<string[]> {
+  const [share] = await db.select({ senderId: shareLog.senderId }).from(shareLog).where(eq(shareLog.id, shareId));
+  if (!share) return [];
+  const rows = await db.select({ userId: shareParticipants.userId }).from(shareParticipants).where(eq(shareParticipants.shareId, shareId));
+  return [...new Set([share.senderId, ...rows.flatMap((r) => (r.userId ? [r.userId] : []))])];
+}

@@ -122,10 +122,13 @@ export async function buildExport(db: Database, child: ChildRow, now: Date): Pro
       ? `deleted (${(row.f.deletedBecause ?? 'deleted').replaceAll('_', ' ')})`
       : row.f.messageId
         ? 'attached to a message'
-        : 'not yet sent';
+        : row.f.shareId
+          ? 'attached to a logged verbal share'
+          : 'not yet sent';
     push(row.f.createdAt, 'attachment', `Encrypted file uploaded by ${row.uploader}: ${state}`, {
       fileId: row.f.id,
       messageId: row.f.messageId,
+      ...(row.f.shareId ? { shareId: row.f.shareId } : {}),
       encryptedBytes: row.f.size,
       content: 'The file, its name and type are encrypted end to end; Haven cannot read them. A participant can provide them.',
     });

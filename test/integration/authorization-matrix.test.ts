@@ -95,6 +95,8 @@ const ROUTES: Row[] = [
   { method: 'GET', path: () => `/api/retention/runs/${ids.run}`, allowed: SYSTEM },
   // Attachments: uploading into a conversation its participants only (Jordan's with Morgan); an unsent upload its uploader only.
   { method: 'POST', path: () => '/api/attachments', body: () => ({ threadId: ids.thread, size: attachmentPaddedBytes(10) }), allowed: ['practitioner'] },
+  // For a verbal share (no conversation): whoever may share about the child (for a welfare child, as a verbal share itself).
+  { method: 'POST', path: () => '/api/attachments', body: () => ({ childId: ids.lily, size: attachmentPaddedBytes(10) }), allowed: SHARERS },
   { method: 'GET', path: () => `/api/attachments/${ids.upload}`, allowed: ['practitioner'] },
   { method: 'GET', path: () => `/api/attachments/${ids.upload}/content`, allowed: ['practitioner'] },
   // Only a reader reports: here the practitioner who recorded the share (Morgan, its other reader, is not in the matrix).

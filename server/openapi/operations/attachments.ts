@@ -7,10 +7,11 @@ export const attachmentsOperations: ApiOperation[] = [
     method: 'post',
     path: '/attachments',
     tag: 'Attachments',
-    summary: 'Start uploading an encrypted file to a conversation I am in; `size` is its padded encrypted size (a Padmé bucket)',
+    summary:
+      'Start uploading an encrypted file to a conversation I am in (`threadId`) or for a verbal share about a child (`childId`); `size` is its padded encrypted size (a Padmé bucket)',
     body: createAttachmentBody,
     ok: created(
-      '`{ upload: { id, threadId, size, received, complete, sent } }`. 413 `attachment_too_large` (over HAVEN_MAX_ATTACHMENT_MB), `attachment_quota_exceeded`.',
+      '`{ upload: { id, threadId, childId, size, received, complete, sent } }` (`threadId` null for a verbal share). 413 `attachment_too_large` (over HAVEN_MAX_ATTACHMENT_MB), `attachment_quota_exceeded`.',
     ),
   },
   {

@@ -8,7 +8,7 @@ export const sharesOperations: ApiOperation[] = [
     method: 'post',
     path: '/children/:id/verbal-shares',
     tag: 'Shares',
-    summary: 'Record a verbal share',
+    summary: 'Record a verbal share, with files (`attachments`: my finished uploads for a verbal share about this child, described inside the sealed summary)',
     params: byChild,
     body: verbalShareBody,
     ok: created('`{ entry }`; 200 with the existing entry for a resend of the same `id`.'),
