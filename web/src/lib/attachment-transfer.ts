@@ -42,18 +42,21 @@ export function mediaType(type: string): string {
   return /^[\w.+-]+\/[\w.+-]+$/.test(type) && type.length <= 127 ? type : 'application/octet-stream';
 }
 
+/** What a file is uploaded for: a conversation, or a verbal share about a child (which has none). */
+export type UploadTarget = { threadId: string } | { childId: string };
+
 /**
- * Encrypts and uploads `file` to the conversation, reporting encrypted bytes stored so far; `signal`
+ * Encrypts and uploads `file` for the conversation or verbal share, reporting encrypted bytes stored so far; `signal`
  * cancels it (the server then deletes what arrived). Returns the descriptor for the signed body.
  */
 export async function uploadFile(
   file: File,
-  threadId: string,
+  target: UploadTarget,
   onProgress: (stored: number, total: number) => void,
   signal: AbortSignal,
 ): Promise<AttachmentDescriptor> {
   const crypto = await loadCrypto();
-  const { upload } = await post<{ upload: UploadState }>('/api/attachments', { threadId, size: crypto.attachmentPaddedBytes(file.size) });
+  const { upload } = await post<{ upload: UploadState }>('/api/attachments', { ...target, size: crypto.attachmentPaddedBytes(file.size) });
   const path = `/api/attachments/${seg(upload.id)}`;
   try {
     const key = crypto.newAttachmentKey();

@@ -2,7 +2,7 @@
 // progress both ways, cancel, and what is safe to show in the page (docs/attachments.md).
 import type { AttachmentDescriptor } from '../../../crypto';
 import { ApiError, post, seg } from './api';
-import { downloadFile, uploadFile } from './attachment-transfer';
+import { downloadFile, uploadFile, type UploadTarget } from './attachment-transfer';
 import { loadCrypto } from './keys.svelte';
 
 /** At most this many files in one message (the signed body allows no more). */
@@ -26,17 +26,17 @@ export class OutgoingFile {
   descriptor: AttachmentDescriptor | null = null;
   private readonly controller = new AbortController();
 
-  constructor(file: File, threadId: string) {
+  constructor(file: File, target: UploadTarget) {
     this.name = file.name;
     this.size = file.size;
-    void this.run(file, threadId);
+    void this.run(file, target);
   }
 
-  private async run(file: File, threadId: string): Promise<void> {
+  private async run(file: File, target: UploadTarget): Promise<void> {
     try {
       this.descriptor = await uploadFile(
         file,
-        threadId,
+        target,
         (stored, total) => {
           this.stored = stored;
           this.total = total;
@@ -62,16 +62,16 @@ export class OutgoingFile {
   }
 }
 
-/** The files of one message or record being written: chosen, uploading, ready, or failed. */
+/** The files of one message, record or verbal share being written: chosen, uploading, ready, or failed. */
 export class OutgoingFiles {
   list = $state<OutgoingFile[]>([]);
 
-  constructor(private readonly threadId: () => string) {}
+  constructor(private readonly target: () => UploadTarget) {}
 
   /** Starts encrypting and uploading chosen or dropped files (up to MAX_FILES in all). */
   attach(chosen: Iterable<File>): void {
     const room = MAX_FILES - this.list.length;
-    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile(file, this.threadId()));
+    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile(file, this.target()));
     this.list = [...this.list, ...added];
   }
 
@@ -100,10 +100,11 @@ export class OutgoingFiles {
    * The record input, body and send options for these files: the record names `documents` (the
    * server refuses files otherwise), the body carries the descriptors, signed with the rest.
    */
-  async seal(recordInput: Record<string, unknown>, text: string): Promise<{ record: Record<string, unknown>; text: string; attachments: string[] }> {
+  async seal<R extends object>(recordInput: R, text: string): Promise<{ record: R; text: string; attachments: string[] }> {
     const descriptors = this.descriptors;
     if (!descriptors.length) return { record: recordInput, text, attachments: [] };
-    const named = Array.isArray(recordInput['kindsOfInformation']) ? (recordInput['kindsOfInformation'] as unknown[]) : [];
+    const given: unknown = (recordInput as { kindsOfInformation?: unknown }).kindsOfInformation;
+    const named = Array.isArray(given) ? (given as unknown[]) : [];
     const kindsOfInformation = named.includes('documents') ? named : [...named, 'documents'];
     const crypto = await loadCrypto();
     return {

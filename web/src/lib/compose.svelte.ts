@@ -23,7 +23,7 @@ export class ComposeForm {
   readonly record = new ShareRecordDraft();
   text = $state('');
   /** Files attached to the message being written: each encrypted and uploaded as soon as it is chosen. */
-  readonly files: OutgoingFiles = new OutgoingFiles(() => this.thread.id);
+  readonly files: OutgoingFiles = new OutgoingFiles(() => ({ threadId: this.thread.id }));
   /** The message being corrected, when this is a correction. */
   corrects = $state<string | null>(null);
   correctionReason = $state('');

@@ -6,6 +6,7 @@ import { ApiError, integrity, shares as api } from './api';
 import { KeyCheckError, keyLog } from './key-log.svelte';
 import { identityKeys, loadCrypto } from './keys.svelte';
 import { session } from './session.svelte';
+import type { AttachmentDescriptor } from '../../../crypto';
 import type { ChronologyScope, DecisionBody, MultiAgencyEntry, ShareEntry, VerbalShareBody } from './types';
 
 export type LoadState = 'idle' | 'loading' | 'ready' | 'failed';
@@ -16,7 +17,10 @@ export type LoadState = 'idle' | 'loading' | 'ready' | 'failed';
  * or that it is still being opened.
  */
 export type SummaryView =
-  { state: 'open'; text: string; signed: boolean } | { state: 'closed'; problem: string } | { state: 'altered'; recorder: string } | { state: 'loading' };
+  | { state: 'open'; text: string; signed: boolean; attachments: AttachmentDescriptor[] }
+  | { state: 'closed'; problem: string }
+  | { state: 'altered'; recorder: string }
+  | { state: 'loading' };
 
 /** An entry as either chronology lists it: the multi-agency one says whether the reader took part. */
 export type ChronologyEntry = ShareEntry & Partial<Pick<MultiAgencyEntry, 'readerIsParty' | 'hasSummary'>>;
@@ -138,7 +142,14 @@ class ShareLog {
         { shareId: entry.id, childId, senderId: sender.id },
         { userId: sender.id, signPublicKey: author.signPublicKey },
       );
-      return { state: 'open', ...opened };
+      // Files travel in a signed summary only (docs/attachments.md): an unsigned one, from before
+      // signatures, shows as the plain text it always was, so no one can slip file keys into it.
+      if (!opened.signed) return { state: 'open', text: opened.text, signed: false, attachments: [] };
+      try {
+        return { state: 'open', signed: true, ...crypto.decodeBody(opened.text) };
+      } catch {
+        return { state: 'closed', problem: 'This summary’s files are described in a form this version of Haven cannot read.' };
+      }
     } catch (error) {
       if (!(error instanceof crypto.SignatureError)) return { state: 'closed', problem: 'This summary cannot be opened in this browser.' };
       // Keys replaced after the share was recorded cannot check its signature: that is not an alteration.

@@ -1,5 +1,6 @@
 // "Record a verbal share": who was told, when, on what footing (the share record), and an
-// optional summary encrypted on this device to the sender and each Haven user who took part.
+// optional summary encrypted on this device to the sender and each Haven user who took part,
+// with any files (their keys and names travel inside the summary; docs/attachments.md).
 // The entry's id is made when the form opens and kept, so a retry after a lost answer finds
 // the entry already recorded instead of recording it twice.
 import type { SealedNoteV2 } from '../../../crypto';
@@ -13,13 +14,14 @@ import { ParticipantList } from './participants.svelte';
 import { PARTICIPANT_FIELDS, WhenDraft, checkParticipants, newId, withFieldPaths } from './share-form.svelte';
 import { joinNames, participantName } from './share-text';
 import { shareLog } from './shares.svelte';
+import { OutgoingFiles } from './attachments.svelte';
 import { obligationState } from './obligations.svelte';
 import { offendingRisk } from './offending.svelte';
 import type { Child, Obligation } from './types';
 
 export const SUMMARY_MAX = 4000;
 
-const FIELDS = ['occurredAt', 'occurredAtTime', 'emergency', ...PARTICIPANT_FIELDS, ...RECORD_FIELDS, 'summary'];
+const FIELDS = ['occurredAt', 'occurredAtTime', 'emergency', ...PARTICIPANT_FIELDS, ...RECORD_FIELDS, 'summary', 'attachments'];
 
 export const EMERGENCY_HINT =
   'A verbal share about a child at risk of offending is allowed only in an emergency. You must file a written record within 3 working days.';
@@ -33,6 +35,8 @@ export class VerbalShareForm {
   readonly participants: ParticipantList;
   readonly record = new ShareRecordDraft();
   summary = $state('');
+  /** Files shared with it, encrypted and uploaded as they are chosen. */
+  readonly files: OutgoingFiles;
   /** A child at risk of offending: designated officers only, in an emergency only (DESIGN.md §1). */
   readonly marked: boolean;
   emergency = $state(false);
@@ -48,6 +52,7 @@ export class VerbalShareForm {
       child.involvements.map((i) => i.agency.id),
       me,
     );
+    this.files = new OutgoingFiles(() => ({ childId: child.id }));
     this.marked = child.offendingRisk === true;
     if (this.marked) {
       this.participants.onlyRole = 'designated_officer';
@@ -100,7 +105,9 @@ export class VerbalShareForm {
         try {
           await this.send();
         } catch (error) {
-          throw withFieldPaths(error, (path) => (path.startsWith('summary') ? 'summary' : recordField(path.replace(/^record\./, ''))));
+          throw withFieldPaths(error, (path) =>
+            path.startsWith('summary') ? 'summary' : path.startsWith('attachments') ? 'attachments' : recordField(path.replace(/^record\./, '')),
+          );
         }
       },
     );
@@ -117,6 +124,10 @@ export class VerbalShareForm {
     const blocked = this.summaryBlocked;
     if ([...summary].length > SUMMARY_MAX) errors['summary'] = `The summary must be ${SUMMARY_MAX.toLocaleString('en-GB')} characters or fewer`;
     else if (summary && blocked) errors['summary'] = `${blocked} Delete the summary to record the share without one.`;
+    const files = this.files.problem();
+    if (files) errors['attachments'] = files;
+    else if (this.files.list.length && blocked)
+      errors['attachments'] = `${blocked} Files are encrypted with the summary, so remove them to record the share without them.`;
     // In the order the fields appear, so the error summary reads top to bottom.
     return Object.fromEntries(FIELDS.flatMap((name) => (errors[name] ? [[name, errors[name]]] : [])));
   }
@@ -124,16 +135,20 @@ export class VerbalShareForm {
   private async send(): Promise<void> {
     const checked = checkShareRecord(this.record.input());
     if (!checked.ok) throw new Error('checked before sending');
-    const summary = await this.sealSummary();
+    // With files the record names documents and the summary carries them, even with no text.
+    const sealed = await this.files.seal(checked.record, this.summary.trim());
+    const summary = await this.sealSummary(sealed.text, sealed.attachments.length > 0);
     const { entry } = await shareLog.recordVerbal(this.child.id, {
       id: this.id,
       occurredAt: this.when.iso(),
       tier: this.marked ? 'offending_risk' : 'welfare',
       ...(this.marked ? { emergency: this.emergency } : {}),
       participants: this.participants.body(),
-      record: checked.record,
+      record: sealed.record,
       ...(summary ? { summary } : {}),
+      ...(sealed.attachments.length ? { attachments: sealed.attachments } : {}),
     });
+    this.files.clear();
     if (this.marked) this.obligation = await obligationState.forShare(entry.id);
     shareLog.announce(this.child.id, `Your verbal share with ${joinNames(entry.participants.map(participantName))} is recorded.`);
   }
@@ -144,9 +159,8 @@ export class VerbalShareForm {
    * key change, and vouched for by a certified admin — or, outside the offending-risk tier,
    * accepted by the user after comparing the safety number (KeyChanges on this form).
    */
-  private async sealSummary(): Promise<SealedNoteV2 | null> {
-    const text = this.summary.trim();
-    if (!text) return null;
+  private async sealSummary(text: string, withFiles: boolean): Promise<SealedNoteV2 | null> {
+    if (!text && !withFiles) return null;
     const people = this.participants.list.flatMap((p) => (p.userId && p.userId !== this.me ? [{ id: p.userId, name: p.name }] : []));
     const refuse = (message: string) => new ApiError(409, 'summary_keys', message, [{ path: 'summary', message }]);
     const keyless = this.participants.list.filter((p) => p.userId && !p.hasKeys);

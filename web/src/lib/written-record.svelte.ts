@@ -46,7 +46,7 @@ export class WrittenRecordForm {
   /** Officers on the case the last record waits for: they had no encryption keys when it was filed. */
   waitingFor = $state<string[]>([]);
   /** Documents filed with the record: each encrypted and uploaded to the special file as soon as it is chosen. */
-  readonly files: OutgoingFiles = new OutgoingFiles(() => this.file.fileId ?? '');
+  readonly files: OutgoingFiles = new OutgoingFiles(() => ({ threadId: this.file.fileId ?? '' }));
 
   constructor(
     private readonly file: SpecialFileView,
