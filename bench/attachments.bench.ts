@@ -252,6 +252,7 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
       HAVEN_ATTACHMENT_QUOTA_MB: String(options.megabytes * 8),
     });
     const url = server.url;
+    const serverPid = server.pid;
     const people = members.map((m) => {
       const api = new ApiClient(url);
       api.adoptSession(m.token);
@@ -269,7 +270,7 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     await sender.api.refreshCsrf();
     const pool = new Uint8Array(randomBytes(MB));
 
-    log(`  attachments: a ${options.megabytes} MB file, ${options.rounds} rounds of each, alternating; warming up…`);
+    log(`  attachments: a ${options.megabytes} MB file, ${options.rounds} rounds of each, the order turning each round; warming up…`);
     await havenRound(sender.api, url, thread.body.thread.id, pool, 8 * MB);
     await baselineRound(raw, pool, 8 * MB, 'copy');
     await baselineRound(raw, pool, 8 * MB, 'insert');
@@ -280,12 +281,12 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     const split: string[] = [];
     let serverGrowth = 0;
     let clientGrowth = 0;
-    for (let round = 0; round < options.rounds; round += 1) {
-      const serverBefore = rssOfPid(server.pid)();
+    const havenTimed = async (): Promise<void> => {
+      const serverBefore = rssOfPid(serverPid)();
       const clientBefore = process.memoryUsage().rss;
       let serverPeak = 0;
       let clientPeak = 0;
-      const serverWatch = rssWatcher(rssOfPid(server.pid));
+      const serverWatch = rssWatcher(rssOfPid(serverPid));
       const clientWatch = rssWatcher(() => process.memoryUsage().rss);
       const round = await havenRound(sender.api, url, thread.body.thread.id, pool, size).finally(() => {
         serverPeak = serverWatch.stop();
@@ -295,8 +296,18 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
       split.push(`${round.upload.toFixed(1)} s up, ${round.download.toFixed(1)} s down`);
       serverGrowth = Math.max(serverGrowth, serverPeak - serverBefore);
       clientGrowth = Math.max(clientGrowth, clientPeak - clientBefore);
-      baseline.push(await baselineRound(raw, pool, size, 'copy'));
-      insertBaseline.push(await baselineRound(raw, pool, size, 'insert'));
+    };
+    const kinds = [
+      havenTimed,
+      async () => void baseline.push(await baselineRound(raw, pool, size, 'copy')),
+      async () => void insertBaseline.push(await baselineRound(raw, pool, size, 'insert')),
+    ];
+    // The order turns each round, so every kind runs in every position: what one round leaves behind
+    // (a 100 MB table just truncated, the disk still busy with it) slowed the round after it by up to
+    // a third here, and a fixed order gave that handicap to the same kinds every time.
+    for (let round = 0; round < options.rounds; round += 1) {
+      const turn = round % kinds.length;
+      for (const run of [...kinds.slice(turn), ...kinds.slice(0, turn)]) await run();
     }
     log(
       `  attachments: Haven ${haven.map((v, i) => `${v.toFixed(1)} MB/s (${split[i]})`).join(', ')}; raw with COPY ${baseline.map((v) => v.toFixed(1)).join(', ')} MB/s; raw with INSERT ${insertBaseline.map((v) => v.toFixed(1)).join(', ')} MB/s`,
