@@ -6,8 +6,8 @@ import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import type { AccountGuards } from './account-guards';
-import { mfaRecoveryBody, recoveryCompleteBody, recoveryPasswordBody, recoveryTokenParam } from './mfa-recovery.schema';
-import { confirmMfaRecovery, listMfaRecoveries, requestMfaRecovery } from './mfa-recovery.service';
+import { mfaRecoveryBody, recoveryCancelBody, recoveryCompleteBody, recoveryPasswordBody, recoveryTokenParam } from './mfa-recovery.schema';
+import { cancelMfaRecovery, confirmMfaRecovery, listMfaRecoveries, requestMfaRecovery } from './mfa-recovery.service';
 import { completeMfaRecovery, describeMfaRecovery, startRecoveryEnrolment } from './mfa-recovery-link.service';
 import { sessionView } from './session-view';
 
@@ -30,6 +30,12 @@ export function mfaRecoveryRoutes(ctx: ServiceContext, guards: AccountGuards): R
   router.post('/mfa-recoveries/:id/confirm', async (req, res) => {
     const signedIn = requireSignedIn(req);
     res.json({ recovery: await confirmMfaRecovery(ctx, signedIn, parseInput(uuidParam, req.params.id, 'recovery id')) });
+  });
+
+  router.post('/mfa-recoveries/:id/cancel', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    const { reason } = parseInput(recoveryCancelBody, req.body);
+    res.json({ recovery: await cancelMfaRecovery(ctx, signedIn, parseInput(uuidParam, req.params.id, 'recovery id'), reason) });
   });
 
   router.get('/auth/mfa-recovery/:token', async (req, res) => {

@@ -12,6 +12,9 @@ export const mfaRecoveryBody = z.strictObject({
   reason,
 });
 
+/** Cancelling an open recovery: why, for the audit log. */
+export const recoveryCancelBody = z.strictObject({ reason });
+
 export const recoveryTokenParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This recovery link is not valid. Ask your agency admin for a new one.');
 
 export const recoveryPasswordBody = z.strictObject({

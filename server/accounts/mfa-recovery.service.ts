@@ -4,13 +4,29 @@ import type { Database } from '../db';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { queueNotices, wakeOutbox } from '../notifications';
 import { inviteToken } from '../notifications/mail-content';
-import { canConfirmMfaRecovery, canRequestMfaRecovery, mfaRecoveryScope, recoveryNeedsConfirmation, requireAllowed, type TargetUser } from '../policy';
+import {
+  canCancelMfaRecovery,
+  canConfirmMfaRecovery,
+  canRequestMfaRecovery,
+  mfaRecoveryScope,
+  recoveryNeedsConfirmation,
+  requireAllowed,
+  type TargetUser,
+} from '../policy';
 import { localDate } from '../shared/clock';
 import type { QueuedNotice, ServiceContext } from '../shared/context';
 import { loadUserRecord, userNames, type UserRecord } from './accounts.store';
 import { adminAlerts } from './mfa-recovery-alerts';
 import type { MfaRecoveryInput } from './mfa-recovery.schema';
-import { confirmRecovery, findMfaRecovery, insertMfaRecovery, listRecentRecoveries, supersedeOpenRecoveries, type MfaRecoveryRow } from './mfa-recovery.store';
+import {
+  cancelRecovery,
+  confirmRecovery,
+  findMfaRecovery,
+  insertMfaRecovery,
+  listRecentRecoveries,
+  supersedeOpenRecoveries,
+  type MfaRecoveryRow,
+} from './mfa-recovery.store';
 import { actorOf, type SignedIn } from './session-view';
 import { deleteUserSessions } from './sessions.store';
 
@@ -205,6 +221,46 @@ export async function confirmMfaRecovery(ctx: ServiceContext, signedIn: SignedIn
   return toView(outcome.row, record.user.name, now);
 }
 
+/**
+ * An admin cancels an open recovery: its link (sent or still waiting for a confirmation) stops
+ * working. Once, even when raced; audited; the person and the other admins are told.
+ */
+export async function cancelMfaRecovery(ctx: ServiceContext, signedIn: SignedIn, recoveryId: string, reason: string): Promise<MfaRecoveryView> {
+  const recovery = await findMfaRecovery(ctx.db, recoveryId);
+  if (!recovery) throw new NotFoundError('recovery_not_found', 'That recovery does not exist.');
+  const record = await requireUser(ctx, recovery.userId);
+  const now = ctx.clock();
+  requireAllowed(canCancelMfaRecovery(signedIn.actor, targetOf(record, now)));
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const row = await cancelRecovery(tx, recoveryId, now);
+    if (!row) return null;
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: signedIn.actor.id,
+          agencyId: record.user.agencyId,
+          action: 'account.mfa_recovery_cancelled',
+          subjectType: 'user',
+          subjectId: record.user.id,
+          detail: { recoveryId, reason, requestedBy: recovery.requestedBy, linkWasSent: recovery.tokenHash !== null },
+        },
+      ],
+      now,
+    );
+    const notices = [
+      { to: { userId: record.user.id }, content: { kind: 'mfa_recovery_cancelled' as const, at: now } },
+      ...(await adminAlerts(tx, record.user, [signedIn.actor.id], { kind: 'mfa_recovery_admin_alert', at: now, stage: 'cancelled' })),
+    ];
+    return { row, mail: await queueNotices(tx, notices, now) };
+  });
+  if (!outcome) {
+    throw new ConflictError('recovery_not_open', 'This recovery can no longer be cancelled: it was used, replaced, cancelled or has expired.');
+  }
+  wakeOutbox(ctx, outcome.mail);
+  return toView(outcome.row, record.user.name, now);
+}
+
 /** The last 30 days' recoveries an admin may see (their agency's; everyone's for a system admin). */
 export async function listMfaRecoveries(
   ctx: ServiceContext,
@@ -214,6 +270,19 @@ export async function listMfaRecoveries(
   requireAllowed(decision);
   const now = ctx.clock();
   const rows = await listRecentRecoveries(ctx.db, agencyId, new Date(now.getTime() - 30 * 24 * 3_600_000));
+  // Who recovered whose sign-in, and how their identity was checked, is personal: looking is audited.
+  await appendAuditEntries(
+    ctx.db,
+    [
+      {
+        actorId: signedIn.actor.id,
+        agencyId: signedIn.actor.agencyId,
+        action: 'account.mfa_recoveries_listed',
+        detail: { agencyId, count: rows.length, recoveryIds: rows.map((r) => r.recovery.id) },
+      },
+    ],
+    now,
+  );
   const admins = rows.flatMap((r) => [r.recovery.requestedBy, r.recovery.confirmedBy]).filter((id): id is string => id !== null);
   const names = await userNames(ctx.db, [...new Set(admins)]);
   const nameOf = (id: string | null) => (id === null ? null : (names.get(id) ?? null));

@@ -70,6 +70,16 @@ export async function findUsableRecovery(db: Database, tokenHash: string, now: D
   return row;
 }
 
+/** Cancels a recovery still open (not used, cancelled or expired), once: of concurrent cancels only one sees its row come back. */
+export async function cancelRecovery(db: Database, id: string, now: Date): Promise<MfaRecoveryRow | undefined> {
+  const [row] = await db
+    .update(mfaRecoveries)
+    .set({ cancelledAt: now })
+    .where(and(eq(mfaRecoveries.id, id), isNull(mfaRecoveries.usedAt), isNull(mfaRecoveries.cancelledAt), gt(mfaRecoveries.expiresAt, now)))
+    .returning();
+  return row;
+}
+
 /** Uses the link, once: of concurrent uses only one sees its row come back. */
 export async function consumeRecovery(db: Database, id: string, now: Date): Promise<boolean> {
   const [used] = await db

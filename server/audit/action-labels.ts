@@ -24,6 +24,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'auth.mfa_recovered': 'Set up a new authenticator with a recovery link',
   'account.mfa_recovery_requested': 'Started the recovery of a lost second factor',
   'account.mfa_recovery_confirmed': 'Confirmed the recovery of a lost second factor',
+  'account.mfa_recovery_cancelled': 'Cancelled the recovery of a lost second factor',
+  'account.mfa_recoveries_listed': 'Looked at the recoveries of lost second factors',
   'account.registered': 'Registered an account',
   'account.registration_attempted': 'Tried to register an account',
   'account.invite_created': 'Invited a user',

@@ -18,6 +18,8 @@ export const auditActions = [
   'auth.mfa_recovered',
   'account.mfa_recovery_requested',
   'account.mfa_recovery_confirmed',
+  'account.mfa_recovery_cancelled',
+  'account.mfa_recoveries_listed',
   'account.registered',
   'account.registration_attempted',
   'account.invite_created',

@@ -17,6 +17,7 @@ export const MAIL_KINDS = [
   'passkey_added',
   'mfa_recovery_link',
   'mfa_recovery_started',
+  'mfa_recovery_cancelled',
   'mfa_recovery_admin_alert',
   'mfa_recovered',
   'obligation_reminder',

@@ -53,7 +53,8 @@ export type MailContent =
   | { kind: 'passkey_added'; at: Date }
   | { kind: 'mfa_recovery_link'; token: InviteToken; expiresAt: Date }
   | { kind: 'mfa_recovery_started'; at: Date }
-  | { kind: 'mfa_recovery_admin_alert'; at: Date; stage: 'requested' | 'confirmed' | 'completed' }
+  | { kind: 'mfa_recovery_cancelled'; at: Date }
+  | { kind: 'mfa_recovery_admin_alert'; at: Date; stage: 'requested' | 'confirmed' | 'completed' | 'cancelled' }
   | { kind: 'mfa_recovered'; at: Date }
   | { kind: 'obligation_reminder'; dueAt: Date }
   | { kind: 'obligation_overdue'; dueAt: Date }
@@ -77,7 +78,8 @@ export const payloadSchemas = {
   passkey_added: z.strictObject({ at: instant }),
   mfa_recovery_link: z.strictObject({ expiresAt: instant }),
   mfa_recovery_started: z.strictObject({ at: instant }),
-  mfa_recovery_admin_alert: z.strictObject({ at: instant, stage: z.enum(['requested', 'confirmed', 'completed']) }),
+  mfa_recovery_cancelled: z.strictObject({ at: instant }),
+  mfa_recovery_admin_alert: z.strictObject({ at: instant, stage: z.enum(['requested', 'confirmed', 'completed', 'cancelled']) }),
   mfa_recovered: z.strictObject({ at: instant }),
   obligation_reminder: z.strictObject({ dueAt: instant }),
   obligation_overdue: z.strictObject({ dueAt: instant }),
@@ -100,6 +102,7 @@ export function toPayload(content: EventContent): { payload: Record<string, unkn
     case 'password_changed':
     case 'passkey_added':
     case 'mfa_recovery_started':
+    case 'mfa_recovery_cancelled':
     case 'mfa_recovered':
       return { payload: { at: content.at.toISOString() }, linkToken: null };
     case 'mfa_recovery_admin_alert':
@@ -133,6 +136,7 @@ export function fromPayload(row: { kind: MailKind; payload: unknown; linkToken: 
     case 'password_changed':
     case 'passkey_added':
     case 'mfa_recovery_started':
+    case 'mfa_recovery_cancelled':
     case 'mfa_recovered':
       return { kind: row.kind, at: new Date(payloadSchemas[row.kind].parse(row.payload).at) };
     case 'mfa_recovery_admin_alert': {

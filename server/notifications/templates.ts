@@ -143,8 +143,21 @@ export function renderMail(content: MailContent, link: HavenLink): RenderedMail 
         '',
         "If you did not ask for this, tell your agency's Haven administrator at once.",
       );
+    case 'mfa_recovery_cancelled':
+      return mail(
+        'Recovery of your Haven sign-in was cancelled',
+        `On ${when(content.at)} an administrator cancelled the recovery of the two-factor sign-in of your Haven account.`,
+        'Any recovery link you were sent no longer works.',
+        '',
+        "If you still cannot sign in, ask your agency's Haven administrator to start a new recovery.",
+      );
     case 'mfa_recovery_admin_alert': {
-      const what = { requested: 'was started', confirmed: 'was confirmed by a second admin', completed: 'was completed' }[content.stage];
+      const what = {
+        requested: 'was started',
+        confirmed: 'was confirmed by a second admin',
+        completed: 'was completed',
+        cancelled: 'was cancelled',
+      }[content.stage];
       return mail(
         'A Haven sign-in recovery needs your attention',
         `On ${when(content.at)} the recovery of a lost second factor for an account you administer ${what}.`,

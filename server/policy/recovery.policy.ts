@@ -12,8 +12,16 @@ export function recoveryNeedsConfirmation(role: Role): boolean {
   return TWO_PERSON_ROLES.includes(role);
 }
 
-/** Who may act on a recovery of this user at all: an admin in good standing, in scope, not for themselves, a system admin for a system admin. */
+/** Who may start or confirm a recovery of this user: as below, and only for an account that is not suspended. */
 function mayRecover(actor: Actor, target: TargetUser, verb: string): Decision {
+  return firstDenial(
+    () => mayActOnRecoveryOf(actor, target, verb),
+    () => (target.status === 'suspended' ? deny('target_suspended', 'This account is suspended: reinstate it before recovering its sign-in.') : allow),
+  );
+}
+
+/** Who may act on a recovery of this user at all: an admin in good standing, in scope, not for themselves, a system admin for a system admin. */
+function mayActOnRecoveryOf(actor: Actor, target: TargetUser, verb: string): Decision {
   return firstDenial(
     () => adminInGoodStanding(actor),
     () => (actor.id === target.id ? deny('self_recovery', `You cannot ${verb} the recovery of your own sign-in; another admin must do it.`) : allow),
@@ -22,7 +30,6 @@ function mayRecover(actor: Actor, target: TargetUser, verb: string): Decision {
       target.role === 'system_admin' && actor.role !== 'system_admin'
         ? deny('role_not_grantable', `Only a system admin can ${verb} the recovery of a system admin.`)
         : allow,
-    () => (target.status === 'suspended' ? deny('target_suspended', 'This account is suspended: reinstate it before recovering its sign-in.') : allow),
   );
 }
 
@@ -38,6 +45,15 @@ export function canConfirmMfaRecovery(actor: Actor, target: TargetUser, recovery
     () =>
       recovery.requestedBy === actor.id ? deny('same_admin', 'You started this recovery: a different admin must confirm it (the two-person rule).') : allow,
   );
+}
+
+/**
+ * Cancelling an open recovery (the person got their authenticator back, or nobody asked for it):
+ * any admin who could start it, the one who did included. Unlike starting one, it is allowed for
+ * a suspended account: cancelling only takes a link away.
+ */
+export function canCancelMfaRecovery(actor: Actor, target: TargetUser): Decision {
+  return mayActOnRecoveryOf(actor, target, 'cancel');
 }
 
 /** The recoveries an admin sees: system admins all, agency admins their agency's. */

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
+import { ApiClient } from '../support/client';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { mailEnv } from '../support/mail-outbox';
 import { People } from '../support/people';
@@ -176,4 +177,31 @@ describe('recovering a lost authenticator app in Chromium', () => {
       expect(b.problems).toEqual([]);
     },
   );
+  it('an admin cancels a recovery started by mistake: the link stops working', { timeout: 120_000 }, async () => {
+    const p = await freshBrowser();
+    await signInInBrowser(p.page, haven, 'Priya');
+    await p.page.goto(`${haven.url}/#/admin/users`);
+    await p.page.getByLabel('Show users').selectOption('all');
+    await p.page.getByRole('button', { name: 'Lost authenticator app: Jordan Ellis' }).click();
+    await p.page.getByLabel('How did you check who they are?').selectOption('call_back_known_number');
+    await p.page.getByLabel(/^Why/).fill('Said he lost his phone again');
+    await p.page.getByRole('button', { name: 'Start the recovery' }).click();
+    await p.page.getByText('A one-time link is e-mailed to Jordan Ellis').waitFor({ timeout: 15_000 });
+    const token = await recoveryLinkSentTo(haven, smtp, haven.account('Jordan').email);
+    expect((await new ApiClient(haven.url).get(`/api/auth/mfa-recovery/${token}`)).status).toBe(200);
+
+    // Jordan rings back: the phone was in his car. Priya cancels it from the recoveries list.
+    const card = p.page.getByRole('listitem').filter({ hasText: 'Said he lost his phone again' });
+    await card.getByRole('button', { name: 'Cancel this recovery of Jordan Ellis' }).click();
+    await card.getByRole('button', { name: 'Cancel the recovery of Jordan Ellis' }).click();
+    await card.getByText('Enter why you are cancelling the recovery').first().waitFor();
+    await card.getByLabel('Why are you cancelling it?').fill('The phone was in his car after all');
+    const a11y = await checkScreen(p.page, 'admin cancels a recovery');
+    await card.getByRole('button', { name: 'Cancel the recovery of Jordan Ellis' }).click();
+    await card.getByText('Cancelled, or replaced by a newer request').waitFor({ timeout: 15_000 });
+    expect(await card.getByRole('button', { name: 'Cancel this recovery of Jordan Ellis' }).count()).toBe(0);
+    expect((await new ApiClient(haven.url).get(`/api/auth/mfa-recovery/${token}`)).status).toBe(404);
+    expect(a11y).toEqual([]);
+    expect(p.problems).toEqual([]);
+  });
 });

@@ -32,8 +32,9 @@ const anyContent: fc.Arbitrary<MailContent> = fc.oneof(
   instant.map((at) => ({ kind: 'password_changed' as const, at })),
   instant.map((expiresAt) => ({ kind: 'mfa_recovery_link' as const, token, expiresAt })),
   instant.map((at) => ({ kind: 'mfa_recovery_started' as const, at })),
+  instant.map((at) => ({ kind: 'mfa_recovery_cancelled' as const, at })),
   fc
-    .tuple(instant, fc.constantFrom('requested' as const, 'confirmed' as const, 'completed' as const))
+    .tuple(instant, fc.constantFrom('requested' as const, 'confirmed' as const, 'completed' as const, 'cancelled' as const))
     .map(([at, stage]) => ({ kind: 'mfa_recovery_admin_alert' as const, at, stage })),
   instant.map((at) => ({ kind: 'mfa_recovered' as const, at })),
   instant.map((dueAt) => ({ kind: 'obligation_reminder' as const, dueAt })),
@@ -64,6 +65,8 @@ function vocabulary(): Set<string> {
     { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'requested' },
     { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'confirmed' },
     { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'completed' },
+    { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'cancelled' },
+    { kind: 'mfa_recovery_cancelled', at: new Date('2026-12-04T12:00:00Z') },
     { kind: 'mfa_recovered', at: new Date('2026-12-04T12:00:00Z') },
     { kind: 'obligation_reminder', dueAt: new Date('2026-12-04T12:00:00Z') },
     { kind: 'obligation_overdue', dueAt: new Date('2026-12-04T12:00:00Z') },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ROLES,
+  canCancelMfaRecovery,
   canConfirmMfaRecovery,
   canOperatorRecoverMfa,
   canRequestMfaRecovery,
@@ -45,6 +46,25 @@ const cases = ROLES.flatMap((actorRole) =>
     ),
   ),
 );
+
+describe('cancelling a recovery', () => {
+  it(`decides all ${cases.length} combinations: as for starting one, except that a suspended account's recovery may be cancelled`, () => {
+    const wrong: string[] = [];
+    for (const c of cases) {
+      const a = actor(c.actorRole, c.actorStatus);
+      const t = target(c.targetRole, c.targetStatus, agencyOf(c.targetRole, c.otherAgency));
+      const want = expected(a, t) === 'target_suspended' ? 'allow' : expected(a, t);
+      const got = code(canCancelMfaRecovery(a, t));
+      if (got !== want) wrong.push(`${JSON.stringify(c)}: ${got}, expected ${want}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('lets the admin who started it cancel it, but no one their own', () => {
+    expect(code(canCancelMfaRecovery(actor('agency_admin'), target('designated_officer', 'verified', A)))).toBe('allow');
+    expect(code(canCancelMfaRecovery(actor('agency_admin'), { ...target('agency_admin', 'verified', A), id: 'actor' }))).toBe('self_recovery');
+  });
+});
 
 describe('starting a recovery', () => {
   it(`decides all ${cases.length} combinations of actor role and status × target role, status and agency`, () => {

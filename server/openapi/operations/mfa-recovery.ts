@@ -1,4 +1,4 @@
-import { mfaRecoveryBody, recoveryCompleteBody, recoveryPasswordBody, recoveryTokenParam } from '../../accounts/mfa-recovery.schema';
+import { mfaRecoveryBody, recoveryCancelBody, recoveryCompleteBody, recoveryPasswordBody, recoveryTokenParam } from '../../accounts/mfa-recovery.schema';
 import { created, json, type ApiOperation } from '../api-operation';
 import { uuidParam } from '../../shared/schemas';
 
@@ -18,7 +18,7 @@ export const mfaRecoveryOperations: ApiOperation[] = [
     method: 'get',
     path: '/mfa-recoveries',
     tag: 'Users',
-    summary: 'Recoveries of the last 30 days that this admin may see (their agency’s; all for a system admin)',
+    summary: 'Recoveries of the last 30 days that this admin may see (their agency’s; all for a system admin); looking is audited',
     ok: json('`{ recoveries }`.'),
   },
   {
@@ -28,6 +28,16 @@ export const mfaRecoveryOperations: ApiOperation[] = [
     summary: 'Confirm a recovery started by another admin (the two-person rule); the link is e-mailed and every session of the user ends',
     params: { id: uuidParam },
     ok: json('`{ recovery }`; 403 `same_admin` for the admin who started it; 409 `recovery_not_awaiting_confirmation`.'),
+  },
+  {
+    method: 'post',
+    path: '/mfa-recoveries/:id/cancel',
+    tag: 'Users',
+    summary:
+      'Cancel an open recovery (any admin who could start it, even for a suspended account): its link stops working; the person and the other admins are told',
+    params: { id: uuidParam },
+    body: recoveryCancelBody,
+    ok: json('`{ recovery }` with `status` `cancelled`; 409 `recovery_not_open` once used, replaced, cancelled or expired.'),
   },
   {
     method: 'get',

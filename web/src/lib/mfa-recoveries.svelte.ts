@@ -37,6 +37,13 @@ export class MfaRecoveriesState {
     await this.load();
   }
 
+  /** Cancels an open recovery: its link stops working, and the person and the other admins are told. */
+  async cancel(id: string, reason: string): Promise<void> {
+    await mfaRecoveries.cancel(id, reason);
+    this.announcement = 'Recovery cancelled';
+    await this.load();
+  }
+
   /** Signs the person's new keys with this admin's own key, after comparing the fingerprint with them. */
   async attestNewKeys(recovery: MfaRecovery): Promise<void> {
     const fingerprint = recovery.newKeysFingerprint;

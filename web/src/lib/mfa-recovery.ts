@@ -36,7 +36,7 @@ export const STATUS_WORDS: Record<MfaRecoveryStatus, string> = {
   awaiting_confirmation: 'Waiting for a second admin to confirm',
   link_sent: 'Link e-mailed',
   completed: 'New authenticator set up',
-  cancelled: 'Replaced by a newer request',
+  cancelled: 'Cancelled, or replaced by a newer request',
   expired: 'Expired',
 };
 
@@ -45,6 +45,7 @@ export const mfaRecoveries = {
     post(`/api/users/${seg(userId)}/mfa-recovery`, body),
   list: (): Promise<{ recoveries: MfaRecovery[] }> => get('/api/mfa-recoveries'),
   confirm: (id: string): Promise<{ recovery: MfaRecovery }> => post(`/api/mfa-recoveries/${seg(id)}/confirm`),
+  cancel: (id: string, reason: string): Promise<{ recovery: MfaRecovery }> => post(`/api/mfa-recoveries/${seg(id)}/cancel`, { reason }),
   describeLink: (token: string): Promise<{ expiresAt: string }> => get(`/api/auth/mfa-recovery/${seg(token)}`),
   startEnrolment: (token: string, password: string): Promise<Enrolment> => post(`/api/auth/mfa-recovery/${seg(token)}/enrolment`, { password }),
   complete: (token: string, body: { password: string; code: string }): Promise<unknown> => post(`/api/auth/mfa-recovery/${seg(token)}`, body),

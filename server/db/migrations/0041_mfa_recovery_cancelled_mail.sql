@@ -1,0 +1,2 @@
+ALTER TABLE "mail_outbox" DROP CONSTRAINT "mail_outbox_kind";--> statement-breakpoint
+ALTER TABLE "mail_outbox" ADD CONSTRAINT "mail_outbox_kind" CHECK (kind in ('new_messages', 'invitation', 'account_verified', 'account_suspended', 'account_reinstated', 'new_sign_in', 'password_reset', 'password_changed', 'passkey_added', 'mfa_recovery_link', 'mfa_recovery_started', 'mfa_recovery_cancelled', 'mfa_recovery_admin_alert', 'mfa_recovered', 'obligation_reminder', 'obligation_overdue', 'obligation_escalation'));
