@@ -1,4 +1,5 @@
-import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './schema-core';
 import { children } from './schema-children';
 import { shareTier } from './schema-shares';
@@ -39,8 +40,10 @@ export const threadParticipants = pgTable(
 
 /**
  * Stored envelopes (docs/envelope.md). `id` is the client-made envelope id, so a resend is
- * recognised. The header is kept readable for policy and audit; the body never is. A revoked
- * message keeps its header but loses its ciphertext.
+ * recognised. The header is readable for policy and audit (inside `envelope`); the body never is.
+ * A revoked message loses its envelope and keeps its header in `header`: only then is the header
+ * stored on its own (storing it twice for every message cost a kilobyte a row on the hot path;
+ * rows of earlier versions have it too). Read it as `coalesce(header, envelope -> 'header')`.
  */
 export const messages = pgTable(
   'messages',
@@ -55,7 +58,7 @@ export const messages = pgTable(
     senderId: uuid('sender_id')
       .notNull()
       .references(() => users.id),
-    header: jsonb('header').$type<Record<string, unknown>>().notNull(),
+    header: jsonb('header').$type<Record<string, unknown>>(),
     envelope: jsonb('envelope').$type<Record<string, unknown>>(),
     signature: text('signature').notNull(),
     storedAt: at('stored_at').notNull(),
@@ -66,7 +69,12 @@ export const messages = pgTable(
      */
     keyGrants: jsonb('key_grants').$type<Record<string, unknown>[]>().notNull().default([]),
   },
-  (t) => [index('messages_thread_idx').on(t.threadId, t.storedAt), index('messages_child_idx').on(t.childId)],
+  (t) => [
+    index('messages_thread_idx').on(t.threadId, t.storedAt),
+    index('messages_child_idx').on(t.childId),
+    // The header is never lost: in the envelope, or kept on its own once the envelope goes.
+    check('messages_header_kept', sql`${t.envelope} is not null or ${t.header} is not null`),
+  ],
 );
 
 /** One row per reader (recipients and the sender's own copy), with that reader's sequence number. */

@@ -142,8 +142,8 @@ export async function insertNumberedMessages(
   return (
     await run<{ message_id: string; user_id: string; seq: string | number }>(
       sql`with stored as (
-      insert into ${messages} (id, thread_id, child_id, sender_id, header, envelope, signature, stored_at, revoked_at)
-      select id, thread_id, child_id, sender_id, envelope -> 'header', envelope, signature, stored_at, revoked_at
+      insert into ${messages} (id, thread_id, child_id, sender_id, envelope, signature, stored_at, revoked_at)
+      select id, thread_id, child_id, sender_id, envelope, signature, stored_at, revoked_at
         from json_to_recordset(${messagesJson}::json)
           as m(id uuid, thread_id uuid, child_id uuid, sender_id uuid, envelope jsonb, signature text, stored_at timestamptz, revoked_at timestamptz)
     ),
@@ -211,7 +211,8 @@ export async function markRead(db: Database, userId: string, messageId: string, 
 export async function revokeMessage(db: Database, id: string, at: Date): Promise<boolean> {
   const rows = await db
     .update(messages)
-    .set({ revokedAt: at, envelope: null })
+    // The right-hand sides see the row as it was: the header is taken from the envelope being dropped.
+    .set({ revokedAt: at, envelope: null, header: sql`coalesce(${messages.header}, ${messages.envelope} -> 'header')` })
     .where(and(eq(messages.id, id), isNull(messages.revokedAt)))
     .returning({ id: messages.id });
   return rows.length > 0;

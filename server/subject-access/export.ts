@@ -106,7 +106,7 @@ export async function buildExport(db: Database, child: ChildRow, now: Date): Pro
       `Secure message from ${row.sender}${row.m.revokedAt ? ' (revoked by the sender)' : ''}`,
       {
         content: 'Encrypted end to end; Haven cannot read it. A participant can provide it.',
-        record: row.m.header.record ?? null,
+        record: (row.m.header ?? (row.m.envelope?.['header'] as Record<string, unknown> | undefined))?.['record'] ?? null,
       },
     );
   }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ready } from '../../crypto';
 import type { Receipt, SyncedMessage } from '../../server/realtime/events';
+import { eq } from 'drizzle-orm';
+import { children } from '../../server/db/schema';
+import { buildExport } from '../../server/subject-access/export';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -216,6 +219,22 @@ describe('receipts and revocation', () => {
     await vi.waitFor(() => expect(revoked).toContain(env.header.id));
     const sync = (await cast.morgan.sync(0)) as { messages: { id: string; revoked: boolean; envelope: unknown }[] };
     expect(sync.messages.find((m) => m.id === env.header.id)).toMatchObject({ revoked: true, envelope: null });
+    // The ciphertext is gone; the signed header (who was told what, on which footing) is kept for the record.
+    const db = await rawClient(haven.database.url);
+    try {
+      const [row] = (await db.query<{ envelope: unknown; header: unknown }>('select envelope, header from messages where id = $1', [env.header.id])).rows;
+      expect(row?.envelope).toBeNull();
+      expect(row?.header).toEqual(JSON.parse(JSON.stringify(env.header)));
+    } finally {
+      await db.end();
+    }
+    // A subject-access export still gives its share record, as it does a live message's (read from inside the envelope).
+    const [child] = await haven.ctx.db.select().from(children).where(eq(children.id, thread.childId));
+    if (!child) throw new Error('no child');
+    const events = (await buildExport(haven.ctx.db, child, new Date())).events;
+    const expected = JSON.parse(JSON.stringify(welfareRecord)) as unknown;
+    expect(events.filter((e) => e.kind === 'message_revoked').map((e) => e.detail['record'])).toContainEqual(expected);
+    expect(events.filter((e) => e.kind === 'message').map((e) => e.detail['record'])).toContainEqual(expected);
   });
 
   it('refuses to revoke a message someone has opened (a correction is sent instead)', async () => {
