@@ -2,8 +2,14 @@
 // progress both ways, cancel, and what is safe to show in the page (docs/attachments.md).
 import type { AttachmentDescriptor } from '../../../crypto';
 import { ApiError, post, seg } from './api';
-import { downloadFile, uploadFile, type UploadTarget } from './attachment-transfer';
+import { downloadFile, uploadFile, uploadsInProgress, type UploadSource, type UploadTarget } from './attachment-transfer';
+import { forgetAllPendingUploads, forgetPendingUpload, pendingUploadsFor } from './pending-uploads';
+import type { PendingUpload } from './pending-upload-rules';
+import { session } from './session.svelte';
 import { loadCrypto } from './keys.svelte';
+
+// Signing out (or being signed out) forgets the files this browser kept to resume uploads.
+session.onEnd(() => void forgetAllPendingUploads());
 
 /** At most this many files in one message (the signed body allows no more). */
 export const MAX_FILES = 20;
@@ -26,16 +32,16 @@ export class OutgoingFile {
   descriptor: AttachmentDescriptor | null = null;
   private readonly controller = new AbortController();
 
-  constructor(file: File, target: UploadTarget) {
-    this.name = file.name;
-    this.size = file.size;
-    void this.run(file, target);
+  constructor(source: UploadSource, target: UploadTarget) {
+    this.name = 'resume' in source ? source.resume.name : source.file.name;
+    this.size = 'resume' in source ? source.resume.size : source.file.size;
+    void this.run(source, target);
   }
 
-  private async run(file: File, target: UploadTarget): Promise<void> {
+  private async run(source: UploadSource, target: UploadTarget): Promise<void> {
     try {
       this.descriptor = await uploadFile(
-        file,
+        source,
         target,
         (stored, total) => {
           this.stored = stored;
@@ -55,6 +61,7 @@ export class OutgoingFile {
     if (this.state === 'ready' && this.descriptor) {
       // Uploaded but taken off the message: its ciphertext goes now, not at the 24-hour sweep.
       void post(`/api/attachments/${seg(this.descriptor.fileId)}/cancel`).catch(() => undefined);
+      void forgetPendingUpload(this.descriptor.fileId);
     }
     if (this.state !== 'uploading' && this.state !== 'ready') return;
     this.state = 'cancelled';
@@ -65,14 +72,40 @@ export class OutgoingFile {
 /** The files of one message, record or verbal share being written: chosen, uploading, ready, or failed. */
 export class OutgoingFiles {
   list = $state<OutgoingFile[]>([]);
+  /** Uploads for this conversation or share that the page closing cut off, offered to resume or discard. */
+  interrupted = $state.raw<PendingUpload[]>([]);
 
   constructor(private readonly target: () => UploadTarget) {}
 
   /** Starts encrypting and uploading chosen or dropped files (up to MAX_FILES in all). */
   attach(chosen: Iterable<File>): void {
     const room = MAX_FILES - this.list.length;
-    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile(file, this.target()));
+    const userId = session.current?.user.id ?? null;
+    const added = [...chosen].slice(0, Math.max(0, room)).map((file) => new OutgoingFile({ file, userId }, this.target()));
     this.list = [...this.list, ...added];
+  }
+
+  /** Finds this person's uploads for the same conversation or share that a closed page left unfinished. */
+  async findInterrupted(): Promise<void> {
+    const userId = session.current?.user.id;
+    if (!userId) return;
+    // Not those going on in this page or in another tab of this browser (they hold a lock while they send).
+    const busy = [...this.list.flatMap((f) => (f.descriptor ? [f.descriptor.fileId] : [])), ...(await uploadsInProgress())];
+    this.interrupted = (await pendingUploadsFor(userId, this.target())).filter((p) => !busy.includes(p.id));
+  }
+
+  /** Carries on with an interrupted upload from where the server stopped; it then goes with the message like any other file. */
+  resume(upload: PendingUpload): void {
+    this.interrupted = this.interrupted.filter((p) => p !== upload);
+    if (this.list.length >= MAX_FILES) return;
+    this.list = [...this.list, new OutgoingFile({ resume: upload }, this.target())];
+  }
+
+  /** Gives up an interrupted upload: what the server holds of it is deleted now. */
+  discard(upload: PendingUpload): void {
+    this.interrupted = this.interrupted.filter((p) => p !== upload);
+    void post(`/api/attachments/${seg(upload.id)}/cancel`).catch(() => undefined);
+    void forgetPendingUpload(upload.id);
   }
 
   /** Cancels a file's upload (the server deletes what arrived) and takes it off. */
@@ -81,7 +114,9 @@ export class OutgoingFiles {
     this.list = this.list.filter((f) => f !== file);
   }
 
+  /** After sending: the files went with it, so this browser no longer keeps them to resume. */
   clear(): void {
+    for (const file of this.list) if (file.descriptor) void forgetPendingUpload(file.descriptor.fileId);
     this.list = [];
   }
 

@@ -1,8 +1,9 @@
-// The browser's own IndexedDB database `haven`: `identity-keys` (private keys, key-store.ts)
-// and `client-state` (what this device keeps to check the server: the
-// last signed head it accepted, correspondents' last seen fingerprints, the sync cursor).
+// The browser's own IndexedDB database `haven`: `identity-keys` (private keys, key-store.ts),
+// `client-state` (what this device keeps to check the server: the last signed head it accepted,
+// correspondents' last seen fingerprints, the sync cursor) and `pending-uploads` (files being
+// uploaded, to resume after the page closed: pending-uploads.ts).
 const DATABASE = 'haven';
-export const STORES = ['identity-keys', 'client-state'] as const;
+export const STORES = ['identity-keys', 'client-state', 'pending-uploads'] as const;
 export type StoreName = (typeof STORES)[number];
 
 export function promised<T>(request: IDBRequest<T>): Promise<T> {
@@ -13,8 +14,8 @@ export function promised<T>(request: IDBRequest<T>): Promise<T> {
 }
 
 function openDatabase(): Promise<IDBDatabase> {
-  // Version 2 added `client-state`; upgrading keeps the keys stored by version 1.
-  const request = indexedDB.open(DATABASE, 2);
+  // Version 2 added `client-state`, version 3 `pending-uploads`; upgrading keeps what earlier versions stored.
+  const request = indexedDB.open(DATABASE, 3);
   request.onupgradeneeded = () => {
     for (const store of STORES) if (!request.result.objectStoreNames.contains(store)) request.result.createObjectStore(store);
   };
