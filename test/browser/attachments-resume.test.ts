@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
-import { totpCode } from '../support/totp';
 import { confirmDemoKeys } from '../support/confirm-keys';
-import { launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord, openAccountWithKeys } from './people-in-browsers';
+import { freshBrowser, launchBrowser, watchForProblems } from './browser';
+import { fillShareRecord, signInInBrowser } from './people-in-browsers';
 
 // Resuming an upload after the page itself was closed (issue 21): the browser kept the file, its
 // key and the encryption's header in IndexedDB, so a new page of the same browser makes the same
@@ -37,19 +36,9 @@ afterAll(async () => {
 });
 
 async function signedIn(name: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems = watchForProblems(page);
-  const account = haven.account(name);
-  await page.goto(haven.url);
-  await page.getByLabel('Email address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Security code').fill(totpCode(account.totpSecret ?? ''));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await openAccountWithKeys(page);
-  return { context, page, problems };
+  const { page, problems } = await freshBrowser(browser, contexts);
+  await signInInBrowser(page, haven, name);
+  return { context: page.context(), page, problems };
 }
 
 async function openConversation(page: Page): Promise<void> {

@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
-import { totpCode } from '../support/totp';
 import { confirmDemoKeys } from '../support/confirm-keys';
-import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord, openAccountWithKeys } from './people-in-browsers';
+import { SCREENSHOTS, freshBrowser, launchBrowser } from './browser';
+import { fillShareRecord, signInInBrowser } from './people-in-browsers';
 
 // Files on a verbal share itself (issue 21): Jordan logs a phone call with PC Reid and attaches the
 // body map discussed; Morgan, who took part, opens it from the chronology in another browser.
@@ -37,19 +36,9 @@ afterAll(async () => {
 });
 
 async function practitioner(name: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems = watchForProblems(page);
-  const account = haven.account(name);
-  await page.goto(haven.url);
-  await page.getByLabel('Email address').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Security code').fill(totpCode(account.totpSecret ?? ''));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await openAccountWithKeys(page);
-  return { page, problems };
+  const opened = await freshBrowser(browser, contexts);
+  await signInInBrowser(opened.page, haven, name);
+  return opened;
 }
 
 async function openLily(page: Page, why: string): Promise<void> {
