@@ -175,6 +175,7 @@ function shareRoomsThroughRedis(io: HavenServer, redis: Redis, prefix: string, l
   const pub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, enableAutoPipelining: true, connectionName: `${prefix}-rooms-pub` });
   const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: `${prefix}-rooms-sub` });
   for (const client of [pub, sub]) client.on('error', (err: Error) => logger.warn({ err: err.message }, 'socket.io redis adapter connection problem'));
+  catchSubscriptionFailures(sub, logger);
   if (hintOnReconnect) for (const client of [pub, sub]) hintAfterReconnection(io, client, logger);
   io.adapter(createAdapter(pub, sub, { key: `${prefix}-socket.io` }));
   io.on('share:copies', (copies: unknown) => {
@@ -186,6 +187,28 @@ function shareRoomsThroughRedis(io: HavenServer, redis: Redis, prefix: string, l
     pub.disconnect();
     sub.disconnect();
   };
+}
+
+/**
+ * The adapter subscribes and unsubscribes without waiting for the answer, so a command still queued
+ * when its connection closes (Redis unreachable, the process stopping) rejects with nobody to hear
+ * it: an unhandled rejection. Each such promise is caught here; the failure is already reported as a
+ * connection problem, and ioredis subscribes again by itself when the connection comes back.
+ */
+function catchSubscriptionFailures(client: Redis, logger: Logger): void {
+  for (const name of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const) {
+    const command = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(client, name, {
+      configurable: true,
+      value: (...args: unknown[]) => {
+        const answer = command(...args);
+        answer.catch((err: unknown) =>
+          logger.debug({ err: err instanceof Error ? err.message : String(err), command: name }, 'redis subscription command failed'),
+        );
+        return answer;
+      },
+    });
+  }
 }
 
 /**
