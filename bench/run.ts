@@ -79,7 +79,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
       ),
   ],
   ['signin-load', () => signInLoadBench({ attackers: 50, seconds: 10, timingRounds: 60 }, (line) => process.stdout.write(`${line}\n`))],
-  ['attachments', () => attachmentsBench({ megabytes: options['attachments-mb'], rounds: 6 }, (line) => process.stdout.write(`${line}\n`))],
+  ['attachments', () => attachmentsBench({ megabytes: options['attachments-mb'], rounds: 8 }, (line) => process.stdout.write(`${line}\n`))],
 ];
 
 process.stdout.write(`Machine: ${machine()}\n`);
