@@ -18,6 +18,7 @@ import {
   stillIndexed,
   updateChild,
 } from './children.store';
+import { currentLead, endLead } from './lead-practitioner.store';
 
 function requireAgency(signedIn: SignedIn): string {
   requireAllowed(canContributeToIndex(signedIn.actor, agencyOf(signedIn)));
@@ -65,7 +66,22 @@ export async function endMyInvolvement(ctx: ServiceContext, signedIn: SignedIn, 
     if (!(await endInvolvement(tx, childId, agencyId, signedIn.actor.id, now))) {
       throw new NotFoundError('not_involved', 'Your agency is not recorded as providing a service to this child.');
     }
-    await appendAuditEntries(tx, [{ actorId: signedIn.actor.id, agencyId, action: 'involvement.ended', subjectType: 'child', subjectId: childId }], now);
+    const entries: NewAuditEntry[] = [{ actorId: signedIn.actor.id, agencyId, action: 'involvement.ended', subjectType: 'child', subjectId: childId }];
+    // An agency that no longer serves the child no longer leads its care: its appointment ends with
+    // the involvement, instead of lingering (giving nothing) and coming back to life if the agency
+    // were recorded as involved again. Another agency's lead is not touched.
+    const lead = await currentLead(tx, childId);
+    if (lead?.appointment.agencyId === agencyId && (await endLead(tx, lead.appointment.id, signedIn.actor.id, now))) {
+      entries.push({
+        actorId: signedIn.actor.id,
+        agencyId,
+        action: 'lead_practitioner.ended',
+        subjectType: 'child',
+        subjectId: childId,
+        detail: { appointmentId: lead.appointment.id, leadId: lead.appointment.userId, involvementEnded: true },
+      });
+    }
+    await appendAuditEntries(tx, entries, now);
     await delistIfIdle(tx, signedIn, childId, now);
   });
   return childViewAfter(ctx, signedIn, childId);

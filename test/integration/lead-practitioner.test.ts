@@ -378,15 +378,23 @@ describe('the multi-agency chronology', () => {
     expect(asRuth.body.entries.map((e) => e.tier)).toContain('welfare');
   });
 
-  it('refuses a lead whose agency no longer serves the child; another serving agency may then appoint its own', async () => {
-    expect((await (await people.as('Jordan')).post(`/api/children/${ids.amara}/involvement/end`, {})).status).toBe(200);
+  it('ends the lead appointment of an agency that stops serving the child; another serving agency may then appoint its own', async () => {
+    const jordan = await people.as('Jordan');
+    expect((await jordan.post(`/api/children/${ids.amara}/involvement/end`, {})).status).toBe(200);
     const ruth = await people.as('Ruth');
     const res = await ruth.get<ErrorBody>(allAgencies(ids.amara));
-    expect([res.status, res.body.error.code]).toEqual([403, 'lead_agency_not_involved']);
-    expect((await staff.dana.client.get<{ lead: Lead }>(lead(ids.amara))).body.lead).toMatchObject({ user: { name: 'Ruth Adeyemi' }, agencyInvolved: false });
-    // The council's stale appointment no longer blocks the police from appointing their own lead.
+    expect([res.status, res.body.error.code]).toEqual([403, 'lead_ended']);
+    expect((await staff.dana.client.get<{ lead: Lead | null }>(lead(ids.amara))).body.lead).toBeNull();
+    const [ended] = await audit('lead_practitioner.ended', ids.amara);
+    expect(ended).toMatchObject({ actor: { name: 'Jordan Ellis' }, detail: { leadId: ids.ruth, involvementEnded: true } });
+    // The police's lead is not theirs to end: only the agency's own appointment goes with its involvement.
     expect((await appoint(staff.dana.client, ids.amara, ids.morgan, 'Police lead now the council has closed its case')).status).toBe(201);
+    expect((await jordan.post(`/api/children/${ids.amara}/involvement`, {})).status).toBe(200);
+    expect((await jordan.post(`/api/children/${ids.amara}/involvement/end`, {})).status).toBe(200);
     expect((await (await people.as('Morgan')).get(allAgencies(ids.amara))).status).toBe(200);
+    expect((await staff.dana.client.get<{ lead: Lead }>(lead(ids.amara))).body.lead).toMatchObject({ user: { name: 'Morgan Reid' }, agencyInvolved: true });
+    // Recording the council as involved again does not bring Ruth's appointment back.
+    expect((await ruth.get<ErrorBody>(allAgencies(ids.amara))).body.error.code).toBe('lead_ended');
   });
 
   it('refuses a lead who has been suspended', async () => {
