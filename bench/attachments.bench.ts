@@ -214,14 +214,7 @@ async function copyRow(db: pg.Client, table: string, n: number, pieces: Uint8Arr
  * first measurement, kept so the figures stay comparable). `rows` numbers the rows across rounds (kept
  * rounds add to one table).
  */
-async function baselineRound(
-  db: pg.Client,
-  pool: Uint8Array,
-  size: number,
-  write: RawWrite,
-  bytes: RawBytes,
-  rows: { next: number },
-): Promise<number> {
+async function baselineRound(db: pg.Client, pool: Uint8Array, size: number, write: RawWrite, bytes: RawBytes, rows: { next: number }): Promise<number> {
   const table = rawTable(bytes);
   const s = sodium();
   const started = performance.now();

@@ -88,6 +88,21 @@ describe('lead practitioner in Chromium', () => {
     await whose.getByRole('link', { name: 'Yours' }).click();
     await lead.getByText('Nothing is recorded yet.').waitFor({ timeout: 15_000 });
     expect(await lead.getByRole('article').count()).toBe(0);
+
+    // The council stops serving Lily: the button says first that Jordan's appointment ends with it, and it does.
+    await lead.goto(`${haven.url}/#/children/${lilyId}`);
+    const ending = lead.getByRole('button', { name: 'My agency no longer provides a service' });
+    await ending.waitFor({ timeout: 15_000 });
+    expect(await lead.locator(`#${await ending.getAttribute('aria-describedby')}`).innerText()).toBe(
+      "This also ends Jordan Ellis's appointment as Lily Hartwell's lead practitioner.",
+    );
+    await ending.click();
+    // Only the council served Lily in the demo, so she leaves the index; the audit log shows the appointment ended with it.
+    await lead.getByText('This child has left the index').waitFor({ timeout: 15_000 });
+    const audit = await (
+      await people.as('Sam')
+    ).get<{ entries: { subject: { id: string } | null; detail: Record<string, unknown> }[] }>('/api/audit?action=lead_practitioner.ended');
+    expect(audit.body.entries[0]?.detail).toMatchObject({ involvementEnded: true });
     expect(leadProblems).toEqual([]);
     await leadContext.close();
 
