@@ -7,7 +7,7 @@ import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { countActiveSystemAdmins } from './accounts.store';
 import type { IDENTITY_CHECK_METHODS } from './mfa-recovery.schema';
-import { insertMfaRecovery, recoveryAlertRecipients, supersedeOpenRecoveries } from './mfa-recovery.store';
+import { insertMfaRecovery, recoveryAlertRecipients, lockRecoveriesOf, supersedeOpenRecoveries } from './mfa-recovery.store';
 import { findUserForOperator } from './operator.service';
 import { actorOf } from './session-view';
 import { deleteUserSessions } from './sessions.store';
@@ -45,7 +45,7 @@ export async function recoverSystemAdminAsOperator(
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + ctx.config.HAVEN_MFA_RECOVERY_HOURS * 3_600_000);
   const { ended, mail } = await ctx.db.transaction(async (tx) => {
-    const superseded = await supersedeOpenRecoveries(tx, record.user.id, now);
+    await lockRecoveriesOf(tx, record.user.id);
     const row = await insertMfaRecovery(tx, {
       userId: record.user.id,
       requestedBy: null,
@@ -57,6 +57,8 @@ export async function recoverSystemAdminAsOperator(
       createdAt: now,
       expiresAt,
     });
+    // After the insert, so the requests it replaces can name it.
+    const superseded = await supersedeOpenRecoveries(tx, record.user.id, now, row.id);
     await appendAuditEntries(
       tx,
       [

@@ -24,6 +24,7 @@ import {
   findMfaRecovery,
   insertMfaRecovery,
   listRecentRecoveries,
+  lockRecoveriesOf,
   supersedeOpenRecoveries,
   type MfaRecoveryRow,
 } from './mfa-recovery.store';
@@ -36,7 +37,7 @@ import { deleteUserSessions } from './sessions.store';
 // it may go, works once, and its use is the re-enrolment: the new authenticator replaces the old
 // in the same transaction that uses the link, so the account is never without a second factor.
 
-export type MfaRecoveryStatus = 'awaiting_confirmation' | 'link_sent' | 'completed' | 'cancelled' | 'expired';
+export type MfaRecoveryStatus = 'awaiting_confirmation' | 'link_sent' | 'completed' | 'cancelled' | 'replaced' | 'expired';
 
 export interface MfaRecoveryView {
   id: string;
@@ -58,7 +59,7 @@ const IDENTITY_CHECK_MAX_AGE_MS = 7 * 24 * 3_600_000;
 
 function statusOf(row: MfaRecoveryRow, now: Date): MfaRecoveryStatus {
   if (row.usedAt) return 'completed';
-  if (row.cancelledAt) return 'cancelled';
+  if (row.cancelledAt) return row.replacedBy ? 'replaced' : 'cancelled';
   if (row.expiresAt <= now) return 'expired';
   return row.tokenHash ? 'link_sent' : 'awaiting_confirmation';
 }
@@ -130,7 +131,7 @@ export async function requestMfaRecovery(ctx: ServiceContext, signedIn: SignedIn
   const expiresAt = windowEnd(ctx, now);
   const subject = { id: userId, agencyId: record.user.agencyId, role: record.user.role };
   const { row, ended, mail } = await ctx.db.transaction(async (tx) => {
-    const superseded = await supersedeOpenRecoveries(tx, userId, now);
+    await lockRecoveriesOf(tx, userId);
     const row = await insertMfaRecovery(tx, {
       userId,
       requestedBy: signedIn.actor.id,
@@ -142,6 +143,8 @@ export async function requestMfaRecovery(ctx: ServiceContext, signedIn: SignedIn
       createdAt: now,
       expiresAt,
     });
+    // After the insert, so the requests it replaces can name it.
+    const superseded = await supersedeOpenRecoveries(tx, userId, now, row.id);
     await appendAuditEntries(
       tx,
       [

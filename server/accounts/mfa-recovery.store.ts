@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { mfaRecoveries, userKeys, users } from '../db/schema';
 
@@ -10,12 +10,31 @@ export async function insertMfaRecovery(db: Database, values: typeof mfaRecoveri
   return row;
 }
 
-/** A newer request replaces any open one of the same person: only the newest link can work. */
-export async function supersedeOpenRecoveries(db: Database, userId: string, now: Date): Promise<number> {
+/**
+ * Serialises new requests for one person, so that of requests made at the same moment each later
+ * one sees and replaces the one before: without it, two could each miss the other and both links work.
+ */
+export async function lockRecoveriesOf(tx: Database, userId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('haven/mfa-recovery'), hashtext(${userId}))`);
+}
+
+/**
+ * A newer request replaces any open one of the same person: only the newest link can work. The
+ * ones it ends name it, so the list tells a replaced request from one an admin cancelled.
+ */
+export async function supersedeOpenRecoveries(db: Database, userId: string, now: Date, newer: string): Promise<number> {
   const rows = await db
     .update(mfaRecoveries)
-    .set({ cancelledAt: now })
-    .where(and(eq(mfaRecoveries.userId, userId), isNull(mfaRecoveries.usedAt), isNull(mfaRecoveries.cancelledAt), gt(mfaRecoveries.expiresAt, now)))
+    .set({ cancelledAt: now, replacedBy: newer })
+    .where(
+      and(
+        eq(mfaRecoveries.userId, userId),
+        ne(mfaRecoveries.id, newer),
+        isNull(mfaRecoveries.usedAt),
+        isNull(mfaRecoveries.cancelledAt),
+        gt(mfaRecoveries.expiresAt, now),
+      ),
+    )
     .returning({ id: mfaRecoveries.id });
   return rows.length;
 }

@@ -1,5 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const agencyKind = pgEnum('agency_kind', ['children_social_care', 'police', 'health', 'education', 'youth_offending', 'voluntary', 'other']);
 
@@ -201,6 +216,8 @@ export const mfaRecoveries = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true, mode: 'date' }),
+    /** The newer request that ended this one (a recovery an admin cancelled has none). */
+    replacedBy: uuid('replaced_by').references((): AnyPgColumn => mfaRecoveries.id),
   },
   (t) => [index('mfa_recoveries_user_idx').on(t.userId)],
 );

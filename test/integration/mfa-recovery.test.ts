@@ -272,17 +272,28 @@ describe('refusals', () => {
     expect(await auditOf('account.mfa_recovery_confirmed', ids.ruth)).toHaveLength(1);
   });
 
-  it('a newer request replaces the older link', async () => {
+  it('a newer request replaces the older link, also when eight race', async () => {
     const priya = await people.as('Priya');
     const sam = await people.as('Sam');
     const person = await makeUser(haven, sam, 'practitioner', ids.council, 'Twice Asked');
-    await priya.post(`/api/users/${person.id}/mfa-recovery`, checkedNow());
+    const older = await priya.post<RecoveryBody>(`/api/users/${person.id}/mfa-recovery`, checkedNow());
     const first = await recoveryLinkSentTo(haven, smtp, person.email);
-    await priya.post(`/api/users/${person.id}/mfa-recovery`, checkedNow());
+    const newer = await priya.post<RecoveryBody>(`/api/users/${person.id}/mfa-recovery`, checkedNow());
     const second = await recoveryLinkSentTo(haven, smtp, person.email);
     expect(second).not.toBe(first);
     expect((await anonymous().get(`/api/auth/mfa-recovery/${first}`)).status).toBe(404);
     expect((await anonymous().get(`/api/auth/mfa-recovery/${second}`)).status).toBe(200);
+    // The list says which request was replaced, not that an admin cancelled it; the newer one is open.
+    const listed = (await priya.get<{ recoveries: { id: string; status: string }[] }>('/api/mfa-recoveries')).body.recoveries;
+    expect(listed.find((r) => r.id === older.body.recovery.id)?.status).toBe('replaced');
+    expect(listed.find((r) => r.id === newer.body.recovery.id)?.status).toBe('link_sent');
+
+    // Eight more at the same moment: each replaces the one before, so exactly one link stays open.
+    const answers = await Promise.all(Array.from({ length: 8 }, () => priya.post<RecoveryBody>(`/api/users/${person.id}/mfa-recovery`, checkedNow())));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+    const racing = new Set([newer.body.recovery.id, ...answers.map((a) => a.body.recovery.id)]);
+    const after = (await priya.get<{ recoveries: { id: string; status: string }[] }>('/api/mfa-recoveries')).body.recoveries.filter((r) => racing.has(r.id));
+    expect(after.map((r) => r.status).sort()).toEqual(['link_sent', ...Array(8).fill('replaced')]);
   });
 });
 

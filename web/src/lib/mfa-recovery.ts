@@ -11,7 +11,7 @@ export const IDENTITY_CHECKS = [
 ] as const;
 export type IdentityCheckMethod = (typeof IDENTITY_CHECKS)[number]['value'];
 
-export type MfaRecoveryStatus = 'awaiting_confirmation' | 'link_sent' | 'completed' | 'cancelled' | 'expired';
+export type MfaRecoveryStatus = 'awaiting_confirmation' | 'link_sent' | 'completed' | 'cancelled' | 'replaced' | 'expired';
 
 export interface MfaRecovery {
   id: string;
@@ -36,7 +36,8 @@ export const STATUS_WORDS: Record<MfaRecoveryStatus, string> = {
   awaiting_confirmation: 'Waiting for a second admin to confirm',
   link_sent: 'Link e-mailed',
   completed: 'New authenticator set up',
-  cancelled: 'Cancelled, or replaced by a newer request',
+  cancelled: 'Cancelled by an admin',
+  replaced: 'Replaced by a newer request',
   expired: 'Expired',
 };
 

@@ -1,0 +1,2 @@
+ALTER TABLE "mfa_recoveries" ADD COLUMN "replaced_by" uuid;--> statement-breakpoint
+ALTER TABLE "mfa_recoveries" ADD CONSTRAINT "mfa_recoveries_replaced_by_mfa_recoveries_id_fk" FOREIGN KEY ("replaced_by") REFERENCES "public"."mfa_recoveries"("id") ON DELETE no action ON UPDATE no action;
