@@ -119,7 +119,7 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       });
       await again.goto(haven.url);
       await openConversation(again);
-      const offered = again.getByRole('list', { name: 'Uploads interrupted when the page closed' });
+      const offered = again.getByRole('list', { name: 'Interrupted uploads' });
       await offered.getByRole('button', { name: 'Resume uploading visit-report.pdf' }).waitFor({ timeout: 15_000 });
       expect(await offered.getByRole('listitem').count()).toBe(1);
       // What the server holds now (the request held when the page closed may still have landed).
@@ -156,7 +156,7 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       await third.goto(haven.url);
       await openConversation(third);
       await third.getByLabel('Attach files').waitFor();
-      expect(await third.getByRole('list', { name: 'Uploads interrupted when the page closed' }).count()).toBe(0);
+      expect(await third.getByRole('list', { name: 'Interrupted uploads' }).count()).toBe(0);
       await third.close();
       expect(jordan.problems).toEqual([]);
       expect(morgan.problems).toEqual([]);
@@ -183,20 +183,20 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       await openConversation(again);
       await again.getByLabel('Attach files').waitFor();
       await again.waitForTimeout(500);
-      expect(await again.getByRole('list', { name: 'Uploads interrupted when the page closed' }).count()).toBe(0);
+      expect(await again.getByRole('list', { name: 'Interrupted uploads' }).count()).toBe(0);
       await page.close();
 
       // Once that page is gone, it is offered.
       await again.reload();
       await openConversation(again);
-      const offered = again.getByRole('list', { name: 'Uploads interrupted when the page closed' });
+      const offered = again.getByRole('list', { name: 'Interrupted uploads' });
       await offered.getByRole('button', { name: 'Discard wrong-file.txt' }).click();
       await expect.poll(async () => (await newestUpload()).deleted_because, { timeout: 15_000 }).toBe('cancelled');
       expect((await newestUpload()).id).toBe(started.id);
       await again.reload();
       await openConversation(again);
       await again.getByLabel('Attach files').waitFor();
-      expect(await again.getByRole('list', { name: 'Uploads interrupted when the page closed' }).count()).toBe(0);
+      expect(await again.getByRole('list', { name: 'Interrupted uploads' }).count()).toBe(0);
     },
   );
 });
