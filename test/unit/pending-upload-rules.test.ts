@@ -59,7 +59,8 @@ describe('a stored record', () => {
   // Each of these says whose upload it is, for what and since when, so it is offered for discarding, with the reason.
   it.each([
     ['no file', record({ file: 'bytes' }), 'the file itself is missing'],
-    ['a file of another size than recorded', record({ size: 11 }), 'the kept file is not the size recorded for it'],
+    ['a file smaller than recorded', record({ size: 11 }), 'the kept file is not the size recorded for it'],
+    ['a file larger than recorded', record({ size: 9 }), 'the kept file is not the size recorded for it'],
     ['a size that is not a number', record({ size: '10' }), 'it has no valid file size'],
     ['a negative size', record({ size: -1, file: new Blob([]) }), 'it has no valid file size'],
     ['a fractional size', record({ size: 10.5 }), 'it has no valid file size'],
