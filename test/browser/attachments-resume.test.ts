@@ -15,8 +15,9 @@ import { fillShareRecord, signInInBrowser } from './people-in-browsers';
 let haven: TestHaven;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-/** Jordan's browser, whose keys and kept uploads live in its IndexedDB. */
+/** Jordan's browser, whose keys and kept uploads live in its IndexedDB, and Morgan's page (each signs in once for the whole file). */
 let jordanContext: BrowserContext | null = null;
+let morganPage: Page | null = null;
 
 function fileBytes(size: number, seed: number): Buffer {
   const bytes = Buffer.alloc(size);
@@ -65,6 +66,21 @@ async function newestUpload(): Promise<{ id: string; received: number; size: num
   }
 }
 
+/** One upload's state on the server, read from the database. */
+async function uploadRow(id: string): Promise<{ received: number; deleted_because: string | null }> {
+  const db = await rawClient(haven.database.url);
+  try {
+    const { rows } = await db.query<{ received: string; deleted_because: string | null }>('select received, deleted_because from attachments where id = $1', [
+      id,
+    ]);
+    const row = rows[0];
+    if (!row) throw new Error('no such upload');
+    return { received: Number(row.received), deleted_because: row.deleted_because };
+  } finally {
+    await db.end();
+  }
+}
+
 /** Lets the first `allowed` chunk requests through and holds every later one, as a page closing mid-upload leaves them. */
 async function cutAfter(page: Page, allowed: number): Promise<void> {
   let seen = 0;
@@ -75,6 +91,57 @@ async function cutAfter(page: Page, allowed: number): Promise<void> {
   });
 }
 
+/** The upload ids this browser keeps to resume (IndexedDB store `pending-uploads`). A string script: the tests compile without the DOM's types. */
+function keptUploadIds(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(async () => {
+    const done = (request) => new Promise((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const db = await done(indexedDB.open('haven'));
+    try {
+      return (await done(db.transaction('pending-uploads', 'readonly').objectStore('pending-uploads').getAllKeys())).map(String);
+    } finally {
+      db.close();
+    }
+  })()`);
+}
+
+/** Changes a kept record by hand, as someone with access to this browser's storage could: `change` is a statement about `record`. */
+async function tamperKeptUpload(page: Page, id: string, change: string): Promise<void> {
+  await page.evaluate(`(async (id) => {
+    const done = (request) => new Promise((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const db = await done(indexedDB.open('haven'));
+    try {
+      const store = db.transaction('pending-uploads', 'readwrite').objectStore('pending-uploads');
+      const record = await done(store.get(id));
+      if (!record) throw new Error('no such kept upload');
+      ${change};
+      await done(store.put(record, id));
+    } finally {
+      db.close();
+    }
+  })(${JSON.stringify(id)})`);
+}
+
+/** Starts uploading a small file in a new page of Jordan's browser and closes the page before any of it arrives: it is kept to resume. */
+async function uploadCutOffAtOnce(context: BrowserContext, name: string): Promise<string> {
+  const page = await context.newPage();
+  await page.goto(haven.url);
+  await openConversation(page);
+  const previous = (await newestUpload()).id;
+  await cutAfter(page, 0);
+  await page.getByLabel('Attach files').setInputFiles({ name, mimeType: 'text/plain', buffer: fileBytes(2000, 5) });
+  await expect.poll(async () => (await newestUpload()).id, { timeout: 15_000 }).not.toBe(previous);
+  const { id } = await newestUpload();
+  await expect.poll(() => keptUploadIds(page), { timeout: 15_000 }).toContain(id);
+  await page.close();
+  return id;
+}
+
 describe('resuming an upload after the page was closed, in Chromium', () => {
   it(
     'Jordan closes the page mid-upload, opens the conversation again, resumes from where the server stopped, and Morgan gets identical bytes',
@@ -83,6 +150,7 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       const jordan = await signedIn('Jordan');
       jordanContext = jordan.context;
       const morgan = await signedIn('Morgan');
+      morganPage = morgan.page;
       await confirmDemoKeys(haven, ['Jordan', 'Morgan']);
       const page = jordan.page;
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
@@ -119,7 +187,7 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       });
       await again.goto(haven.url);
       await openConversation(again);
-      const offered = again.getByRole('list', { name: 'Uploads interrupted when the page closed' });
+      const offered = again.getByRole('list', { name: 'Interrupted uploads' });
       await offered.getByRole('button', { name: 'Resume uploading visit-report.pdf' }).waitFor({ timeout: 15_000 });
       expect(await offered.getByRole('listitem').count()).toBe(1);
       // What the server holds now (the request held when the page closed may still have landed).
@@ -156,7 +224,7 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       await third.goto(haven.url);
       await openConversation(third);
       await third.getByLabel('Attach files').waitFor();
-      expect(await third.getByRole('list', { name: 'Uploads interrupted when the page closed' }).count()).toBe(0);
+      expect(await third.getByRole('list', { name: 'Interrupted uploads' }).count()).toBe(0);
       await third.close();
       expect(jordan.problems).toEqual([]);
       expect(morgan.problems).toEqual([]);
@@ -183,20 +251,209 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       await openConversation(again);
       await again.getByLabel('Attach files').waitFor();
       await again.waitForTimeout(500);
-      expect(await again.getByRole('list', { name: 'Uploads interrupted when the page closed' }).count()).toBe(0);
+      expect(await again.getByRole('list', { name: 'Interrupted uploads' }).count()).toBe(0);
       await page.close();
 
       // Once that page is gone, it is offered.
       await again.reload();
       await openConversation(again);
-      const offered = again.getByRole('list', { name: 'Uploads interrupted when the page closed' });
+      const offered = again.getByRole('list', { name: 'Interrupted uploads' });
       await offered.getByRole('button', { name: 'Discard wrong-file.txt' }).click();
       await expect.poll(async () => (await newestUpload()).deleted_because, { timeout: 15_000 }).toBe('cancelled');
       expect((await newestUpload()).id).toBe(started.id);
       await again.reload();
       await openConversation(again);
       await again.getByLabel('Attach files').waitFor();
-      expect(await again.getByRole('list', { name: 'Uploads interrupted when the page closed' }).count()).toBe(0);
+      expect(await again.getByRole('list', { name: 'Interrupted uploads' }).count()).toBe(0);
     },
   );
+  it(
+    'the connection drops during a resume: the upload is left interrupted (kept here and on the server), not cancelled, and resuming once back online completes it; Morgan gets identical bytes',
+    { timeout: 240_000 },
+    async () => {
+      if (!jordanContext || !morganPage) throw new Error('the first test did not leave Jordan and Morgan signed in');
+      const context = jordanContext;
+      const first = await context.newPage();
+      await first.goto(haven.url);
+      await openConversation(first);
+      const report = fileBytes(7_000_000, 13);
+      await cutAfter(first, 1);
+      await first.getByLabel('Attach files').setInputFiles({ name: 'network-report.pdf', mimeType: 'application/pdf', buffer: report });
+      await expect.poll(async () => (await newestUpload()).received, { timeout: 30_000 }).toBeGreaterThan(0);
+      const { id } = await newestUpload();
+      await first.close();
+
+      // A new page resumes it, and the connection goes with its first request (the request held when
+      // the first page closed may have landed, so one more may be all that is left), and stays gone.
+      const page = await context.newPage();
+      const problems = watchForProblems(page);
+      let sent = 0;
+      await page.route('**/api/attachments/*/chunks*', async (route: Route) => {
+        sent += 1;
+        if (sent !== 1) return route.continue();
+        await context.setOffline(true);
+        return route.abort('internetdisconnected');
+      });
+      await page.goto(haven.url);
+      await openConversation(page);
+      await page.getByRole('list', { name: 'Interrupted uploads' }).getByRole('button', { name: 'Resume uploading network-report.pdf' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Upload interrupted: the connection to Haven was lost.' }).waitFor({ timeout: 30_000 });
+      expect(sent).toBe(1);
+      // Nothing was cancelled or forgotten: the server keeps what arrived, this browser the file and its key.
+      const cut = await newestUpload();
+      expect(cut).toMatchObject({ id, deleted_because: null });
+      expect(cut.received).toBeGreaterThan(0);
+      expect(cut.received).toBeLessThan(cut.size);
+      expect(await keptUploadIds(page)).toContain(id);
+      expect(await page.getByRole('button', { name: 'Remove network-report.pdf' }).count()).toBe(1);
+
+      await context.setOffline(false);
+      const offsets: number[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'PUT') offsets.push(Number(new URL(request.url()).searchParams.get('offset')));
+      });
+      await page.getByRole('button', { name: 'Resume uploading network-report.pdf' }).click();
+      await page.getByText('Encrypted and uploaded').waitFor({ timeout: 60_000 });
+      // From where the server stood, nothing twice.
+      expect(offsets[0]).toBe(cut.received);
+      expect(new Set(offsets).size).toBe(offsets.length);
+      await page.getByLabel('Message', { exact: true }).fill('The network report is attached.');
+      await page.getByRole('button', { name: 'Send securely' }).click();
+      await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor({ timeout: 15_000 });
+      expect(await newestUpload()).toMatchObject({ id, received: cut.size, deleted_because: null });
+      expect(await keptUploadIds(page)).not.toContain(id);
+
+      const m = morganPage;
+      await openConversation(m);
+      const article = m.getByRole('article').filter({ hasText: 'The network report is attached.' });
+      await article.waitFor({ timeout: 15_000 });
+      await article.getByRole('button', { name: 'Download network-report.pdf' }).click();
+      const save = article.getByRole('link', { name: 'Save network-report.pdf' });
+      await save.waitFor({ timeout: 30_000 });
+      const [download] = await Promise.all([m.waitForEvent('download'), save.click()]);
+      expect((await readFile(await download.path())).equals(report)).toBe(true);
+      await page.close();
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it(
+    'a kept record changed by hand is refused with the reason and can only be discarded: a damaged one when offered, one whose size differs from the server’s upload before anything is encrypted',
+    { timeout: 120_000 },
+    async () => {
+      if (!jordanContext) throw new Error('the first test did not leave Jordan signed in');
+      const damaged = await uploadCutOffAtOnce(jordanContext, 'damaged-key.txt');
+      const resized = await uploadCutOffAtOnce(jordanContext, 'resized.txt');
+      const page = await jordanContext.newPage();
+      const problems = watchForProblems(page);
+      await page.goto(haven.url);
+      await openConversation(page);
+      await tamperKeptUpload(page, damaged, 'record.key = new Uint8Array(31)');
+      // Another file of another size, consistent in itself: only the server can tell.
+      await tamperKeptUpload(page, resized, 'record.file = new Blob([new Uint8Array(300000)]); record.size = 300000');
+      const puts: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'PUT') puts.push(request.url());
+      });
+      await page.reload();
+      await openConversation(page);
+      const offered = page.getByRole('list', { name: 'Interrupted uploads' });
+      const damagedItem = offered.getByRole('listitem').filter({ hasText: 'damaged-key.txt' });
+      await damagedItem.waitFor({ timeout: 15_000 });
+      await expect
+        .poll(() => damagedItem.textContent())
+        .toContain(
+          'This upload cannot be resumed: what this browser kept of it is damaged (the file’s key is not 32 bytes). Discard it and attach the file again.',
+        );
+      expect(await damagedItem.getByRole('button', { name: 'Resume uploading damaged-key.txt' }).count()).toBe(0);
+
+      // The resized one looks whole here; resuming asks the server first, and is refused before encrypting anything.
+      await offered.getByRole('button', { name: 'Resume uploading resized.txt' }).click();
+      await page
+        .getByRole('alert')
+        .filter({
+          hasText: 'This upload cannot be resumed: the file kept in this browser is not the size Haven expects. Discard it and attach the file again.',
+        })
+        .waitFor({ timeout: 15_000 });
+      expect(puts).toEqual([]);
+      expect(await page.getByRole('button', { name: 'Resume uploading resized.txt' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Remove resized.txt' }).count()).toBe(0);
+
+      // Discard: the damaged record still names this person's upload for this conversation, so the server deletes it too.
+      await damagedItem.getByRole('button', { name: 'Discard damaged-key.txt' }).click();
+      await expect.poll(() => keptUploadIds(page), { timeout: 15_000 }).not.toContain(damaged);
+      await expect.poll(async () => (await uploadRow(damaged)).deleted_because, { timeout: 15_000 }).toBe('cancelled');
+      // The resized record does not describe the server's upload, so that is left to the 24-hour sweep; the record goes.
+      await page.getByRole('button', { name: 'Discard resized.txt' }).click();
+      await expect.poll(() => keptUploadIds(page), { timeout: 15_000 }).not.toContain(resized);
+      expect((await uploadRow(resized)).deleted_because).toBeNull();
+      expect(await keptUploadIds(page)).not.toContain(damaged);
+
+      await page.reload();
+      await openConversation(page);
+      await page.getByLabel('Attach files').waitFor();
+      expect(await page.getByRole('list', { name: 'Interrupted uploads' }).count()).toBe(0);
+      expect(puts).toEqual([]);
+      await page.close();
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it(
+    'a 409 wrong_offset is handled once: an answer lost as a 409 carries on from the server’s offset; a second 409 in a row stops with an error, and the upload stays until removed',
+    { timeout: 120_000 },
+    async () => {
+      if (!jordanContext) throw new Error('the first test did not leave Jordan signed in');
+      const page = await jordanContext.newPage();
+      const problems = watchForProblems(page);
+      await page.goto(haven.url);
+      await openConversation(page);
+      const wrongOffset = { status: 409, json: { error: { code: 'wrong_offset', message: 'This upload stands elsewhere.' } } };
+
+      // The request is stored, but the browser hears 409: it asks where the upload stands and finds it done.
+      let first = 0;
+      await page.route('**/api/attachments/*/chunks*', async (route: Route) => {
+        first += 1;
+        await route.fetch();
+        return route.fulfill(wrongOffset);
+      });
+      await page.getByLabel('Attach files').setInputFiles({ name: 'landed.txt', mimeType: 'text/plain', buffer: fileBytes(2000, 9) });
+      await page.getByText('Encrypted and uploaded').waitFor({ timeout: 15_000 });
+      expect(first).toBe(1);
+      await page.unrouteAll();
+
+      // Every request is answered 409 and stored nowhere: the second in a row stops it.
+      let puts = 0;
+      await page.route('**/api/attachments/*/chunks*', async (route: Route) => {
+        puts += 1;
+        return route.fulfill(wrongOffset);
+      });
+      await page.getByLabel('Attach files').setInputFiles({ name: 'stuck.txt', mimeType: 'text/plain', buffer: fileBytes(2000, 11) });
+      await page.getByRole('alert').filter({ hasText: 'was not where this browser expected, twice in a row' }).waitFor({ timeout: 15_000 });
+      const stuck = await newestUpload();
+      expect(puts).toBe(2);
+      expect(stuck.deleted_because).toBeNull();
+      expect(await keptUploadIds(page)).toContain(stuck.id);
+      // Only taking it off deletes it.
+      await page.getByRole('button', { name: 'Remove stuck.txt' }).click();
+      await expect.poll(async () => (await uploadRow(stuck.id)).deleted_because, { timeout: 15_000 }).toBe('cancelled');
+      await expect.poll(() => keptUploadIds(page)).not.toContain(stuck.id);
+      expect(puts).toBe(2);
+      await page.getByRole('button', { name: 'Remove landed.txt' }).click();
+      await page.close();
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it('signing out forgets every kept upload: the store is empty afterwards', { timeout: 60_000 }, async () => {
+    if (!jordanContext) throw new Error('the first test did not leave Jordan signed in');
+    const kept = await uploadCutOffAtOnce(jordanContext, 'before-sign-out.txt');
+    const page = await jordanContext.newPage();
+    await page.goto(haven.url);
+    await openConversation(page);
+    expect(await keptUploadIds(page)).toContain(kept);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => keptUploadIds(page), { timeout: 15_000 }).toEqual([]);
+  });
 });

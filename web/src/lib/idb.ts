@@ -51,3 +51,24 @@ export async function writeState(key: string, value: unknown): Promise<void> {
 export async function deleteState(key: string): Promise<void> {
   await withStore('client-state', 'readwrite', (store) => store.delete(key));
 }
+
+/** Every key and value of a store, read in one transaction (so each value is paired with its own key). */
+export async function readEntries(name: StoreName): Promise<[IDBValidKey, unknown][]> {
+  const db = await openDatabase();
+  try {
+    const transaction = db.transaction(name, 'readonly');
+    return await new Promise((resolve, reject) => {
+      const entries: [IDBValidKey, unknown][] = [];
+      const request = transaction.objectStore(name).openCursor();
+      request.onsuccess = () => {
+        const cursor = request.result;
+        if (!cursor) return resolve(entries);
+        entries.push([cursor.key, cursor.value]);
+        cursor.continue();
+      };
+      request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
+    });
+  } finally {
+    db.close();
+  }
+}

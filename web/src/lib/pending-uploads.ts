@@ -1,10 +1,11 @@
 // Uploads this browser started and has not yet seen sent, removed or cancelled, kept in IndexedDB
-// (store `pending-uploads`, one record per upload id) so that one cut off by the page closing can be
-// resumed when its conversation or verbal share is opened again (docs/attachments.md). A record
-// holds the chosen file and its key, on this device only, as the private keys are; it goes when the
-// file is sent, taken off or cancelled, when the person signs out, and after 24 hours.
-import { withStore } from './idb';
-import { asPendingUpload, isFresh, offeredHere, type PendingUpload, type UploadTarget } from './pending-upload-rules';
+// (store `pending-uploads`, one record per upload id) so that one cut off by the page closing or by
+// a lost connection can be resumed when its conversation or verbal share is opened again
+// (docs/attachments.md). A record holds the chosen file and its key, on this device only, as the
+// private keys are; it goes when the file is sent, taken off, cancelled or discarded, when the
+// person signs out, and after 24 hours.
+import { readEntries, withStore } from './idb';
+import { isFresh, offeredHere, readKeptUpload, type KeptUpload, type PendingUpload, type UploadTarget } from './pending-upload-rules';
 
 const STORE = 'pending-uploads';
 
@@ -23,29 +24,25 @@ export async function forgetAllPendingUploads(): Promise<void> {
 }
 
 /**
- * The interrupted uploads to offer on this screen, oldest first. Records that are damaged or older
- * than the server keeps unsent uploads are deleted on the way.
+ * The interrupted uploads to offer on this screen, oldest first: whole ones to resume or discard,
+ * damaged ones (pending-upload-rules.ts) to discard only. Records that cannot say whose upload they
+ * are, or are older than the server keeps unsent uploads, are deleted on the way.
  */
-export async function pendingUploadsFor(userId: string, target: UploadTarget, now = Date.now()): Promise<PendingUpload[]> {
-  let values: unknown[];
-  let keys: IDBValidKey[];
+export async function pendingUploadsFor(userId: string, target: UploadTarget, now = Date.now()): Promise<KeptUpload[]> {
+  let entries: [IDBValidKey, unknown][];
   try {
-    [values, keys] = await Promise.all([
-      withStore<unknown[]>(STORE, 'readonly', (store) => store.getAll()),
-      withStore<IDBValidKey[]>(STORE, 'readonly', (store) => store.getAllKeys()),
-    ]);
+    entries = await readEntries(STORE);
   } catch {
     return [];
   }
-  const offered: PendingUpload[] = [];
-  for (const [i, value] of values.entries()) {
-    const upload = asPendingUpload(value);
-    if (!upload || !isFresh(upload, now)) {
-      const key = keys[i];
-      if (key !== undefined) await withStore(STORE, 'readwrite', (store) => store.delete(key)).catch(() => undefined);
+  const offered: KeptUpload[] = [];
+  for (const [key, value] of entries) {
+    const kept = readKeptUpload(value, key);
+    if (!kept || !isFresh(kept.upload, now)) {
+      await withStore(STORE, 'readwrite', (store) => store.delete(key)).catch(() => undefined);
       continue;
     }
-    if (offeredHere(upload, { userId, target, now })) offered.push(upload);
+    if (offeredHere(kept.upload, { userId, target, now })) offered.push(kept);
   }
-  return offered.sort((a, b) => a.startedAt - b.startedAt);
+  return offered.sort((a, b) => a.upload.startedAt - b.upload.startedAt);
 }
