@@ -6,7 +6,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { confirmDemoKeys } from '../support/confirm-keys';
 import { freshBrowser, launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord, signInInBrowser } from './people-in-browsers';
+import { signInInBrowser, startConversationWithMorgan } from './people-in-browsers';
 
 // Resuming an upload after the page itself was closed (issue 21): the browser kept the file, its
 // key and the encryption's header in IndexedDB, so a new page of the same browser makes the same
@@ -153,20 +153,11 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       morganPage = morgan.page;
       await confirmDemoKeys(haven, ['Jordan', 'Morgan']);
       const page = jordan.page;
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
-      await page.getByLabel('Name', { exact: true }).fill('Lily Hartwell');
-      await page.getByRole('button', { name: 'Search' }).click();
-      await page.getByRole('button', { name: 'Open record for Lily Hartwell' }).click();
-      await page.getByLabel('Why do you need to see this record?').fill('To send the police the visit report');
-      await page.getByRole('button', { name: 'Open record' }).click();
-      await page.getByRole('button', { name: 'Start a conversation' }).click();
-      await page.getByLabel('Name of the person').fill('Morgan');
-      await page.getByRole('button', { name: 'Find person' }).click();
-      await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
-      await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
-      await fillShareRecord(page, 'To share the visit report before the joint visit.', 'Only the report itself.');
-      await page.getByRole('button', { name: 'Start conversation' }).click();
-      await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
+      await startConversationWithMorgan(page, {
+        reason: 'To send the police the visit report',
+        purpose: 'To share the visit report before the joint visit.',
+        proportionate: 'Only the report itself.',
+      });
 
       // Over two of the browser's 3 MiB requests: the first is stored, the second never arrives, and the page closes.
       const report = fileBytes(7_000_000, 7);

@@ -8,7 +8,7 @@ import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 import { confirmDemoKeys } from '../support/confirm-keys';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord, openAccountWithKeys } from './people-in-browsers';
+import { openAccountWithKeys, startConversationWithMorgan } from './people-in-browsers';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -57,20 +57,11 @@ describe('encrypted files in Chromium', () => {
     const morgan = await practitioner('Morgan');
     await confirmDemoKeys(haven, ['Jordan', 'Morgan']);
     const page = jordan.page;
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Lily Hartwell');
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('button', { name: 'Open record for Lily Hartwell' }).click();
-    await page.getByLabel('Why do you need to see this record?').fill('To send the police the child protection plan');
-    await page.getByRole('button', { name: 'Open record' }).click();
-    await page.getByRole('button', { name: 'Start a conversation' }).click();
-    await page.getByLabel('Name of the person').fill('Morgan');
-    await page.getByRole('button', { name: 'Find person' }).click();
-    await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
-    await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
-    await fillShareRecord(page, 'To share the child protection plan before the visit.', 'Only the plan itself.');
-    await page.getByRole('button', { name: 'Start conversation' }).click();
-    await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
+    await startConversationWithMorgan(page, {
+      reason: 'To send the police the child protection plan',
+      purpose: 'To share the child protection plan before the visit.',
+      proportionate: 'Only the plan itself.',
+    });
 
     // The network fails twice during the upload (the file goes in three requests of 1 MiB): the
     // first request is stored but its answer is lost; the second never reaches Haven. The browser

@@ -9,7 +9,7 @@ import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { totpCode } from '../support/totp';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord, openAccountWithKeys } from './people-in-browsers';
+import { openAccountWithKeys, startConversationWithMorgan } from './people-in-browsers';
 import { confirmDemoKeys } from '../support/confirm-keys';
 
 let haven: TestHaven;
@@ -72,26 +72,11 @@ describe('secure conversations in Chromium', () => {
     await confirmDemoKeys(haven, ['Jordan', 'Morgan']);
     const page = jordan.page;
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Lily Hartwell');
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('button', { name: 'Open record for Lily Hartwell' }).click();
-    await page.getByLabel('Why do you need to see this record?').fill('To talk to the police about a home visit for Lily');
-    await page.getByRole('button', { name: 'Open record' }).click();
-    await page.getByRole('button', { name: 'Start a conversation' }).click();
-    await page.getByRole('heading', { name: 'Start a conversation', level: 1 }).waitFor();
-
-    await page.getByLabel('Name of the person').fill('Morgan');
-    await page.getByRole('button', { name: 'Find person' }).click();
-    await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
-    await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
-
-    await fillShareRecord(page, 'To plan a joint home visit this week.', 'Only what the visiting officer needs to know about the household.');
-    await page.getByRole('button', { name: 'Start conversation' }).click();
-
-    await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
-    await page.waitForURL(/#\/conversations\/[0-9a-f-]{36}$/);
-    threadUrl = page.url();
+    threadUrl = await startConversationWithMorgan(page, {
+      reason: 'To talk to the police about a home visit for Lily',
+      purpose: 'To plan a joint home visit this week.',
+      proportionate: 'Only what the visiting officer needs to know about the household.',
+    });
     // The share record starts from the one the conversation was started with.
     await page.getByLabel('Message', { exact: true }).fill(`${CANARY}: the mother's partner has moved back in.`);
     await page.getByRole('button', { name: 'Send securely' }).click();

@@ -81,3 +81,31 @@ export async function fillShareRecord(scope: Page | Locator, purpose: string, pr
   await scope.getByLabel(past ? 'Why was sharing necessary and proportionate?' : 'Why is sharing necessary and proportionate?').fill(proportionate);
   await scope.getByRole('group', { name: 'Was the child or family told?' }).getByLabel('Yes', { exact: true }).check();
 }
+
+/**
+ * Opens Lily Hartwell's record from "Find a child" (giving `reason`) and starts a conversation about
+ * her with Morgan Reid through the form, with a share record for `purpose` (`fillShareRecord`).
+ * Waits until the conversation is open and returns its address.
+ */
+export async function startConversationWithMorgan(
+  page: Page,
+  { reason, purpose, proportionate }: { reason: string; purpose: string; proportionate: string },
+): Promise<string> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Lily Hartwell');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Open record for Lily Hartwell' }).click();
+  await page.getByLabel('Why do you need to see this record?').fill(reason);
+  await page.getByRole('button', { name: 'Open record' }).click();
+  await page.getByRole('button', { name: 'Start a conversation' }).click();
+  await page.getByRole('heading', { name: 'Start a conversation', level: 1 }).waitFor();
+  await page.getByLabel('Name of the person').fill('Morgan');
+  await page.getByRole('button', { name: 'Find person' }).click();
+  await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
+  await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
+  await fillShareRecord(page, purpose, proportionate);
+  await page.getByRole('button', { name: 'Start conversation' }).click();
+  await page.waitForURL(/#\/conversations\/[0-9a-f-]{36}$/);
+  await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
+  return page.url();
+}

@@ -9,7 +9,7 @@ import { logAsServer } from '../support/malicious-server';
 import { People } from '../support/people';
 import { Practitioner } from '../support/practitioner';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord, signInInBrowser } from './people-in-browsers';
+import { signInInBrowser, startConversationWithMorgan } from './people-in-browsers';
 
 // Issue 17 item 2 in Chromium: keys that no certified admin of their agency has confirmed are not
 // sealed to silently. The sender sees who, why, and the safety number to compare, and nothing is
@@ -42,29 +42,13 @@ afterAll(async () => {
   await haven?.close();
 });
 
-async function startConversationWithMorgan(): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
-  await page.getByLabel('Name', { exact: true }).fill('Lily Hartwell');
-  await page.getByRole('button', { name: 'Search' }).click();
-  await page.getByRole('button', { name: 'Open record for Lily Hartwell' }).click();
-  const reason = page.getByLabel('Why do you need to see this record?');
-  if (await reason.isVisible()) {
-    await reason.fill('To talk to the police about a home visit for Lily');
-    await page.getByRole('button', { name: 'Open record' }).click();
-  }
-  await page.getByRole('button', { name: 'Start a conversation' }).click();
-  await page.getByLabel('Name of the person').fill('Morgan');
-  await page.getByRole('button', { name: 'Find person' }).click();
-  await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
-  await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
-  await fillShareRecord(page, 'To plan a joint home visit this week.', 'Only what the visiting officer needs to know about the household.');
-  await page.getByRole('button', { name: 'Start conversation' }).click();
-  await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
-}
-
 describe('keys nobody has confirmed, in Chromium', () => {
   it('blocks the send with the safety number until the sender accepts; then it goes', { timeout: 120_000 }, async () => {
-    await startConversationWithMorgan();
+    await startConversationWithMorgan(page, {
+      reason: 'To talk to the police about a home visit for Lily',
+      purpose: 'To plan a joint home visit this week.',
+      proportionate: 'Only what the visiting officer needs to know about the household.',
+    });
     const notice = page
       .getByRole('alert')
       .filter({ hasText: 'Morgan Reid’s agency has not yet confirmed their security keys' })

@@ -12,7 +12,7 @@ import { confirmDemoKeys } from '../support/confirm-keys';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { checkScreen } from './axe';
 import { SCREENSHOTS, launchBrowser, watchForProblems } from './browser';
-import { fillShareRecord, signInInBrowser } from './people-in-browsers';
+import { fillShareRecord, signInInBrowser, startConversationWithMorgan } from './people-in-browsers';
 
 let haven: TestHaven;
 let browser: Browser;
@@ -42,26 +42,6 @@ async function signedIn(name: string): Promise<{ context: BrowserContext; page: 
   const problems = watchForProblems(page);
   await signInInBrowser(page, haven, name);
   return { context, page, problems, consoleErrors };
-}
-
-/** Starts a conversation about Lily with Morgan through the screens, as a practitioner does. */
-async function startConversationWithMorgan(page: Page): Promise<string> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
-  await page.getByLabel('Name', { exact: true }).fill('Lily Hartwell');
-  await page.getByRole('button', { name: 'Search' }).click();
-  await page.getByRole('button', { name: 'Open record for Lily Hartwell' }).click();
-  await page.getByLabel('Why do you need to see this record?').fill('To talk to the police about a home visit for Lily');
-  await page.getByRole('button', { name: 'Open record' }).click();
-  await page.getByRole('button', { name: 'Start a conversation' }).click();
-  await page.getByLabel('Name of the person').fill('Morgan');
-  await page.getByRole('button', { name: 'Find person' }).click();
-  await page.getByRole('button', { name: 'Add Morgan Reid' }).click();
-  await page.getByLabel('Why does Morgan Reid need to know?').fill('PC Reid is attending the home visit this afternoon.');
-  await fillShareRecord(page, PURPOSE, 'Only what the visiting officer needs to know about the household.');
-  await page.getByRole('button', { name: 'Start conversation' }).click();
-  await page.waitForURL(/#\/conversations\/[0-9a-f-]{36}$/);
-  await page.getByRole('heading', { name: 'Conversation', level: 1 }).waitFor();
-  return page.url();
 }
 
 /** Counts the form fields a practitioner fills or ticks (each once), and the buttons they press. */
@@ -126,7 +106,11 @@ describe('a practitioner’s working day, in Chromium', () => {
     const jordan = await signedIn('Jordan');
     await confirmDemoKeys(haven, ['Jordan', 'Morgan']);
     const page = jordan.page;
-    const threadUrl = await startConversationWithMorgan(page);
+    const threadUrl = await startConversationWithMorgan(page, {
+      reason: 'To talk to the police about a home visit for Lily',
+      purpose: PURPOSE,
+      proportionate: 'Only what the visiting officer needs to know about the household.',
+    });
 
     // Bug 3: back to the conversation before its first message — the record chosen when starting it is there.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Conversations' }).click();
