@@ -10,6 +10,9 @@ export async function insertMfaRecovery(db: Database, values: typeof mfaRecoveri
   return row;
 }
 
+/** A recovery still open at `now`: not used, cancelled, replaced or expired. Every change of state starts from this. */
+const openAt = (now: Date) => and(isNull(mfaRecoveries.usedAt), isNull(mfaRecoveries.cancelledAt), gt(mfaRecoveries.expiresAt, now));
+
 /**
  * Serialises new requests for one person, so that of requests made at the same moment each later
  * one sees and replaces the one before: without it, two could each miss the other and both links work.
@@ -26,15 +29,7 @@ export async function supersedeOpenRecoveries(db: Database, userId: string, now:
   const rows = await db
     .update(mfaRecoveries)
     .set({ cancelledAt: now, replacedBy: newer })
-    .where(
-      and(
-        eq(mfaRecoveries.userId, userId),
-        ne(mfaRecoveries.id, newer),
-        isNull(mfaRecoveries.usedAt),
-        isNull(mfaRecoveries.cancelledAt),
-        gt(mfaRecoveries.expiresAt, now),
-      ),
-    )
+    .where(and(eq(mfaRecoveries.userId, userId), ne(mfaRecoveries.id, newer), openAt(now)))
     .returning({ id: mfaRecoveries.id });
   return rows.length;
 }
@@ -57,16 +52,7 @@ export async function confirmRecovery(
   const [row] = await db
     .update(mfaRecoveries)
     .set({ ...values, confirmedAt: now })
-    .where(
-      and(
-        eq(mfaRecoveries.id, id),
-        eq(mfaRecoveries.needsConfirmation, true),
-        isNull(mfaRecoveries.confirmedAt),
-        isNull(mfaRecoveries.cancelledAt),
-        isNull(mfaRecoveries.usedAt),
-        gt(mfaRecoveries.expiresAt, now),
-      ),
-    )
+    .where(and(eq(mfaRecoveries.id, id), eq(mfaRecoveries.needsConfirmation, true), isNull(mfaRecoveries.confirmedAt), openAt(now)))
     .returning();
   return row;
 }
@@ -77,15 +63,7 @@ export async function findUsableRecovery(db: Database, tokenHash: string, now: D
     .select({ recovery: mfaRecoveries, user: users })
     .from(mfaRecoveries)
     .innerJoin(users, eq(users.id, mfaRecoveries.userId))
-    .where(
-      and(
-        eq(mfaRecoveries.tokenHash, tokenHash),
-        isNull(mfaRecoveries.usedAt),
-        isNull(mfaRecoveries.cancelledAt),
-        gt(mfaRecoveries.expiresAt, now),
-        isNull(users.suspendedAt),
-      ),
-    );
+    .where(and(eq(mfaRecoveries.tokenHash, tokenHash), openAt(now), isNull(users.suspendedAt)));
   return row;
 }
 
@@ -94,7 +72,7 @@ export async function cancelRecovery(db: Database, id: string, now: Date): Promi
   const [row] = await db
     .update(mfaRecoveries)
     .set({ cancelledAt: now })
-    .where(and(eq(mfaRecoveries.id, id), isNull(mfaRecoveries.usedAt), isNull(mfaRecoveries.cancelledAt), gt(mfaRecoveries.expiresAt, now)))
+    .where(and(eq(mfaRecoveries.id, id), openAt(now)))
     .returning();
   return row;
 }
@@ -104,7 +82,7 @@ export async function consumeRecovery(db: Database, id: string, now: Date): Prom
   const [used] = await db
     .update(mfaRecoveries)
     .set({ usedAt: now })
-    .where(and(eq(mfaRecoveries.id, id), isNull(mfaRecoveries.usedAt), isNull(mfaRecoveries.cancelledAt), gt(mfaRecoveries.expiresAt, now)))
+    .where(and(eq(mfaRecoveries.id, id), openAt(now)))
     .returning({ id: mfaRecoveries.id });
   return used !== undefined;
 }

@@ -33,6 +33,7 @@ export interface UploadStatus {
   /** Null for a file uploaded for a verbal share. */
   threadId: string | null;
   childId: string;
+  /** The padded encrypted size declared at the start. */
   size: number;
   received: number;
   complete: boolean;

@@ -2,6 +2,7 @@
 // still matches the server's upload (docs/attachments.md, "Resuming after the page was closed, or
 // the connection was lost").
 // Pure: the IndexedDB side is pending-uploads.ts, the network side attachment-transfer.ts.
+import type { UploadStatus } from '../../../server/attachments/attachments.schema';
 
 /** What a file is uploaded for: a conversation, or a verbal share about a child (which has none). */
 export type UploadTarget = { threadId: string } | { childId: string };
@@ -40,18 +41,8 @@ export interface DamagedUpload extends Pick<PendingUpload, 'id' | 'userId' | 'ta
 /** A kept record read back: whole (it may be resumed, once the server's upload matches it) or damaged. */
 export type KeptUpload = { whole: true; upload: PendingUpload } | { whole: false; upload: DamagedUpload };
 
-/** The upload as the server describes it (GET /api/attachments/:id). */
-export interface ServerUpload {
-  id: string;
-  /** Null for a file uploaded for a verbal share. */
-  threadId: string | null;
-  childId: string;
-  /** The padded encrypted size declared at the start. */
-  size: number;
-  received: number;
-  complete: boolean;
-  sent: boolean;
-}
+/** The upload as the server describes it (GET /api/attachments/:id): the server's own type, so the two cannot drift apart. */
+export type ServerUpload = UploadStatus;
 
 /** The server deletes unsent uploads 24 hours after they started; a record older than that has nothing left to resume. */
 export const PENDING_UPLOAD_KEPT_MS = 24 * 3_600_000;
