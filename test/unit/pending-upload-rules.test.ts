@@ -176,19 +176,15 @@ describe('offering a record on a screen', () => {
   });
 });
 
+/** The server's view of the kept upload `whole()`: the same id, conversation, child and padded size, nothing received. */
+function serverUploadOf(padded: number, over: Partial<ServerUpload> = {}): ServerUpload {
+  return { id: ID, threadId: THREAD, childId: CHILD, size: padded, received: 0, complete: false, sent: false, ...over };
+}
+
 describe('checking a kept record against the server’s upload before resuming', () => {
   const upload = whole();
   const padded = attachmentPaddedBytes(upload.size);
-  const server = (over: Partial<ServerUpload> = {}): ServerUpload => ({
-    id: ID,
-    threadId: THREAD,
-    childId: CHILD,
-    size: padded,
-    received: 0,
-    complete: false,
-    sent: false,
-    ...over,
-  });
+  const server = (over: Partial<ServerUpload> = {}) => serverUploadOf(padded, over);
 
   it('resumes an upload that is the one kept, at any offset up to its size', () => {
     for (const received of [0, 1, padded - 1, padded]) expect(resumeRefusal(upload, padded, server({ received }))).toBeNull();
@@ -246,16 +242,7 @@ describe('checking a kept record against the server’s upload before resuming',
 describe('discarding a kept record', () => {
   const upload = whole();
   const padded = attachmentPaddedBytes(upload.size);
-  const server = (over: Partial<ServerUpload> = {}): ServerUpload => ({
-    id: ID,
-    threadId: THREAD,
-    childId: CHILD,
-    size: padded,
-    received: 5,
-    complete: false,
-    sent: false,
-    ...over,
-  });
+  const server = (over: Partial<ServerUpload> = {}) => serverUploadOf(padded, { received: 5, ...over });
 
   it('cancels the server’s upload when it is the one the record describes', () => {
     expect(discardCancelsOnServer(upload, padded, server())).toBe(true);
