@@ -2,7 +2,7 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries, type NewAuditEntry } from '../audit';
 import type { Database } from '../db';
 import { ConflictError, NotFoundError } from '../errors';
-import { canClearConcern, canContributeToIndex, requireAllowed } from '../policy';
+import { canClearConcern, canContributeToIndex, canEndLeadWithInvolvement, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import type { ChildView } from './child-view';
 import { agencyOf, childViewAfter, visibleChild } from './children.service';
@@ -71,7 +71,7 @@ export async function endMyInvolvement(ctx: ServiceContext, signedIn: SignedIn, 
     // the involvement, instead of lingering (giving nothing) and coming back to life if the agency
     // were recorded as involved again. Another agency's lead is not touched.
     const lead = await currentLead(tx, childId);
-    if (lead?.appointment.agencyId === agencyId && (await endLead(tx, lead.appointment.id, signedIn.actor.id, now))) {
+    if (lead && canEndLeadWithInvolvement(signedIn.actor, lead.appointment).allow && (await endLead(tx, lead.appointment.id, signedIn.actor.id, now))) {
       entries.push({
         actorId: signedIn.actor.id,
         agencyId,

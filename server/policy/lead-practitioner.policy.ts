@@ -96,6 +96,18 @@ export function canEndLeadPractitioner(actor: Actor, agency: AgencyFacts | null,
     : deny('other_agency', 'Only an admin of the agency that appointed this lead practitioner can end it.');
 }
 
+/**
+ * Ending a lead appointment with the involvement it rests on: someone already allowed to record
+ * that their agency no longer serves the child (canContributeToIndex) ends that agency's own
+ * appointment with it, never another agency's. An appointment whose agency does not serve the
+ * child gives nothing (canReadMultiAgencyChronology), so this ends nothing that still worked.
+ */
+export function canEndLeadWithInvolvement(actor: Actor, appointment: { agencyId: string }): Decision {
+  return actor.agencyId !== null && appointment.agencyId === actor.agencyId
+    ? allow
+    : deny('other_agency', 'Only the agency that appointed this lead practitioner ends the appointment with its involvement.');
+}
+
 /** The children one is lead practitioner for, listed on Home: practitioners and designated officers who may read the index. */
 export function canListLedChildren(actor: Actor): Decision {
   const read = canReadIndex(actor);

@@ -3,6 +3,7 @@ import {
   ROLES,
   canAppointLeadPractitioner,
   canEndLeadPractitioner,
+  canEndLeadWithInvolvement,
   canListLedChildren,
   canManageLeadPractitioner,
   canReadIndex,
@@ -37,6 +38,15 @@ function adminStanding(role: Role, status: string, mfa: boolean, agency: AgencyF
   if (!agency.protocolSigned) return 'agency_not_signatory';
   return 'allow';
 }
+
+describe('ending a lead appointment with the involvement it rests on: that agency’s own appointment only', () => {
+  it.each(everyone)('%s, %s, two-factor %s, agency %j', (role, status, mfa, agency) => {
+    // The standing to end the involvement is canContributeToIndex's; this decides only whose appointment goes with it.
+    const a = actor(role, { status, mfaEnrolled: mfa, agencyId: agency?.id ?? null });
+    expect(code(canEndLeadWithInvolvement(a, { agencyId: A }))).toBe(agency ? 'allow' : 'other_agency');
+    expect(code(canEndLeadWithInvolvement(a, { agencyId: B }))).toBe('other_agency');
+  });
+});
 
 describe('appointing, changing and ending a lead practitioner: an admin of an involved agency, in good standing', () => {
   it.each(everyone)('%s, %s, two-factor %s, agency %j', (role, status, mfa, agency) => {
