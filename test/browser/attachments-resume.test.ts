@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
@@ -34,6 +34,10 @@ afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
   await haven?.close();
+});
+// A test that failed while Jordan's browser was offline must not leave the next ones offline too.
+afterEach(async () => {
+  await jordanContext?.setOffline(false);
 });
 
 async function signedIn(name: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
@@ -268,9 +272,19 @@ describe('resuming an upload after the page was closed, in Chromium', () => {
       await first.goto(haven.url);
       await openConversation(first);
       const report = fileBytes(7_000_000, 13);
+      // The first test's upload is the newest until this one starts: wait for this one's first stored request, not that.
+      const previous = (await newestUpload()).id;
       await cutAfter(first, 1);
       await first.getByLabel('Attach files').setInputFiles({ name: 'network-report.pdf', mimeType: 'application/pdf', buffer: report });
-      await expect.poll(async () => (await newestUpload()).received, { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(
+          async () => {
+            const newest = await newestUpload();
+            return newest.id !== previous && newest.received > 0;
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(true);
       const { id } = await newestUpload();
       await first.close();
 
