@@ -3,6 +3,7 @@ import type { Database } from '../db';
 import { agencies, invites, users, verifications } from '../db/schema';
 import { uniqueOr } from '../db/unique-violation';
 import { ConflictError } from '../errors';
+import { userStatusOn } from './verification-rules';
 
 export type UserRow = typeof users.$inferSelect;
 export type VerificationRow = typeof verifications.$inferSelect;
@@ -29,10 +30,14 @@ export async function countUsers(db: Database): Promise<number> {
 }
 
 /** Users with their agency and their newest verification. */
-export async function loadUserRecords(db: Database, where: { ids?: string[]; agencyId?: string }): Promise<UserRecord[]> {
+export async function loadUserRecords(
+  db: Database,
+  where: { ids?: string[]; agencyId?: string; role?: (typeof users.$inferSelect)['role'] },
+): Promise<UserRecord[]> {
   const conditions = [];
   if (where.ids) conditions.push(inArray(users.id, where.ids.length ? where.ids : ['00000000-0000-0000-0000-000000000000']));
   if (where.agencyId) conditions.push(eq(users.agencyId, where.agencyId));
+  if (where.role) conditions.push(eq(users.role, where.role));
   const latestVerifications = (ids: string[]) =>
     db
       .selectDistinctOn([verifications.userId])
@@ -109,11 +114,12 @@ export async function userNames(db: Database, ids: string[]): Promise<Map<string
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** System admins who are not suspended. */
-export async function countActiveSystemAdmins(db: Database): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(users)
-    .where(and(eq(users.role, 'system_admin'), isNull(users.suspendedAt)));
-  return row?.n ?? 0;
+/**
+ * System admins who could act from the web today, `except` one: not suspended, and verified with a
+ * verification that has not lapsed (userStatusOn). One whose vetting or training is overdue can
+ * neither verify nor recover anyone, so the command line must not count on them.
+ */
+export async function countActiveSystemAdmins(db: Database, today: string, except?: string): Promise<number> {
+  const admins = await loadUserRecords(db, { role: 'system_admin' });
+  return admins.filter((r) => r.user.id !== except && userStatusOn(today, r.user, r.verification) === 'verified').length;
 }

@@ -36,8 +36,7 @@ export async function recoverSystemAdminAsOperator(
   const record = await findUserForOperator(ctx, idOrEmail);
   const now = ctx.clock();
   const target = actorOf(record, localDate(now));
-  const others = async (db: ServiceContext['db']) =>
-    (await countActiveSystemAdmins(db)) - (record.user.role === 'system_admin' && !record.user.suspendedAt ? 1 : 0);
+  const others = (db: ServiceContext['db']) => countActiveSystemAdmins(db, localDate(now), record.user.id);
   requireAllowed(canOperatorRecoverMfa(target, await others(ctx.db)));
   if (input.checkedAt.getTime() > now.getTime() + 60_000) {
     throw new ValidationError('The identity check cannot be in the future.', [{ path: 'identity-checked-at', message: 'cannot be in the future' }]);

@@ -34,14 +34,14 @@ export interface SystemAdminCredentials {
 }
 
 /**
- * Creates the installation's first system admin (or one when every system admin is suspended):
+ * Creates the installation's first system admin (or one when none can act: suspended, or verification lapsed):
  * verified at once — nobody else can verify them — with a generated password and two-factor
  * secret for the operator to hand over, so the first sign-in already needs both factors.
  */
 export async function createSystemAdminAsOperator(ctx: ServiceContext, input: NewSystemAdmin): Promise<SystemAdminCredentials> {
-  requireAllowed(canOperatorCreateSystemAdmin(await countActiveSystemAdmins(ctx.db)));
-  if (await findUserByEmail(ctx.db, input.email)) throw new ConflictError('email_in_use', 'An account with this email address already exists.');
   const today = localDate(ctx.clock());
+  requireAllowed(canOperatorCreateSystemAdmin(await countActiveSystemAdmins(ctx.db, today)));
+  if (await findUserByEmail(ctx.db, input.email)) throw new ConflictError('email_in_use', 'An account with this email address already exists.');
   const future = (
     [
       ['identityCheckedOn', 'The identity check date'],
@@ -70,7 +70,7 @@ export async function createSystemAdminAsOperator(ctx: ServiceContext, input: Ne
   const now = ctx.clock();
   const userId = await ctx.db.transaction(async (tx) => {
     // Checked again inside the transaction: two operators running create-admin at once make one admin.
-    requireAllowed(canOperatorCreateSystemAdmin(await countActiveSystemAdmins(tx)));
+    requireAllowed(canOperatorCreateSystemAdmin(await countActiveSystemAdmins(tx, today)));
     const user = await insertUser(tx, {
       email: input.email,
       name: input.name,

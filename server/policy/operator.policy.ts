@@ -7,12 +7,12 @@ import { allow, deny, type Decision, type TargetUser } from './types';
  * (a second "first" admin, suspending someone twice).
  */
 
-/** The command line makes the first system admin, or a new one when every system admin is suspended; after that admins invite admins. */
+/** The command line makes the first system admin, or a new one when none can act (every one suspended or their verification lapsed); after that admins invite admins. */
 export function canOperatorCreateSystemAdmin(activeSystemAdmins: number): Decision {
   if (activeSystemAdmins > 0) {
     return deny(
       'system_admin_exists',
-      'A system admin already exists. Ask them to add another admin from the admin screen; create-admin only makes the first one (or one when every system admin is suspended).',
+      'A system admin already exists. Ask them to add another admin from the admin screen; create-admin only makes the first one (or one when no system admin can act: every one suspended or their verification lapsed).',
     );
   }
   return allow;

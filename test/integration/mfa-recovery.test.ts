@@ -382,17 +382,23 @@ describe('cancelling a recovery', () => {
 });
 
 describe('the last system admin, at the server’s command line', () => {
-  it('is refused while two other system admins could do it from the web; then prints a one-time link that re-enrols them', async () => {
+  it('is refused while two other system admins could do it from the web; once their verifications lapse, prints a one-time link that re-enrols them', async () => {
     const sam = haven.account('Sam');
     const samId = await idOf('Sam');
     const args = [sam.email, '--identity-check', 'in_person_photo_id', '--reason', 'Lost phone, checked in person'];
     const refused = await havenCommand(haven.env, 'recover-admin', ...args);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('Other system admins can recover this one');
-    // Every other system admin suspended: only the operator can do it now.
+    // Every other system admin's verification lapsed (vetting overdue): they can no longer recover
+    // anyone, so they do not count, and only the operator can do it now.
     const users = (await (await people.as('Sam')).get<{ users: { id: string; role: string }[] }>('/api/users?status=all')).body.users;
-    for (const other of users.filter((u) => u.role === 'system_admin' && u.id !== samId)) {
-      expect((await (await people.as('Sam')).post(`/api/users/${other.id}/suspend`, { reason: 'Testing the last admin' })).status).toBe(200);
+    const others = users.filter((u) => u.role === 'system_admin' && u.id !== samId).map((u) => u.id);
+    expect(others.length).toBeGreaterThanOrEqual(2);
+    const db = await rawClient(haven.database.url);
+    try {
+      await db.query(`update verifications set expires_on = '2000-01-01' where user_id = any($1)`, [others]);
+    } finally {
+      await db.end();
     }
     const done = await havenCommand(haven.env, 'recover-admin', ...args);
     expect(done.code, done.stderr).toBe(0);

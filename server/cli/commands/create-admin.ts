@@ -11,7 +11,7 @@ export const createAdmin = defineCommand({
     'Creates a verified system admin with a generated password and two-factor (TOTP) secret, and prints',
     'both once, here, for you to hand over in person or over a secure channel; they are not logged and',
     'cannot be shown again. The admin then invites and verifies everyone else from the admin screen.',
-    'Refused when a system admin already exists (unless every system admin is suspended).',
+    'Refused when a system admin who can act already exists (one not suspended, whose verification has not lapsed).',
     'The verification dates are recorded as for any user: verification lapses at the earlier renewal.',
   ],
   positionals: [],
