@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -211,6 +211,17 @@ async function startPairs(people: Practitioner[], childIds: string[]): Promise<T
   return pairs;
 }
 
+/** How long the start of a latency round lasts, for the tail reported with and without it. */
+const ROUND_START_MS = 150;
+
+/** HAVEN_BENCH_LATENCY_TIMELINE=dir writes each side's latency rounds, delivery by delivery, there as JSON. */
+function writeTimelines(shape: string, sides: Record<string, Side>): void {
+  const dir = process.env.HAVEN_BENCH_LATENCY_TIMELINE;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, side] of Object.entries(sides)) writeFileSync(path.join(dir, `${shape}-${name}.json`), JSON.stringify(side.latencyTimelines));
+}
+
 const ratio = (haven: number | undefined, baseline: number | undefined) => (haven === undefined || baseline === undefined ? Number.NaN : haven / baseline);
 
 /**
@@ -317,6 +328,13 @@ export async function deliveryBench(options: DeliveryOptions, log: (line: string
       }
       const figures = { haven: s.haven.figures(), durable: s.durable.figures(), relay: s.relay.figures() };
       for (const side of Object.values(s)) log(`  delivery, ${what}: ${side.what}'s throughput rounds used ${side.figures().cpu}`);
+      for (const side of Object.values(s)) {
+        const tail = side.tailApartFromStarts(ROUND_START_MS);
+        log(
+          `  delivery, ${what}: ${side.what}'s latency p99 without each round's first ${ROUND_START_MS} ms ${tail.p99Ms.toFixed(1)} ms; worst within them ${tail.worstAtStartMs.toFixed(1)} ms`,
+        );
+      }
+      writeTimelines(what, s);
       return figures;
     };
     const crowdFigures = await measure('crowd', userIds, crowdRounds);

@@ -31,6 +31,8 @@ export interface LoadFigures {
   p99Ms: number;
   /** Every delivery's time from send to receipt, in milliseconds, smallest first. */
   latencies: number[];
+  /** Every delivery as it arrived: how long after the round's start its message was sent, and its latency (ms). */
+  timeline: { sentAfterMs: number; latencyMs: number }[];
 }
 
 export interface Crowd {
@@ -84,6 +86,7 @@ export async function runLoad(
   const awaited = new Map(workload.map((m) => [m.id, new Set(m.recipientIds)]));
   const failures = new Map<string, number>();
   const latencies: number[] = [];
+  const timeline: LoadFigures['timeline'] = [];
   let expected = 0;
   for (const m of workload) expected += m.recipientIds.length;
   let lastDelivery = 0;
@@ -98,6 +101,7 @@ export async function runLoad(
       if (started === undefined || !awaited.get(id)?.delete(userId)) return;
       lastDelivery = performance.now();
       latencies.push(lastDelivery - started);
+      timeline.push({ sentAfterMs: started - start, latencyMs: lastDelivery - started });
       if (latencies.length >= expected) settle();
     };
     socket.on(target.receiveEvent, listener);
@@ -155,6 +159,7 @@ export async function runLoad(
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     latencies: sorted,
+    timeline,
   };
 }
 

@@ -30,6 +30,8 @@ export interface SideFigures {
 export class Side {
   private readonly throughputs: number[] = [];
   private readonly latencies: number[] = [];
+  /** Each latency round's deliveries in the order they arrived (for where in a round the slow ones fall). */
+  readonly latencyTimelines: LoadFigures['timeline'][] = [];
   private cpu: CpuReading | undefined;
   private cpuMessages = 0;
 
@@ -65,6 +67,24 @@ export class Side {
   async latencyRound(messages: Outgoing[], ratePerSecond: number): Promise<void> {
     const figures = requireComplete(`${this.what}, latency`, await runLoad(this.target, this.crowd, messages, { ratePerSecond }));
     this.latencies.push(...figures.latencies);
+    this.latencyTimelines.push(figures.timeline);
+  }
+
+  /**
+   * The latency rounds' p99 once each round's first `ms` are left out, and the worst latency
+   * within them: how much of the tail is a round's start after the server sat idle.
+   */
+  tailApartFromStarts(ms: number): { p99Ms: number; worstAtStartMs: number } {
+    const deliveries = this.latencyTimelines.flat();
+    const later = deliveries.filter((d) => d.sentAfterMs >= ms).map((d) => d.latencyMs);
+    const atStart = deliveries.filter((d) => d.sentAfterMs < ms).map((d) => d.latencyMs);
+    return {
+      p99Ms: percentile(
+        later.sort((a, b) => a - b),
+        99,
+      ),
+      worstAtStartMs: Math.max(0, ...atStart),
+    };
   }
 
   /**
