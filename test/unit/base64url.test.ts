@@ -89,6 +89,12 @@ describe('fromBase64Url against libsodium', () => {
     );
   });
 
+  it('refuses what is not a string rather than reading it as no bytes', () => {
+    for (const value of [undefined, null, 12, {}, [], { length: 4 }]) {
+      expect(() => fromBase64Url(value as unknown as string)).toThrow(MalformedInputError);
+    }
+  });
+
   it('names the value in its error', () => {
     expect(() => fromBase64Url('a=', 'signature')).toThrow('signature is not base64url');
     expect(() => fromBase64Url('abcde')).toThrow('value is not base64url');
