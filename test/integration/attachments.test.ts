@@ -205,6 +205,25 @@ describe('upload and download', () => {
     expect(res.bytes[0]).toBe(winner);
   });
 
+  it('eight completions of one upload at once: all answer complete, and it is audited as uploaded once', async () => {
+    const plaintext = fileOf(50_000);
+    const upload = await startUpload(cast.jordan.api, plaintext);
+    await putFrom(cast.jordan.api, upload.id, upload.bytes, 0);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => cast.jordan.api.post<UploadAnswer>(`/api/attachments/${upload.id}/complete`)));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 200));
+    for (const answer of answers) expect(answer.body.upload).toMatchObject({ id: upload.id, complete: true, received: upload.bytes.length });
+    const client = await rawClient(haven.database.url);
+    try {
+      const audit = await client.query<{ action: string }>(
+        `select action from audit_entries where action like 'attachment.%' and detail->>'attachmentId' = $1`,
+        [upload.id],
+      );
+      expect(audit.rows.map((r) => r.action)).toEqual(['attachment.uploaded']);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('a tampered chunk is stored as sent (the server cannot read it) but refused by the decryptor', async () => {
     const plaintext = fileOf(150_000);
     const upload = await uploadWhole(cast.jordan.api, plaintext);
