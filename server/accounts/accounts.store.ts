@@ -115,6 +115,15 @@ export async function userNames(db: Database, ids: string[]): Promise<Map<string
 }
 
 /**
+ * Serialises the command line's making of system admins: each operator's transaction counts the
+ * admins who can act only once the one before it has committed, so of several at once one makes an
+ * admin and the others see it.
+ */
+export async function lockSystemAdminCreation(tx: Database): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('haven/create-system-admin'))`);
+}
+
+/**
  * System admins who could act from the web today, `except` one: not suspended, and verified with a
  * verification that has not lapsed (userStatusOn). One whose vetting or training is overdue can
  * neither verify nor recover anyone, so the command line must not count on them.

@@ -6,7 +6,16 @@ import { queueNotices, wakeOutbox } from '../notifications';
 import { localDate } from '../shared/clock';
 import { deleteUserSessions } from './sessions.store';
 import type { ServiceContext } from '../shared/context';
-import { countActiveSystemAdmins, findUserByEmail, insertUser, insertVerification, loadUserRecord, updateUser, type UserRecord } from './accounts.store';
+import {
+  countActiveSystemAdmins,
+  findUserByEmail,
+  lockSystemAdminCreation,
+  insertUser,
+  insertVerification,
+  loadUserRecord,
+  updateUser,
+  type UserRecord,
+} from './accounts.store';
 import { actorOf } from './session-view';
 import { enrolmentDetails, newTotpSecret } from './totp';
 import { verificationExpiresOn } from './verification-rules';
@@ -69,7 +78,8 @@ export async function createSystemAdminAsOperator(ctx: ServiceContext, input: Ne
   const totpSecret = newTotpSecret();
   const now = ctx.clock();
   const userId = await ctx.db.transaction(async (tx) => {
-    // Checked again inside the transaction: two operators running create-admin at once make one admin.
+    // Checked again inside the transaction, under a lock: two operators running create-admin at once make one admin.
+    await lockSystemAdminCreation(tx);
     requireAllowed(canOperatorCreateSystemAdmin(await countActiveSystemAdmins(tx, today)));
     const user = await insertUser(tx, {
       email: input.email,

@@ -190,6 +190,22 @@ describe('create-admin', () => {
     noStackTrace(again.stderr);
     expect(await query(empty.database.url, `select 1 from users where email = 'sam@haven.example.org'`)).toEqual([]);
   });
+
+  it('eight operators running create-admin at once, with no system admin able to act, make exactly one', SLOW, async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const dates = ['--vetting-checked-on', today, '--training-completed-on', today];
+    // Whoever is system admin here now is suspended, so create-admin may make one again.
+    await query(empty.database.url, `update users set suspended_at = now() where role = 'system_admin' and suspended_at is null`);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        havenHere(empty.database.url, 'create-admin', '--email', `racer${i}@haven.example.org`, '--name', `Racer ${i}`, ...dates),
+      ),
+    );
+    expect(results.map((r) => r.code).sort()).toEqual([0, 1, 1, 1, 1, 1, 1, 1]);
+    for (const refused of results.filter((r) => r.code !== 0)) expect(refused.stderr).toMatch(/^haven: create-admin: A system admin already exists/);
+    const made = await query<{ email: string }>(empty.database.url, `select email from users where email like 'racer%' and role = 'system_admin'`);
+    expect(made).toHaveLength(1);
+  });
 });
 
 describe('suspend, retention and subject access on a running installation', () => {
