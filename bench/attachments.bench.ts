@@ -16,19 +16,23 @@ import {
   ready,
 } from '../crypto';
 import { sodium } from '../crypto/sodium';
+import { REQUESTS_IN_FLIGHT } from '../web/src/lib/chunk-sender';
 import { loadConfig } from '../server/config';
 import { ApiClient } from '../test/support/client';
 import { createTestDatabase } from '../test/support/database';
 import { Practitioner, welfareRecord } from '../test/support/practitioner';
 import { TEST_TRUST_ENV } from '../test/support/trust-roots';
+import { cpuSpent, readCpu, type CpuReading } from './delivery/cpu';
 import { seedCrowd } from './delivery/crowd';
 import { startHavenProcess } from './delivery/processes';
 import { median, type BenchResult } from './harness';
+import { startLinkProxy, type Link } from './link-proxy';
 
 const MB = 1024 * 1024;
 
 /** What the browser sends per request (web/src/lib/attachment-transfer.ts): 48 encrypted chunks of 64 KiB, about 3 MiB. */
 const CHUNKS_PER_REQUEST = 48;
+
 /** The most the server takes in one request: the padding, sent last, goes in pieces of at most this. */
 const MAX_REQUEST_BYTES = 4 * MB;
 /** The issue's memory goal: neither process may grow by this much for a 100 MB file. */
@@ -103,19 +107,20 @@ function putBytes(url: string, api: ApiClient, bytes: Buffer): Promise<number> {
 }
 
 /**
- * Haven's whole path for one file: encrypt in the client as it reads (secretstream, 64 KiB chunks),
- * upload about 3 MiB per request at the offset the server recorded (one request in flight while the
- * next is encrypted), complete, then download
- * streamed and decrypt as it arrives, checking the signed hash at the end.
+ * The upload half of Haven's path, as the browser does it: encrypt as the file is read
+ * (secretstream, 64 KiB chunks, the plaintext hashed), upload about 3 MiB per request at the offset
+ * the server recorded, with up to `inFlight` requests unanswered while the next one's chunks are
+ * encrypted (web/src/lib/chunk-sender.ts). Chunk requests go to `baseUrl` (the server, or a link in
+ * front of it); starting the upload goes through `api`.
  */
-async function havenRound(
+async function uploadFile(
   api: ApiClient,
   baseUrl: string,
   threadId: string,
   pool: Uint8Array,
   size: number,
-): Promise<{ mbPerSecond: number; upload: number; download: number }> {
-  const started = performance.now();
+  inFlight: number,
+): Promise<{ id: string; key: Uint8Array; hash: string }> {
   const key = newAttachmentKey();
   const created = await api.post<{ upload: { id: string } }>('/api/attachments', { threadId, size: attachmentPaddedBytes(size) });
   if (created.status !== 201) throw new Error(`starting the upload failed: ${created.status} ${JSON.stringify(created.body)}`);
@@ -124,20 +129,20 @@ async function havenRound(
   const count = attachmentChunkCount(size);
   let offset = 0;
   let pending: Uint8Array[] = [encryptor.header];
-  // As the browser does: one request in flight while the next one's chunks are encrypted.
-  let inFlight: Promise<void> = Promise.resolve();
+  const unanswered: Promise<void>[] = [];
   const flush = async () => {
     const bytes = Buffer.concat(pending);
     pending = [];
     for (let at = 0; at < bytes.length; at += MAX_REQUEST_BYTES) {
       const piece = bytes.subarray(at, at + MAX_REQUEST_BYTES);
-      await inFlight;
+      while (unanswered.length >= inFlight) await unanswered.shift();
       const start = offset;
       offset += piece.length;
-      inFlight = putBytes(`${baseUrl}/api/attachments/${id}/chunks?offset=${start}`, api, piece).then((status) => {
+      const answered = putBytes(`${baseUrl}/api/attachments/${id}/chunks?offset=${start}`, api, piece).then((status) => {
         if (status !== 200) throw new Error(`a chunk upload failed: ${status}`);
       });
-      inFlight.catch(() => undefined);
+      answered.catch(() => undefined);
+      unanswered.push(answered);
     }
   };
   for (let i = 0; i < count; i += 1) {
@@ -151,8 +156,23 @@ async function havenRound(
     if (last) pending.push(encryptor.padding());
     if (pending.length >= CHUNKS_PER_REQUEST || last) await flush();
   }
-  await inFlight;
-  const hash = encryptor.plaintextHash();
+  for (const answered of unanswered) await answered;
+  return { id, key, hash: encryptor.plaintextHash() };
+}
+
+/**
+ * Haven's whole path for one file: the upload as the browser does it (`uploadFile`), complete,
+ * then download streamed and decrypt as it arrives, checking the signed hash at the end.
+ */
+async function havenRound(
+  api: ApiClient,
+  baseUrl: string,
+  threadId: string,
+  pool: Uint8Array,
+  size: number,
+): Promise<{ mbPerSecond: number; upload: number; download: number }> {
+  const started = performance.now();
+  const { id, key, hash } = await uploadFile(api, baseUrl, threadId, pool, size, REQUESTS_IN_FLIGHT);
   const uploaded = performance.now();
   const done = await api.post(`/api/attachments/${id}/complete`);
   if (done.status !== 200) throw new Error(`completing the upload failed: ${done.status}`);
@@ -167,6 +187,39 @@ async function havenRound(
   const finished = performance.now();
   // Kept, not cancelled: deleting 100 MB between rounds would leave PostgreSQL vacuuming it during the next.
   return { mbPerSecond: size / MB / ((finished - started) / 1000), upload: (uploaded - started) / 1000, download: (finished - uploaded) / 1000 };
+}
+
+/** A link between an office and the server, for what keeping two requests in flight buys where the network is not a loopback. */
+const LINK: Link = { megabitsPerSecond: 100, roundTripMs: 20 };
+const LINK_FILE_MB = 30;
+const LINK_ROUNDS = 3;
+
+/**
+ * Uploads over `LINK` (a proxy in front of the server), alternating two requests in flight and
+ * one, LINK_ROUNDS of each; MB/s of each upload (encrypt + upload, not completed). Starting each
+ * upload goes to the server directly: two small requests, the same for both.
+ */
+async function uploadsOverLink(
+  api: ApiClient,
+  serverUrl: string,
+  threadId: string,
+  pool: Uint8Array,
+  size: number,
+): Promise<{ pipelined: number[]; single: number[] }> {
+  const proxy = await startLinkProxy(new URL(serverUrl), LINK);
+  const speeds = { pipelined: [] as number[], single: [] as number[] };
+  try {
+    for (let round = 0; round < LINK_ROUNDS; round += 1) {
+      for (const kind of round % 2 === 0 ? (['pipelined', 'single'] as const) : (['single', 'pipelined'] as const)) {
+        const started = performance.now();
+        await uploadFile(api, proxy.url, threadId, pool, size, kind === 'pipelined' ? REQUESTS_IN_FLIGHT : 1);
+        speeds[kind].push(size / MB / ((performance.now() - started) / 1000));
+      }
+    }
+  } finally {
+    await proxy.close();
+  }
+  return speeds;
 }
 
 type RawWrite = 'copy' | 'insert';
@@ -267,8 +320,8 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
       HAVEN_INSTALLATION_SEED: database.installationSeed,
       HAVEN_DATA_DIR: dataDir,
       HAVEN_MAX_ATTACHMENT_MB: String(Math.max(100, options.megabytes * 2)),
-      // Every round's file is kept: room for all of them and the warm-up.
-      HAVEN_ATTACHMENT_QUOTA_MB: String(options.megabytes * (options.rounds + 2)),
+      // Every round's file is kept: room for all of them, the warm-up and the uploads over a link.
+      HAVEN_ATTACHMENT_QUOTA_MB: String(options.megabytes * (options.rounds + 2) + LINK_ROUNDS * 2 * LINK_FILE_MB),
     });
     const url = server.url;
     const serverPid = server.pid;
@@ -319,9 +372,16 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
       serverGrowth = Math.max(serverGrowth, serverPeak - serverBefore);
       clientGrowth = Math.max(clientGrowth, clientPeak - clientBefore);
     };
+    // Where the machine's CPU went in each Haven round and each raw COPY round (kept): the client (this process), the server, PostgreSQL.
+    const cpu: Record<'haven' | 'copy', CpuReading[]> = { haven: [], copy: [] };
+    const counted = (kind: keyof typeof cpu, run: () => Promise<void>) => async () => {
+      const before = readCpu([serverPid]);
+      await run();
+      cpu[kind].push(cpuSpent(before, readCpu([serverPid])));
+    };
     const kinds = [
-      havenTimed,
-      async () => void baseline.push(await baselineRound(raw, pool, size, 'copy', 'kept', rows)),
+      counted('haven', havenTimed),
+      counted('copy', async () => void baseline.push(await baselineRound(raw, pool, size, 'copy', 'kept', rows))),
       async () => void discardedBaseline.push(await baselineRound(raw, pool, size, 'copy', 'discarded', rows)),
       async () => void insertBaseline.push(await baselineRound(raw, pool, size, 'insert', 'kept', rows)),
     ];
@@ -335,6 +395,22 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     log(
       `  attachments: Haven ${haven.map((v, i) => `${v.toFixed(1)} MB/s (${split[i]})`).join(', ')}; raw with COPY, kept ${baseline.map((v) => v.toFixed(1)).join(', ')} MB/s; raw with COPY, discarded ${discardedBaseline.map((v) => v.toFixed(1)).join(', ')} MB/s; raw with INSERT, kept ${insertBaseline.map((v) => v.toFixed(1)).join(', ')} MB/s`,
     );
+    const linked = await uploadsOverLink(sender.api, url, thread.body.thread.id, pool, Math.min(size, LINK_FILE_MB * MB));
+    log(
+      `  attachments: upload of ${Math.min(options.megabytes, LINK_FILE_MB)} MB over a ${LINK.megabitsPerSecond} Mbit/s link with a ${LINK.roundTripMs} ms round trip: ${REQUESTS_IN_FLIGHT} requests in flight ${linked.pipelined.map((v) => v.toFixed(2)).join(', ')} MB/s; one ${linked.single.map((v) => v.toFixed(2)).join(', ')} MB/s`,
+    );
+    const seconds = (readings: CpuReading[], part: keyof CpuReading) => {
+      const values = readings.map((r) => r[part]).filter((v) => v !== undefined);
+      return values.length === readings.length ? `${median(values).toFixed(2)} s` : 'n/a';
+    };
+    for (const [kind, label] of [
+      ['haven', 'Haven'],
+      ['copy', 'raw with COPY'],
+    ] as const) {
+      log(
+        `  attachments: CPU per round (median) of ${label}: client ${seconds(cpu[kind], 'harness')}, server ${kind === 'haven' ? seconds(cpu[kind], 'server') : 'none'}, PostgreSQL ${seconds(cpu[kind], 'database')}`,
+      );
+    }
     const throughput = { haven: median(haven), baseline: median(baseline) };
     const growth = (bytes: number) => bytes / MB;
     return [
@@ -361,6 +437,14 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
         ratio: throughput.haven / median(insertBaseline),
         unit: 'MB/s',
         goal: 'reported (baseline: as the first, the write an INSERT with the bytes as a parameter, as in the first measurement)',
+      },
+      {
+        name: `attachments, upload over a ${LINK.megabitsPerSecond} Mbit/s link with a ${LINK.roundTripMs} ms round trip: ${REQUESTS_IN_FLIGHT} requests in flight against one`,
+        haven: median(linked.pipelined),
+        baseline: median(linked.single),
+        ratio: median(linked.pipelined) / median(linked.single),
+        unit: 'MB/s',
+        goal: 'reported (baseline: the same upload with one request in flight, as the web client sent until 5 December)',
       },
       {
         name: `attachments, ${options.megabytes} MB: server RSS growth`,

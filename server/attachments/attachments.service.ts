@@ -13,6 +13,7 @@ import { factsOf, requireAttachment, requireNotDeleted, statusOf } from './attac
 import type { createAttachmentBody, UploadStatus } from './attachments.schema';
 import { advanceReceived, bytesHeldBy, findAttachment, insertAttachment, lockQuotaOf, markCompleted } from './attachments.store';
 import { blobStores } from './blob-store';
+import { earlierAppendFinished, trackAppend } from './upload-waits';
 
 const MIB = 1024 * 1024;
 
@@ -85,9 +86,16 @@ export async function uploadStatus(ctx: ServiceContext, signedIn: SignedIn, id: 
 /**
  * Appends encrypted bytes at `offset`, which must be exactly where the upload stands: the length
  * and the bytes commit together or not at all, so a request cut at any byte stores nothing, and of
- * several writers at one offset exactly one succeeds.
+ * several writers at one offset exactly one succeeds. A request that arrives while the one for the
+ * bytes before it is still being handled here (the client sent it before that one's answer) waits
+ * for it to finish, then is checked again from the start (upload-waits.ts).
  */
-export async function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: string, offset: number, bytes: Uint8Array): Promise<UploadStatus> {
+export function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: string, offset: number, bytes: Uint8Array): Promise<UploadStatus> {
+  // Tracked before the first await: a request for the bytes after these, arriving later, must find it.
+  return trackAppend(id, offset + bytes.length, () => append(ctx, signedIn, id, offset, bytes, true));
+}
+
+async function append(ctx: ServiceContext, signedIn: SignedIn, id: string, offset: number, bytes: Uint8Array, mayWait: boolean): Promise<UploadStatus> {
   const row = await requireAttachment(ctx, id);
   requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, row)));
   requireNotDeleted(row);
@@ -100,6 +108,7 @@ export async function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: s
       'chunk_past_end',
     );
   }
+  if (mayWait && row.received < offset && (await earlierAppendFinished(id, offset))) return append(ctx, signedIn, id, offset, bytes, false);
   const store = blobStores(ctx.config).of(row.store);
   const advanced = await ctx.db.transaction(async (tx) => {
     const after = await advanceReceived(tx, id, offset, bytes.length);

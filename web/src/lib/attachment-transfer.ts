@@ -173,7 +173,7 @@ type Crypto = Awaited<ReturnType<typeof loadCrypto>>;
 
 /**
  * Encrypts the file from its start and sends what the server does not hold yet, about 3 MiB a
- * request, with one request in flight while the chunks of the next are read and encrypted.
+ * request, with up to two requests unanswered while the chunks of the next are read and encrypted.
  */
 async function sendCiphertext(
   crypto: Crypto,
@@ -204,17 +204,14 @@ async function sendCiphertext(
   let pendingBytes = encryptor.header.length;
   /** Where the pending bytes start in the stored object. */
   let made = 0;
-  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     const bytes = joined(pending);
     const from = made;
     made += bytes.length;
     pending = [];
     pendingBytes = 0;
-    await inFlight;
-    inFlight = sender.send(bytes, from);
-    // A failure surfaces at the next await of inFlight, not as an unhandled rejection meanwhile.
-    inFlight.catch(() => undefined);
+    // Returns once a request is free: the next chunks are read and encrypted while the last two are on their way.
+    await sender.send(bytes, from);
   };
   for (let i = 0; i < count; i++) {
     signal.throwIfAborted();
@@ -231,7 +228,7 @@ async function sendCiphertext(
     }
     if (pendingBytes >= REQUEST_BYTES || last) await flush();
   }
-  await inFlight;
+  await sender.finish();
 }
 
 /**

@@ -1,0 +1,85 @@
+// A client may send an upload's next request before the answer to the one before (the web client
+// keeps two in flight, docs/attachments.md), so the second can reach the server while the first is
+// still being written. Rather than refuse it at once with 409 (its offset is ahead of what is
+// stored), the server lets it wait for that earlier request, and only that one, to finish; and
+// since the two travel on separate connections, the earlier one may reach this point a little
+// after it, so a request that finds none waits a moment for one to arrive. Nothing here decides
+// what is stored: the append's conditional update still does (appendChunk).
+
+/** How long a request ahead of the upload waits for the request before it to arrive, before it is refused as it would have been. */
+export const ARRIVAL_GRACE_MS = 250;
+/** Requests of one upload that may wait for an earlier one to arrive at once; more are answered at once. */
+const MOST_AWAITING_ARRIVAL = 4;
+
+/** Appends being handled in this process, by upload: where each will leave the upload, and when it is done. */
+const inProgress = new Map<string, { end: number; done: Promise<unknown> }[]>();
+/** Requests waiting for an append to arrive, by upload: the offset each waits for, and how to hand it the append. */
+const awaitingArrival = new Map<string, { offset: number; wake: (done: Promise<unknown>) => void }[]>();
+
+/**
+ * Runs `append` (bytes for upload `id` that would leave it at `end`) as an append in progress, so
+ * that a request for the bytes right after it can wait for it. Call it before the first `await` of
+ * the request's handling, so the later request, which arrives after this one, finds it.
+ */
+export function trackAppend<T>(id: string, end: number, append: () => Promise<T>): Promise<T> {
+  const done = append();
+  const entry = { end, done };
+  const list = inProgress.get(id) ?? [];
+  list.push(entry);
+  inProgress.set(id, list);
+  for (const waiter of awaitingArrival.get(id) ?? []) if (waiter.offset === end) waiter.wake(done);
+  const forget = () => {
+    const rest = (inProgress.get(id) ?? []).filter((e) => e !== entry);
+    if (rest.length) inProgress.set(id, rest);
+    else inProgress.delete(id);
+  };
+  done.then(forget, forget);
+  return done;
+}
+
+/**
+ * Waits until every append to upload `id` being handled in this process that would leave it at
+ * `offset` has finished, stored or refused; with none yet, first waits up to ARRIVAL_GRACE_MS for
+ * one to arrive. Returns whether there was any: with none (the request before was lost, or went to
+ * another server process), the caller answers as it would have.
+ */
+export async function earlierAppendFinished(id: string, offset: number, graceMs = ARRIVAL_GRACE_MS): Promise<boolean> {
+  let earlier = endingAt(id, offset);
+  if (!earlier.length) {
+    const arrived = await arrival(id, offset, graceMs);
+    earlier = arrived ? [arrived.done] : [];
+  }
+  if (!earlier.length) return false;
+  await Promise.allSettled(earlier);
+  return true;
+}
+
+function endingAt(id: string, offset: number): Promise<unknown>[] {
+  return (inProgress.get(id) ?? []).filter((e) => e.end === offset).map((e) => e.done);
+}
+
+/**
+ * The append that would leave upload `id` at `offset`, once one starts here; undefined after `ms`
+ * without one, or at once when too many requests of this upload already wait.
+ */
+async function arrival(id: string, offset: number, ms: number): Promise<{ done: Promise<unknown> } | undefined> {
+  const waiters = awaitingArrival.get(id) ?? [];
+  if (waiters.length >= MOST_AWAITING_ARRIVAL) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const waiter: { offset: number; wake: (done: Promise<unknown>) => void } = { offset, wake: () => {} };
+  // Resolved with a wrapper, not the append's promise itself, which would be awaited through.
+  const arrived = new Promise<{ done: Promise<unknown> } | undefined>((resolve) => {
+    waiter.wake = (done) => resolve({ done });
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  waiters.push(waiter);
+  awaitingArrival.set(id, waiters);
+  try {
+    return await arrived;
+  } finally {
+    clearTimeout(timer);
+    const rest = (awaitingArrival.get(id) ?? []).filter((w) => w !== waiter);
+    if (rest.length) awaitingArrival.set(id, rest);
+    else awaitingArrival.delete(id);
+  }
+}
