@@ -4,16 +4,17 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf, visibleChild } from '../children/children.service';
 import { caseOfficerIds } from '../offending/offending.store';
+import { isUniqueViolation } from '../db/unique-violation';
 import { ConflictError, TooLargeError, ValidationError } from '../errors';
 import { canDownloadAttachment, canUploadAttachment, canUploadForVerbalShare, canWriteAttachment, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
 import { requireThread } from '../shares/threads.service';
 import { deleteCiphertext } from './attachment-deletion.service';
 import { factsOf, requireAttachment, requireNotDeleted, statusOf } from './attachment-facts';
-import type { createAttachmentBody, UploadStatus } from './attachments.schema';
-import { advanceReceived, bytesHeldBy, findAttachment, insertAttachment, lockQuotaOf, markCompleted } from './attachments.store';
-import { blobStores } from './blob-store';
-import { earlierAppendFinished, trackAppend } from './upload-waits';
+import { MAX_CHUNK_REQUEST_BYTES, type createAttachmentBody, type UploadStatus } from './attachments.schema';
+import { advanceReceived, bytesHeldBy, findAttachment, insertAttachment, lockQuotaOf, markCompleted, type AttachmentRow } from './attachments.store';
+import { blobStores, type BlobStore } from './blob-store';
+import { earlierAppend, earlierAppendFinished, trackAppend } from './upload-waits';
 
 const MIB = 1024 * 1024;
 
@@ -88,7 +89,8 @@ export async function uploadStatus(ctx: ServiceContext, signedIn: SignedIn, id: 
  * and the bytes commit together or not at all, so a request cut at any byte stores nothing, and of
  * several writers at one offset exactly one succeeds. A request that arrives while the one for the
  * bytes before it is still being handled here (the client sent it before that one's answer) waits
- * for it to finish, then is checked again from the start (upload-waits.ts).
+ * for it to finish before its offset is checked (upload-waits.ts): in PostgreSQL, writing its
+ * bytes meanwhile (writeThenAdvance); on disk, before writing, then checked again from the start.
  */
 export function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: string, offset: number, bytes: Uint8Array): Promise<UploadStatus> {
   // Tracked before the first await: a request for the bytes after these, arriving later, must find it.
@@ -108,18 +110,67 @@ async function append(ctx: ServiceContext, signedIn: SignedIn, id: string, offse
       'chunk_past_end',
     );
   }
-  if (mayWait && row.received < offset && (await earlierAppendFinished(id, offset))) return append(ctx, signedIn, id, offset, bytes, false);
   const store = blobStores(ctx.config).of(row.store);
+  if (store.transactional) return answerAppend(ctx, id, await writeThenAdvance(ctx, store, row, offset, bytes));
+  // Files are written in place, outside the transaction: only the request that advanced the offset
+  // may write, so it advances first, once the append before it is done.
+  if (mayWait && row.received < offset && (await earlierAppendFinished(id, offset))) return append(ctx, signedIn, id, offset, bytes, false);
   const advanced = await ctx.db.transaction(async (tx) => {
     const after = await advanceReceived(tx, id, offset, bytes.length);
     if (after) await store.write(tx, id, offset, bytes);
     return after;
   });
+  return answerAppend(ctx, id, advanced);
+}
+
+/** The upload as it stands after this append, or 409 `wrong_offset` saying where it stands if the append stored nothing. */
+async function answerAppend(ctx: ServiceContext, id: string, advanced: AttachmentRow | undefined): Promise<UploadStatus> {
   if (advanced) return statusOf(advanced);
   const now = await requireAttachment(ctx, id);
   const error = new ConflictError('wrong_offset', `This upload stands at byte ${now.received}; send the chunk that starts there.`);
   error.extra = { received: now.received };
   throw error;
+}
+
+/** The offset was not where the request started: its transaction, with the bytes it wrote, is rolled back. */
+class NotAdvanced extends Error {}
+
+/**
+ * For a store that writes in the transaction (PostgreSQL rows): the bytes first, so that this
+ * request writes while the request before it may still be writing its own (two transactions
+ * writing at once get through PostgreSQL faster than one after the other, docs/performance.md),
+ * then, once that request is done, the offset. Undefined, with nothing stored, when the upload was
+ * not at `offset` (or was finished, or deleted), or when another writer stored a chunk at the same
+ * offset first (its row's key is the offset: the second waits for the first, then is refused). A
+ * request behind the upload, or ahead of it with no earlier append here to wait for, is refused
+ * without writing anything.
+ */
+async function writeThenAdvance(
+  ctx: ServiceContext,
+  store: BlobStore,
+  row: AttachmentRow,
+  offset: number,
+  bytes: Uint8Array,
+): Promise<AttachmentRow | undefined> {
+  let earlier: Promise<void> | undefined;
+  if (offset !== row.received) {
+    const found = offset > row.received && offset - row.received <= MAX_CHUNK_REQUEST_BYTES ? await earlierAppend(row.id, offset) : undefined;
+    // None to wait for: it may have finished since the upload was read.
+    if (!found && (await findAttachment(ctx.db, row.id))?.received !== offset) return undefined;
+    earlier = found?.finished;
+  }
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      await store.write(tx, row.id, offset, bytes);
+      await earlier;
+      const after = await advanceReceived(tx, row.id, offset, bytes.length);
+      if (!after) throw new NotAdvanced();
+      return after;
+    });
+  } catch (error) {
+    if (error instanceof NotAdvanced || isUniqueViolation(error)) return undefined;
+    throw error;
+  }
 }
 
 /** Finishes an upload once every declared byte arrived; audited as the upload. */

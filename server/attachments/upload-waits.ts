@@ -38,20 +38,26 @@ export function trackAppend<T>(id: string, end: number, append: () => Promise<T>
 }
 
 /**
- * Waits until every append to upload `id` being handled in this process that would leave it at
- * `offset` has finished, stored or refused; with none yet, first waits up to ARRIVAL_GRACE_MS for
- * one to arrive. Returns whether there was any: with none (the request before was lost, or went to
- * another server process), the caller answers as it would have.
+ * The appends to upload `id` being handled in this process that would leave it at `offset`; with
+ * none yet, waits up to ARRIVAL_GRACE_MS for one to arrive. Undefined when there is none (the
+ * request before was lost, or went to another server process). `finished` settles once they are
+ * done, stored or refused.
  */
-export async function earlierAppendFinished(id: string, offset: number, graceMs = ARRIVAL_GRACE_MS): Promise<boolean> {
-  let earlier = endingAt(id, offset);
+export async function earlierAppend(id: string, offset: number, graceMs = ARRIVAL_GRACE_MS): Promise<{ finished: Promise<void> } | undefined> {
+  const earlier = endingAt(id, offset);
   if (!earlier.length) {
     const arrived = await arrival(id, offset, graceMs);
-    earlier = arrived ? [arrived.done] : [];
+    if (!arrived) return undefined;
+    earlier.push(arrived.done);
   }
-  if (!earlier.length) return false;
-  await Promise.allSettled(earlier);
-  return true;
+  return { finished: Promise.allSettled(earlier).then(() => undefined) };
+}
+
+/** Waits until the earlier appends (`earlierAppend`) are done; whether there were any. */
+export async function earlierAppendFinished(id: string, offset: number, graceMs = ARRIVAL_GRACE_MS): Promise<boolean> {
+  const earlier = await earlierAppend(id, offset, graceMs);
+  await earlier?.finished;
+  return earlier !== undefined;
 }
 
 function endingAt(id: string, offset: number): Promise<unknown>[] {

@@ -58,4 +58,37 @@ describe('attachments in HAVEN_BLOB_DIR', () => {
     expect((await jordan.post(`/api/attachments/${id}/cancel`)).status).toBe(204);
     expect(existsSync(file)).toBe(false);
   });
+
+  it('a request sent before the answer to the one before waits for it, then writes after it: the file holds both, in order', async () => {
+    const plaintext = new Uint8Array(90_000).map((_, i) => (i * 7) % 251);
+    const created = await jordan.post<{ upload: { id: string } }>('/api/attachments', { threadId: thread.id, size: attachmentPaddedBytes(plaintext.length) });
+    const id = created.body.upload.id;
+    const key = newAttachmentKey();
+    const { bytes, hash } = encryptAttachment(plaintext, key, id);
+    const cut = 40_000;
+    // The first append's offset update is held up (as a busy database would hold it), so the second arrives while it is in progress.
+    const lock = await rawClient(haven.database.url);
+    let answers: { status: number }[] = [];
+    try {
+      await lock.query('begin');
+      await lock.query('select id from attachments where id = $1 for no key update', [id]);
+      const first = jordan.putBytes(`/api/attachments/${id}/chunks?offset=0`, bytes.subarray(0, cut));
+      for (let tries = 0; tries < 200; tries++) {
+        const blocked = await lock.query('select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
+        if (blocked.rowCount) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const second = jordan.putBytes(`/api/attachments/${id}/chunks?offset=${cut}`, bytes.subarray(cut));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await lock.query('commit');
+      answers = await Promise.all([first, second]);
+    } finally {
+      await lock.end();
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect((await jordan.post(`/api/attachments/${id}/complete`)).status).toBe(200);
+    expect(Buffer.from(readFileSync(path.join(blobDir, id.slice(0, 2), id))).equals(Buffer.from(bytes))).toBe(true);
+    const res = await jordan.download(`/api/attachments/${id}/content`);
+    expect(Buffer.from(decryptAttachment(res.bytes, { key, fileId: id, size: plaintext.length, hash })).equals(Buffer.from(plaintext))).toBe(true);
+  });
 });

@@ -347,7 +347,8 @@ describe('a request sent before the answer to the one before', () => {
   async function holdUpload(id: string) {
     const client = await rawClient(haven.database.url);
     await client.query('begin');
-    await client.query('select id from attachments where id = $1 for update', [id]);
+    // The lock an append's offset update takes, and only that: the chunk row's key check still passes.
+    await client.query('select id from attachments where id = $1 for no key update', [id]);
     // Whoever waits on this lock: only an append's update of the row takes it (pg_stat_activity's query text lags for such a wait).
     const blockedUpdates = async () =>
       (await client.query<{ pid: number }>('select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))')).rows.map((r) => r.pid);
