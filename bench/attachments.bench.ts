@@ -358,11 +358,11 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     let clientGrowth = 0;
     const havenTimed = async (): Promise<void> => {
       const serverBefore = rssOfPid(serverPid)();
-      const clientBefore = process.memoryUsage().rss;
+      const clientBefore = process.memoryUsage.rss();
       let serverPeak = 0;
       let clientPeak = 0;
       const serverWatch = rssWatcher(rssOfPid(serverPid));
-      const clientWatch = rssWatcher(() => process.memoryUsage().rss);
+      const clientWatch = rssWatcher(() => process.memoryUsage.rss());
       const round = await havenRound(sender.api, url, thread.body.thread.id, pool, size).finally(() => {
         serverPeak = serverWatch.stop();
         clientPeak = clientWatch.stop();

@@ -177,7 +177,9 @@ export interface AttachmentExpectation {
 export class AttachmentDecryptor {
   private state: unknown = null;
   private readonly hash: unknown;
-  private buffer: Uint8Array = new Uint8Array(0);
+  /** The header or a chunk that arrived split across pushes, gathered here (made at the first split, then reused). */
+  private partial: Uint8Array | null = null;
+  private partialLength = 0;
   private index = 0;
   private finalSeen = false;
   private paddingLeft: number;
@@ -195,40 +197,46 @@ export class AttachmentDecryptor {
 
   push(bytes: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
-    // Only the bytes left from the last push are copied, once: chunks are read in place below,
-    // so a network read of a megabyte costs one copy, not one per chunk it holds.
-    this.buffer = this.buffer.length === 0 ? bytes.slice() : concatBytes(this.buffer, bytes);
     let at = 0;
-    const s = sodium();
-    if (this.state === null) {
-      if (this.buffer.length < ATTACHMENT_HEADER_BYTES) return out;
-      try {
-        this.state = s.crypto_secretstream_xchacha20poly1305_init_pull(this.buffer.subarray(0, ATTACHMENT_HEADER_BYTES), this.expected.key);
-      } catch {
-        throw new DecryptError('the file header is not valid');
+    // A chunk lying whole within `bytes` is opened where it lies; only one split across two pushes
+    // is copied, once, into `partial`. Nothing of `bytes` is kept after this returns.
+    while (at < bytes.length && !this.finalSeen) {
+      const want = this.state === null ? ATTACHMENT_HEADER_BYTES : this.nextChunkCipherBytes();
+      let piece: Uint8Array;
+      if (this.partialLength === 0 && bytes.length - at >= want) {
+        piece = bytes.subarray(at, at + want);
+        at += want;
+      } else {
+        this.partial ??= new Uint8Array(ATTACHMENT_CHUNK_BYTES + ATTACHMENT_CHUNK_OVERHEAD);
+        const take = Math.min(want - this.partialLength, bytes.length - at);
+        this.partial.set(bytes.subarray(at, at + take), this.partialLength);
+        this.partialLength += take;
+        at += take;
+        if (this.partialLength < want) break;
+        piece = this.partial.subarray(0, want);
+        this.partialLength = 0;
       }
-      at = ATTACHMENT_HEADER_BYTES;
+      if (this.state === null) this.start(piece);
+      else out.push(this.openChunk(piece));
     }
-    while (!this.finalSeen) {
-      const want = this.nextChunkCipherBytes();
-      if (this.buffer.length - at < want) {
-        this.buffer = this.buffer.slice(at);
-        return out;
-      }
-      out.push(this.openChunk(this.buffer.subarray(at, at + want)));
-      at += want;
-    }
-    this.buffer = this.buffer.subarray(at);
-    this.consumePadding();
+    if (this.finalSeen) this.consumePadding(bytes.subarray(at));
     return out;
   }
 
   finish(): void {
     if (!this.finalSeen) throw new DecryptError('the file is truncated');
-    if (this.paddingLeft !== 0 || this.buffer.length !== 0) throw new DecryptError('the file’s padding is the wrong length');
+    if (this.paddingLeft !== 0) throw new DecryptError('the file’s padding is the wrong length');
     const s = sodium();
     const hash = toHex(s.crypto_generichash_final(this.hash as Parameters<typeof s.crypto_generichash_final>[0], 32));
     if (hash !== this.expected.hash) throw new DecryptError('the file does not match its signed hash');
+  }
+
+  private start(header: Uint8Array): void {
+    try {
+      this.state = sodium().crypto_secretstream_xchacha20poly1305_init_pull(header, this.expected.key);
+    } catch {
+      throw new DecryptError('the file header is not valid');
+    }
   }
 
   private nextChunkCipherBytes(): number {
@@ -257,11 +265,10 @@ export class AttachmentDecryptor {
     return result.message;
   }
 
-  private consumePadding(): void {
-    if (this.buffer.length > this.paddingLeft) throw new DecryptError('the file’s padding is the wrong length');
-    if (this.buffer.some((b) => b !== 0)) throw new DecryptError('the file’s padding is not zeros');
-    this.paddingLeft -= this.buffer.length;
-    this.buffer = new Uint8Array(0);
+  private consumePadding(rest: Uint8Array): void {
+    if (rest.length > this.paddingLeft) throw new DecryptError('the file’s padding is the wrong length');
+    for (const byte of rest) if (byte !== 0) throw new DecryptError('the file’s padding is not zeros');
+    this.paddingLeft -= rest.length;
   }
 }
 

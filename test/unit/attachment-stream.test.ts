@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes, utf8 } from '../../crypto/bytes';
 import {
@@ -71,6 +72,35 @@ describe('attachment stream round trip', () => {
       dec.finish();
       expect(toHex(concatBytes(...out))).toBe(toHex(plaintext));
     }
+  });
+
+  it('decrypts the same bytes cut anywhere into any number of pieces, and refuses them with any byte changed, wherever the cuts fall', () => {
+    const plaintext = threeChunks();
+    const { bytes, expected } = sealed(plaintext);
+    const cuts = fc
+      .uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 })
+      .map((points) => [0, ...points.sort((a, b) => a - b), bytes.length]);
+    const pushAll = (input: Uint8Array, at: number[]) => {
+      const dec = new AttachmentDecryptor(expected);
+      const out: Uint8Array[] = [];
+      for (let i = 0; i + 1 < at.length; i++) out.push(...dec.push(input.subarray(at[i], at[i + 1])));
+      dec.finish();
+      return concatBytes(...out);
+    };
+    fc.assert(
+      fc.property(cuts, (at) => {
+        expect(toHex(pushAll(bytes, at))).toBe(toHex(plaintext));
+      }),
+      { numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(cuts, fc.integer({ min: 0, max: bytes.length - 1 }), (at, flip) => {
+        const bad = bytes.slice();
+        bad[flip]! ^= 0x01;
+        expect(() => pushAll(bad, at)).toThrow(DecryptError);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('hands out each chunk as soon as it is complete (streaming, not buffering the file)', () => {
