@@ -339,34 +339,49 @@ async function downloadRaw(
 describe('a request sent before the answer to the one before', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  /** Where the tests below split their file: the first request carries the bytes before, the next those after. */
+  const CUT = 40_000;
+
   /**
-   * Holds the upload's row locked from outside (as a slow disk or a busy database would hold the
-   * write up), so a first append is certainly still in progress when the next request arrives;
-   * `appendBlocked` waits until that append's update is stuck on the lock.
+   * Starts an upload and its first request (the bytes before CUT) with the upload's row locked from
+   * outside, as a slow disk or a busy database would hold the write up, so that the first append is
+   * certainly still in progress while `during` sends the next requests; `firstPid` is the backend of
+   * the first append's stuck update. The lock goes when `during` calls `release`, or after it.
    */
-  async function holdUpload(id: string) {
+  async function withFirstAppendHeld<T>(
+    during: (held: {
+      upload: Awaited<ReturnType<typeof startUpload>>;
+      first: Promise<{ status: number; body: ErrorBody & UploadAnswer }>;
+      firstPid: number;
+      client: Awaited<ReturnType<typeof rawClient>>;
+      release(): Promise<void>;
+    }) => Promise<T>,
+  ): Promise<T> {
+    const upload = await startUpload(cast.jordan.api, fileOf(90_000));
     const client = await rawClient(haven.database.url);
-    await client.query('begin');
-    // The lock an append's offset update takes, and only that: the chunk row's key check still passes.
-    await client.query('select id from attachments where id = $1 for no key update', [id]);
-    // Whoever waits on this lock: only an append's update of the row takes it (pg_stat_activity's query text lags for such a wait).
-    const blockedUpdates = async () =>
-      (await client.query<{ pid: number }>('select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))')).rows.map((r) => r.pid);
-    return {
-      async appendBlocked(): Promise<number> {
-        for (let tries = 0; tries < 200; tries++) {
-          const [pid] = await blockedUpdates();
-          if (pid) return pid;
-          await sleep(25);
-        }
-        throw new Error('the first append never reached its update');
-      },
-      async release() {
-        await client.query('commit');
-        await client.end();
-      },
-      client,
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await client.query('commit');
     };
+    try {
+      await client.query('begin');
+      // The lock an append's offset update takes, and only that: the chunk row's key check still passes.
+      await client.query('select id from attachments where id = $1 for no key update', [upload.id]);
+      const first = cast.jordan.api.putBytes<ErrorBody & UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=0`, upload.bytes.subarray(0, CUT));
+      // Whoever waits on the lock: only an append's offset update takes it (pg_stat_activity's query text lags for such a wait).
+      let firstPid: number | undefined;
+      for (let tries = 0; tries < 200 && firstPid === undefined; tries++) {
+        firstPid = (await client.query<{ pid: number }>('select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))')).rows[0]?.pid;
+        if (firstPid === undefined) await sleep(25);
+      }
+      if (firstPid === undefined) throw new Error('the first append never reached its update');
+      return await during({ upload, first, firstPid, client, release });
+    } finally {
+      await release().catch(() => undefined);
+      await client.end();
+    }
   }
 
   /** Whether `answer` is still unanswered after a while (a request refused at once answers in milliseconds). */
@@ -374,25 +389,18 @@ describe('a request sent before the answer to the one before', () => {
     (await Promise.race([answer.then(() => 'answered'), sleep(400).then(() => 'waiting')])) === 'waiting';
 
   it('waits for the earlier request to be stored, then is stored after it; only the uploader’s request waits', async () => {
-    const plaintext = fileOf(90_000);
-    const upload = await startUpload(cast.jordan.api, plaintext);
-    const cut = 40_000;
-    const held = await holdUpload(upload.id);
-    try {
-      const first = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=0`, upload.bytes.subarray(0, cut));
-      await held.appendBlocked();
-      const second = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=${cut}`, upload.bytes.subarray(cut));
+    const upload = await withFirstAppendHeld(async ({ upload, first, release }) => {
+      const second = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=${CUT}`, upload.bytes.subarray(CUT));
       expect(await stillWaiting(second)).toBe(true);
       // Another participant's request at the same offset is refused at once, not parked.
-      const intruder = await cast.morgan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=${cut}`, upload.bytes.subarray(cut));
+      const intruder = await cast.morgan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=${CUT}`, upload.bytes.subarray(CUT));
       expect(intruder.status).toBe(403);
-      await held.release();
+      await release();
       const [a, b] = await Promise.all([first, second]);
       expect([a.status, b.status]).toEqual([200, 200]);
       expect(b.body.upload.received).toBe(upload.bytes.length);
-    } finally {
-      await held.release().catch(() => undefined);
-    }
+      return upload;
+    });
     expect(await chunkRows(upload.id)).toBe(2);
     await cast.jordan.api.post(`/api/attachments/${upload.id}/complete`);
     const res = await cast.jordan.api.download(`/api/attachments/${upload.id}/content`);
@@ -400,13 +408,11 @@ describe('a request sent before the answer to the one before', () => {
   });
 
   it('one that arrives a moment before the request for the bytes before it waits for that one to arrive, and both are stored', async () => {
-    const plaintext = fileOf(90_000);
-    const upload = await startUpload(cast.jordan.api, plaintext);
-    const cut = 40_000;
-    const second = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=${cut}`, upload.bytes.subarray(cut));
+    const upload = await startUpload(cast.jordan.api, fileOf(90_000));
+    const second = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=${CUT}`, upload.bytes.subarray(CUT));
     // Well within the 250 ms a request ahead waits for the one before it to arrive.
     await sleep(50);
-    const first = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=0`, upload.bytes.subarray(0, cut));
+    const first = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=0`, upload.bytes.subarray(0, CUT));
     const [a, b] = await Promise.all([first, second]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect((await statusOf(cast.jordan.api, upload.id)).received).toBe(upload.bytes.length);
@@ -414,51 +420,33 @@ describe('a request sent before the answer to the one before', () => {
   });
 
   it('eight of them at once behind one earlier request: exactly one is stored, the others are told where the upload stands', async () => {
-    const plaintext = fileOf(90_000);
-    const upload = await startUpload(cast.jordan.api, plaintext);
-    const cut = 40_000;
-    const held = await holdUpload(upload.id);
-    let answers: { status: number; body: ErrorBody }[] = [];
-    try {
-      const first = cast.jordan.api.putBytes<UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=0`, upload.bytes.subarray(0, cut));
-      await held.appendBlocked();
+    const { upload, answers } = await withFirstAppendHeld(async ({ upload, first, release }) => {
       const racers = Array.from({ length: 8 }, () =>
-        cast.jordan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=${cut}`, upload.bytes.subarray(cut, cut + 30_000)),
+        cast.jordan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=${CUT}`, upload.bytes.subarray(CUT, CUT + 30_000)),
       );
       expect(await stillWaiting(Promise.race(racers))).toBe(true);
-      await held.release();
+      await release();
       expect((await first).status).toBe(200);
-      answers = await Promise.all(racers);
-    } finally {
-      await held.release().catch(() => undefined);
-    }
+      return { upload, answers: await Promise.all(racers) };
+    });
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
-    for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.error).toMatchObject({ code: 'wrong_offset', received: cut + 30_000 });
+    for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.error).toMatchObject({ code: 'wrong_offset', received: CUT + 30_000 });
     expect(await chunkRows(upload.id)).toBe(2);
   });
 
   it('when the earlier request fails, the one behind it is refused with where the upload stands, and nothing of either is stored', async () => {
-    const plaintext = fileOf(90_000);
-    const upload = await startUpload(cast.jordan.api, plaintext);
-    const cut = 40_000;
-    const held = await holdUpload(upload.id);
-    let answers: { status: number; body: ErrorBody }[] = [];
-    try {
-      const first = cast.jordan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=0`, upload.bytes.subarray(0, cut));
-      const pid = await held.appendBlocked();
-      const second = cast.jordan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=${cut}`, upload.bytes.subarray(cut));
+    const { upload, answers } = await withFirstAppendHeld(async ({ upload, first, firstPid, client }) => {
+      const second = cast.jordan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=${CUT}`, upload.bytes.subarray(CUT));
       expect(await stillWaiting(second)).toBe(true);
       // The database gives up on the first request's write, as it would on a statement timeout.
-      await held.client.query('select pg_cancel_backend($1)', [pid]);
-      answers = await Promise.all([first, second]);
-    } finally {
-      await held.release().catch(() => undefined);
-    }
+      await client.query('select pg_cancel_backend($1)', [firstPid]);
+      return { upload, answers: await Promise.all([first, second]) };
+    });
     const [a, b] = answers;
-    expect(a?.status).toBe(500);
-    expect(JSON.stringify(a?.body)).not.toMatch(/at .*\.ts|canceling statement/);
-    expect(b?.status).toBe(409);
-    expect(b?.body.error).toMatchObject({ code: 'wrong_offset', received: 0 });
+    expect(a.status).toBe(500);
+    expect(JSON.stringify(a.body)).not.toMatch(/at .*\.ts|canceling statement/);
+    expect(b.status).toBe(409);
+    expect(b.body.error).toMatchObject({ code: 'wrong_offset', received: 0 });
     expect((await statusOf(cast.jordan.api, upload.id)).received).toBe(0);
     expect(await chunkRows(upload.id)).toBe(0);
     // The upload goes on from where it stands.

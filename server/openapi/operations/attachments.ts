@@ -30,7 +30,9 @@ export const attachmentsOperations: ApiOperation[] = [
       'Append encrypted bytes (raw body, `Content-Type: application/octet-stream`, at most 4 MiB) at `offset`, which must equal the bytes received so far',
     params: byId,
     query: chunkQuery,
-    ok: json('`{ upload }`. 409 `wrong_offset` with `received` when the offset is not where the upload stands (resend from there).'),
+    ok: json(
+      '`{ upload }`. 409 `wrong_offset` with `received` when the offset is not where the upload stands (resend from there). A request sent before the answer to the one before it waits for that one while it is still being handled (docs/attachments.md).',
+    ),
   },
   {
     method: 'post',
