@@ -354,7 +354,7 @@ describe('a request sent before the answer to the one before', () => {
       first: Promise<{ status: number; body: ErrorBody & UploadAnswer }>;
       firstPid: number;
       client: Awaited<ReturnType<typeof rawClient>>;
-      release(): Promise<void>;
+      release: () => Promise<void>;
     }) => Promise<T>,
   ): Promise<T> {
     const upload = await startUpload(cast.jordan.api, fileOf(90_000));
