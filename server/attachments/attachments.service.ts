@@ -94,10 +94,18 @@ export async function uploadStatus(ctx: ServiceContext, signedIn: SignedIn, id: 
  */
 export function appendChunk(ctx: ServiceContext, signedIn: SignedIn, id: string, offset: number, bytes: Uint8Array): Promise<UploadStatus> {
   // Tracked before the first await: a request for the bytes after these, arriving later, must find it.
-  return trackAppend(id, offset + bytes.length, () => append(ctx, signedIn, id, offset, bytes, true));
+  return trackAppend(id, offset + bytes.length, (writing) => append(ctx, signedIn, id, offset, bytes, true, writing));
 }
 
-async function append(ctx: ServiceContext, signedIn: SignedIn, id: string, offset: number, bytes: Uint8Array, mayWait: boolean): Promise<UploadStatus> {
+async function append(
+  ctx: ServiceContext,
+  signedIn: SignedIn,
+  id: string,
+  offset: number,
+  bytes: Uint8Array,
+  mayWait: boolean,
+  writing: () => void,
+): Promise<UploadStatus> {
   const row = await requireAttachment(ctx, id);
   requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, row)));
   requireNotDeleted(row);
@@ -111,10 +119,10 @@ async function append(ctx: ServiceContext, signedIn: SignedIn, id: string, offse
     );
   }
   const store = blobStores(ctx.config).of(row.store);
-  if (store.transactional) return answerAppend(ctx, id, await writeThenAdvance(ctx, store, row, offset, bytes));
+  if (store.transactional) return answerAppend(ctx, id, await writeThenAdvance(ctx, store, row, offset, bytes, writing));
   // Files are written in place, outside the transaction: only the request that advanced the offset
   // may write, so it advances first, once the append before it is done.
-  if (mayWait && row.received < offset && (await earlierAppendFinished(id, offset))) return append(ctx, signedIn, id, offset, bytes, false);
+  if (mayWait && row.received < offset && (await earlierAppendFinished(id, offset))) return append(ctx, signedIn, id, offset, bytes, false, writing);
   const advanced = await ctx.db.transaction(async (tx) => {
     const after = await advanceReceived(tx, id, offset, bytes.length);
     if (after) await store.write(tx, id, offset, bytes);
@@ -151,18 +159,21 @@ async function writeThenAdvance(
   row: AttachmentRow,
   offset: number,
   bytes: Uint8Array,
+  writing: () => void,
 ): Promise<AttachmentRow | undefined> {
-  let earlier: Promise<void> | undefined;
+  let earlier: Awaited<ReturnType<typeof earlierAppend>>;
   if (offset !== row.received) {
-    const found = offset > row.received && offset - row.received <= MAX_CHUNK_REQUEST_BYTES ? await earlierAppend(row.id, offset) : undefined;
+    earlier = offset > row.received && offset - row.received <= MAX_CHUNK_REQUEST_BYTES ? await earlierAppend(row.id, offset) : undefined;
     // None to wait for: it may have finished since the upload was read.
-    if (!found && (await findAttachment(ctx.db, row.id))?.received !== offset) return undefined;
-    earlier = found?.finished;
+    if (!earlier && (await findAttachment(ctx.db, row.id))?.received !== offset) return undefined;
+    // The earlier one's transaction first: this one then never holds a connection the earlier one still waits for.
+    await earlier?.writing;
   }
   try {
     return await ctx.db.transaction(async (tx) => {
+      writing();
       await store.write(tx, row.id, offset, bytes);
-      await earlier;
+      await earlier?.finished;
       const after = await advanceReceived(tx, row.id, offset, bytes.length);
       if (!after) throw new NotAdvanced();
       return after;

@@ -11,24 +11,35 @@ export const ARRIVAL_GRACE_MS = 250;
 /** Requests of one upload that may wait for an earlier one to arrive at once; more are answered at once. */
 const MOST_AWAITING_ARRIVAL = 4;
 
-/** Appends being handled in this process, by upload: where each will leave the upload, and when it is done. */
-const inProgress = new Map<string, { end: number; done: Promise<unknown> }[]>();
+/** An append being handled: where it will leave the upload, when it holds its database connection (or is done), and when it is done. */
+interface InProgress {
+  end: number;
+  writing: Promise<void>;
+  done: Promise<unknown>;
+}
+
+/** Appends being handled in this process, by upload. */
+const inProgress = new Map<string, InProgress[]>();
 /** Requests waiting for an append to arrive, by upload: the offset each waits for, and how to hand it the append. */
-const awaitingArrival = new Map<string, { offset: number; wake: (done: Promise<unknown>) => void }[]>();
+const awaitingArrival = new Map<string, { offset: number; wake: (append: InProgress) => void }[]>();
 
 /**
  * Runs `append` (bytes for upload `id` that would leave it at `end`) as an append in progress, so
- * that a request for the bytes right after it can wait for it. Call it before the first `await` of
- * the request's handling, so the later request, which arrives after this one, finds it.
+ * that a request for the bytes right after it can wait for it; `append` calls `writing` once it
+ * holds the database connection it will finish on. Call this before the first `await` of the
+ * request's handling, so the later request, which arrives after this one, finds it.
  */
-export function trackAppend<T>(id: string, end: number, append: () => Promise<T>): Promise<T> {
-  const done = append();
-  const entry = { end, done };
+export function trackAppend<T>(id: string, end: number, append: (writing: () => void) => Promise<T>): Promise<T> {
+  let startedWriting = () => {};
+  const writing = new Promise<void>((resolve) => (startedWriting = resolve));
+  const done = append(startedWriting);
+  const entry: InProgress = { end, writing, done };
   const list = inProgress.get(id) ?? [];
   list.push(entry);
   inProgress.set(id, list);
-  for (const waiter of awaitingArrival.get(id) ?? []) if (waiter.offset === end) waiter.wake(done);
+  for (const waiter of awaitingArrival.get(id) ?? []) if (waiter.offset === end) waiter.wake(entry);
   const forget = () => {
+    startedWriting();
     const rest = (inProgress.get(id) ?? []).filter((e) => e !== entry);
     if (rest.length) inProgress.set(id, rest);
     else inProgress.delete(id);
@@ -40,17 +51,26 @@ export function trackAppend<T>(id: string, end: number, append: () => Promise<T>
 /**
  * The appends to upload `id` being handled in this process that would leave it at `offset`; with
  * none yet, waits up to ARRIVAL_GRACE_MS for one to arrive. Undefined when there is none (the
- * request before was lost, or went to another server process). `finished` settles once they are
- * done, stored or refused.
+ * request before was lost, or went to another server process). `writing` settles once each holds
+ * its database connection or is done — a request that opens a transaction only then never holds a
+ * connection an earlier append still needs, so a full pool cannot stall them both — and `finished`
+ * once each is done, stored or refused.
  */
-export async function earlierAppend(id: string, offset: number, graceMs = ARRIVAL_GRACE_MS): Promise<{ finished: Promise<void> } | undefined> {
-  const earlier = endingAt(id, offset);
+export async function earlierAppend(
+  id: string,
+  offset: number,
+  graceMs = ARRIVAL_GRACE_MS,
+): Promise<{ writing: Promise<void>; finished: Promise<void> } | undefined> {
+  const earlier = (inProgress.get(id) ?? []).filter((e) => e.end === offset);
   if (!earlier.length) {
     const arrived = await arrival(id, offset, graceMs);
     if (!arrived) return undefined;
-    earlier.push(arrived.done);
+    earlier.push(arrived);
   }
-  return { finished: Promise.allSettled(earlier).then(() => undefined) };
+  return {
+    writing: Promise.all(earlier.map((e) => e.writing)).then(() => undefined),
+    finished: Promise.allSettled(earlier.map((e) => e.done)).then(() => undefined),
+  };
 }
 
 /** Waits until the earlier appends (`earlierAppend`) are done; whether there were any. */
@@ -60,22 +80,17 @@ export async function earlierAppendFinished(id: string, offset: number, graceMs 
   return earlier !== undefined;
 }
 
-function endingAt(id: string, offset: number): Promise<unknown>[] {
-  return (inProgress.get(id) ?? []).filter((e) => e.end === offset).map((e) => e.done);
-}
-
 /**
  * The append that would leave upload `id` at `offset`, once one starts here; undefined after `ms`
  * without one, or at once when too many requests of this upload already wait.
  */
-async function arrival(id: string, offset: number, ms: number): Promise<{ done: Promise<unknown> } | undefined> {
+async function arrival(id: string, offset: number, ms: number): Promise<InProgress | undefined> {
   const waiters = awaitingArrival.get(id) ?? [];
   if (waiters.length >= MOST_AWAITING_ARRIVAL) return undefined;
   let timer: NodeJS.Timeout | undefined;
-  const waiter: { offset: number; wake: (done: Promise<unknown>) => void } = { offset, wake: () => {} };
-  // Resolved with a wrapper, not the append's promise itself, which would be awaited through.
-  const arrived = new Promise<{ done: Promise<unknown> } | undefined>((resolve) => {
-    waiter.wake = (done) => resolve({ done });
+  const waiter: { offset: number; wake: (append: InProgress) => void } = { offset, wake: () => {} };
+  const arrived = new Promise<InProgress | undefined>((resolve) => {
+    waiter.wake = resolve;
     timer = setTimeout(() => resolve(undefined), ms);
   });
   waiters.push(waiter);

@@ -419,6 +419,32 @@ describe('a request sent before the answer to the one before', () => {
     expect(await chunkRows(upload.id)).toBe(2);
   });
 
+  it('twelve uploads at once, each with two requests in flight, more than the server has database connections: every one completes with its bytes', async () => {
+    const uploads = await Promise.all(Array.from({ length: 12 }, (_, i) => startUpload(cast.jordan.api, fileOf(60_000 + i))));
+    try {
+      await Promise.all(
+        uploads.map(async (upload) => {
+          const put = (from: number, to: number) =>
+            cast.jordan.api.putBytes<ErrorBody>(`/api/attachments/${upload.id}/chunks?offset=${from}`, upload.bytes.subarray(from, to));
+          const third = Math.ceil(upload.bytes.length / 3);
+          // Each request sent before the answer to the one before it, as the web client does.
+          const first = put(0, third);
+          const second = put(third, 2 * third);
+          expect((await first).status).toBe(200);
+          const last = put(2 * third, upload.bytes.length);
+          expect((await second).status).toBe(200);
+          expect((await last).status).toBe(200);
+          expect((await cast.jordan.api.post<UploadAnswer>(`/api/attachments/${upload.id}/complete`)).body.upload.complete).toBe(true);
+          const res = await cast.jordan.api.download(`/api/attachments/${upload.id}/content`);
+          expect(Buffer.from(res.bytes).equals(Buffer.from(upload.bytes))).toBe(true);
+        }),
+      );
+    } finally {
+      // Their space back for the tests after (the quota here is 3 MB).
+      for (const upload of uploads) await cast.jordan.api.post(`/api/attachments/${upload.id}/cancel`);
+    }
+  });
+
   it('eight of them at once behind one earlier request: exactly one is stored, the others are told where the upload stands', async () => {
     const { upload, answers } = await withFirstAppendHeld(async ({ upload, first, release }) => {
       const racers = Array.from({ length: 8 }, () =>

@@ -1,23 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { earlierAppendFinished, trackAppend } from '../../server/attachments/upload-waits';
+import { earlierAppend, earlierAppendFinished, trackAppend } from '../../server/attachments/upload-waits';
 
 // Which earlier append a chunk request waits for (server/attachments/upload-waits.ts): only one in
 // this process that would leave the upload exactly at the request's offset, or one that arrives
 // within the grace period; never more than a few requests per upload waiting for one to arrive.
 
-/** An append whose end the test decides: `settle` stores it (or refuses it, with an error). */
+/** An append whose course the test decides: `startWriting` says it holds its connection, `settle` stores it (or refuses it, with an error). */
 function controlledAppend(id: string, end: number) {
   let settle: (error?: Error) => void = () => {};
-  const done = trackAppend(
-    id,
-    end,
-    () =>
-      new Promise<string>((resolve, reject) => {
-        settle = (error) => (error ? reject(error) : resolve('stored'));
-      }),
-  );
+  let startWriting = () => {};
+  const done = trackAppend(id, end, (writing) => {
+    startWriting = writing;
+    return new Promise<string>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve('stored'));
+    });
+  });
   done.catch(() => undefined);
-  return { done, settle: (error?: Error) => settle(error) };
+  return { done, settle: (error?: Error) => settle(error), startWriting: () => startWriting() };
 }
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,6 +68,30 @@ describe('waiting for the append before', () => {
     first.settle();
     await first.done;
     expect(await earlierAppendFinished('u6', 100, 10)).toBe(false);
+  });
+
+  it('says when the earlier append holds its connection, before it is done, and at the latest when it is done', async () => {
+    const first = controlledAppend('u8', 100);
+    const earlier = await earlierAppend('u8', 100, 10);
+    if (!earlier) throw new Error('the append in progress was not found');
+    const seen: string[] = [];
+    void earlier.writing.then(() => seen.push('writing'));
+    void earlier.finished.then(() => seen.push('finished'));
+    await later(20);
+    expect(seen).toEqual([]);
+    first.startWriting();
+    await later(5);
+    expect(seen).toEqual(['writing']);
+    first.settle();
+    await later(5);
+    expect(seen).toEqual(['writing', 'finished']);
+
+    // One refused before it ever held a connection counts as writing once it is done.
+    const refused = controlledAppend('u9', 100);
+    const behind = await earlierAppend('u9', 100, 10);
+    refused.settle(new Error('refused'));
+    await behind?.writing;
+    await behind?.finished;
   });
 
   it('lets at most four requests of one upload wait for an arrival; a fifth is answered at once', async () => {
