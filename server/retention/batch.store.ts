@@ -195,6 +195,10 @@ export async function destroyChildren(
   const obligationIds = tx.select({ id: obligations.id }).from(obligations).where(inUuids(obligations.childId, childIds));
 
   // Attachments' encrypted chunks go with them; those kept as files (HAVEN_BLOB_DIR) are removed once this commits.
+  // Their rows are locked first: an append still being written to one (its chunk row not yet
+  // committed, so invisible to the delete below) finishes before this goes on, and its chunk is
+  // deleted with the rest instead of being left to fail the attachment's delete on its foreign key.
+  await tx.execute(sql`select ${attachments.id} from ${attachments} where ${inUuids(attachments.childId, childIds)} for update`);
   from(
     attachmentChunks,
     await executeRows<{ id: string }>(

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachmentPaddedBytes, encryptAttachment, newAttachmentKey, ready } from '../../crypto';
+import { runRetention } from '../../server/retention/retention.service';
+import { ageChild, bornYearsAgo } from '../support/aged-children';
+import { rawClient } from '../support/database';
+import { startTestHaven, type TestHaven } from '../support/haven';
+import { People } from '../support/people';
+import { Practitioner, startConversation } from '../support/practitioner';
+
+// Retention destroying a child's records while an upload for that child is still being written:
+// the chunks committed by the appends in progress must go with the rest, and the run must not fail.
+// A haven of its own, since the run destroys a demo child.
+let haven: TestHaven;
+const people = new People(() => haven);
+let jordan: Practitioner;
+let morgan: Practitioner;
+
+beforeAll(async () => {
+  await ready();
+  haven = await startTestHaven({ seedDemo: true });
+  jordan = new Practitioner(await people.as('Jordan'));
+  morgan = new Practitioner(await people.as('Morgan'));
+  await jordan.publishKeys();
+  await morgan.publishKeys();
+}, 120_000);
+afterAll(async () => {
+  await haven.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('retention and an upload in progress', () => {
+  it('waits for the appends being written to the child’s file, then destroys their chunks with the rest', async () => {
+    const amara = await startConversation(jordan, [morgan], 'Amara Osei');
+    const size = 90_000;
+    const created = await jordan.api.post<{ upload: { id: string } }>('/api/attachments', { threadId: amara.id, size: attachmentPaddedBytes(size) });
+    expect(created.status).toBe(201);
+    const id = created.body.upload.id;
+    const { bytes } = encryptAttachment(new Uint8Array(size).fill(7), newAttachmentKey(), id);
+    const cut = 40_000;
+    const put = (from: number, to: number) => jordan.api.putBytes(`/api/attachments/${id}/chunks?offset=${from}`, bytes.subarray(from, to));
+
+    // The first append's offset update is held up from outside; the second writes its chunk row and waits for it.
+    const lock = await rawClient(haven.database.url);
+    const watch = await rawClient(haven.database.url);
+    try {
+      await lock.query('begin');
+      await lock.query('select id from attachments where id = $1 for no key update', [id]);
+      const first = put(0, cut);
+      for (let tries = 0; tries < 200; tries++) {
+        if ((await watch.query('select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [await backendOf(lock)])).rowCount) break;
+        await sleep(25);
+      }
+      const second = put(cut, bytes.length);
+      await sleep(300);
+
+      await ageChild(haven.database.url, amara.childId, bornYearsAgo(20));
+      const run = runRetention(haven.ctx, { dryRun: false, triggeredBy: null });
+      // Let the run reach the child's attachments while both appends are still open.
+      await sleep(500);
+      await lock.query('commit');
+
+      const result = await run;
+      expect(result.children.map((c) => c.childId)).toContain(amara.childId);
+      // The run waited for both appends: they were stored, and then destroyed with the rest.
+      const answers = await Promise.all([first, second]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(result.children.find((c) => c.childId === amara.childId)?.counts).toMatchObject({ attachments: 1 });
+      expect((await watch.query('select 1 from attachment_chunks where attachment_id = $1', [id])).rowCount).toBe(0);
+      expect((await watch.query('select 1 from attachments where id = $1', [id])).rowCount).toBe(0);
+    } finally {
+      await lock.query('rollback').catch(() => undefined);
+      await lock.end();
+      await watch.end();
+    }
+  });
+});
+
+async function backendOf(client: Awaited<ReturnType<typeof rawClient>>): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+  const pid = rows[0]?.pid;
+  if (pid === undefined) throw new Error('no backend pid');
+  return pid;
+}
