@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentPaddedBytes, decryptAttachment, encryptAttachment, newAttachmentKey, ready } from '../../crypto';
 import type { ApiClient } from '../support/client';
 import { rawClient } from '../support/database';
+import { holdUploadRow } from '../support/held-upload';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { Practitioner, startConversation } from '../support/practitioner';
@@ -67,23 +68,17 @@ describe('attachments in HAVEN_BLOB_DIR', () => {
     const { bytes, hash } = encryptAttachment(plaintext, key, id);
     const cut = 40_000;
     // The first append's offset update is held up (as a busy database would hold it), so the second arrives while it is in progress.
-    const lock = await rawClient(haven.database.url);
+    const held = await holdUploadRow(haven.database.url, id);
     let answers: { status: number }[] = [];
     try {
-      await lock.query('begin');
-      await lock.query('select id from attachments where id = $1 for no key update', [id]);
       const first = jordan.putBytes(`/api/attachments/${id}/chunks?offset=0`, bytes.subarray(0, cut));
-      for (let tries = 0; tries < 200; tries++) {
-        const blocked = await lock.query('select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
-        if (blocked.rowCount) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await held.appendBlocked();
       const second = jordan.putBytes(`/api/attachments/${id}/chunks?offset=${cut}`, bytes.subarray(cut));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await lock.query('commit');
+      await held.release();
       answers = await Promise.all([first, second]);
     } finally {
-      await lock.end();
+      await held.end();
     }
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
     expect((await jordan.post(`/api/attachments/${id}/complete`)).status).toBe(200);

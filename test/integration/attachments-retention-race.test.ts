@@ -3,6 +3,7 @@ import { attachmentPaddedBytes, encryptAttachment, newAttachmentKey, ready } fro
 import { runRetention } from '../../server/retention/retention.service';
 import { ageChild, bornYearsAgo } from '../support/aged-children';
 import { rawClient } from '../support/database';
+import { holdUploadRow } from '../support/held-upload';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { Practitioner, startConversation } from '../support/practitioner';
@@ -41,16 +42,11 @@ describe('retention and an upload in progress', () => {
     const put = (from: number, to: number) => jordan.api.putBytes(`/api/attachments/${id}/chunks?offset=${from}`, bytes.subarray(from, to));
 
     // The first append's offset update is held up from outside; the second writes its chunk row and waits for it.
-    const lock = await rawClient(haven.database.url);
+    const held = await holdUploadRow(haven.database.url, id);
     const watch = await rawClient(haven.database.url);
     try {
-      await lock.query('begin');
-      await lock.query('select id from attachments where id = $1 for no key update', [id]);
       const first = put(0, cut);
-      for (let tries = 0; tries < 200; tries++) {
-        if ((await watch.query('select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [await backendOf(lock)])).rowCount) break;
-        await sleep(25);
-      }
+      await held.appendBlocked();
       const second = put(cut, bytes.length);
       await sleep(300);
 
@@ -58,7 +54,7 @@ describe('retention and an upload in progress', () => {
       const run = runRetention(haven.ctx, { dryRun: false, triggeredBy: null });
       // Let the run reach the child's attachments while both appends are still open.
       await sleep(500);
-      await lock.query('commit');
+      await held.release();
 
       const result = await run;
       expect(result.children.map((c) => c.childId)).toContain(amara.childId);
@@ -69,16 +65,8 @@ describe('retention and an upload in progress', () => {
       expect((await watch.query('select 1 from attachment_chunks where attachment_id = $1', [id])).rowCount).toBe(0);
       expect((await watch.query('select 1 from attachments where id = $1', [id])).rowCount).toBe(0);
     } finally {
-      await lock.query('rollback').catch(() => undefined);
-      await lock.end();
+      await held.end();
       await watch.end();
     }
   });
 });
-
-async function backendOf(client: Awaited<ReturnType<typeof rawClient>>): Promise<number> {
-  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-  const pid = rows[0]?.pid;
-  if (pid === undefined) throw new Error('no backend pid');
-  return pid;
-}

@@ -26,6 +26,7 @@ import { ageChild, bornYearsAgo } from '../support/aged-children';
 import type { ApiClient } from '../support/client';
 import { expectClearClientError } from '../support/clear-error';
 import { rawClient } from '../support/database';
+import { holdUploadRow } from '../support/held-upload';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
 import { listing, Practitioner, startConversation, welfareRecord } from '../support/practitioner';
@@ -358,29 +359,13 @@ describe('a request sent before the answer to the one before', () => {
     }) => Promise<T>,
   ): Promise<T> {
     const upload = await startUpload(cast.jordan.api, fileOf(90_000));
-    const client = await rawClient(haven.database.url);
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await client.query('commit');
-    };
+    const held = await holdUploadRow(haven.database.url, upload.id);
     try {
-      await client.query('begin');
-      // The lock an append's offset update takes, and only that: the chunk row's key check still passes.
-      await client.query('select id from attachments where id = $1 for no key update', [upload.id]);
       const first = cast.jordan.api.putBytes<ErrorBody & UploadAnswer>(`/api/attachments/${upload.id}/chunks?offset=0`, upload.bytes.subarray(0, CUT));
-      // Whoever waits on the lock: only an append's offset update takes it (pg_stat_activity's query text lags for such a wait).
-      let firstPid: number | undefined;
-      for (let tries = 0; tries < 200 && firstPid === undefined; tries++) {
-        firstPid = (await client.query<{ pid: number }>('select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))')).rows[0]?.pid;
-        if (firstPid === undefined) await sleep(25);
-      }
-      if (firstPid === undefined) throw new Error('the first append never reached its update');
-      return await during({ upload, first, firstPid, client, release });
+      const firstPid = await held.appendBlocked();
+      return await during({ upload, first, firstPid, client: held.client, release: held.release });
     } finally {
-      await release().catch(() => undefined);
-      await client.end();
+      await held.end();
     }
   }
 
