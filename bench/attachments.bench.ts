@@ -160,22 +160,27 @@ async function uploadFile(
   return { id, key, hash: encryptor.plaintextHash() };
 }
 
+/** A Haven round's time and, where /proc allows, the CPU each process spent in its two halves. */
+interface HavenRound {
+  mbPerSecond: number;
+  upload: number;
+  download: number;
+  cpu: { upload: CpuReading; download: CpuReading };
+}
+
 /**
  * Haven's whole path for one file: the upload as the browser does it (`uploadFile`), complete,
- * then download streamed and decrypt as it arrives, checking the signed hash at the end.
+ * then download streamed and decrypt as it arrives, checking the signed hash at the end. The CPU
+ * readings split at the download's start (the server process is `serverPid`).
  */
-async function havenRound(
-  api: ApiClient,
-  baseUrl: string,
-  threadId: string,
-  pool: Uint8Array,
-  size: number,
-): Promise<{ mbPerSecond: number; upload: number; download: number }> {
+async function havenRound(api: ApiClient, baseUrl: string, threadId: string, pool: Uint8Array, size: number, serverPid: number): Promise<HavenRound> {
+  const cpuAtStart = readCpu([serverPid]);
   const started = performance.now();
   const { id, key, hash } = await uploadFile(api, baseUrl, threadId, pool, size, REQUESTS_IN_FLIGHT);
   const uploaded = performance.now();
   const done = await api.post(`/api/attachments/${id}/complete`);
   if (done.status !== 200) throw new Error(`completing the upload failed: ${done.status}`);
+  const cpuAtDownload = readCpu([serverPid]);
 
   const res = await getStream(`${baseUrl}/api/attachments/${id}/content`, api.cookieHeader());
   if (res.statusCode !== 200) throw new Error(`the download failed: ${res.statusCode}`);
@@ -185,8 +190,14 @@ async function havenRound(
   decryptor.finish();
   if (plaintextBytes !== size) throw new Error(`decrypted ${plaintextBytes} bytes of ${size}`);
   const finished = performance.now();
+  const cpuAtEnd = readCpu([serverPid]);
   // Kept, not cancelled: deleting 100 MB between rounds would leave PostgreSQL vacuuming it during the next.
-  return { mbPerSecond: size / MB / ((finished - started) / 1000), upload: (uploaded - started) / 1000, download: (finished - uploaded) / 1000 };
+  return {
+    mbPerSecond: size / MB / ((finished - started) / 1000),
+    upload: (uploaded - started) / 1000,
+    download: (finished - uploaded) / 1000,
+    cpu: { upload: cpuSpent(cpuAtStart, cpuAtDownload), download: cpuSpent(cpuAtDownload, cpuAtEnd) },
+  };
 }
 
 /** A link between an office and the server, for what keeping two requests in flight buys where the network is not a loopback. */
@@ -343,7 +354,7 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     const pool = new Uint8Array(randomBytes(MB));
 
     log(`  attachments: a ${options.megabytes} MB file, ${options.rounds} rounds of each, the order turning each round; warming up…`);
-    await havenRound(sender.api, url, thread.body.thread.id, pool, 8 * MB);
+    await havenRound(sender.api, url, thread.body.thread.id, pool, 8 * MB, serverPid);
     const rows = { next: 0 };
     await baselineRound(raw, pool, 8 * MB, 'copy', 'kept', rows);
     await baselineRound(raw, pool, 8 * MB, 'copy', 'discarded', rows);
@@ -356,6 +367,9 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     const split: string[] = [];
     let serverGrowth = 0;
     let clientGrowth = 0;
+    // Where the machine's CPU went in each Haven round (and its upload and download halves) and each
+    // raw COPY round (kept): the client (this process), the server, PostgreSQL.
+    const cpu: Record<'haven' | 'havenUpload' | 'havenDownload' | 'copy', CpuReading[]> = { haven: [], havenUpload: [], havenDownload: [], copy: [] };
     const havenTimed = async (): Promise<void> => {
       const serverBefore = rssOfPid(serverPid)();
       const clientBefore = process.memoryUsage.rss();
@@ -363,17 +377,17 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
       let clientPeak = 0;
       const serverWatch = rssWatcher(rssOfPid(serverPid));
       const clientWatch = rssWatcher(() => process.memoryUsage.rss());
-      const round = await havenRound(sender.api, url, thread.body.thread.id, pool, size).finally(() => {
+      const round = await havenRound(sender.api, url, thread.body.thread.id, pool, size, serverPid).finally(() => {
         serverPeak = serverWatch.stop();
         clientPeak = clientWatch.stop();
       });
       haven.push(round.mbPerSecond);
+      cpu.havenUpload.push(round.cpu.upload);
+      cpu.havenDownload.push(round.cpu.download);
       split.push(`${round.upload.toFixed(1)} s up, ${round.download.toFixed(1)} s down`);
       serverGrowth = Math.max(serverGrowth, serverPeak - serverBefore);
       clientGrowth = Math.max(clientGrowth, clientPeak - clientBefore);
     };
-    // Where the machine's CPU went in each Haven round and each raw COPY round (kept): the client (this process), the server, PostgreSQL.
-    const cpu: Record<'haven' | 'copy', CpuReading[]> = { haven: [], copy: [] };
     const counted = (kind: keyof typeof cpu, run: () => Promise<void>) => async () => {
       const before = readCpu([serverPid]);
       await run();
@@ -405,10 +419,12 @@ export async function attachmentsBench(options: { megabytes: number; rounds: num
     };
     for (const [kind, label] of [
       ['haven', 'Haven'],
+      ['havenUpload', 'Haven’s upload (encrypt, send, complete)'],
+      ['havenDownload', 'Haven’s download (read back, receive, decrypt)'],
       ['copy', 'raw with COPY'],
     ] as const) {
       log(
-        `  attachments: CPU per round (median) of ${label}: client ${seconds(cpu[kind], 'harness')}, server ${kind === 'haven' ? seconds(cpu[kind], 'server') : 'none'}, PostgreSQL ${seconds(cpu[kind], 'database')}`,
+        `  attachments: CPU per round (median) of ${label}: client ${seconds(cpu[kind], 'harness')}, server ${kind === 'copy' ? 'none' : seconds(cpu[kind], 'server')}, PostgreSQL ${seconds(cpu[kind], 'database')}`,
       );
     }
     const throughput = { haven: median(haven), baseline: median(baseline) };
