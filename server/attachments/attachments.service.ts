@@ -4,7 +4,7 @@ import type { SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import { agencyOf, visibleChild } from '../children/children.service';
 import { caseOfficerIds } from '../offending/offending.store';
-import { isUniqueViolation } from '../db/unique-violation';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/unique-violation';
 import { ConflictError, TooLargeError, ValidationError } from '../errors';
 import { canDownloadAttachment, canUploadAttachment, canUploadForVerbalShare, canWriteAttachment, requireAllowed } from '../policy';
 import type { ServiceContext } from '../shared/context';
@@ -131,10 +131,15 @@ async function append(
   return answerAppend(ctx, id, advanced);
 }
 
-/** The upload as it stands after this append, or 409 `wrong_offset` saying where it stands if the append stored nothing. */
+/**
+ * The upload as it stands after this append; if the append stored nothing, why: 404 or 410 when
+ * the upload was destroyed or deleted meanwhile, as for a request arriving after that, otherwise
+ * 409 `wrong_offset` saying where it stands.
+ */
 async function answerAppend(ctx: ServiceContext, id: string, advanced: AttachmentRow | undefined): Promise<UploadStatus> {
   if (advanced) return statusOf(advanced);
   const now = await requireAttachment(ctx, id);
+  requireNotDeleted(now);
   const error = new ConflictError('wrong_offset', `This upload stands at byte ${now.received}; send the chunk that starts there.`);
   error.extra = { received: now.received };
   throw error;
@@ -149,7 +154,8 @@ class NotAdvanced extends Error {}
  * writing at once get through PostgreSQL faster than one after the other, docs/performance.md),
  * then, once that request is done, the offset. Undefined, with nothing stored, when the upload was
  * not at `offset` (or was finished, or deleted), or when another writer stored a chunk at the same
- * offset first (its row's key is the offset: the second waits for the first, then is refused). A
+ * offset first (its row's key is the offset: the second waits for the first, then is refused), or
+ * when the upload itself was deleted meanwhile. A
  * request behind the upload, or ahead of it with no earlier append here to wait for, is refused
  * without writing anything.
  */
@@ -179,7 +185,9 @@ async function writeThenAdvance(
       return after;
     });
   } catch (error) {
-    if (error instanceof NotAdvanced || isUniqueViolation(error)) return undefined;
+    // A foreign-key violation: the upload's row was deleted (retention destroyed the child's files)
+    // after this request's checks read it; answerAppend then finds it gone and answers 404.
+    if (error instanceof NotAdvanced || isUniqueViolation(error) || isForeignKeyViolation(error)) return undefined;
     throw error;
   }
 }

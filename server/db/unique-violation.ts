@@ -1,15 +1,25 @@
 import { ConflictError } from '../errors';
 
-/** SQLSTATE of a unique violation, from PostgreSQL and from PGlite alike. */
+/** SQLSTATEs of a unique and a foreign-key violation, from PostgreSQL and from PGlite alike. */
 const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
 
-/** Whether `error`, or an error it wraps (drizzle wraps the driver's error in `cause`), is a unique violation. */
-export function isUniqueViolation(error: unknown): boolean {
+/** Whether `error`, or an error it wraps (drizzle wraps the driver's error in `cause`), has this SQLSTATE. */
+function hasSqlState(error: unknown, code: string): boolean {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION) return true;
+    if ((current as { code?: unknown }).code === code) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return hasSqlState(error, UNIQUE_VIOLATION);
+}
+
+/** A row written for a parent that a concurrent transaction deleted (after this one checked it was there). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return hasSqlState(error, FOREIGN_KEY_VIOLATION);
 }
 
 /**

@@ -69,4 +69,45 @@ describe('retention and an upload in progress', () => {
       await watch.end();
     }
   });
+
+  it('tells an append whose checks passed just before its upload was destroyed that the file is gone, storing nothing', async () => {
+    const lily = await startConversation(jordan, [morgan], 'Lily Hartwell');
+    const size = 20_000;
+    const created = await jordan.api.post<{ upload: { id: string } }>('/api/attachments', { threadId: lily.id, size: attachmentPaddedBytes(size) });
+    expect(created.status).toBe(201);
+    const id = created.body.upload.id;
+    const { bytes } = encryptAttachment(new Uint8Array(size).fill(9), newAttachmentKey(), id);
+
+    // Retention's own statements for this upload, by hand and held open: its row locked and
+    // deleted, not yet committed. The append still reads the row, passes its checks, and its chunk
+    // row's key check waits on the lock; the commit then takes the row away from under it.
+    const destroyer = await rawClient(haven.database.url);
+    try {
+      await destroyer.query('begin');
+      await destroyer.query('select id from attachments where id = $1 for update', [id]);
+      await destroyer.query('delete from attachment_chunks where attachment_id = $1', [id]);
+      await destroyer.query('delete from attachments where id = $1', [id]);
+      const append = jordan.api.putBytes<{ error: { code: string; message: string } }>(`/api/attachments/${id}/chunks?offset=0`, bytes);
+      await waitUntilBlocked(destroyer);
+      await destroyer.query('commit');
+
+      const answer = await append;
+      expect(answer.status).toBe(404);
+      expect(answer.body.error.code).toBe('attachment_not_found');
+      expect(JSON.stringify(answer.body)).not.toMatch(/foreign key|attachment_chunks|violat/i);
+      expect((await destroyer.query('select 1 from attachment_chunks where attachment_id = $1', [id])).rowCount).toBe(0);
+    } finally {
+      await destroyer.end();
+    }
+  });
 });
+
+/** Waits until some backend is blocked by a lock `holder` holds; throws if none is within 5 s. */
+async function waitUntilBlocked(holder: Awaited<ReturnType<typeof rawClient>>): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const { rowCount } = await holder.query('select 1 from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
+    if (rowCount) return;
+    await sleep(25);
+  }
+  throw new Error('the append never reached the lock');
+}
