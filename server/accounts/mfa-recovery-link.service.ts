@@ -17,7 +17,10 @@ import { enrolmentDetails, matchTotpStep, newTotpSecret } from './totp';
 // second factor: the new one replaces the old in the transaction that uses the link.
 
 const linkInvalid = () =>
-  new NotFoundError('recovery_link_invalid', 'This recovery link has expired, was replaced by a newer one, or has already been used. Ask your agency admin.');
+  new NotFoundError(
+    'recovery_link_invalid',
+    'This recovery link has expired, was cancelled or replaced by a newer one, or has already been used. Ask your agency admin.',
+  );
 
 /** What the link's page shows before the form: only when the link runs out. */
 export async function describeMfaRecovery(ctx: ServiceContext, token: string): Promise<{ expiresAt: string }> {

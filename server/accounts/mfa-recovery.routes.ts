@@ -6,8 +6,15 @@ import { parseInput } from '../shared/parse-input';
 import type { ServiceContext } from '../shared/context';
 import { uuidParam } from '../shared/schemas';
 import type { AccountGuards } from './account-guards';
-import { mfaRecoveryBody, recoveryCancelBody, recoveryCompleteBody, recoveryPasswordBody, recoveryTokenParam } from './mfa-recovery.schema';
-import { cancelMfaRecovery, confirmMfaRecovery, listMfaRecoveries, requestMfaRecovery } from './mfa-recovery.service';
+import {
+  mfaRecoveryBody,
+  ownRecoveryCancelBody,
+  recoveryCancelBody,
+  recoveryCompleteBody,
+  recoveryPasswordBody,
+  recoveryTokenParam,
+} from './mfa-recovery.schema';
+import { cancelMfaRecovery, cancelOwnMfaRecovery, confirmMfaRecovery, listMfaRecoveries, ownMfaRecovery, requestMfaRecovery } from './mfa-recovery.service';
 import { completeMfaRecovery, describeMfaRecovery, startRecoveryEnrolment } from './mfa-recovery-link.service';
 import { sessionView } from './session-view';
 
@@ -36,6 +43,18 @@ export function mfaRecoveryRoutes(ctx: ServiceContext, guards: AccountGuards): R
     const signedIn = requireSignedIn(req);
     const { reason } = parseInput(recoveryCancelBody, req.body);
     res.json({ recovery: await cancelMfaRecovery(ctx, signedIn, parseInput(uuidParam, req.params.id, 'recovery id'), reason) });
+  });
+
+  // The person's own open recovery: seen, and cancelled if they did not ask for it (signed in with their current second factor).
+  router.get('/me/mfa-recovery', async (req, res) => {
+    res.json({ recovery: await ownMfaRecovery(ctx, requireSignedIn(req)) });
+  });
+
+  router.post('/me/mfa-recovery/cancel', async (req, res) => {
+    const signedIn = requireSignedIn(req);
+    const { why } = parseInput(ownRecoveryCancelBody, req.body);
+    await cancelOwnMfaRecovery(ctx, signedIn, why);
+    res.json({ cancelled: true });
   });
 
   router.get('/auth/mfa-recovery/:token', async (req, res) => {

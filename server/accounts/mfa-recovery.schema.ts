@@ -15,6 +15,18 @@ export const mfaRecoveryBody = z.strictObject({
 /** Cancelling an open recovery: why, for the audit log. */
 export const recoveryCancelBody = z.strictObject({ reason });
 
+/** Why the person cancels a recovery of their own account (see the column's comment in schema-core.ts). */
+export const OWN_RECOVERY_CANCEL_REASONS = ['not_requested', 'no_longer_needed'] as const;
+
+/** The person cancelling a recovery of their own account, signed in with their current second factor. */
+export const ownRecoveryCancelBody = z.strictObject({
+  why: z.enum(OWN_RECOVERY_CANCEL_REASONS, {
+    message: 'Say whether you did not ask for this recovery (not_requested) or no longer need it (no_longer_needed)',
+  }),
+});
+
+export type OwnRecoveryCancelReason = z.infer<typeof ownRecoveryCancelBody>['why'];
+
 export const recoveryTokenParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This recovery link is not valid. Ask your agency admin for a new one.');
 
 export const recoveryPasswordBody = z.strictObject({

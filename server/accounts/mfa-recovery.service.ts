@@ -6,6 +6,7 @@ import { queueNotices, wakeOutbox } from '../notifications';
 import { inviteToken } from '../notifications/mail-content';
 import {
   canCancelMfaRecovery,
+  canCancelOwnMfaRecovery,
   canConfirmMfaRecovery,
   canRequestMfaRecovery,
   mfaRecoveryScope,
@@ -17,11 +18,12 @@ import { localDate } from '../shared/clock';
 import type { QueuedNotice, ServiceContext } from '../shared/context';
 import { loadUserRecord, userNames, type UserRecord } from './accounts.store';
 import { adminAlerts } from './mfa-recovery-alerts';
-import type { MfaRecoveryInput } from './mfa-recovery.schema';
+import type { MfaRecoveryInput, OwnRecoveryCancelReason } from './mfa-recovery.schema';
 import {
   cancelRecovery,
   confirmRecovery,
   findMfaRecovery,
+  findOpenRecoveryOf,
   insertMfaRecovery,
   listRecentRecoveries,
   lockRecoveriesOf,
@@ -53,6 +55,8 @@ export interface MfaRecoveryView {
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
+  /** Set when the person cancelled it themselves, and why (`not_requested`: they say they never asked). */
+  cancelledByPerson: 'not_requested' | 'no_longer_needed' | null;
 }
 
 const IDENTITY_CHECK_MAX_AGE_MS = 7 * 24 * 3_600_000;
@@ -79,6 +83,7 @@ function toView(row: MfaRecoveryRow, userName: string | null, now: Date): MfaRec
     createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
     usedAt: row.usedAt?.toISOString() ?? null,
+    cancelledByPerson: row.cancelledByPerson,
   };
 }
 
@@ -262,6 +267,88 @@ export async function cancelMfaRecovery(ctx: ServiceContext, signedIn: SignedIn,
   }
   wakeOutbox(ctx, outcome.mail);
   return toView(outcome.row, record.user.name, now);
+}
+
+/**
+ * What the person is told of an open recovery of their own account, so that one they did not ask
+ * for can be cancelled: who started it, the identity check recorded, and where it stands.
+ */
+export interface OwnMfaRecoveryView {
+  id: string;
+  status: 'awaiting_confirmation' | 'link_sent';
+  requestedByName: string | null;
+  identityCheckMethod: string;
+  identityCheckedAt: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Whether this session may cancel it (policy: canCancelOwnMfaRecovery; not before a second factor is set up). */
+  cancellable: boolean;
+}
+
+/** The signed-in person's open recovery, or null. */
+export async function ownMfaRecovery(ctx: ServiceContext, signedIn: SignedIn): Promise<OwnMfaRecoveryView | null> {
+  const now = ctx.clock();
+  const row = await findOpenRecoveryOf(ctx.db, signedIn.actor.id, now);
+  if (!row) return null;
+  const names = row.requestedBy ? await userNames(ctx.db, [row.requestedBy]) : new Map<string, string>();
+  return {
+    id: row.id,
+    status: row.tokenHash ? 'link_sent' : 'awaiting_confirmation',
+    requestedByName: row.requestedBy ? (names.get(row.requestedBy) ?? null) : null,
+    identityCheckMethod: row.identityCheckMethod,
+    identityCheckedAt: row.identityCheckedAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    cancellable: canCancelOwnMfaRecovery(signedIn.actor, row).allow,
+  };
+}
+
+/**
+ * The person cancels the open recovery of their own account, signed in with their current second
+ * factor (policy: canCancelOwnMfaRecovery): they did not ask for it, or no longer need it. The link
+ * stops working, or the request can no longer be confirmed. Taken one at a time per person with new
+ * requests (a request made at the same moment is either cancelled or made after), so of concurrent
+ * cancels exactly one succeeds. Audited; the person is e-mailed (a stolen session cancelling is
+ * then seen), and the admins are alerted — with a warning when the person says they never asked.
+ */
+export async function cancelOwnMfaRecovery(ctx: ServiceContext, signedIn: SignedIn, why: OwnRecoveryCancelReason): Promise<void> {
+  const userId = signedIn.actor.id;
+  const record = await requireUser(ctx, userId);
+  const now = ctx.clock();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    await lockRecoveriesOf(tx, userId);
+    const open = await findOpenRecoveryOf(tx, userId, now);
+    if (!open) return null;
+    requireAllowed(canCancelOwnMfaRecovery(signedIn.actor, open));
+    const row = await cancelRecovery(tx, open.id, now, why);
+    if (!row) return null;
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: userId,
+          agencyId: record.user.agencyId,
+          action: 'account.mfa_recovery_cancelled',
+          subjectType: 'user',
+          subjectId: userId,
+          detail: { recoveryId: row.id, byThePerson: why, requestedBy: row.requestedBy, linkWasSent: row.tokenHash !== null },
+        },
+      ],
+      now,
+    );
+    const notices = [
+      { to: { userId }, content: { kind: 'mfa_recovery_cancelled' as const, at: now, byThePerson: true } },
+      ...(await adminAlerts(tx, record.user, [userId], {
+        kind: 'mfa_recovery_admin_alert',
+        at: now,
+        stage: why === 'not_requested' ? 'disowned' : 'cancelled_by_person',
+      })),
+    ];
+    return { mail: await queueNotices(tx, notices, now) };
+  });
+  if (!outcome)
+    throw new NotFoundError('no_open_recovery', 'There is no open recovery of your sign-in to cancel: it was used, cancelled, replaced or has expired.');
+  wakeOutbox(ctx, outcome.mail);
 }
 
 /** The last 30 days' recoveries an admin may see (their agency's; everyone's for a system admin). */

@@ -67,13 +67,32 @@ export async function findUsableRecovery(db: Database, tokenHash: string, now: D
   return row;
 }
 
-/** Cancels a recovery still open (not used, cancelled or expired), once: of concurrent cancels only one sees its row come back. */
-export async function cancelRecovery(db: Database, id: string, now: Date): Promise<MfaRecoveryRow | undefined> {
+/**
+ * Cancels a recovery still open (not used, cancelled or expired), once: of concurrent cancels only
+ * one sees its row come back. `byPerson` when the person cancelled it themselves, and why.
+ */
+export async function cancelRecovery(
+  db: Database,
+  id: string,
+  now: Date,
+  byPerson: MfaRecoveryRow['cancelledByPerson'] = null,
+): Promise<MfaRecoveryRow | undefined> {
   const [row] = await db
     .update(mfaRecoveries)
-    .set({ cancelledAt: now })
+    .set({ cancelledAt: now, cancelledByPerson: byPerson })
     .where(and(eq(mfaRecoveries.id, id), openAt(now)))
     .returning();
+  return row;
+}
+
+/** The person's open recovery, if any (a newer request replaces an older one, so at most one is open). */
+export async function findOpenRecoveryOf(db: Database, userId: string, now: Date): Promise<MfaRecoveryRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(mfaRecoveries)
+    .where(and(eq(mfaRecoveries.userId, userId), openAt(now)))
+    .orderBy(desc(mfaRecoveries.createdAt))
+    .limit(1);
   return row;
 }
 

@@ -218,8 +218,20 @@ export const mfaRecoveries = pgTable(
     cancelledAt: timestamp('cancelled_at', { withTimezone: true, mode: 'date' }),
     /** The newer request that ended this one (a recovery an admin cancelled has none). */
     replacedBy: uuid('replaced_by').references((): AnyPgColumn => mfaRecoveries.id),
+    /**
+     * Set when the person cancelled it themselves, signed in with their current second factor:
+     * `not_requested` (they say they never asked: someone may have posed as them) or
+     * `no_longer_needed`. Null when an admin cancelled it.
+     */
+    cancelledByPerson: text('cancelled_by_person', { enum: ['not_requested', 'no_longer_needed'] }),
   },
-  (t) => [index('mfa_recoveries_user_idx').on(t.userId)],
+  (t) => [
+    index('mfa_recoveries_user_idx').on(t.userId),
+    check(
+      'mfa_recoveries_cancelled_by_person',
+      sql`${t.cancelledByPerson} is null or (${t.cancelledByPerson} in ('not_requested', 'no_longer_needed') and ${t.cancelledAt} is not null)`,
+    ),
+  ],
 );
 
 /**

@@ -16,6 +16,9 @@ const REACH_OF_ROUTE: { method: string; path: RegExp; reach: Reach | 'public' }[
   { method: 'GET', path: /^\/me\/passkeys$/, reach: 'own_account' },
   { method: 'POST', path: /^\/me\/passkeys(\/options)?$/, reach: 'own_account' },
   { method: 'DELETE', path: /^\/me\/passkeys\/[^/]+$/, reach: 'own_account' },
+  // A recovery of one's own sign-in that one did not ask for is cancelled whatever one's verification.
+  { method: 'GET', path: /^\/me\/mfa-recovery$/, reach: 'own_account' },
+  { method: 'POST', path: /^\/me\/mfa-recovery\/cancel$/, reach: 'own_account' },
   { method: 'GET', path: /^\/auth\/invites\/[^/]+$/, reach: 'public' },
   { method: 'POST', path: /^\/auth\/invites\/[^/]+\/accept$/, reach: 'public' },
   { method: 'GET', path: /^\/agencies\/directory$/, reach: 'public' },

@@ -53,12 +53,19 @@ export type MailContent =
   | { kind: 'passkey_added'; at: Date }
   | { kind: 'mfa_recovery_link'; token: InviteToken; expiresAt: Date }
   | { kind: 'mfa_recovery_started'; at: Date }
-  | { kind: 'mfa_recovery_cancelled'; at: Date }
-  | { kind: 'mfa_recovery_admin_alert'; at: Date; stage: 'requested' | 'confirmed' | 'completed' | 'cancelled' }
+  | { kind: 'mfa_recovery_cancelled'; at: Date; byThePerson?: boolean }
+  | { kind: 'mfa_recovery_admin_alert'; at: Date; stage: RecoveryAlertStage }
   | { kind: 'mfa_recovered'; at: Date }
   | { kind: 'obligation_reminder'; dueAt: Date }
   | { kind: 'obligation_overdue'; dueAt: Date }
   | { kind: 'obligation_escalation'; dueAt: Date; round: number };
+
+/**
+ * What happened to a recovery the admins are told of: `cancelled_by_person` when the person
+ * cancelled it as no longer needed, `disowned` when they said they never asked for it.
+ */
+export const RECOVERY_ALERT_STAGES = ['requested', 'confirmed', 'completed', 'cancelled', 'cancelled_by_person', 'disowned'] as const;
+export type RecoveryAlertStage = (typeof RECOVERY_ALERT_STAGES)[number];
 
 /** A notice queued at the time of its event; new-message notices are gathered instead (digest). */
 export type EventContent = Exclude<MailContent, { kind: 'new_messages' }>;
@@ -78,8 +85,8 @@ export const payloadSchemas = {
   passkey_added: z.strictObject({ at: instant }),
   mfa_recovery_link: z.strictObject({ expiresAt: instant }),
   mfa_recovery_started: z.strictObject({ at: instant }),
-  mfa_recovery_cancelled: z.strictObject({ at: instant }),
-  mfa_recovery_admin_alert: z.strictObject({ at: instant, stage: z.enum(['requested', 'confirmed', 'completed', 'cancelled']) }),
+  mfa_recovery_cancelled: z.strictObject({ at: instant, byThePerson: z.boolean().optional() }),
+  mfa_recovery_admin_alert: z.strictObject({ at: instant, stage: z.enum(RECOVERY_ALERT_STAGES) }),
   mfa_recovered: z.strictObject({ at: instant }),
   obligation_reminder: z.strictObject({ dueAt: instant }),
   obligation_overdue: z.strictObject({ dueAt: instant }),
@@ -102,9 +109,10 @@ export function toPayload(content: EventContent): { payload: Record<string, unkn
     case 'password_changed':
     case 'passkey_added':
     case 'mfa_recovery_started':
-    case 'mfa_recovery_cancelled':
     case 'mfa_recovered':
       return { payload: { at: content.at.toISOString() }, linkToken: null };
+    case 'mfa_recovery_cancelled':
+      return { payload: { at: content.at.toISOString(), ...(content.byThePerson ? { byThePerson: true } : {}) }, linkToken: null };
     case 'mfa_recovery_admin_alert':
       return { payload: { at: content.at.toISOString(), stage: content.stage }, linkToken: null };
     case 'obligation_reminder':
@@ -136,9 +144,12 @@ export function fromPayload(row: { kind: MailKind; payload: unknown; linkToken: 
     case 'password_changed':
     case 'passkey_added':
     case 'mfa_recovery_started':
-    case 'mfa_recovery_cancelled':
     case 'mfa_recovered':
       return { kind: row.kind, at: new Date(payloadSchemas[row.kind].parse(row.payload).at) };
+    case 'mfa_recovery_cancelled': {
+      const p = payloadSchemas.mfa_recovery_cancelled.parse(row.payload);
+      return { kind: 'mfa_recovery_cancelled', at: new Date(p.at), ...(p.byThePerson ? { byThePerson: true } : {}) };
+    }
     case 'mfa_recovery_admin_alert': {
       const p = payloadSchemas.mfa_recovery_admin_alert.parse(row.payload);
       return { kind: 'mfa_recovery_admin_alert', at: new Date(p.at), stage: p.stage };

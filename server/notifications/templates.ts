@@ -133,17 +133,28 @@ export function renderMail(content: MailContent, link: HavenLink): RenderedMail 
         `until ${when(content.expiresAt)}:`,
         `${link}/#/recover/${content.token}`,
         '',
-        'If you did not ask your administrator for this, tell them at once: they can cancel it and suspend the account.',
+        'If you did not ask your administrator for this, do not use the link: sign in with your password and your',
+        `authenticator app, cancel the recovery from your account page (${link}/#/account), and tell your administrator.`,
       );
     case 'mfa_recovery_started':
       return mail(
         'Recovery of your Haven sign-in was started',
-        `On ${when(content.at)} an administrator started the recovery of the two-factor sign-in of your Haven account,`,
-        'and every session of the account was signed out.',
+        `On ${when(content.at)} an administrator started the recovery of the two-factor sign-in of your Haven account.`,
+        'Every session of the account is signed out when the recovery link is e-mailed to you.',
         '',
-        "If you did not ask for this, tell your agency's Haven administrator at once.",
+        'If you did not ask for this, sign in with your password and your authenticator app and cancel it from your',
+        `account page, ${link}/#/account, and tell your agency's Haven administrator at once.`,
       );
     case 'mfa_recovery_cancelled':
+      if (content.byThePerson) {
+        return mail(
+          'Recovery of your Haven sign-in was cancelled',
+          `On ${when(content.at)} the recovery of the two-factor sign-in of your Haven account was cancelled from your own`,
+          'account page, signed in as you. Any recovery link you were sent no longer works, and your admins were told.',
+          '',
+          "If this was not you, someone has signed in as you: tell your agency's Haven administrator at once.",
+        );
+      }
       return mail(
         'Recovery of your Haven sign-in was cancelled',
         `On ${when(content.at)} an administrator cancelled the recovery of the two-factor sign-in of your Haven account.`,
@@ -152,11 +163,21 @@ export function renderMail(content: MailContent, link: HavenLink): RenderedMail 
         "If you still cannot sign in, ask your agency's Haven administrator to start a new recovery.",
       );
     case 'mfa_recovery_admin_alert': {
+      if (content.stage === 'disowned') {
+        return mail(
+          'Warning: a Haven sign-in recovery the person did not ask for',
+          `On ${when(content.at)} a person whose account you administer cancelled a recovery of their lost second factor,`,
+          'signed in with their current one, and said they never asked for it. Someone may have posed as them to take',
+          'over their account. Check in Haven who started it and how their identity was checked, and speak to that admin:',
+          `${link}/#/admin/users`,
+        );
+      }
       const what = {
         requested: 'was started',
         confirmed: 'was confirmed by a second admin',
         completed: 'was completed',
         cancelled: 'was cancelled',
+        cancelled_by_person: 'was cancelled by the person, who no longer needs it',
       }[content.stage];
       return mail(
         'A Haven sign-in recovery needs your attention',

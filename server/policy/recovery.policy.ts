@@ -56,6 +56,22 @@ export function canCancelMfaRecovery(actor: Actor, target: TargetUser): Decision
   return mayActOnRecoveryOf(actor, target, 'cancel');
 }
 
+/**
+ * The person cancelling a recovery of their own account (they did not ask for it, or found their
+ * authenticator again). Their session is the proof that they still hold their current second
+ * factor: every session ends when a link is e-mailed, so one that exists afterwards was made with
+ * the old factor. An account without a second factor proves nothing by being signed in; a
+ * suspended one cannot act. Verification does not matter: cancelling only takes a link away.
+ */
+export function canCancelOwnMfaRecovery(actor: Actor, recovery: { userId: string }): Decision {
+  if (recovery.userId !== actor.id) return deny('not_your_recovery', 'You can cancel only a recovery of your own sign-in; an admin cancels anyone else’s.');
+  if (actor.status === 'suspended') return deny('actor_suspended', 'Your account is suspended.');
+  if (!actor.mfaEnrolled) {
+    return deny('mfa_not_enrolled', 'Set up your authenticator app first: cancelling a recovery needs a sign-in with your second factor.');
+  }
+  return allow;
+}
+
 /** The recoveries an admin sees: system admins all, agency admins their agency's. */
 export function mfaRecoveryScope(actor: Actor): { decision: Decision; agencyId: string | null } {
   return { decision: adminInGoodStanding(actor), agencyId: actor.role === 'system_admin' ? null : actor.agencyId };

@@ -122,7 +122,7 @@ describe('recovering a lost authenticator app in Chromium', () => {
 
       // The link is spent.
       await b.page.goto(`${haven.url}/#/recover/${token}`);
-      await b.page.getByText('This link has expired, was replaced by a newer one, or has already been used.').waitFor({ timeout: 15_000 });
+      await b.page.getByText('This link has expired, was cancelled or replaced by a newer one, or has already been used.').waitFor({ timeout: 15_000 });
 
       expect(a11y).toEqual([]);
       expect(p.problems).toEqual([]);
@@ -211,4 +211,43 @@ describe('recovering a lost authenticator app in Chromium', () => {
     expect(a11y).toEqual([]);
     expect(p.problems).toEqual([]);
   });
+
+  it(
+    'someone posed as Morgan: signed in with his authenticator, he cancels it from his account page, and the admins’ list says he never asked',
+    { timeout: 120_000 },
+    async () => {
+      const asked = await (
+        await people.as('Sam')
+      ).post<{ recovery: { id: string; status: string } }>(`/api/users/${morgan.userId}/mfa-recovery`, {
+        identityCheck: { method: 'call_back_known_number', checkedAt: new Date().toISOString() },
+        reason: 'A caller said he lost his phone',
+      });
+      expect(asked.body.recovery.status).toBe('link_sent');
+      const token = await recoveryLinkSentTo(haven, smtp, haven.account('Morgan').email);
+
+      // The link ended his sessions; he signs in with the authenticator app he still has.
+      const m = await freshBrowser();
+      await signInInBrowser(m.page, haven, 'Morgan');
+      const notice = m.page.getByRole('region', { name: 'An admin started a recovery of your sign-in' });
+      await notice.getByText(/Sam Okafor started the recovery of your two-factor sign-in/).waitFor({ timeout: 15_000 });
+      await notice.getByText('called back on a number already on record').waitFor();
+      const a11y = await checkScreen(m.page, 'a recovery of your own sign-in, on the account page');
+      await notice.getByRole('button', { name: 'I did not ask for this: cancel it' }).click();
+      await m.page.getByRole('status').filter({ hasText: 'The recovery is cancelled and its link no longer works.' }).waitFor({ timeout: 15_000 });
+      expect(await notice.count()).toBe(0);
+      expect((await new ApiClient(haven.url).get(`/api/auth/mfa-recovery/${token}`)).status).toBe(404);
+
+      // Sam's list of recoveries warns that Morgan never asked.
+      const s = await freshBrowser();
+      await signInInBrowser(s.page, haven, 'Sam');
+      await s.page.goto(`${haven.url}/#/admin/users`);
+      const card = s.page.getByRole('listitem').filter({ hasText: 'A caller said he lost his phone' });
+      await card.getByText('Cancelled by the person, who says they never asked for it').waitFor({ timeout: 15_000 });
+      await card.getByText('Someone may have posed as Morgan Reid').waitFor();
+      a11y.push(...(await checkScreen(s.page, 'a recovery the person never asked for, on the admins’ list')));
+      expect(a11y).toEqual([]);
+      expect(m.problems).toEqual([]);
+      expect(s.problems).toEqual([]);
+    },
+  );
 });

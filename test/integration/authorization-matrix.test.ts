@@ -53,6 +53,8 @@ const ROUTES: Row[] = [
   // Passkeys: each person their own (before verification too: part of setting up an account);
   // whether an agency's people may sign in with a passkey alone, its own admins and system admins.
   { method: 'GET', path: () => '/api/me/passkeys', allowed: ['unverified', ...READERS] },
+  // The open recovery of one's own sign-in (none here): every fully signed-in person, their own only.
+  { method: 'GET', path: () => '/api/me/mfa-recovery', allowed: ['unverified', ...READERS] },
   { method: 'GET', path: () => `/api/agencies/${ids.council}/sign-in-policy`, allowed: ADMINS },
   { method: 'PUT', path: () => `/api/agencies/${ids.council}/sign-in-policy`, body: () => ({ passkeyOnlySignIn: false }), allowed: ADMINS },
   { method: 'GET', path: () => `/api/agencies/${ids.police}/sign-in-policy`, allowed: SYSTEM },

@@ -51,6 +51,8 @@ const OWN_ACCOUNT = [
   'POST /api/me/passkeys/options',
   'POST /api/me/passkeys',
   'DELETE /api/me/passkeys/{id}',
+  'GET /api/me/mfa-recovery',
+  'POST /api/me/mfa-recovery/cancel',
 ];
 
 beforeAll(async () => {

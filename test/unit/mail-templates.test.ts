@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAIL_KINDS,
+  RECOVERY_ALERT_STAGES,
   calendarDate,
   fromPayload,
   havenLink,
@@ -32,10 +33,10 @@ const anyContent: fc.Arbitrary<MailContent> = fc.oneof(
   instant.map((at) => ({ kind: 'password_changed' as const, at })),
   instant.map((expiresAt) => ({ kind: 'mfa_recovery_link' as const, token, expiresAt })),
   instant.map((at) => ({ kind: 'mfa_recovery_started' as const, at })),
-  instant.map((at) => ({ kind: 'mfa_recovery_cancelled' as const, at })),
   fc
-    .tuple(instant, fc.constantFrom('requested' as const, 'confirmed' as const, 'completed' as const, 'cancelled' as const))
-    .map(([at, stage]) => ({ kind: 'mfa_recovery_admin_alert' as const, at, stage })),
+    .tuple(instant, fc.boolean())
+    .map(([at, byThePerson]) => (byThePerson ? { kind: 'mfa_recovery_cancelled' as const, at, byThePerson } : { kind: 'mfa_recovery_cancelled' as const, at })),
+  fc.tuple(instant, fc.constantFrom(...RECOVERY_ALERT_STAGES)).map(([at, stage]) => ({ kind: 'mfa_recovery_admin_alert' as const, at, stage })),
   instant.map((at) => ({ kind: 'mfa_recovered' as const, at })),
   instant.map((dueAt) => ({ kind: 'obligation_reminder' as const, dueAt })),
   instant.map((dueAt) => ({ kind: 'obligation_overdue' as const, dueAt })),
@@ -62,11 +63,9 @@ function vocabulary(): Set<string> {
     { kind: 'password_changed', at: new Date('2026-12-04T12:00:00Z') },
     { kind: 'mfa_recovery_link', token, expiresAt: new Date('2026-12-04T12:00:00Z') },
     { kind: 'mfa_recovery_started', at: new Date('2026-12-04T12:00:00Z') },
-    { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'requested' },
-    { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'confirmed' },
-    { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'completed' },
-    { kind: 'mfa_recovery_admin_alert', at: new Date('2026-12-04T12:00:00Z'), stage: 'cancelled' },
+    ...RECOVERY_ALERT_STAGES.map((stage) => ({ kind: 'mfa_recovery_admin_alert' as const, at: new Date('2026-12-04T12:00:00Z'), stage })),
     { kind: 'mfa_recovery_cancelled', at: new Date('2026-12-04T12:00:00Z') },
+    { kind: 'mfa_recovery_cancelled', at: new Date('2026-12-04T12:00:00Z'), byThePerson: true },
     { kind: 'mfa_recovered', at: new Date('2026-12-04T12:00:00Z') },
     { kind: 'obligation_reminder', dueAt: new Date('2026-12-04T12:00:00Z') },
     { kind: 'obligation_overdue', dueAt: new Date('2026-12-04T12:00:00Z') },

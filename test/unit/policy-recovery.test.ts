@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ROLES,
   canCancelMfaRecovery,
+  canCancelOwnMfaRecovery,
   canConfirmMfaRecovery,
   canOperatorRecoverMfa,
   canRequestMfaRecovery,
@@ -63,6 +64,25 @@ describe('cancelling a recovery', () => {
   it('lets the admin who started it cancel it, but no one their own', () => {
     expect(code(canCancelMfaRecovery(actor('agency_admin'), target('designated_officer', 'verified', A)))).toBe('allow');
     expect(code(canCancelMfaRecovery(actor('agency_admin'), { ...target('agency_admin', 'verified', A), id: 'actor' }))).toBe('self_recovery');
+  });
+});
+
+describe('the person cancelling a recovery of their own sign-in', () => {
+  it('decides every role × status × enrolment, for their own recovery and someone else’s', () => {
+    const wrong: string[] = [];
+    for (const role of ROLES) {
+      for (const status of STATUSES) {
+        for (const mfaEnrolled of [true, false]) {
+          for (const own of [true, false]) {
+            const a = actor(role, status, { mfaEnrolled });
+            const want = !own ? 'not_your_recovery' : status === 'suspended' ? 'actor_suspended' : !mfaEnrolled ? 'mfa_not_enrolled' : 'allow';
+            const got = code(canCancelOwnMfaRecovery(a, { userId: own ? a.id : 'someone-else' }));
+            if (got !== want) wrong.push(`${JSON.stringify({ role, status, mfaEnrolled, own })}: ${got}, expected ${want}`);
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -1,4 +1,11 @@
-import { mfaRecoveryBody, recoveryCancelBody, recoveryCompleteBody, recoveryPasswordBody, recoveryTokenParam } from '../../accounts/mfa-recovery.schema';
+import {
+  mfaRecoveryBody,
+  ownRecoveryCancelBody,
+  recoveryCancelBody,
+  recoveryCompleteBody,
+  recoveryPasswordBody,
+  recoveryTokenParam,
+} from '../../accounts/mfa-recovery.schema';
 import { created, json, type ApiOperation } from '../api-operation';
 import { uuidParam } from '../../shared/schemas';
 
@@ -38,6 +45,24 @@ export const mfaRecoveryOperations: ApiOperation[] = [
     params: { id: uuidParam },
     body: recoveryCancelBody,
     ok: json('`{ recovery }` with `status` `cancelled`; 409 `recovery_not_open` once used, replaced, cancelled or expired.'),
+  },
+  {
+    method: 'get',
+    path: '/me/mfa-recovery',
+    tag: 'Sign-in',
+    summary: 'The open recovery of my own sign-in, if any: who started it, the identity check they recorded, where it stands, and whether I may cancel it',
+    ok: json(
+      '`{ recovery }`: null, or `{ id, status: awaiting_confirmation | link_sent, requestedByName, identityCheckMethod, identityCheckedAt, createdAt, expiresAt, cancellable }`.',
+    ),
+  },
+  {
+    method: 'post',
+    path: '/me/mfa-recovery/cancel',
+    tag: 'Sign-in',
+    summary:
+      'Cancel the open recovery of my own sign-in, signed in with my current second factor (`not_requested`: I never asked, and the admins are warned; `no_longer_needed`); its link stops working',
+    body: ownRecoveryCancelBody,
+    ok: json('`{ cancelled: true }`; 403 `mfa_not_enrolled`; 404 `no_open_recovery` (none, or a concurrent cancel got there first).'),
   },
   {
     method: 'get',

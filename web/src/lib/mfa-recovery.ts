@@ -29,8 +29,24 @@ export interface MfaRecovery {
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
+  /** Set when the person cancelled it themselves: `not_requested` when they say they never asked. */
+  cancelledByPerson: 'not_requested' | 'no_longer_needed' | null;
   newKeysFingerprint?: string | null;
 }
+
+/** An open recovery of the signed-in person's own account, as they are shown it. */
+export interface OwnMfaRecovery {
+  id: string;
+  status: 'awaiting_confirmation' | 'link_sent';
+  requestedByName: string | null;
+  identityCheckMethod: string;
+  identityCheckedAt: string;
+  createdAt: string;
+  expiresAt: string;
+  cancellable: boolean;
+}
+
+export type OwnRecoveryCancelReason = 'not_requested' | 'no_longer_needed';
 
 export const STATUS_WORDS: Record<MfaRecoveryStatus, string> = {
   awaiting_confirmation: 'Waiting for a second admin to confirm',
@@ -41,6 +57,13 @@ export const STATUS_WORDS: Record<MfaRecoveryStatus, string> = {
   expired: 'Expired',
 };
 
+/** Words for a recovery's status on the admins' list, telling a cancel by the person from one by an admin. */
+export function statusWords(r: Pick<MfaRecovery, 'status' | 'cancelledByPerson'>): string {
+  if (r.status === 'cancelled' && r.cancelledByPerson === 'not_requested') return 'Cancelled by the person, who says they never asked for it';
+  if (r.status === 'cancelled' && r.cancelledByPerson === 'no_longer_needed') return 'Cancelled by the person, who no longer needs it';
+  return STATUS_WORDS[r.status];
+}
+
 export const mfaRecoveries = {
   request: (userId: string, body: { identityCheck: { method: IdentityCheckMethod; checkedAt: string }; reason: string }): Promise<{ recovery: MfaRecovery }> =>
     post(`/api/users/${seg(userId)}/mfa-recovery`, body),
@@ -50,4 +73,6 @@ export const mfaRecoveries = {
   describeLink: (token: string): Promise<{ expiresAt: string }> => get(`/api/auth/mfa-recovery/${seg(token)}`),
   startEnrolment: (token: string, password: string): Promise<Enrolment> => post(`/api/auth/mfa-recovery/${seg(token)}/enrolment`, { password }),
   complete: (token: string, body: { password: string; code: string }): Promise<unknown> => post(`/api/auth/mfa-recovery/${seg(token)}`, body),
+  own: (): Promise<{ recovery: OwnMfaRecovery | null }> => get('/api/me/mfa-recovery'),
+  cancelOwn: (why: OwnRecoveryCancelReason): Promise<{ cancelled: true }> => post('/api/me/mfa-recovery/cancel', { why }),
 };

@@ -1,0 +1,2 @@
+ALTER TABLE "mfa_recoveries" ADD COLUMN "cancelled_by_person" text;--> statement-breakpoint
+ALTER TABLE "mfa_recoveries" ADD CONSTRAINT "mfa_recoveries_cancelled_by_person" CHECK ("mfa_recoveries"."cancelled_by_person" is null or ("mfa_recoveries"."cancelled_by_person" in ('not_requested', 'no_longer_needed') and "mfa_recoveries"."cancelled_at" is not null));
