@@ -173,4 +173,45 @@ describe('notification settings and browser notifications in Chromium', () => {
     expect(problems).toEqual([]);
     expect(adminProblems).toEqual([]);
   });
+
+  it(
+    'a system admin sets the e-mail defaults and the sign-in setting of an agency with no admin of its own, from the agencies screen',
+    { timeout: 120_000 },
+    async () => {
+      // The demo's police have no agency admin: Sam sets their defaults and sign-in from the card.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const problems = watchForProblems(page);
+      await signInInBrowser(page, haven, 'Sam');
+      await page.goto(`${haven.url}/#/admin/agencies`);
+      const card = page.getByRole('article', { name: 'Northmoor Constabulary' });
+      await card.getByRole('button', { name: 'E-mail settings for Northmoor Constabulary' }).click();
+      await card.getByRole('heading', { level: 4, name: 'E-mail settings for Northmoor Constabulary' }).waitFor({ timeout: 15_000 });
+      const mailForm = card.locator('form').filter({ has: page.getByRole('button', { name: 'Save agency e-mail settings' }) });
+      await mailForm.getByLabel('At most once a day').check();
+      await mailForm.getByRole('button', { name: 'Save agency e-mail settings' }).click();
+      await card.getByText('Northmoor Constabulary’s e-mail settings are saved.').waitFor({ timeout: 15_000 });
+      const a11y = await checkScreen(page, 'agencies: an agency’s e-mail settings');
+      await card.getByRole('button', { name: 'Close the e-mail settings for Northmoor Constabulary' }).click();
+
+      await card.getByRole('button', { name: 'Sign-in setting for Northmoor Constabulary' }).click();
+      await card.getByLabel('Let people in Northmoor Constabulary sign in with a passkey alone, without their password').check();
+      await card.getByRole('button', { name: 'Save sign-in setting' }).click();
+      await card.getByText('Northmoor Constabulary’s sign-in setting is saved.').waitFor({ timeout: 15_000 });
+      a11y.push(...(await checkScreen(page, 'agencies: an agency’s sign-in setting')));
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'agencies-sign-in-setting.png'), fullPage: true });
+
+      // Stored for the police, and the council's own settings untouched.
+      const sam = await people.as('Sam');
+      const agencies = (await sam.get<{ agencies: { id: string; name: string }[] }>('/api/agencies')).body.agencies;
+      const police = agencies.find((a) => a.name === 'Northmoor Constabulary')?.id ?? '';
+      const council = agencies.find((a) => a.name !== 'Northmoor Constabulary' && a.name.includes('Council'))?.id ?? '';
+      expect((await sam.get<{ effective: { digest: string } }>(`/api/agencies/${police}/notification-defaults`)).body.effective.digest).toBe('daily');
+      expect((await sam.get<{ passkeyOnlySignIn: boolean }>(`/api/agencies/${police}/sign-in-policy`)).body.passkeyOnlySignIn).toBe(true);
+      expect((await sam.get<{ passkeyOnlySignIn: boolean }>(`/api/agencies/${council}/sign-in-policy`)).body.passkeyOnlySignIn).toBe(false);
+      expect(a11y).toEqual([]);
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
 });
