@@ -48,11 +48,13 @@ function checkCertificate(cert: AdminCertificate): void {
     throw new MalformedInputError('role must be agency_admin or system_admin');
   }
   if (!isEncodedPublicKey(cert.signPublicKey, 'sign')) throw new MalformedInputError('signPublicKey is not a valid Ed25519 public key');
+  checkInstant(cert.issuedAt, 'issuedAt');
+}
+
+function checkInstant(value: unknown, name: string): void {
   // Round-tripping also refuses impossible dates such as 2026-02-30, which Date would roll over.
-  const issued = typeof cert.issuedAt === 'string' && ISO_UTC_MS.test(cert.issuedAt) ? new Date(cert.issuedAt) : null;
-  if (!issued || Number.isNaN(issued.getTime()) || issued.toISOString() !== cert.issuedAt) {
-    throw new MalformedInputError('issuedAt must be ISO 8601 UTC with milliseconds');
-  }
+  const at = typeof value === 'string' && ISO_UTC_MS.test(value) ? new Date(value) : null;
+  if (!at || Number.isNaN(at.getTime()) || at.toISOString() !== value) throw new MalformedInputError(`${name} must be ISO 8601 UTC with milliseconds`);
 }
 
 /** The signed bytes. Picked field by field, so nothing else on the object can change them. Throws MalformedInputError. */
@@ -83,6 +85,63 @@ export function verifyAdminCertificate(cert: AdminCertificate, signature: string
     const bytes = fromBase64Url(signature, 'signature');
     if (bytes.length !== s.crypto_sign_BYTES || orgRootPublicKey.length !== s.crypto_sign_PUBLICKEYBYTES) return false;
     return s.crypto_sign_verify_detached(bytes, adminCertificateMessage(cert), orgRootPublicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Admin certificate revocation v1: the organisation root withdraws its word for an admin's signing
+ * key — they left the role, or the key may be in someone else's hands. It names the key (every
+ * certificate of that key, whatever role it gave), and the key-log size from which nothing that key
+ * vouches for counts: an attestation in a log entry at leaf index `fromTreeSize` or later, or the
+ * admin's own keys logged there. Entries logged before stay vouched for (the log fixes their order,
+ * docs/key-log.md), so an admin who leaves does not undo every confirmation they gave; `0` takes
+ * back everything the key ever vouched for (a key that may have been stolen before anyone knew).
+ * Signed bytes: "haven/admin-certificate-revocation/v1" ‖ 0x00 ‖ JCS(revocation).
+ */
+export const ADMIN_CERTIFICATE_REVOCATION_LABEL = 'haven/admin-certificate-revocation/v1';
+
+export interface AdminCertificateRevocation {
+  v: 1;
+  userId: string;
+  /** The revoked Ed25519 key, base64url, as the certificates name it. */
+  signPublicKey: string;
+  /** Key-log entries at this leaf index or later get nothing from this key. */
+  fromTreeSize: number;
+  /** ISO 8601 UTC with milliseconds. */
+  revokedAt: string;
+}
+
+function checkRevocation(r: AdminCertificateRevocation): void {
+  if (r.v !== 1) throw new MalformedInputError('unsupported admin certificate revocation version');
+  if (typeof r.userId !== 'string' || r.userId.length === 0) throw new MalformedInputError('userId must be a user id');
+  if (!isEncodedPublicKey(r.signPublicKey, 'sign')) throw new MalformedInputError('signPublicKey is not a valid Ed25519 public key');
+  if (!Number.isSafeInteger(r.fromTreeSize) || r.fromTreeSize < 0) throw new MalformedInputError('fromTreeSize must be a whole number of at least 0');
+  checkInstant(r.revokedAt, 'revokedAt');
+}
+
+/** The signed bytes of a revocation, picked field by field. Throws MalformedInputError. */
+export function adminCertificateRevocationMessage(r: AdminCertificateRevocation): Uint8Array {
+  checkRevocation(r);
+  const body: AdminCertificateRevocation = { v: r.v, userId: r.userId, signPublicKey: r.signPublicKey, fromTreeSize: r.fromTreeSize, revokedAt: r.revokedAt };
+  return concatBytes(utf8(`${ADMIN_CERTIFICATE_REVOCATION_LABEL}\u0000`), utf8(canonicalJson(body)));
+}
+
+/** The organisation root's signature over the revocation, base64url. */
+export function revokeAdminCertificate(r: AdminCertificateRevocation, orgRootPrivateKey: Uint8Array): string {
+  const s = sodium();
+  if (orgRootPrivateKey.length !== s.crypto_sign_SECRETKEYBYTES) throw new MalformedInputError('the organisation root key has the wrong length');
+  return toBase64Url(s.crypto_sign_detached(adminCertificateRevocationMessage(r), orgRootPrivateKey));
+}
+
+/** True when `signature` is the root's over exactly this revocation; false (never a throw) otherwise. */
+export function verifyAdminCertificateRevocation(r: AdminCertificateRevocation, signature: string, orgRootPublicKey: Uint8Array): boolean {
+  try {
+    const s = sodium();
+    const bytes = fromBase64Url(signature, 'signature');
+    if (bytes.length !== s.crypto_sign_BYTES || orgRootPublicKey.length !== s.crypto_sign_PUBLICKEYBYTES) return false;
+    return s.crypto_sign_verify_detached(bytes, adminCertificateRevocationMessage(r), orgRootPublicKey);
   } catch {
     return false;
   }

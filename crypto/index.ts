@@ -118,14 +118,27 @@ export { newRecoveryKey, formatRecoveryKey, parseRecoveryKey, wrapKeysWithRecove
 export { safetyNumber } from './safety-number';
 export {
   ADMIN_CERTIFICATE_LABEL,
+  ADMIN_CERTIFICATE_REVOCATION_LABEL,
   adminCertificateMessage,
+  adminCertificateRevocationMessage,
   certifyAdmin,
+  revokeAdminCertificate,
   verifyAdminCertificate,
+  verifyAdminCertificateRevocation,
   parseTrustRoots,
   type AdminCertificate,
+  type AdminCertificateRevocation,
   type TrustRoots,
 } from './admin-certificate';
-export { checkKeyTrust, type KeyTrust, type KeyVoucher, type SignedAdminCertificate, type UnvouchedReason } from './key-trust';
+export {
+  checkKeyTrust,
+  keepRevocations,
+  type KeyTrust,
+  type KeyVoucher,
+  type SignedAdminCertificate,
+  type SignedAdminCertificateRevocation,
+  type UnvouchedReason,
+} from './key-trust';
 export { compareSeenHeads, type HeadComparison } from './key-log-gossip';
 export { checkEnvelopePlacement, PLACEMENT_PROBLEMS, type EnvelopeListing, type Placement, type PlacementProblem } from './envelope-placement';
 export {

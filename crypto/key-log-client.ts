@@ -1,6 +1,6 @@
 import { checkKeyAgainstLog, type KeyInclusionFailure, type KeyLogCheck, type KeyLogEntry, type SignedTreeHead } from './key-log';
 import { keyFingerprint, type PublicIdentity } from './identity';
-import { checkKeyTrust, type KeyTrust, type SignedAdminCertificate } from './key-trust';
+import { checkKeyTrust, type KeyTrust, type SignedAdminCertificate, type SignedAdminCertificateRevocation } from './key-trust';
 
 /**
  * What a client checks before it uses someone's public keys: the keys the directory handed
@@ -47,14 +47,17 @@ export function checkCorrespondentKeys(input: {
   keys: PublicIdentity;
   log: { entry: KeyLogEntry; index: number; proof: readonly string[]; head: SignedTreeHead };
   certificates: readonly SignedAdminCertificate[];
+  revocations: readonly SignedAdminCertificateRevocation[];
   trustRoots: { keyLogPublicKey: Uint8Array; orgRootPublicKey: Uint8Array };
 }): { ok: true; fingerprint: string; trust: KeyTrust } | { ok: false; reason: KeyInclusionFailure | 'key_mismatch' } {
   const inLog = checkPublishedKeys({ userId: input.userId, keys: input.keys, log: input.log, logPublicKey: input.trustRoots.keyLogPublicKey });
   if (!inLog.ok) return inLog;
   const trust = checkKeyTrust({
     entry: input.log.entry,
+    entryIndex: input.log.index,
     agencyId: input.agencyId,
     certificates: input.certificates,
+    revocations: input.revocations,
     orgRootPublicKey: input.trustRoots.orgRootPublicKey,
   });
   return { ok: true, fingerprint: input.log.entry.fingerprint, trust };

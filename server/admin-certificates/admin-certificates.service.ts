@@ -1,19 +1,53 @@
-import { certifyAdmin, toBase64Url, verifyAdminCertificate, fromBase64Url, type AdminCertificate, type TrustRoots } from '../../crypto';
+import {
+  certifyAdmin,
+  revokeAdminCertificate,
+  toBase64Url,
+  verifyAdminCertificate,
+  verifyAdminCertificateRevocation,
+  fromBase64Url,
+  type AdminCertificate,
+  type AdminCertificateRevocation,
+  type TrustRoots,
+} from '../../crypto';
 import { findUserByEmail, loadUserRecord, type UserRecord } from '../accounts/accounts.store';
 import { actorOf, type SignedIn } from '../accounts/session-view';
 import { appendAuditEntries } from '../audit';
 import type { Database } from '../db';
 import { ConflictError, NotFoundError } from '../errors';
+import { latestHead, lockKeyLog } from '../keys/key-log.store';
 import { findUserKeys, lockKeysOf } from '../keys/keys.store';
-import { canCertifyAdmin, canReadAdminCertificates, requireAllowed, type Decision } from '../policy';
+import { canCertifyAdmin, canReadAdminCertificates, canRevokeAdminCertificates, requireAllowed, type Decision } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import type { OrgRootKeys } from '../trust-roots/org-root-key';
-import { allAdminCertificates, insertAdminCertificate } from './admin-certificates.store';
+import {
+  allAdminCertificateRevocations,
+  allAdminCertificates,
+  certifiedKeysOf,
+  insertAdminCertificate,
+  insertAdminCertificateRevocation,
+} from './admin-certificates.store';
 
 export interface SignedAdminCertificate {
   certificate: AdminCertificate;
   signature: string;
+}
+
+export interface SignedAdminCertificateRevocation {
+  revocation: AdminCertificateRevocation;
+  signature: string;
+}
+
+/**
+ * Every revocation the organisation root signed, for clients to apply (and keep) when they check
+ * attestations; like the certificates, each is verified by the client against its build's root.
+ */
+export async function listAdminCertificateRevocations(ctx: ServiceContext, signedIn: SignedIn): Promise<SignedAdminCertificateRevocation[]> {
+  requireAllowed(canReadAdminCertificates(signedIn.actor));
+  return (await allAdminCertificateRevocations(ctx.db)).map((row) => ({
+    revocation: row.revocation as unknown as AdminCertificateRevocation,
+    signature: row.signature,
+  }));
 }
 
 /**
@@ -113,4 +147,59 @@ export async function certifyDemoAdmin(ctx: ServiceContext, tx: Database, userId
   const record = await loadUserRecord(tx, userId);
   if (!record || (record.user.role !== 'agency_admin' && record.user.role !== 'system_admin')) return;
   await certifyInTransaction(ctx, tx, record, null, ctx.demoOrgRoot, { via: 'demo' });
+}
+
+/**
+ * `npm run haven -- revoke-admin-certificate`: the operator, holding the organisation root key,
+ * revokes every certificate of this person's signing keys for key-log entries from `fromTreeSize`
+ * on (default: the log's size now, under its lock, so an attestation logged a moment before stays
+ * and one logged after does not count). Audited as done at the command line.
+ */
+export async function revokeAdminAsOperator(
+  ctx: ServiceContext,
+  input: { email: string; fromTreeSize: number | 'now'; orgRoot: OrgRootKeys; trustRoots: TrustRoots },
+): Promise<{ user: { id: string; name: string; email: string }; revoked: SignedAdminCertificateRevocation[] }> {
+  if (toBase64Url(input.orgRoot.publicKey) !== input.trustRoots.orgRootPublicKey) {
+    throw new ConflictError(
+      'wrong_org_root',
+      `${input.orgRoot.file} is not this installation's organisation root (the trust roots name ${input.trustRoots.orgRootPublicKey}).`,
+    );
+  }
+  const found = await findUserByEmail(ctx.db, input.email);
+  if (!found) throw new NotFoundError('user_not_found', 'No account has this email address.');
+  const now = ctx.clock();
+  const revoked = await ctx.db.transaction(async (tx) => {
+    await lockKeyLog(tx);
+    const logSize = (await latestHead(tx))?.treeSize ?? 0;
+    const fromTreeSize = input.fromTreeSize === 'now' ? logSize : input.fromTreeSize;
+    const keys = await certifiedKeysOf(tx, found.id);
+    requireAllowed(canRevokeAdminCertificates(keys.length, fromTreeSize, logSize));
+    const signed = keys.map((signPublicKey) => {
+      const revocation: AdminCertificateRevocation = { v: 1, userId: found.id, signPublicKey, fromTreeSize, revokedAt: now.toISOString() };
+      return { revocation, signature: revokeAdminCertificate(revocation, input.orgRoot.privateKey) };
+    });
+    for (const r of signed)
+      await insertAdminCertificateRevocation(tx, { userId: found.id, revocation: { ...r.revocation }, signature: r.signature, createdAt: now });
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actorId: null,
+          agencyId: found.agencyId,
+          action: 'admin.certificate_revoked',
+          subjectType: 'user',
+          subjectId: found.id,
+          detail: { via: 'cli', signPublicKeys: keys, fromTreeSize, logSize },
+        },
+      ],
+      now,
+    );
+    return signed;
+  });
+  // What was stored must be what clients will accept: checked against the roots they are built with.
+  const rootKey = fromBase64Url(input.trustRoots.orgRootPublicKey, 'orgRootPublicKey');
+  if (!revoked.every((r) => verifyAdminCertificateRevocation(r.revocation, r.signature, rootKey))) {
+    throw new Error('a revocation just signed does not verify against the trust roots');
+  }
+  return { user: { id: found.id, name: found.name, email: found.email }, revoked };
 }

@@ -1,6 +1,6 @@
 import { asc, eq, getTableColumns } from 'drizzle-orm';
 import type { Database } from '../db';
-import { adminCertificates, users } from '../db/schema';
+import { adminCertificateRevocations, adminCertificates, users } from '../db/schema';
 
 export type AdminCertificateRow = typeof adminCertificates.$inferSelect;
 
@@ -15,4 +15,19 @@ export async function allAdminCertificates(db: Database): Promise<(AdminCertific
     .from(adminCertificates)
     .innerJoin(users, eq(users.id, adminCertificates.userId))
     .orderBy(asc(adminCertificates.createdAt), asc(adminCertificates.id));
+}
+
+export async function insertAdminCertificateRevocation(db: Database, values: typeof adminCertificateRevocations.$inferInsert): Promise<void> {
+  await db.insert(adminCertificateRevocations).values(values);
+}
+
+/** Every revocation, oldest first. */
+export async function allAdminCertificateRevocations(db: Database) {
+  return db.select().from(adminCertificateRevocations).orderBy(asc(adminCertificateRevocations.createdAt), asc(adminCertificateRevocations.id));
+}
+
+/** The distinct signing keys this user's certificates bind. */
+export async function certifiedKeysOf(db: Database, userId: string): Promise<string[]> {
+  const rows = await db.select({ certificate: adminCertificates.certificate }).from(adminCertificates).where(eq(adminCertificates.userId, userId));
+  return [...new Set(rows.map((r) => String(r.certificate['signPublicKey'])))];
 }

@@ -76,6 +76,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'keys.replaced': 'Replaced encryption keys',
   'keys.attested': 'Attested a user’s keys',
   'admin.certified': 'Certified an admin',
+  'admin.certificate_revoked': 'Revoked an admin’s certificates',
   'keys.backup_saved': 'Saved a key backup',
   'keys.backup_read': 'Read their key backup',
   'share.thread_started': 'Started a conversation',

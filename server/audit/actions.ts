@@ -70,6 +70,7 @@ export const auditActions = [
   'keys.replaced',
   'keys.attested',
   'admin.certified',
+  'admin.certificate_revoked',
   'keys.backup_saved',
   'keys.backup_read',
   'share.thread_started',

@@ -7,6 +7,7 @@ import { createAdmin } from './commands/create-admin';
 import { keys } from './commands/keys';
 import { keyLogMonitor } from './commands/key-log-monitor';
 import { certifyAdmin } from './commands/certify-admin';
+import { revokeAdminCertificate } from './commands/revoke-admin-certificate';
 import { trust } from './commands/trust';
 import { retention } from './commands/retention';
 import { sarExport } from './commands/sar-export';
@@ -16,7 +17,20 @@ import { mail } from './commands/mail';
 import { recoverAdmin } from './commands/recover-admin';
 import { CliIo, EXIT, UsageError } from './io';
 
-const COMMANDS: readonly Command[] = [createAdmin, suspend, verify, keyLogMonitor, retention, sarExport, keys, trust, certifyAdmin, mail, recoverAdmin];
+const COMMANDS: readonly Command[] = [
+  createAdmin,
+  suspend,
+  verify,
+  keyLogMonitor,
+  retention,
+  sarExport,
+  keys,
+  trust,
+  certifyAdmin,
+  revokeAdminCertificate,
+  mail,
+  recoverAdmin,
+];
 const RUN = 'npm run haven --';
 const MORE_HELP = `run \`${RUN} --help\` for the commands`;
 

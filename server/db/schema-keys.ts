@@ -86,3 +86,23 @@ export const adminCertificates = pgTable(
   },
   (t) => [index('admin_certificates_user_idx').on(t.userId, t.createdAt)],
 );
+
+/**
+ * Revocations of admin certificates, each signed by the organisation root at the command line
+ * (crypto/admin-certificate.ts). Rows only store what the root signed: clients verify each
+ * against the root in their build, and keep those they have seen, so a row added here revokes
+ * nothing unless signed, and a row deleted here un-revokes nothing for a device that saw it.
+ */
+export const adminCertificateRevocations = pgTable(
+  'admin_certificate_revocations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    revocation: jsonb('revocation').$type<Record<string, unknown>>().notNull(),
+    signature: text('signature').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('admin_certificate_revocations_user_idx').on(t.userId, t.createdAt)],
+);

@@ -41,3 +41,19 @@ export function canCertifyAdmin(target: TargetUser, currentFingerprint: string |
   }
   return allow;
 }
+
+/**
+ * The operator, holding the organisation root, revokes an admin's certificates from key-log size
+ * `fromTreeSize` on: only for someone who holds certificates, and not from a size the log has not
+ * reached (that would leave entries logged meanwhile vouched for by a key the operator is taking back).
+ */
+export function canRevokeAdminCertificates(certifiedKeys: number, fromTreeSize: number, logSize: number): Decision {
+  if (certifiedKeys === 0) return deny('not_certified', 'This user holds no admin certificate: there is nothing to revoke.');
+  if (fromTreeSize > logSize) {
+    return deny(
+      'beyond_log',
+      `The key log has ${logSize} entries: revoke from a size up to ${logSize} (the default is now, ${logSize}; 0 takes back everything).`,
+    );
+  }
+  return allow;
+}

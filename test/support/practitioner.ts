@@ -5,6 +5,7 @@ import {
   attestKey,
   checkCorrespondentKeys,
   compareSeenHeads,
+  keepRevocations,
   fromBase64Url,
   generateIdentity,
   grantEnvelopeKey,
@@ -25,6 +26,7 @@ import {
   type IdentityKeys,
   type KeyGrant,
   type SignedAdminCertificate,
+  type SignedAdminCertificateRevocation,
   type OpenedNote,
   type PlacementProblem,
   type KeyLogEntry,
@@ -106,6 +108,8 @@ export class Practitioner {
 
   /** The newest key-log head this client checked keys under (the web client keeps it in IndexedDB and seals it into envelopes v2). */
   keptHead: SignedTreeHead | null = null;
+  /** The admin-certificate revocations this client has been shown, verified (as the web client keeps them per device). */
+  keptRevocations: SignedAdminCertificateRevocation[] = [];
 
   /**
    * Compares the head another client saw (from an envelope v2's signed header) with the one this
@@ -150,7 +154,9 @@ export class Practitioner {
     const [keys] = (await this.api.get<Listed>(`/api/keys?userIds=${userId}`)).body.keys;
     if (!keys) throw new Error('no keys in the directory');
     const log = (await this.api.get<{ entry: KeyLogEntry; index: number; proof: string[]; head: SignedTreeHead }>(`/api/key-log/proof?userId=${userId}`)).body;
-    const { certificates } = (await this.api.get<{ certificates: SignedAdminCertificate[] }>('/api/admin-certificates')).body;
+    const { certificates, revocations } = (
+      await this.api.get<{ certificates: SignedAdminCertificate[]; revocations: SignedAdminCertificateRevocation[] }>('/api/admin-certificates')
+    ).body;
     const roots = testTrustRoots();
     const result = checkCorrespondentKeys({
       userId,
@@ -158,11 +164,18 @@ export class Practitioner {
       keys: { signPublicKey: keys.signPublicKey, boxPublicKey: keys.boxPublicKey },
       log,
       certificates,
+      // Plus the revocations this client kept from earlier answers: the server cannot take one back.
+      revocations: this.keepRevocations(revocations),
       trustRoots: { keyLogPublicKey: fromBase64Url(roots.keyLogPublicKey), orgRootPublicKey: fromBase64Url(roots.orgRootPublicKey) },
     });
     // Like the web client, keep the newest head keys were checked under (sealed into envelopes v2).
     if (result.ok && (!this.keptHead || log.head.treeSize >= this.keptHead.treeSize)) this.keptHead = log.head;
     return result;
+  }
+
+  private keepRevocations(fresh: SignedAdminCertificateRevocation[]): SignedAdminCertificateRevocation[] {
+    this.keptRevocations = keepRevocations(this.keptRevocations, fresh, fromBase64Url(testTrustRoots().orgRootPublicKey));
+    return this.keptRevocations;
   }
 
   /** An admin's browser confirming someone's keys (POST /api/users/:id/key-attestation), signed with this admin's own key. */

@@ -4,6 +4,8 @@ import {
   certifyAdmin,
   checkCorrespondentKeys,
   checkKeyTrust,
+  keepRevocations,
+  revokeAdminCertificate,
   inclusionProof,
   keyLogLeafHash,
   signTreeHead,
@@ -14,10 +16,13 @@ import {
   publicIdentity,
   ready,
   type AdminCertificate,
+  type AdminCertificateRevocation,
   type IdentityKeys,
   type KeyLogEntry,
   type SignedAdminCertificate,
+  type SignedAdminCertificateRevocation,
 } from '../../crypto';
+import fc from 'fast-check';
 
 const AGENCY = 'a0000000-0000-4000-8000-000000000001';
 const OTHER_AGENCY = 'a0000000-0000-4000-8000-000000000002';
@@ -56,8 +61,24 @@ function entry(userId: string, keys: IdentityKeys, attestedBy: { id: string; key
   };
 }
 
-const check = (e: KeyLogEntry, certificates: SignedAdminCertificate[], agencyId: string | null = AGENCY) =>
-  checkKeyTrust({ entry: e, agencyId, certificates, orgRootPublicKey: root.signPublicKey });
+const check = (
+  e: KeyLogEntry,
+  certificates: SignedAdminCertificate[],
+  agencyId: string | null = AGENCY,
+  revocations: SignedAdminCertificateRevocation[] = [],
+  entryIndex = 5,
+) => checkKeyTrust({ entry: e, entryIndex, agencyId, certificates, revocations, orgRootPublicKey: root.signPublicKey });
+
+function revocation(userId: string, keys: IdentityKeys, fromTreeSize: number, by = root): SignedAdminCertificateRevocation {
+  const r: AdminCertificateRevocation = {
+    v: 1,
+    userId,
+    signPublicKey: publicIdentity(keys).signPublicKey,
+    fromTreeSize,
+    revokedAt: '2026-12-06T01:00:00.000Z',
+  };
+  return { revocation: r, signature: revokeAdminCertificate(r, by.signPrivateKey) };
+}
 
 describe('checkKeyTrust: who vouches for a key', () => {
   it('an attestation by a certified admin of the person’s agency vouches, naming the admin', () => {
@@ -162,6 +183,72 @@ describe('checkKeyTrust: what a database can add does not count', () => {
   });
 });
 
+describe('checkKeyTrust: revoked certificates', () => {
+  const certs = () => [certificate(ADMIN, admin, 'agency_admin', AGENCY)];
+  const attested = () => entry(USER, user, { id: ADMIN, keys: admin });
+
+  it('an attestation logged before the size a revocation names still vouches; one logged at or after it does not', () => {
+    const revoked = [revocation(ADMIN, admin, 7)];
+    expect(check(attested(), certs(), AGENCY, revoked, 6)).toMatchObject({ vouched: true, by: { adminId: ADMIN } });
+    expect(check(attested(), certs(), AGENCY, revoked, 7)).toEqual({ vouched: false, reason: 'attester_revoked' });
+    expect(check(attested(), certs(), AGENCY, revoked, 70)).toEqual({ vouched: false, reason: 'attester_revoked' });
+  });
+
+  it('for any index and any size revoked from: vouched exactly when the entry was logged before it', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 1000 }), fc.nat({ max: 1000 }), (index, from) => {
+        const trust = check(attested(), certs(), AGENCY, [revocation(ADMIN, admin, from)], index);
+        expect(trust.vouched).toBe(index < from);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('revoked from 0, nothing the key ever vouched for counts, the admin’s own keys included', () => {
+    const revoked = [revocation(ADMIN, admin, 0)];
+    expect(check(attested(), certs(), AGENCY, revoked, 0)).toEqual({ vouched: false, reason: 'attester_revoked' });
+    expect(check(entry(ADMIN, admin, null), certs(), AGENCY, revoked, 0)).toEqual({ vouched: false, reason: 'not_attested' });
+    // Someone else’s certificate still stands, and their attestation of the admin’s keys still counts.
+    const sys = [...certs(), certificate(SYSADMIN, sysadmin, 'system_admin', null)];
+    expect(check(entry(ADMIN, admin, { id: SYSADMIN, keys: sysadmin }), sys, AGENCY, revoked, 3)).toMatchObject({ vouched: true, by: { adminId: SYSADMIN } });
+  });
+
+  it('a revocation of the admin’s old key leaves the certificate of their new key standing', () => {
+    const newKeys = generateIdentity();
+    const both = [...certs(), certificate(ADMIN, newKeys, 'agency_admin', AGENCY)];
+    expect(check(entry(USER, user, { id: ADMIN, keys: newKeys }), both, AGENCY, [revocation(ADMIN, admin, 0)], 9)).toMatchObject({ vouched: true });
+  });
+
+  it('a revocation the root did not sign, or one whose fields were edited, revokes nothing; junk never throws', () => {
+    const byOtherRoot = revocation(ADMIN, admin, 0, otherRoot);
+    expect(check(attested(), certs(), AGENCY, [byOtherRoot], 9)).toMatchObject({ vouched: true });
+    // A genuine revocation from size 100 edited to 0 (or moved to another user) no longer verifies.
+    const genuine = revocation(ADMIN, admin, 100);
+    expect(check(attested(), certs(), AGENCY, [{ ...genuine, revocation: { ...genuine.revocation, fromTreeSize: 0 } }], 9)).toMatchObject({ vouched: true });
+    expect(check(attested(), certs(), AGENCY, [{ ...genuine, revocation: { ...genuine.revocation, userId: SYSADMIN } }], 200)).toMatchObject({ vouched: true });
+    const junk = [
+      { revocation: { v: 2 } as unknown as AdminCertificateRevocation, signature: 'x' },
+      { revocation: { ...genuine.revocation, fromTreeSize: -1 }, signature: genuine.signature },
+      { revocation: { ...genuine.revocation, fromTreeSize: 1.5 }, signature: genuine.signature },
+    ];
+    expect(check(attested(), certs(), AGENCY, junk, 9)).toMatchObject({ vouched: true });
+  });
+
+  it('keepRevocations keeps what the root signed, once each, and a later answer that leaves one out does not take it back', () => {
+    const first = revocation(ADMIN, admin, 4);
+    const forged = revocation(ADMIN, admin, 0, otherRoot);
+    const kept = keepRevocations([], [first, first, forged], root.signPublicKey);
+    expect(kept).toEqual([first]);
+    // The server (or a restored database) no longer lists it: the device still applies it.
+    const later = keepRevocations(kept, [], root.signPublicKey);
+    expect(later).toEqual([first]);
+    expect(check(attested(), certs(), AGENCY, later, 4)).toEqual({ vouched: false, reason: 'attester_revoked' });
+    // A kept store edited on the device (or junk) is dropped, never thrown on.
+    const edited = { ...first, revocation: { ...first.revocation, fromTreeSize: 99 } };
+    expect(keepRevocations([edited, null as unknown as SignedAdminCertificateRevocation], [], root.signPublicKey)).toEqual([]);
+  });
+});
+
 describe('checkCorrespondentKeys: in the log, then vouched for', () => {
   function logOf(entries: KeyLogEntry[], logKeys: IdentityKeys) {
     const hashes = entries.map(keyLogLeafHash);
@@ -175,7 +262,7 @@ describe('checkCorrespondentKeys: in the log, then vouched for', () => {
     const attested = entry(USER, user, { id: ADMIN, keys: admin });
     const proofOf = logOf([entry(ADMIN, admin, null), attested], logKeys);
     const certificates = [certificate(ADMIN, admin, 'agency_admin', AGENCY)];
-    const input = { userId: USER, agencyId: AGENCY, keys: publicIdentity(user), log: proofOf(1), certificates, trustRoots: roots(logKeys) };
+    const input = { userId: USER, agencyId: AGENCY, keys: publicIdentity(user), log: proofOf(1), certificates, revocations: [], trustRoots: roots(logKeys) };
     expect(checkCorrespondentKeys(input)).toEqual({
       ok: true,
       fingerprint: attested.fingerprint,
@@ -186,6 +273,12 @@ describe('checkCorrespondentKeys: in the log, then vouched for', () => {
       fingerprint: attested.fingerprint,
       trust: { vouched: false, reason: 'attester_not_certified' },
     });
+    // The entry's index comes from its proof: revoked from 1, the attestation at index 1 no longer counts; from 2, it does.
+    expect(checkCorrespondentKeys({ ...input, revocations: [revocation(ADMIN, admin, 1)] })).toMatchObject({
+      ok: true,
+      trust: { vouched: false, reason: 'attester_revoked' },
+    });
+    expect(checkCorrespondentKeys({ ...input, revocations: [revocation(ADMIN, admin, 2)] })).toMatchObject({ ok: true, trust: { vouched: true } });
   });
 
   it('refuses a log signed by any key but the trust root’s (one a database holds), and keys that are not the entry’s', () => {
@@ -193,7 +286,7 @@ describe('checkCorrespondentKeys: in the log, then vouched for', () => {
     const databaseKey = generateIdentity();
     const fake = generateIdentity();
     const proofOf = logOf([entry(USER, fake, null)], databaseKey);
-    const base = { userId: USER, agencyId: AGENCY, certificates: [], trustRoots: roots(logKeys) };
+    const base = { userId: USER, agencyId: AGENCY, certificates: [], revocations: [], trustRoots: roots(logKeys) };
     expect(checkCorrespondentKeys({ ...base, keys: publicIdentity(fake), log: proofOf(0) })).toEqual({ ok: false, reason: 'bad_head' });
     const honest = logOf([entry(USER, user, null)], logKeys);
     expect(checkCorrespondentKeys({ ...base, keys: publicIdentity(fake), log: honest(0) })).toEqual({ ok: false, reason: 'key_mismatch' });

@@ -78,9 +78,9 @@ export const keysOperations: ApiOperation[] = [
     method: 'get',
     path: '/admin-certificates',
     tag: 'Keys',
-    summary: "Admin certificates: the organisation root's signatures over admins' signing keys",
+    summary: "Admin certificates and their revocations: the organisation root's signatures over admins' signing keys",
     ok: json(
-      '`{ certificates: [{ certificate: AdminCertificate, signature, name }] }`; clients verify each against the org root in their build (the name is for display only).',
+      '`{ certificates: [{ certificate: AdminCertificate, signature, name }], revocations: [{ revocation: AdminCertificateRevocation, signature }] }`; clients verify each against the org root in their build (the name is for display only) and keep the revocations they have seen.',
     ),
   },
 ];

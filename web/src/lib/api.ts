@@ -1,6 +1,6 @@
 // The one typed client of the REST contract (docs/api.md). Same-origin cookies carry
 // the session; every non-GET carries the CSRF token (the session's own, or before sign-in a double-submit token).
-import type { SignedAdminCertificate } from '../../../crypto';
+import type { SignedAdminCertificate, SignedAdminCertificateRevocation } from '../../../crypto';
 import type {
   Agency,
   AgencyKind,
@@ -310,7 +310,8 @@ export const keys = {
 
 /** Admin certificates as the server lists them; each is checked against this build's organisation root before it counts. */
 export const adminCertificates = {
-  list: (): Promise<{ certificates: (SignedAdminCertificate & { name: string })[] }> => get('/api/admin-certificates'),
+  list: (): Promise<{ certificates: (SignedAdminCertificate & { name: string })[]; revocations: SignedAdminCertificateRevocation[] }> =>
+    get('/api/admin-certificates'),
 };
 
 /** What comes by e-mail and when: one's own choices, and an agency's defaults (its admins). */

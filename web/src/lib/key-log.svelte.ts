@@ -5,7 +5,7 @@
 // keys are the ones this client was built with (trust-roots.ts), never ones from the server. A
 // correspondent whose keys changed since this device last saw them, or whose keys their agency has
 // not confirmed, is flagged until the user acknowledges it, with the safety number to compare.
-import type { KeyTrust, SignedAdminCertificate } from '../../../crypto';
+import type { KeyTrust, SignedAdminCertificate, SignedAdminCertificateRevocation } from '../../../crypto';
 import { ApiError, adminCertificates, integrity, keyLog as logApi, keys as keysApi } from './api';
 import { readState, writeState } from './idb';
 import { identityKeys, loadCrypto } from './keys.svelte';
@@ -50,6 +50,9 @@ export interface UnconfirmedKey {
 const FORKED =
   'Haven’s key directory has shown this device something different from before. Someone may be trying to read messages meant for others. Do not send information about children through Haven until your administrator has checked. Your messages so far are still safe on this device.';
 const HEAD = 'key-log:head';
+// The admin-certificate revocations this device has been shown, verified: kept, so that a server
+// that later leaves one out cannot take it back (crypto keepRevocations).
+const REVOCATIONS = 'key-log:revocations';
 const seenKey = (me: string, userId: string) => `seen-fingerprint:${me}:${userId}`;
 const acceptedKey = (me: string, userId: string) => `accepted-unconfirmed:${me}:${userId}`;
 
@@ -60,8 +63,8 @@ class KeyLogState {
   unconfirmed = $state<UnconfirmedKey[]>([]);
   /** Set when the log was shown to fork: sealing stops. */
   forked = $state<string | null>(null);
-  // The admin certificates, checked on use against the organisation root; fetched again when an attester is missing.
-  private certificates: Promise<NamedCertificate[]> | null = null;
+  // The admin certificates and the revocations kept, checked on use against the organisation root; fetched again when an attester is missing.
+  private certificates: Promise<Certificates> | null = null;
   // Heads already compared with this device's in this session (size:root): a thread of messages
   // from one sender carries the same head many times, and one comparison (one proof) is enough.
   private readonly witnessed = new Set<string>();
@@ -141,8 +144,8 @@ class KeyLogState {
       }
       await this.advance(log.head, logPublicKey);
       const identity = { signPublicKey: published.signPublicKey, boxPublicKey: published.boxPublicKey };
-      const check = (certificates: NamedCertificate[]) =>
-        crypto.checkCorrespondentKeys({ userId: person.id, agencyId: published.agencyId, keys: identity, log, certificates, trustRoots: roots });
+      const check = ({ certificates, revocations }: Certificates) =>
+        crypto.checkCorrespondentKeys({ userId: person.id, agencyId: published.agencyId, keys: identity, log, certificates, revocations, trustRoots: roots });
       let certificates = await this.certificatesOnce();
       let checked = check(certificates);
       // A certificate issued since this page loaded: fetch them again, once, before calling the keys unconfirmed.
@@ -155,7 +158,7 @@ class KeyLogState {
       const decoded = crypto.decodePublicIdentity(identity);
       const key = { userId: person.id, name: person.name, fingerprint: checked.fingerprint, loggedAt: log.entry.loggedAt, ...decoded, trust: checked.trust };
       verified.push(key);
-      await this.remember(person, key, confirmerName(checked.trust, certificates));
+      await this.remember(person, key, confirmerName(checked.trust, certificates.certificates));
       await this.noteUnconfirmed(key);
     }
     return { verified, missing };
@@ -180,9 +183,15 @@ class KeyLogState {
     this.witnessed.clear();
   }
 
-  private certificatesOnce(): Promise<NamedCertificate[]> {
+  private certificatesOnce(): Promise<Certificates> {
     if (!this.certificates) {
-      const loading = adminCertificates.list().then((answer) => answer.certificates);
+      const loading = adminCertificates.list().then(async (answer) => {
+        const crypto = await loadCrypto();
+        const kept = (await readState<SignedAdminCertificateRevocation[]>(REVOCATIONS)) ?? [];
+        const revocations = crypto.keepRevocations(Array.isArray(kept) ? kept : [], answer.revocations ?? [], orgRootPublicKey);
+        if (revocations.length !== kept.length) await writeState(REVOCATIONS, revocations);
+        return { certificates: answer.certificates, revocations };
+      });
       loading.catch(() => (this.certificates = null));
       this.certificates = loading;
     }
@@ -318,6 +327,10 @@ class KeyLogState {
 
 /** An admin certificate as the server lists it, with the admin's name for display (the name is the server's word, the rest is checked). */
 type NamedCertificate = SignedAdminCertificate & { name: string };
+interface Certificates {
+  certificates: NamedCertificate[];
+  revocations: SignedAdminCertificateRevocation[];
+}
 
 function confirmerName(trust: KeyTrust, certificates: NamedCertificate[]): string | null {
   if (!trust.vouched) return null;
