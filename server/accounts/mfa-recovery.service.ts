@@ -107,14 +107,14 @@ async function issueLink(tx: Database, userId: string, token: string, expiresAt:
   return { ended, mail };
 }
 
-function checkIdentityCheckTime(checkedAt: Date, now: Date): void {
-  // A minute of leeway for the admin's clock.
+/** The identity check's time: not in the future (a minute of leeway for the admin's clock), at most 7 days ago. `path` names the field in the error. */
+export function checkIdentityCheckTime(checkedAt: Date, now: Date, path = 'identityCheck.checkedAt'): void {
   if (checkedAt.getTime() > now.getTime() + 60_000) {
-    throw new ValidationError('Check the identity check time.', [{ path: 'identityCheck.checkedAt', message: 'The identity check cannot be in the future' }]);
+    throw new ValidationError('The identity check cannot be in the future.', [{ path, message: 'The identity check cannot be in the future' }]);
   }
   if (checkedAt.getTime() < now.getTime() - IDENTITY_CHECK_MAX_AGE_MS) {
-    throw new ValidationError('Check the identity check time.', [
-      { path: 'identityCheck.checkedAt', message: 'The identity check is more than 7 days old: check who they are again' },
+    throw new ValidationError('The identity check is more than 7 days old: check who they are again.', [
+      { path, message: 'The identity check is more than 7 days old: check who they are again' },
     ]);
   }
 }
@@ -336,14 +336,17 @@ export async function cancelOwnMfaRecovery(ctx: ServiceContext, signedIn: Signed
       ],
       now,
     );
-    const notices = [
-      { to: { userId }, content: { kind: 'mfa_recovery_cancelled' as const, at: now, byThePerson: true } },
-      ...(await adminAlerts(tx, record.user, [userId], {
-        kind: 'mfa_recovery_admin_alert',
-        at: now,
-        stage: why === 'not_requested' ? 'disowned' : 'cancelled_by_person',
-      })),
-    ];
+    const alert = {
+      kind: 'mfa_recovery_admin_alert' as const,
+      at: now,
+      stage: why === 'not_requested' ? ('disowned' as const) : ('cancelled_by_person' as const),
+    };
+    const alerts = await adminAlerts(tx, record.user, [userId], alert);
+    // The admin who started it hears too, whoever else does: they may be the one who was fooled.
+    const starter = row.requestedBy;
+    if (starter && starter !== userId && !alerts.some((n) => 'userId' in n.to && n.to.userId === starter))
+      alerts.push({ to: { userId: starter }, content: alert });
+    const notices = [{ to: { userId }, content: { kind: 'mfa_recovery_cancelled' as const, at: now, byThePerson: true } }, ...alerts];
     return { mail: await queueNotices(tx, notices, now) };
   });
   if (!outcome)

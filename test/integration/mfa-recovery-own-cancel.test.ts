@@ -150,6 +150,19 @@ describe('the person cancelling a recovery of their own sign-in', () => {
     expect(await recoveryInAdminList(id)).toMatchObject({ status: 'cancelled', cancelledByPerson: 'no_longer_needed' });
   });
 
+  it('the admin who started a recovery the person disowns is warned even when they are not one of the person’s agency admins', async () => {
+    const sam = await people.as('Sam');
+    const samId = (await sam.get<{ session: { user: { id: string } } }>('/api/session')).body.session.user.id;
+    const person = await makeUser(haven, await people.as('Priya'), 'practitioner', council, 'Ash Asked By Nobody');
+    const started = await sam.post<{ recovery: { id: string } }>(`/api/users/${person.id}/mfa-recovery`, checkedNow());
+    expect(started.status).toBe(201);
+    const client = await signInAgain(person);
+    expect((await client.post('/api/me/mfa-recovery/cancel', { why: 'not_requested' })).status).toBe(200);
+    expect((await payloadsTo(samId, 'mfa_recovery_admin_alert')).filter((p) => p.stage === 'disowned')).toHaveLength(1);
+    // And the person's agency admins, as ever.
+    expect((await payloadsTo(priyaId, 'mfa_recovery_admin_alert')).filter((p) => p.stage === 'disowned').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('eight cancels at once: exactly one succeeds, the others are told there is none left, and one of each e-mail and audit entry is made', async () => {
     const priya = await people.as('Priya');
     const person = await makeUser(haven, priya, 'designated_officer', council, 'Rae Raced');
