@@ -1,6 +1,6 @@
 import { hashToken, randomToken } from '../../crypto';
 import { appendAuditEntries } from '../audit';
-import { NotFoundError, UnauthenticatedError } from '../errors';
+import { NotFoundError, TooManyRequestsError, UnauthenticatedError } from '../errors';
 import { queueNotices, wakeOutbox } from '../notifications';
 import { inviteToken } from '../notifications/mail-content';
 import type { ServiceContext } from '../shared/context';
@@ -27,6 +27,9 @@ const linkInvalid = () =>
  * e-mailed only to an account that can sign in with a second factor and is not suspended.
  */
 export async function requestPasswordReset(ctx: ServiceContext, guards: AccountGuards, email: string, address: string): Promise<void> {
+  // The client address's sign-in budget: one client cannot ask for links for address after address.
+  const wait = await guards.attempts.signInFrom(address);
+  if (wait > 0) throw new TooManyRequestsError('too_many_attempts', 'Too many requests from this address. Wait a minute and try again.', wait);
   await refuseWhileWaiting(guards, email, address);
   const now = ctx.clock();
   const [user, [budget]] = await Promise.all([findUserByEmail(ctx.db, email), hitThrottles(ctx.db, [`reset:email:${email}`], now, 3_600_000)]);

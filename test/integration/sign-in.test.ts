@@ -292,4 +292,18 @@ describe('sign-in throttling per address', () => {
       await strict.close();
     }
   });
+
+  it('counts password-reset requests against the same budget: one client cannot ask for links for address after address', async () => {
+    const strict = await startTestHaven({ env: { HAVEN_SIGNIN_PER_ADDRESS_PER_MINUTE: '3' } });
+    try {
+      const c = new ApiClient(strict.url);
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await c.post<{ error?: { code: string } }>('/api/auth/password-reset', { email: `someone${i}@example.org` }));
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 429, 429]);
+      expect(answers[3]?.body.error?.code).toBe('too_many_attempts');
+      expect(answers[3]?.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await strict.close();
+    }
+  });
 });
