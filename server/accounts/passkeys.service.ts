@@ -10,7 +10,7 @@ import type { ServiceContext } from '../shared/context';
 import type { AccountGuards } from './account-guards';
 import { bindPasskey, CHALLENGE_MS, userHandleOf } from './passkey-checks';
 import type { PasskeyView } from './passkeys.schema';
-import { deletePasskey, insertChallenge, insertPasskey, passkeysOf, takeChallenge, type PasskeyRow } from './passkeys.store';
+import { deletePasskey, insertChallenge, insertPasskey, lockPasskeysOf, passkeysOf, takeChallenge, type PasskeyRow } from './passkeys.store';
 import type { RelyingParty } from './relying-party';
 import type { SignedIn } from './session-view';
 import { failAttempt, refuseWhileWaiting } from './sign-in.service';
@@ -54,9 +54,7 @@ export async function passkeyRegistrationOptions(
     throw new ValidationError('The password is not right.', [{ path: 'password', message: 'The password is not right' }], 'invalid_password');
   }
   const existing = await passkeysOf(ctx.db, user.id);
-  if (existing.length >= MAX_PASSKEYS) {
-    throw new ValidationError(`You already have ${MAX_PASSKEYS} passkeys. Remove one you no longer use first.`, [], 'too_many_passkeys');
-  }
+  if (existing.length >= MAX_PASSKEYS) throw tooManyPasskeys();
   const options = await generateRegistrationOptions({
     rpName: 'Haven',
     rpID: rp.id,
@@ -78,6 +76,8 @@ export async function passkeyRegistrationOptions(
   });
   return options;
 }
+
+const tooManyPasskeys = () => new ValidationError(`You already have ${MAX_PASSKEYS} passkeys. Remove one you no longer use first.`, [], 'too_many_passkeys');
 
 /**
  * The second step: the browser's new credential, checked against the challenge (used up here,
@@ -113,6 +113,9 @@ export async function registerPasskey(
   const { credential, credentialBackedUp } = verified.registrationInfo;
   const publicKey = toBase64Url(credential.publicKey);
   const row = await ctx.db.transaction(async (tx) => {
+    // Counted again here: the options step counted before any of several registrations it allowed.
+    await lockPasskeysOf(tx, user.id);
+    if ((await passkeysOf(tx, user.id)).length >= MAX_PASSKEYS) throw tooManyPasskeys();
     const inserted = await uniqueOr(
       insertPasskey(tx, {
         userId: user.id,

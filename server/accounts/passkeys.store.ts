@@ -1,4 +1,4 @@
-import { and, asc, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { passkeyChallenges, passkeys } from '../db/schema';
 
@@ -9,6 +9,14 @@ export async function insertPasskey(db: Database, values: typeof passkeys.$infer
   const [row] = await db.insert(passkeys).values(values).returning();
   if (!row) throw new Error('passkey insert returned no row');
   return row;
+}
+
+/**
+ * Serialises adding passkeys for one person, so the limit is counted where the row is written:
+ * two registrations begun with one slot left cannot both land.
+ */
+export async function lockPasskeysOf(tx: Database, userId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('haven/passkeys'), hashtext(${userId}))`);
 }
 
 export async function passkeysOf(db: Database, userId: string): Promise<PasskeyRow[]> {

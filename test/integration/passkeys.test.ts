@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { ApiClient, type ApiResponse } from '../support/client';
 import { rawClient } from '../support/database';
+import { makeUser } from '../support/recovery';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { outboxRows } from '../support/mail-outbox';
 import { People } from '../support/people';
@@ -74,6 +75,33 @@ describe('adding a passkey', () => {
     ).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['auth.passkey.registered', 'auth.password_confirmation.failed']));
     expect(await outboxRows(haven, `u.email = $1 and o.kind = 'passkey_added'`, [haven.account('Jordan').email])).toHaveLength(1);
+  });
+
+  it('holds to ten a person, also when two registrations begun with one slot left land at once', async () => {
+    // Someone of their own: no other test here counts their passkeys.
+    const agencyId = (await (await people.as('Priya')).get<{ session: { user: { agencyId: string } } }>('/api/session')).body.session.user.agencyId;
+    const made = await makeUser(haven, await people.as('Priya'), 'practitioner', agencyId, 'Kai Ten Keys');
+    const person = made.client;
+    const me = { id: made.id };
+    // Nine already (their rows need not sign in to count).
+    for (let i = 0; i < 9; i++) {
+      await sql(
+        `insert into passkeys (user_id, credential_id, public_key, counter, transports, name, backed_up, binding) values ($1, $2, 'cGs', 0, '{}', 'old', false, 'Yg')`,
+        [me.id, `bGltaXQt${i}`],
+      );
+    }
+    const password = made.password;
+    const first = await send<{ options: CreationOptions }>(person, 'POST', '/api/me/passkeys/options', { password });
+    const second = await send<{ options: CreationOptions }>(person, 'POST', '/api/me/passkeys/options', { password });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const answers = await Promise.all(
+      [first, second].map((o, i) =>
+        send<Err>(person, 'POST', '/api/me/passkeys', { name: `Key ${i}`, response: new SoftPasskey().register(o.body.options, origin()) }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 400]);
+    expect(answers.find((a) => a.status === 400)?.body.error.code).toBe('too_many_passkeys');
+    expect(await sql('select 1 from passkeys where user_id = $1', [me.id])).toHaveLength(10);
   });
 
   it('refuses an answer to no challenge, a reused challenge, another origin, and a passkey that does not verify its user', async () => {
