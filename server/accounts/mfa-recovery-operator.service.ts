@@ -1,12 +1,12 @@
 import { hashToken, randomToken } from '../../crypto';
 import { appendAuditEntries } from '../audit';
-import { ValidationError } from '../errors';
 import { queueNotices, wakeOutbox } from '../notifications';
 import { canOperatorRecoverMfa, requireAllowed } from '../policy';
 import { localDate } from '../shared/clock';
 import type { ServiceContext } from '../shared/context';
 import { countActiveSystemAdmins } from './accounts.store';
 import type { IDENTITY_CHECK_METHODS } from './mfa-recovery.schema';
+import { checkIdentityCheckTime } from './mfa-recovery.service';
 import { insertMfaRecovery, recoveryAlertRecipients, lockRecoveriesOf, supersedeOpenRecoveries } from './mfa-recovery.store';
 import { findUserForOperator } from './operator.service';
 import { actorOf } from './session-view';
@@ -38,9 +38,8 @@ export async function recoverSystemAdminAsOperator(
   const target = actorOf(record, localDate(now));
   const others = (db: ServiceContext['db']) => countActiveSystemAdmins(db, localDate(now), record.user.id);
   requireAllowed(canOperatorRecoverMfa(target, await others(ctx.db)));
-  if (input.checkedAt.getTime() > now.getTime() + 60_000) {
-    throw new ValidationError('The identity check cannot be in the future.', [{ path: 'identity-checked-at', message: 'cannot be in the future' }]);
-  }
+  // The same rule as an admin's request from the web: not in the future, at most 7 days ago.
+  checkIdentityCheckTime(input.checkedAt, now, 'identity-checked-at');
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + ctx.config.HAVEN_MFA_RECOVERY_HOURS * 3_600_000);
   const { ended, mail } = await ctx.db.transaction(async (tx) => {

@@ -400,6 +400,10 @@ describe('the last system admin, at the server’s command line', () => {
     } finally {
       await db.end();
     }
+    // The same rule for the identity check's time as from the web: at most 7 days ago.
+    const stale = await havenCommand(haven.env, 'recover-admin', ...args, '--identity-checked-at', new Date(Date.now() - 8 * 86_400_000).toISOString());
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toMatch(/more than 7 days old/);
     const done = await havenCommand(haven.env, 'recover-admin', ...args);
     expect(done.code, done.stderr).toBe(0);
     const token = /#\/recover\/([A-Za-z0-9_-]{43})/.exec(done.stdout)?.[1];
