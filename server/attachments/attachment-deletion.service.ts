@@ -8,7 +8,7 @@ import { blobStores } from './blob-store';
 export async function deleteCiphertext(
   ctx: Pick<ServiceContext, 'clock' | 'config'>,
   tx: Database,
-  where: { ids?: string[]; messageId?: string },
+  where: { ids?: string[]; messageId?: string; onlyUnsent?: boolean },
   because: DeletedBecause,
 ): Promise<{ afterCommit: () => Promise<void>; ids: string[] }> {
   const stores = blobStores(ctx.config);
@@ -41,7 +41,8 @@ export async function sweepUnsentUploads(ctx: Pick<ServiceContext, 'db' | 'clock
     const ids = await unsentBefore(ctx.db, new Date(now.getTime() - UNSENT_KEPT_MS), pageSize);
     if (!ids.length) return deleted;
     const done = await ctx.db.transaction(async (tx) => {
-      const deletion = await deleteCiphertext(ctx, tx, { ids }, 'never_sent');
+      // Only what is still unsent when its row is taken: a send may have committed since the ids were read.
+      const deletion = await deleteCiphertext(ctx, tx, { ids, onlyUnsent: true }, 'never_sent');
       const rows = await findAttachments(tx, deletion.ids);
       const byChild = new Map<string, string[]>();
       for (const row of rows) byChild.set(row.childId, [...(byChild.get(row.childId) ?? []), row.id]);

@@ -229,7 +229,7 @@ export async function cancelUpload(ctx: ServiceContext, signedIn: SignedIn, id: 
   requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, row)));
   if (row.deletedAt) return;
   const done = await ctx.db.transaction(async (tx) => {
-    const deletion = await deleteCiphertext(ctx, tx, { ids: [id] }, 'cancelled');
+    const deletion = await deleteCiphertext(ctx, tx, { ids: [id], onlyUnsent: true }, 'cancelled');
     if (deletion.ids.length) {
       await appendAuditEntries(
         tx,
@@ -249,6 +249,11 @@ export async function cancelUpload(ctx: ServiceContext, signedIn: SignedIn, id: 
     return deletion;
   });
   await done.afterCommit();
+  // Nothing deleted: sent (or deleted) by a request that committed while this one waited for its row.
+  if (!done.ids.length) {
+    const now = await requireAttachment(ctx, id);
+    requireAllowed(canWriteAttachment(signedIn.actor, await factsOf(ctx.db, now)));
+  }
 }
 
 /**

@@ -94,10 +94,14 @@ export async function linkToShare(tx: Database, ids: string[], shareId: string):
   return rows.length;
 }
 
-/** Marks uploads deleted (keeping the row, without its ciphertext) and returns those it marked, with their store. */
+/**
+ * Marks uploads deleted (keeping the row, without its ciphertext) and returns those it marked, with
+ * their store. `onlyUnsent` (a cancel, the sweep of unsent uploads): an upload tied to a message or
+ * share is left alone, also one tied by a send that committed while this waited for its row.
+ */
 export async function markDeleted(
   tx: Database,
-  where: { ids?: string[]; messageId?: string },
+  where: { ids?: string[]; messageId?: string; onlyUnsent?: boolean },
   because: DeletedBecause,
   now: Date,
 ): Promise<Pick<AttachmentRow, 'id' | 'store' | 'childId' | 'uploaderId' | 'size'>[]> {
@@ -105,7 +109,7 @@ export async function markDeleted(
   return tx
     .update(attachments)
     .set({ deletedAt: now, deletedBecause: because })
-    .where(and(target, isNull(attachments.deletedAt)))
+    .where(and(target, isNull(attachments.deletedAt), where.onlyUnsent ? unsent : undefined))
     .returning({ id: attachments.id, store: attachments.store, childId: attachments.childId, uploaderId: attachments.uploaderId, size: attachments.size });
 }
 

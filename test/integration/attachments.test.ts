@@ -697,6 +697,39 @@ describe('deletion by workers', () => {
     expect((await cast.jordan.api.get<ErrorBody>(`/api/attachments/${unsent.id}`)).body.error.code).toBe('attachment_deleted');
   });
 
+  it('an upload sent while the sweep or a cancel waits for its row keeps its ciphertext: only what is still unsent is deleted', async () => {
+    const sender = await rawClient(haven.database.url);
+    try {
+      const [message] = (await sender.query<{ id: string }>('select id from messages where thread_id = $1 limit 1', [thread.id])).rows;
+      if (!message) throw new Error('no message in the conversation');
+      const sweep = () => sweepUnsentUploads({ ...haven.ctx, clock: () => new Date(Date.now() + 25 * 3_600_000) });
+      const cancel = (id: string) => cast.jordan.api.post<ErrorBody>(`/api/attachments/${id}/cancel`);
+      for (const how of ['sweep', 'cancel'] as const) {
+        // Made now, so the sweep run for the first case cannot take the second's upload.
+        const upload = await uploadWhole(cast.jordan.api, fileOf(3000));
+        // A send ties the upload to its message, not yet committed (the statement linkToMessage runs).
+        await sender.query('begin');
+        await sender.query('update attachments set message_id = $1 where id = $2', [message.id, upload.id]);
+        const deleting = how === 'sweep' ? sweep() : cancel(upload.id);
+        for (let tries = 0; ; tries++) {
+          const { rowCount } = await sender.query('select 1 from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
+          if (rowCount) break;
+          if (tries > 200) throw new Error(`the ${how} never waited for the row`);
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await sender.query('commit');
+        const answer = await deleting;
+        // The canceller is told it was sent, as one arriving after the send would be.
+        if (how === 'cancel') expect(answer).toMatchObject({ status: 403, body: { error: { code: 'attachment_sent' } } });
+        expect(await chunkRows(upload.id), how).toBe(1);
+        const [row] = (await sender.query<{ deleted_at: Date | null }>('select deleted_at from attachments where id = $1', [upload.id])).rows;
+        expect(row?.deleted_at, how).toBeNull();
+      }
+    } finally {
+      await sender.end();
+    }
+  });
+
   it('a child’s files are destroyed with their records when retention destroys them, and not while a legal hold is on', async () => {
     const amara = await startConversation(cast.jordan, [cast.morgan], 'Amara Osei');
     const res = await cast.jordan.api.post<UploadAnswer>('/api/attachments', { threadId: amara.id, size: attachmentPaddedBytes(5000) });
