@@ -71,23 +71,33 @@ export function adminCertificateMessage(cert: AdminCertificate): Uint8Array {
   return concatBytes(utf8(`${ADMIN_CERTIFICATE_LABEL}\u0000`), utf8(canonicalJson(body)));
 }
 
-/** The organisation root's signature over the certificate, base64url. */
-export function certifyAdmin(cert: AdminCertificate, orgRootPrivateKey: Uint8Array): string {
+/** The organisation root's detached signature over `message`, base64url. */
+function signAsRoot(message: Uint8Array, orgRootPrivateKey: Uint8Array): string {
   const s = sodium();
   if (orgRootPrivateKey.length !== s.crypto_sign_SECRETKEYBYTES) throw new MalformedInputError('the organisation root key has the wrong length');
-  return toBase64Url(s.crypto_sign_detached(adminCertificateMessage(cert), orgRootPrivateKey));
+  return toBase64Url(s.crypto_sign_detached(message, orgRootPrivateKey));
 }
 
-/** True when `signature` is the root's over exactly this certificate; false (never a throw) otherwise. */
-export function verifyAdminCertificate(cert: AdminCertificate, signature: string, orgRootPublicKey: Uint8Array): boolean {
+/** True when `signature` is the root's over the bytes `message()` makes; false (never a throw) for anything malformed. */
+function signedByRoot(message: () => Uint8Array, signature: string, orgRootPublicKey: Uint8Array): boolean {
   try {
     const s = sodium();
     const bytes = fromBase64Url(signature, 'signature');
     if (bytes.length !== s.crypto_sign_BYTES || orgRootPublicKey.length !== s.crypto_sign_PUBLICKEYBYTES) return false;
-    return s.crypto_sign_verify_detached(bytes, adminCertificateMessage(cert), orgRootPublicKey);
+    return s.crypto_sign_verify_detached(bytes, message(), orgRootPublicKey);
   } catch {
     return false;
   }
+}
+
+/** The organisation root's signature over the certificate, base64url. */
+export function certifyAdmin(cert: AdminCertificate, orgRootPrivateKey: Uint8Array): string {
+  return signAsRoot(adminCertificateMessage(cert), orgRootPrivateKey);
+}
+
+/** True when `signature` is the root's over exactly this certificate; false (never a throw) otherwise. */
+export function verifyAdminCertificate(cert: AdminCertificate, signature: string, orgRootPublicKey: Uint8Array): boolean {
+  return signedByRoot(() => adminCertificateMessage(cert), signature, orgRootPublicKey);
 }
 
 /**
@@ -130,21 +140,12 @@ export function adminCertificateRevocationMessage(r: AdminCertificateRevocation)
 
 /** The organisation root's signature over the revocation, base64url. */
 export function revokeAdminCertificate(r: AdminCertificateRevocation, orgRootPrivateKey: Uint8Array): string {
-  const s = sodium();
-  if (orgRootPrivateKey.length !== s.crypto_sign_SECRETKEYBYTES) throw new MalformedInputError('the organisation root key has the wrong length');
-  return toBase64Url(s.crypto_sign_detached(adminCertificateRevocationMessage(r), orgRootPrivateKey));
+  return signAsRoot(adminCertificateRevocationMessage(r), orgRootPrivateKey);
 }
 
 /** True when `signature` is the root's over exactly this revocation; false (never a throw) otherwise. */
 export function verifyAdminCertificateRevocation(r: AdminCertificateRevocation, signature: string, orgRootPublicKey: Uint8Array): boolean {
-  try {
-    const s = sodium();
-    const bytes = fromBase64Url(signature, 'signature');
-    if (bytes.length !== s.crypto_sign_BYTES || orgRootPublicKey.length !== s.crypto_sign_PUBLICKEYBYTES) return false;
-    return s.crypto_sign_verify_detached(bytes, adminCertificateRevocationMessage(r), orgRootPublicKey);
-  } catch {
-    return false;
-  }
+  return signedByRoot(() => adminCertificateRevocationMessage(r), signature, orgRootPublicKey);
 }
 
 /** Reads trust roots from untrusted JSON (a configuration file); throws MalformedInputError naming what is wrong. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, ready, revokeAdminCertificate, toBase64Url, type AdminCertificateRevocation } from '../../crypto';
 import { revokeAdminAsOperator } from '../../server/admin-certificates';
 import { havenCommand } from '../support/commands';
+import { auditEntriesOf } from '../support/audit-entries';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { People } from '../support/people';
@@ -34,19 +35,7 @@ afterAll(() => haven?.close());
 
 const operator = () => ({ orgRoot: { ...testOrgRootKeys(), file: 'the test org root' }, trustRoots: testTrustRoots() });
 
-async function auditOf(action: string, subjectId: string): Promise<Record<string, unknown>[]> {
-  const db = await rawClient(haven.database.url);
-  try {
-    return (
-      await db.query<{ detail: Record<string, unknown> }>(`select detail from audit_entries where action = $1 and subject_id = $2 order by seq`, [
-        action,
-        subjectId,
-      ])
-    ).rows.map((r) => r.detail);
-  } finally {
-    await db.end();
-  }
-}
+const auditOf = async (action: string, subjectId: string) => (await auditEntriesOf(haven, action, subjectId)).map((e) => e.detail);
 
 describe('revoking an admin’s certificates', () => {
   it(

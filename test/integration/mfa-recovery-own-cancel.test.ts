@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { ApiClient } from '../support/client';
+import { auditEntriesOf } from '../support/audit-entries';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { mailEnv, outboxRows } from '../support/mail-outbox';
@@ -35,19 +36,7 @@ async function signInAgain(user: MadeUser): Promise<ApiClient> {
   return client;
 }
 
-async function auditOf(action: string, subjectId: string): Promise<{ actor_id: string | null; detail: Record<string, unknown> }[]> {
-  const db = await rawClient(haven.database.url);
-  try {
-    return (
-      await db.query<{ actor_id: string | null; detail: Record<string, unknown> }>(
-        `select actor_id, detail from audit_entries where action = $1 and subject_id = $2 order by seq`,
-        [action, subjectId],
-      )
-    ).rows;
-  } finally {
-    await db.end();
-  }
-}
+const auditOf = (action: string, subjectId: string) => auditEntriesOf(haven, action, subjectId);
 
 /** The payloads of the e-mails of this kind queued for this user (what the templates turn into words). */
 async function payloadsTo(userId: string, kind: string): Promise<Record<string, unknown>[]> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../crypto';
 import { ApiClient } from '../support/client';
 import { havenCommand } from '../support/commands';
+import { auditEntriesOf } from '../support/audit-entries';
 import { rawClient } from '../support/database';
 import { startTestHaven, type TestHaven } from '../support/haven';
 import { mailEnv, outboxRows } from '../support/mail-outbox';
@@ -32,19 +33,7 @@ async function idOf(name: string): Promise<string> {
   return user.id;
 }
 
-async function auditOf(action: string, subjectId: string): Promise<{ actor_id: string | null; detail: Record<string, unknown> }[]> {
-  const db = await rawClient(haven.database.url);
-  try {
-    return (
-      await db.query<{ actor_id: string | null; detail: Record<string, unknown> }>(
-        `select actor_id, detail from audit_entries where action = $1 and subject_id = $2 order by seq`,
-        [action, subjectId],
-      )
-    ).rows;
-  } finally {
-    await db.end();
-  }
-}
+const auditOf = (action: string, subjectId: string) => auditEntriesOf(haven, action, subjectId);
 
 const mailsTo = async (userId: string, kind: string) => outboxRows(haven, `o.user_id = $1 and o.kind = $2`, [userId, kind]);
 

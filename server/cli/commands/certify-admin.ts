@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { email } from '../../shared/schemas';
 import { defineCommand } from '../command';
 import { EXIT } from '../io';
+import { operatorRoots } from './operator-roots';
 
 export const certifyAdmin = defineCommand({
   name: 'certify-admin',
@@ -30,20 +31,10 @@ export const certifyAdmin = defineCommand({
   }),
   examples: ['certify-admin --email sam.okafor@childrens.northmoor.example --fingerprint 902b85d4…964a --root-key /media/offline/org-root.key'],
   async run(ctx, input, io) {
-    const { orgRootKeyPath, readOrgRootKey, readTrustRootsFile, trustRootsPath } = await import('../../trust-roots');
+    const roots = await operatorRoots(ctx, input['root-key'], io, 'certify-admin');
+    if (!roots) return EXIT.failed;
+    const { orgRoot, trustRoots } = roots;
     const { certifyAdminAsOperator } = await import('../../admin-certificates');
-    const rootFile = input['root-key'] ?? orgRootKeyPath(ctx.config.HAVEN_DATA_DIR);
-    const orgRoot = readOrgRootKey(rootFile);
-    if (!orgRoot) {
-      io.note(`haven: certify-admin: there is no organisation root key at ${rootFile}: give --root-key <file> (where you keep it offline)`);
-      return EXIT.failed;
-    }
-    const rootsFile = trustRootsPath(ctx.config);
-    const trustRoots = readTrustRootsFile(rootsFile);
-    if (!trustRoots) {
-      io.note(`haven: certify-admin: there are no trust roots (${rootsFile}); run \`npm run haven -- trust init\``);
-      return EXIT.failed;
-    }
     const { user, certificate } = await certifyAdminAsOperator(ctx, { email: input.email, fingerprint: input.fingerprint, orgRoot, trustRoots });
     io.out(
       `Certified ${user.name} <${user.email}> as ${certificate.role.replace('_', ' ')}${certificate.agencyId ? ` of agency ${certificate.agencyId}` : ''}, signing key ${certificate.signPublicKey}, at ${certificate.issuedAt}.`,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { email } from '../../shared/schemas';
 import { defineCommand } from '../command';
 import { EXIT } from '../io';
+import { operatorRoots } from './operator-roots';
 
 export const revokeAdminCertificate = defineCommand({
   name: 'revoke-admin-certificate',
@@ -35,20 +36,10 @@ export const revokeAdminCertificate = defineCommand({
     'revoke-admin-certificate --email priya.natarajan@childrens.northmoor.example --from-size 0 --root-key /media/offline/org-root.key',
   ],
   async run(ctx, input, io) {
-    const { orgRootKeyPath, readOrgRootKey, readTrustRootsFile, trustRootsPath } = await import('../../trust-roots');
+    const roots = await operatorRoots(ctx, input['root-key'], io, 'revoke-admin-certificate');
+    if (!roots) return EXIT.failed;
+    const { orgRoot, trustRoots } = roots;
     const { revokeAdminAsOperator } = await import('../../admin-certificates');
-    const rootFile = input['root-key'] ?? orgRootKeyPath(ctx.config.HAVEN_DATA_DIR);
-    const orgRoot = readOrgRootKey(rootFile);
-    if (!orgRoot) {
-      io.note(`haven: revoke-admin-certificate: there is no organisation root key at ${rootFile}: give --root-key <file> (where you keep it offline)`);
-      return EXIT.failed;
-    }
-    const rootsFile = trustRootsPath(ctx.config);
-    const trustRoots = readTrustRootsFile(rootsFile);
-    if (!trustRoots) {
-      io.note(`haven: revoke-admin-certificate: there are no trust roots (${rootsFile}); run \`npm run haven -- trust init\``);
-      return EXIT.failed;
-    }
     const { user, revoked } = await revokeAdminAsOperator(ctx, { email: input.email, fromTreeSize: input['from-size'] ?? 'now', orgRoot, trustRoots });
     for (const { revocation } of revoked) {
       io.out(

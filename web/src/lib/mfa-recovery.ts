@@ -1,6 +1,8 @@
 // Recovery of a lost authenticator app, assisted by an admin (docs/sign-in.md): the admins' side
 // and the person's one-time link.
 import { get, post, seg } from './api';
+import type { OwnRecoveryCancelReason } from '../../../server/accounts/mfa-recovery.schema';
+import type { OwnMfaRecoveryView } from '../../../server/accounts/mfa-recovery.service';
 import type { Enrolment } from './types';
 
 export const IDENTITY_CHECKS = [
@@ -34,19 +36,10 @@ export interface MfaRecovery {
   newKeysFingerprint?: string | null;
 }
 
-/** An open recovery of the signed-in person's own account, as they are shown it. */
-export interface OwnMfaRecovery {
-  id: string;
-  status: 'awaiting_confirmation' | 'link_sent';
-  requestedByName: string | null;
-  identityCheckMethod: string;
-  identityCheckedAt: string;
-  createdAt: string;
-  expiresAt: string;
-  cancellable: boolean;
-}
+/** An open recovery of the signed-in person's own account, as they are shown it (the server's view). */
+export type OwnMfaRecovery = OwnMfaRecoveryView;
 
-export type OwnRecoveryCancelReason = 'not_requested' | 'no_longer_needed';
+export type { OwnRecoveryCancelReason };
 
 export const STATUS_WORDS: Record<MfaRecoveryStatus, string> = {
   awaiting_confirmation: 'Waiting for a second admin to confirm',
