@@ -189,7 +189,8 @@ class KeyLogState {
         const crypto = await loadCrypto();
         const kept = (await readState<SignedAdminCertificateRevocation[]>(REVOCATIONS)) ?? [];
         const revocations = crypto.keepRevocations(Array.isArray(kept) ? kept : [], answer.revocations ?? [], orgRootPublicKey);
-        if (revocations.length !== kept.length) await writeState(REVOCATIONS, revocations);
+        // Kept as verified: anything in storage that no longer verifies (edited on this device) goes too.
+        if (JSON.stringify(revocations) !== JSON.stringify(kept)) await writeState(REVOCATIONS, revocations);
         return { certificates: answer.certificates, revocations };
       });
       loading.catch(() => (this.certificates = null));
