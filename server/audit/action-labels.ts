@@ -77,6 +77,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'keys.attested': 'Attested a user’s keys',
   'admin.certified': 'Certified an admin',
   'admin.certificate_revoked': 'Revoked an admin’s certificates',
+  'mail.failed_listed': 'Listed the e-mails that could not be sent',
+  'mail.retried': 'Sent failed e-mails again',
   'keys.backup_saved': 'Saved a key backup',
   'keys.backup_read': 'Read their key backup',
   'share.thread_started': 'Started a conversation',

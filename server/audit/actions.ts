@@ -71,6 +71,8 @@ export const auditActions = [
   'keys.attested',
   'admin.certified',
   'admin.certificate_revoked',
+  'mail.failed_listed',
+  'mail.retried',
   'keys.backup_saved',
   'keys.backup_read',
   'share.thread_started',

@@ -146,6 +146,17 @@ describe('a crash between commit and send', () => {
     expect(listed.stdout).toContain('interrupted while sending');
     const retried = await havenCommand(haven.env, 'mail', 'retry', row?.id ?? '');
     expect(retried.code, retried.stderr).toBe(0);
+    // Both audited as done at the command line: the look at recipients, and what was sent again.
+    const db = await rawClient(haven.database.url);
+    const audited = (
+      await db
+        .query<{ action: string; detail: Record<string, unknown> }>(
+          `select action, detail from audit_entries where action in ('mail.failed_listed', 'mail.retried') order by seq`,
+        )
+        .finally(() => db.end())
+    ).rows;
+    expect(audited.at(-2)).toMatchObject({ action: 'mail.failed_listed', detail: { via: 'cli', noticeIds: expect.arrayContaining([row?.id]) } });
+    expect(audited.at(-1)).toMatchObject({ action: 'mail.retried', detail: { via: 'cli', notices: [{ id: row?.id, kind: 'account_suspended' }] } });
     await vi.waitFor(() => expect(suspendedMail('Alex')).toHaveLength(1), { timeout: 15_000, interval: 100 });
     expect(suspendedMail('Alex')[0]?.messageId).toBe(messageId);
   });

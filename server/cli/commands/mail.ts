@@ -11,7 +11,8 @@ export const mail = defineCommand({
     'failed when the SMTP server refused it for good (a bounce: 5xx), when it was still not sent after',
     'HAVEN_MAIL_MAX_ATTEMPTS tries, or when the worker stopped half-way through sending it (it may have',
     'been delivered: check before retrying). `mail retry <id>` or `mail retry --all` puts them back in the',
-    'queue with the same Message-ID; the workers send them within HAVEN_MAIL_SWEEP_SECONDS.',
+    'queue with the same Message-ID; the workers send them within HAVEN_MAIL_SWEEP_SECONDS. Both are audited as',
+    'done at the command line (the list names recipients; a retry can send a sign-in link again).',
   ],
   positionals: [
     { name: 'action', description: 'failed or retry' },
@@ -28,9 +29,9 @@ export const mail = defineCommand({
     .refine((o) => o.action !== 'failed' || (!o.id && !o.all), { message: 'failed takes no id or --all' }),
   examples: ['mail failed', 'mail retry 5b0e8d7e-1c4f-4b1a-9f7e-2d3c4b5a6f70', 'mail retry --all'],
   async run(ctx, input, io) {
-    const { listFailed, requeueFailed } = await import('../../notifications/outbox.store');
+    const { listFailedMail, retryFailedMail } = await import('../../notifications/failed-mail.service');
     if (input.action === 'failed') {
-      const failed = await listFailed(ctx.db);
+      const failed = await listFailedMail(ctx);
       io.out(
         ...failed.map((f) =>
           [f.id, f.kind, f.to, `${f.attempts} attempt${f.attempts === 1 ? '' : 's'}`, f.createdAt.toISOString(), f.lastError ?? ''].join('\t'),
@@ -39,7 +40,7 @@ export const mail = defineCommand({
       io.note(`${plural(failed.length, 'failed notice')}.`);
       return EXIT.ok;
     }
-    const requeued = await requeueFailed(ctx.db, input.all ? 'all' : [input.id ?? ''], ctx.clock());
+    const requeued = await retryFailedMail(ctx, input.all ? 'all' : [input.id ?? '']);
     if (!input.all && requeued.length === 0) {
       io.note('haven: mail: there is no failed notice with that id.');
       return EXIT.failed;
