@@ -7,6 +7,7 @@ import {
   fromBase64Url,
   type AdminCertificate,
   type AdminCertificateRevocation,
+  type SignedAdminCertificateRevocation,
   type TrustRoots,
 } from '../../crypto';
 import { findUserByEmail, loadUserRecord, type UserRecord } from '../accounts/accounts.store';
@@ -33,9 +34,14 @@ export interface SignedAdminCertificate {
   signature: string;
 }
 
-export interface SignedAdminCertificateRevocation {
-  revocation: AdminCertificateRevocation;
-  signature: string;
+/** What the operator signs with must be the root clients are built with: what another key signs, no client accepts. */
+function requireInstallationRoot(orgRoot: OrgRootKeys, trustRoots: TrustRoots): void {
+  if (toBase64Url(orgRoot.publicKey) !== trustRoots.orgRootPublicKey) {
+    throw new ConflictError(
+      'wrong_org_root',
+      `${orgRoot.file} is not this installation's organisation root (the trust roots name ${trustRoots.orgRootPublicKey}).`,
+    );
+  }
 }
 
 /**
@@ -118,12 +124,7 @@ export async function certifyAdminAsOperator(
   ctx: ServiceContext,
   input: { email: string; fingerprint: string; orgRoot: OrgRootKeys; trustRoots: TrustRoots },
 ): Promise<SignedAdminCertificate & { user: { id: string; name: string; email: string } }> {
-  if (toBase64Url(input.orgRoot.publicKey) !== input.trustRoots.orgRootPublicKey) {
-    throw new ConflictError(
-      'wrong_org_root',
-      `${input.orgRoot.file} is not this installation's organisation root (the trust roots name ${input.trustRoots.orgRootPublicKey}).`,
-    );
-  }
+  requireInstallationRoot(input.orgRoot, input.trustRoots);
   const found = await findUserByEmail(ctx.db, input.email);
   const record = found && (await loadUserRecord(ctx.db, found.id));
   if (!record) throw new NotFoundError('user_not_found', 'No account has this email address.');
@@ -159,12 +160,7 @@ export async function revokeAdminAsOperator(
   ctx: ServiceContext,
   input: { email: string; fromTreeSize: number | 'now'; orgRoot: OrgRootKeys; trustRoots: TrustRoots },
 ): Promise<{ user: { id: string; name: string; email: string }; revoked: SignedAdminCertificateRevocation[] }> {
-  if (toBase64Url(input.orgRoot.publicKey) !== input.trustRoots.orgRootPublicKey) {
-    throw new ConflictError(
-      'wrong_org_root',
-      `${input.orgRoot.file} is not this installation's organisation root (the trust roots name ${input.trustRoots.orgRootPublicKey}).`,
-    );
-  }
+  requireInstallationRoot(input.orgRoot, input.trustRoots);
   const found = await findUserByEmail(ctx.db, input.email);
   if (!found) throw new NotFoundError('user_not_found', 'No account has this email address.');
   const now = ctx.clock();
