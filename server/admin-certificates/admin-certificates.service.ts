@@ -24,7 +24,7 @@ import type { OrgRootKeys } from '../trust-roots/org-root-key';
 import {
   allAdminCertificateRevocations,
   allAdminCertificates,
-  certifiedKeysOf,
+  certificateRowsOf,
   insertAdminCertificate,
   insertAdminCertificateRevocation,
 } from './admin-certificates.store';
@@ -151,6 +151,18 @@ export async function certifyDemoAdmin(ctx: ServiceContext, tx: Database, userId
 }
 
 /**
+ * The distinct signing keys of those stored certificates that the root really signed for this
+ * user: a row edited in the database (another key put in its place) would otherwise have the
+ * operator revoke the wrong key and leave the real one standing.
+ */
+function certifiedKeys(rows: { certificate: Record<string, unknown>; signature: string }[], userId: string, orgRootPublicKey: Uint8Array): string[] {
+  const genuine = rows
+    .map((r) => ({ certificate: r.certificate as unknown as AdminCertificate, signature: r.signature }))
+    .filter((r) => r.certificate.userId === userId && verifyAdminCertificate(r.certificate, r.signature, orgRootPublicKey));
+  return [...new Set(genuine.map((r) => r.certificate.signPublicKey))];
+}
+
+/**
  * `npm run haven -- revoke-admin-certificate`: the operator, holding the organisation root key,
  * revokes every certificate of this person's signing keys for key-log entries from `fromTreeSize`
  * on (default: the log's size now, under its lock, so an attestation logged a moment before stays
@@ -168,7 +180,7 @@ export async function revokeAdminAsOperator(
     await lockKeyLog(tx);
     const logSize = (await latestHead(tx))?.treeSize ?? 0;
     const fromTreeSize = input.fromTreeSize === 'now' ? logSize : input.fromTreeSize;
-    const keys = await certifiedKeysOf(tx, found.id);
+    const keys = certifiedKeys(await certificateRowsOf(tx, found.id), found.id, input.orgRoot.publicKey);
     requireAllowed(canRevokeAdminCertificates(keys.length, fromTreeSize, logSize));
     const signed = keys.map((signPublicKey) => {
       const revocation: AdminCertificateRevocation = { v: 1, userId: found.id, signPublicKey, fromTreeSize, revokedAt: now.toISOString() };

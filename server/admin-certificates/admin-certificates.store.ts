@@ -26,8 +26,10 @@ export async function allAdminCertificateRevocations(db: Database) {
   return db.select().from(adminCertificateRevocations).orderBy(asc(adminCertificateRevocations.createdAt), asc(adminCertificateRevocations.id));
 }
 
-/** The distinct signing keys this user's certificates bind. */
-export async function certifiedKeysOf(db: Database, userId: string): Promise<string[]> {
-  const rows = await db.select({ certificate: adminCertificates.certificate }).from(adminCertificates).where(eq(adminCertificates.userId, userId));
-  return [...new Set(rows.map((r) => String(r.certificate['signPublicKey'])))];
+/** The certificate rows stored for this user, as stored: the caller checks each against the root. */
+export async function certificateRowsOf(db: Database, userId: string): Promise<Pick<AdminCertificateRow, 'certificate' | 'signature'>[]> {
+  return db
+    .select({ certificate: adminCertificates.certificate, signature: adminCertificates.signature })
+    .from(adminCertificates)
+    .where(eq(adminCertificates.userId, userId));
 }

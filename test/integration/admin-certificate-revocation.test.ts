@@ -136,4 +136,28 @@ describe('revoking an admin’s certificates', () => {
     expect(bad.stderr).toMatch(/--from-size: expected a whole number of at least 0/);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('revokes only keys the root really certified for the person: a certificate row added or edited in the database is not taken for one', async () => {
+    const real = toBase64Url(priya.keys.signPublicKey);
+    const fake = generateIdentity();
+    const fakeKey = toBase64Url(fake.signPublicKey);
+    const db = await rawClient(haven.database.url);
+    try {
+      // A row added, signed by a root of the database's own, naming another key for Priya.
+      const forged = { v: 1, userId: priya.userId, role: 'agency_admin', agencyId: null, signPublicKey: fakeKey, issuedAt: new Date().toISOString() };
+      await db.query(`insert into admin_certificates (user_id, certificate, signature, created_at) values ($1, $2, $3, now())`, [priya.userId, forged, 'AAAA']);
+      const { revoked } = await revokeAdminAsOperator(haven.ctx, { email: haven.account('Priya').email, fromTreeSize: 'now', ...operator() });
+      expect(revoked.map((r) => r.revocation.signPublicKey)).toEqual([real]);
+      // Her genuine row edited to name the fake key: nothing genuine is left to revoke, and the operator is told so.
+      await db.query(`update admin_certificates set certificate = jsonb_set(certificate, '{signPublicKey}', to_jsonb($2::text)) where user_id = $1`, [
+        priya.userId,
+        fakeKey,
+      ]);
+      await expect(revokeAdminAsOperator(haven.ctx, { email: haven.account('Priya').email, fromTreeSize: 'now', ...operator() })).rejects.toMatchObject({
+        code: 'not_certified',
+      });
+    } finally {
+      await db.end();
+    }
+  });
 });
